@@ -1,0 +1,121 @@
+package posts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scalelab/sql"
+)
+
+// MaxRows is the largest data set the lab seeds.
+const MaxRows = 10_000_000
+
+// chunk is how many rows one INSERT writes; progress is reported after each.
+const chunk = 200_000
+
+// ErrTooManyRows is returned for a row count above MaxRows or below zero.
+var ErrTooManyRows = errors.New("row count out of range")
+
+// Setup creates the posts table if needed and seeds it with rows posts when it
+// is empty. A table that already has rows is left alone (see Reseed).
+// progress, if not nil, is called with (done, total) while seeding.
+func Setup(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
+	if err := checkRows(rows); err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, sql.Schema); err != nil {
+		return fmt.Errorf("create the posts table: %w", err)
+	}
+	n, err := Count(ctx, db)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	return seed(ctx, db, rows, progress)
+}
+
+// Reseed empties the table and seeds it again with rows posts. The index, if
+// any, is kept (Reset also drops it).
+func Reseed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
+	if err := checkRows(rows); err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, sql.Schema); err != nil {
+		return fmt.Errorf("create the posts table: %w", err)
+	}
+	if _, err := db.Exec(ctx, sql.Truncate); err != nil {
+		return fmt.Errorf("empty the posts table: %w", err)
+	}
+	return seed(ctx, db, rows, progress)
+}
+
+// Reset brings the table back to the scenario's starting state: no index on
+// created_at and rows freshly seeded posts.
+func Reset(ctx context.Context, db *pgxpool.Pool, rows int) error {
+	return ResetProgress(ctx, db, rows, nil)
+}
+
+// ResetProgress is Reset with a progress callback for the seeding.
+func ResetProgress(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
+	if err := checkRows(rows); err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, sql.Schema); err != nil {
+		return fmt.Errorf("create the posts table: %w", err)
+	}
+	if err := DropIndex(ctx, db); err != nil {
+		return err
+	}
+	return Reseed(ctx, db, rows, progress)
+}
+
+// Count returns the exact number of posts.
+func Count(ctx context.Context, db *pgxpool.Pool) (int, error) {
+	var n int
+	if err := db.QueryRow(ctx, "SELECT count(*) FROM posts").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count posts: %w", err)
+	}
+	return n, nil
+}
+
+// Estimate returns the planner's row estimate (cheap on huge tables; exact
+// right after a seed, which runs ANALYZE). -1 if the table was never analyzed.
+func Estimate(ctx context.Context, db *pgxpool.Pool) (int, error) {
+	var n float64
+	err := db.QueryRow(ctx, "SELECT reltuples FROM pg_class WHERE oid = 'posts'::regclass").Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("estimate posts: %w", err)
+	}
+	return int(n), nil
+}
+
+func checkRows(rows int) error {
+	if rows < 0 || rows > MaxRows {
+		return fmt.Errorf("%w: %d posts asked, the lab seeds 0 to %d: pass a smaller --rows", ErrTooManyRows, rows, MaxRows)
+	}
+	return nil
+}
+
+// seed inserts rows posts in chunks (one INSERT ... SELECT generate_series each)
+// and refreshes the planner statistics.
+func seed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
+	for done := 0; done < rows; {
+		n := min(chunk, rows-done)
+		if _, err := db.Exec(ctx, sql.Seed, n, done); err != nil {
+			return fmt.Errorf("seed posts (%d of %d done): %w", done, rows, err)
+		}
+		done += n
+		if progress != nil {
+			progress(done, rows)
+		}
+	}
+	if _, err := db.Exec(ctx, sql.Analyze); err != nil {
+		return fmt.Errorf("analyze posts: %w", err)
+	}
+	return nil
+}

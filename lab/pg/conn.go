@@ -1,0 +1,116 @@
+package pg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// URLFor returns the URL of database db on the private cluster listening on port.
+func URLFor(port int, db string) string {
+	return fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", User, Password, port, db)
+}
+
+// pingTimeout bounds one connection attempt.
+var pingTimeout = 3 * time.Second
+
+// ping opens one connection to url and runs an empty query.
+func ping(ctx context.Context, connURL string) error {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	conn, err := pgconn.Connect(ctx, connURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	return conn.Exec(ctx, ";").Close()
+}
+
+// sqlState returns the SQLSTATE of a server error, or "".
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// ensureDatabase pings feedapp and creates it when missing (SQLSTATE 3D000).
+func ensureDatabase(ctx context.Context, port int) error {
+	err := ping(ctx, URLFor(port, Database))
+	if sqlState(err) != "3D000" {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, err := pgconn.Connect(ctx, URLFor(port, "postgres"))
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	err = conn.Exec(ctx, "CREATE DATABASE "+Database).Close()
+	if sqlState(err) == "42P04" { // created by someone else meanwhile
+		err = nil
+	}
+	return err
+}
+
+// serverVersion asks the server its version ("15.18").
+func serverVersion(ctx context.Context, connURL string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	conn, err := pgconn.Connect(ctx, connURL)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(context.Background())
+	if v := conn.ParameterStatus("server_version"); v != "" {
+		return v, nil
+	}
+	res, err := conn.Exec(ctx, "SHOW server_version").ReadAll()
+	if err != nil {
+		return "", err
+	}
+	if len(res) == 0 || len(res[0].Rows) == 0 {
+		return "", errors.New("SHOW server_version returned nothing")
+	}
+	return string(res[0].Rows[0][0]), nil
+}
+
+// redact hides the password in a connection URL for messages.
+func redact(connURL string) string {
+	u, err := url.Parse(connURL)
+	if err != nil || u.Scheme == "" {
+		return "(the given connection string)"
+	}
+	return u.Redacted()
+}
+
+// freePort asks the kernel for a free TCP port on 127.0.0.1.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// portFree says whether 127.0.0.1:port can be listened on now.
+func portFree(port int) bool {
+	if port <= 0 || port > 65535 {
+		return false
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}

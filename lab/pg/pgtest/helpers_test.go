@@ -1,0 +1,5 @@
+package pgtest
+
+import "scalelab/lab/pg"
+
+func pgOptions() pg.Options { return pg.Options{} }

@@ -1,0 +1,205 @@
+package content
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Filling is the learner's work to write into a scenario.
+type Filling struct {
+	Answers map[string]string     // question ID ("Q1") -> answer
+	Tasks   map[string]bool       // task ID -> ticked
+	Tables  map[string][][]string // table ID -> rows (same shape as Table.Rows; "" leaves a cell as it is)
+	// KeepModels keeps the ```model fences; by default they are left out, so a hand-in
+	// carries the learner's answers only.
+	KeepModels bool
+}
+
+// Fill returns the scenario's markdown with the answers, ticks and table cells of f
+// written in. Everything else is the source as it was; Parse reads the result back with
+// the same steps, questions, tables and tasks (Question.Answer, Task.Done and the table
+// cells then hold the learner's work).
+func Fill(s *Scenario, f Filling) []byte {
+	type edit struct {
+		end   int // exclusive line index
+		lines []string
+	}
+	edits := map[int]edit{} // start line index -> replacement
+	s.each(func(b *Block) {
+		switch b.Kind {
+		case QuestionBlock:
+			q := b.Question
+			if ans := f.Answers[q.ID]; strings.TrimSpace(ans) != "" {
+				body := q.FenceBody(ans)
+				fence := fenceFor(body, s.Lines[b.Line-1])
+				lines := append([]string{fence.open}, strings.Split(body, "\n")...)
+				edits[b.Line-1] = edit{end: b.End, lines: append(lines, fence.close)}
+			}
+			if q.modelLine > 0 && !f.KeepModels {
+				start := q.modelLine - 1
+				for start > b.End && isBlank(s.Lines[start-1]) {
+					start--
+				}
+				edits[start] = edit{end: q.modelEnd}
+			}
+		case TaskBlock:
+			for _, t := range b.Tasks {
+				done, ok := f.Tasks[t.ID]
+				if !ok || done == t.Done {
+					continue
+				}
+				l := s.Lines[t.Line-1]
+				if m := reTask.FindStringSubmatchIndex(l); m != nil {
+					mark := " "
+					if done {
+						mark = "x"
+					}
+					edits[t.Line-1] = edit{end: t.Line, lines: []string{l[:m[2]] + mark + l[m[3]:]}}
+				}
+			}
+		case TableBlock:
+			t := b.Table
+			rows, ok := f.Tables[t.ID]
+			if !ok || !hasValue(rows) {
+				return
+			}
+			merged := make([][]string, len(t.Rows))
+			for r, row := range t.Rows {
+				merged[r] = append([]string(nil), row...)
+				if r >= len(rows) {
+					continue
+				}
+				for c := range row {
+					if c < len(rows[r]) && strings.TrimSpace(rows[r][c]) != "" && (c > 0 || row[c] == "") {
+						merged[r][c] = oneLine(rows[r][c])
+					}
+				}
+			}
+			lines := formatTable(t.Header, t.Align, merged)
+			if t.Fillable && !t.marked {
+				lines = append([]string{fillableMarker}, lines...)
+			}
+			edits[b.Line-1] = edit{end: b.End, lines: lines}
+		}
+	})
+
+	var out strings.Builder
+	for i := 0; i < len(s.Lines); {
+		if e, ok := edits[i]; ok {
+			for _, l := range e.lines {
+				out.WriteString(l)
+				out.WriteByte('\n')
+			}
+			i = e.end
+			continue
+		}
+		out.WriteString(s.Lines[i])
+		out.WriteByte('\n')
+		i++
+	}
+	return []byte(out.String())
+}
+
+type fencePair struct{ open, close string }
+
+// fenceFor keeps the original opening line unless the body needs a longer fence.
+func fenceFor(body, open string) fencePair {
+	ch, n, info := fenceOpen(open)
+	if n == 0 {
+		ch, n = '`', 3
+	}
+	longest := 0
+	for _, l := range strings.Split(body, "\n") {
+		t := strings.TrimSpace(l)
+		run := 0
+		for run < len(t) && t[run] == ch {
+			run++
+		}
+		longest = max(longest, run)
+	}
+	if longest >= n {
+		n = longest + 1
+		f := strings.Repeat(string(ch), n)
+		if info != "" {
+			return fencePair{f + info, f}
+		}
+		return fencePair{f, f}
+	}
+	return fencePair{open, strings.Repeat(string(ch), n)}
+}
+
+func hasValue(rows [][]string) bool {
+	for _, r := range rows {
+		for _, c := range r {
+			if strings.TrimSpace(c) != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return s
+}
+
+func escapeCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// formatTable writes a table with padded, aligned columns.
+func formatTable(header, align []string, rows [][]string) []string {
+	width := make([]int, len(header))
+	measure := func(r []string) {
+		for c := range width {
+			if c < len(r) {
+				width[c] = max(width[c], utf8.RuneCountInString(escapeCell(r[c])))
+			}
+		}
+	}
+	measure(header)
+	for _, r := range rows {
+		measure(r)
+	}
+	for c := range width {
+		width[c] = max(width[c], 3)
+	}
+	row := func(r []string) string {
+		var b strings.Builder
+		b.WriteString("|")
+		for c := range width {
+			cell := ""
+			if c < len(r) {
+				cell = escapeCell(r[c])
+			}
+			b.WriteString(" ")
+			b.WriteString(cell)
+			b.WriteString(strings.Repeat(" ", width[c]-utf8.RuneCountInString(cell)))
+			b.WriteString(" |")
+		}
+		return b.String()
+	}
+	lines := []string{row(header)}
+	var d strings.Builder
+	d.WriteString("|")
+	for c := range width {
+		a := ""
+		if c < len(align) {
+			a = align[c]
+		}
+		dash := strings.Repeat("-", width[c])
+		switch a {
+		case "left":
+			dash = ":" + dash[1:]
+		case "right":
+			dash = dash[1:] + ":"
+		case "center":
+			dash = ":" + dash[2:] + ":"
+		}
+		d.WriteString(" " + dash + " |")
+	}
+	lines = append(lines, d.String())
+	for _, r := range rows {
+		lines = append(lines, row(r))
+	}
+	return lines
+}

@@ -1,0 +1,685 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxSourceSize bounds what Parse accepts; a scenario is a few tens of kilobytes.
+const maxSourceSize = 4 << 20
+
+var (
+	reStep      = regexp.MustCompile(`^Step\s+(\d+)\b\s*(?:[—–:.-]+\s*)?(.*)$`)
+	reQuestion  = regexp.MustCompile(`^\*\*Q(\d+)\s*[:.]\s*`)
+	reImage     = regexp.MustCompile(`^!\[([^\]]*)\]\(\s*([^)\s]+)(?:\s+"[^"]*")?\s*\)$`)
+	reMeta      = regexp.MustCompile(`^\*\*([^*]+?):\*\*\s*(.*)$`)
+	reTask      = regexp.MustCompile(`^\s*[-*+]\s+\[([ xX])\]\s?(.*)$`)
+	reListItem  = regexp.MustCompile(`^\s*([-*+]|\d+[.)])\s`)
+	reSlot      = regexp.MustCompile(`^(\d+)[.)](\s|$)`)
+	reTrailTag  = regexp.MustCompile(`\s*<!--\s*(.*?)\s*-->\s*$`)
+	reDelimCell = regexp.MustCompile(`^:?-+:?$`)
+)
+
+// fillableMarker placed on the line before a table keeps it a result table even when all
+// its cells are filled (Fill writes it so an exported worksheet parses the same way).
+const fillableMarker = "<!-- fillable -->"
+
+// Parse reads a scenario. name is the file name (its base name without extension becomes
+// the scenario ID). Errors are *ParseError with the line of the problem.
+func Parse(name string, src []byte) (*Scenario, error) {
+	p := &parser{name: name}
+	sc, err := p.parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+type parser struct {
+	name  string
+	lines []string
+	sc    *Scenario
+
+	step *Step // current section, nil in the intro
+	sub  string
+
+	pendingQ    *Question // asked, answer fence not seen yet
+	pendingFrom int       // index into current blocks just after the prompt block
+	lastAnswerQ *Question // the previous block was this question's answer fence
+
+	questions  map[int]int // number -> line
+	lastNumber int         // last "Step N" seen
+	ids        map[string]int
+	tasks      int // tasks so far in the current step
+	fillable   bool
+}
+
+func (p *parser) errf(line int, format string, args ...any) error {
+	return &ParseError{File: p.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) parse(src []byte) (*Scenario, error) {
+	if len(src) > maxSourceSize {
+		return nil, p.errf(1, "file is %d bytes; a scenario must be under %d", len(src), maxSourceSize)
+	}
+	if !utf8.Valid(src) {
+		line := 1 + bytes.Count(src[:firstInvalid(src)], []byte("\n"))
+		return nil, p.errf(line, "not valid UTF-8 text: save the file as UTF-8")
+	}
+	text := strings.ReplaceAll(string(src), "\r\n", "\n")
+	p.lines = strings.Split(text, "\n")
+	if strings.HasSuffix(text, "\n") {
+		p.lines = p.lines[:len(p.lines)-1]
+	}
+	p.sc = &Scenario{ID: scenarioID(p.name), Source: src, Lines: p.lines}
+	p.questions = map[int]int{}
+	p.ids = map[string]int{}
+
+	i := 0
+	for i < len(p.lines) && isBlank(p.lines[i]) {
+		i++
+	}
+	if i == len(p.lines) {
+		return nil, p.errf(1, "empty file: a scenario starts with a `# Title` line")
+	}
+	title, ok := strings.CutPrefix(p.lines[i], "# ")
+	if !ok || strings.TrimSpace(title) == "" {
+		return nil, p.errf(i+1, "no title: the first line must be `# Title`, found %q", clip(p.lines[i]))
+	}
+	p.sc.Title = strings.TrimSpace(title)
+	i++
+
+	for i < len(p.lines) {
+		next, err := p.block(i)
+		if err != nil {
+			return nil, err
+		}
+		i = next
+	}
+	if err := p.endSection(len(p.lines)); err != nil {
+		return nil, err
+	}
+	return p.sc, nil
+}
+
+// block reads the block starting at line index i and returns the index after it.
+func (p *parser) block(i int) (int, error) {
+	line := p.lines[i]
+	trim := strings.TrimSpace(line)
+	switch {
+	case trim == "":
+		return i + 1, nil
+	case isFenceOpen(line):
+		return p.fence(i)
+	case strings.HasPrefix(line, "# "):
+		return 0, p.errf(i+1, "a second `# ` title: use `## ` for sections and `### ` inside them")
+	case strings.HasPrefix(line, "## "):
+		return i + 1, p.section(i)
+	case headingLevel(line) >= 3:
+		if headingLevel(line) == 3 {
+			p.sub = strings.TrimSpace(line[4:])
+		}
+		p.add(Block{Kind: Markdown, Line: i + 1, End: i + 1, Markdown: line})
+		return i + 1, nil
+	case isRule(trim):
+		p.add(Block{Kind: Markdown, Line: i + 1, End: i + 1, Markdown: line})
+		return i + 1, nil
+	case trim == fillableMarker:
+		p.fillable = true
+		return i + 1, nil
+	case isTableStart(p.lines, i):
+		return p.table(i)
+	}
+	if m := reImage.FindStringSubmatch(trim); m != nil {
+		img := &Image{Alt: m[1], Src: m[2]}
+		img.Asset, _ = diagramFor(m[2])
+		p.add(Block{Kind: ImageBlock, Line: i + 1, End: i + 1, Markdown: line, Image: img})
+		return i + 1, nil
+	}
+	return p.paragraph(i)
+}
+
+func (p *parser) add(b Block) {
+	if b.Kind != QuestionBlock || b.Question == nil {
+		p.lastAnswerQ = nil
+	}
+	if b.Kind != TableBlock {
+		p.fillable = false
+	}
+	b.Sub = p.sub
+	if p.step == nil {
+		p.sc.Intro = append(p.sc.Intro, b)
+		return
+	}
+	p.step.Blocks = append(p.step.Blocks, b)
+}
+
+func (p *parser) blocks() []Block {
+	if p.step == nil {
+		return p.sc.Intro
+	}
+	return p.step.Blocks
+}
+
+func (p *parser) prefix() string {
+	if p.step == nil {
+		return "intro"
+	}
+	return p.step.ID
+}
+
+func (p *parser) uniqueID(id string) string {
+	p.ids[id]++
+	if n := p.ids[id]; n > 1 {
+		return fmt.Sprintf("%s-%d", id, n)
+	}
+	return id
+}
+
+// endSection closes the current section at line index end (exclusive).
+func (p *parser) endSection(end int) error {
+	if p.pendingQ != nil {
+		q := p.pendingQ
+		return p.errf(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" (or \"Your guess:\", or numbered slots) after it, before line %d", q.Number, end+1)
+	}
+	if p.step != nil {
+		p.step.End = end
+	}
+	return nil
+}
+
+func (p *parser) section(i int) error {
+	if err := p.endSection(i); err != nil {
+		return err
+	}
+	title := strings.TrimSpace(strings.TrimLeft(p.lines[i], "#"))
+	if title == "" {
+		return p.errf(i+1, "a `## ` section without a title")
+	}
+	st := &Step{Index: len(p.sc.Steps), Title: title, Short: title, Line: i + 1}
+	if m := reStep.FindStringSubmatch(title); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n > 10000 {
+			return p.errf(i+1, "step number %q is not a small number", m[1])
+		}
+		if n != p.lastNumber+1 {
+			if p.lastNumber == 0 {
+				return p.errf(i+1, "steps out of order: found Step %d, the first step must be Step 1", n)
+			}
+			return p.errf(i+1, "steps out of order: Step %d follows Step %d, expected Step %d", n, p.lastNumber, p.lastNumber+1)
+		}
+		p.lastNumber = n
+		st.Number = n
+		st.ID = p.uniqueID(fmt.Sprintf("step%d", n))
+		if s := strings.TrimSpace(m[2]); s != "" {
+			st.Short = s
+		}
+	} else {
+		id := slug(title, 40)
+		if id == "" {
+			id = fmt.Sprintf("section%d", st.Index+1)
+		}
+		st.ID = p.uniqueID(id)
+	}
+	p.sc.Steps = append(p.sc.Steps, st)
+	p.step = st
+	p.sub = ""
+	p.tasks = 0
+	p.lastAnswerQ = nil
+	p.fillable = false
+	return nil
+}
+
+// paragraph reads consecutive non-blank lines up to anything that starts another block.
+func (p *parser) paragraph(i int) (int, error) {
+	start := i
+	i++
+	for i < len(p.lines) {
+		l := p.lines[i]
+		t := strings.TrimSpace(l)
+		if t == "" || isFenceOpen(l) || headingLevel(l) > 0 || isTableStart(p.lines, i) || t == fillableMarker {
+			break
+		}
+		if isRule(t) && !reListItem.MatchString(l) {
+			break
+		}
+		i++
+	}
+	lines := p.lines[start:i]
+	raw := strings.Join(lines, "\n")
+	b := Block{Kind: Markdown, Line: start + 1, End: i, Markdown: raw}
+
+	if m := reTask.FindStringSubmatch(lines[0]); m != nil {
+		b.Kind = TaskBlock
+		for k, l := range lines {
+			if tm := reTask.FindStringSubmatch(l); tm != nil {
+				p.tasks++
+				t := &Task{ID: p.uniqueID(fmt.Sprintf("%s-task%d", p.prefix(), p.tasks)), Done: tm[1] != " ", Line: start + k + 1}
+				t.Text = strings.TrimSpace(tm[2])
+				if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
+					t.Tag = t.Text[tag[2]:tag[3]]
+					t.Text = strings.TrimSpace(t.Text[:tag[0]])
+				}
+				b.Tasks = append(b.Tasks, t)
+				continue
+			}
+			if reListItem.MatchString(l) || len(b.Tasks) == 0 {
+				// a plain item inside a task list: keep it in the markdown only
+				continue
+			}
+			last := b.Tasks[len(b.Tasks)-1]
+			last.Text = strings.TrimSpace(last.Text + " " + strings.TrimSpace(l))
+		}
+		p.add(b)
+		return i, nil
+	}
+
+	if loc := reQuestion.FindStringSubmatchIndex(lines[0]); loc != nil {
+		n, err := strconv.Atoi(lines[0][loc[2]:loc[3]])
+		if err != nil || n <= 0 || n > 10000 {
+			return 0, p.errf(start+1, "question number %q is not a small positive number", lines[0][loc[2]:loc[3]])
+		}
+		if p.pendingQ != nil {
+			q := p.pendingQ
+			return 0, p.errf(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" after it, before Q%d on line %d", q.Number, n, start+1)
+		}
+		if prev, dup := p.questions[n]; dup {
+			return 0, p.errf(start+1, "duplicate question number Q%d (also on line %d): number questions once each", n, prev)
+		}
+		joined := strings.Join(lines, " ")
+		rest := joined[loc[1]:]
+		end := strings.Index(rest, "**")
+		if end < 0 {
+			return 0, p.errf(start+1, "Q%d: the bold prompt is not closed: end it with **", n)
+		}
+		p.questions[n] = start + 1
+		q := &Question{ID: fmt.Sprintf("Q%d", n), Number: n, Prompt: strings.TrimSpace(rest[:end]), Line: start + 1, StepIndex: -1}
+		if p.step != nil {
+			q.Step, q.StepIndex = p.step.Number, p.step.Index
+		}
+		b.PromptFor = q.ID
+		p.add(b)
+		p.pendingQ = q
+		p.pendingFrom = len(p.blocks())
+		return i, nil
+	}
+
+	if p.step == nil {
+		for k, l := range lines {
+			if m := reMeta.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+				p.sc.Meta = append(p.sc.Meta, Meta{Key: strings.TrimSpace(m[1]), Value: strings.TrimSpace(m[2]), Line: start + k + 1})
+			}
+		}
+	}
+	p.add(b)
+	return i, nil
+}
+
+// fence reads a fenced code block starting at line index i.
+func (p *parser) fence(i int) (int, error) {
+	open := p.lines[i]
+	ch, n, info := fenceOpen(open)
+	j := i + 1
+	for ; j < len(p.lines); j++ {
+		if isFenceClose(p.lines[j], ch, n) {
+			break
+		}
+	}
+	if j == len(p.lines) {
+		return 0, p.errf(i+1, "unclosed code fence %s: close it with a line of %s", clip(strings.TrimSpace(open)), strings.Repeat(string(ch), n))
+	}
+	body := strings.Join(p.lines[i+1:j], "\n")
+	raw := strings.Join(p.lines[i:j+1], "\n")
+	lang := strings.ToLower(firstWord(info))
+	b := Block{Kind: Markdown, Line: i + 1, End: j + 1, Markdown: raw}
+
+	if lang == "model" {
+		q := p.lastAnswerQ
+		if q == nil {
+			return 0, p.errf(i+1, "a ```model fence must come right after a question's answer fence")
+		}
+		if q.Model != "" {
+			return 0, p.errf(i+1, "%s already has a model answer", q.ID)
+		}
+		q.Model = strings.TrimSpace(body)
+		q.modelLine, q.modelEnd = i+1, j+1
+		if q.Model == "" {
+			return 0, p.errf(i+1, "%s: the model answer is empty", q.ID)
+		}
+		p.lastAnswerQ = nil
+		return j + 1, nil
+	}
+
+	if q := p.pendingQ; q != nil && (lang == "" || lang == "text" || lang == "txt" || lang == "answer") {
+		if kind, label, slots, ok := answerKind(body); ok {
+			q.Kind, q.Label, q.Slots, q.Template = kind, label, slots, body
+			q.AnswerLine = i + 1
+			q.Answer = q.AnswerFrom(body)
+			var detail []string
+			for _, pb := range p.blocks()[p.pendingFrom:] {
+				detail = append(detail, pb.Markdown)
+			}
+			q.Detail = strings.Join(detail, "\n\n")
+			b.Kind, b.Question = QuestionBlock, q
+			p.pendingQ = nil
+			p.add(b)
+			p.lastAnswerQ = q
+			return j + 1, nil
+		}
+	}
+
+	if isShellLang(lang) {
+		if a := findAction(p.lines[i+1:j], i+2); a != nil {
+			a.Lang = strings.TrimSpace(info)
+			b.Kind, b.Action = CommandBlock, a
+		}
+	}
+	p.add(b)
+	return j + 1, nil
+}
+
+// table reads a table whose header is at line index i (the delimiter row follows).
+func (p *parser) table(i int) (int, error) {
+	header := splitRow(p.lines[i])
+	delim := splitRow(p.lines[i+1])
+	if len(delim) != len(header) {
+		return 0, p.errf(i+2, "table delimiter row has %d cells, the header has %d", len(delim), len(header))
+	}
+	t := &Table{Header: header, Line: i + 1, Fillable: p.fillable, marked: p.fillable}
+	for _, d := range delim {
+		t.Align = append(t.Align, alignOf(d))
+	}
+	j := i + 2
+	for ; j < len(p.lines) && strings.HasPrefix(strings.TrimSpace(p.lines[j]), "|"); j++ {
+		row := splitRow(p.lines[j])
+		if len(row) != len(header) {
+			return 0, p.errf(j+1, "table row has %d cells, the header has %d: give every row one cell per column (leave a cell empty with | |)", len(row), len(header))
+		}
+		for c := 1; c < len(row); c++ {
+			if row[c] == "" {
+				t.Fillable = true
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	id := slug(header[0], 24)
+	if id == "" {
+		id = "table"
+	}
+	t.ID = p.uniqueID(p.prefix() + "-" + id)
+	p.add(Block{Kind: TableBlock, Line: i + 1, End: j, Markdown: strings.Join(p.lines[i:j], "\n"), Table: t})
+	return j, nil
+}
+
+// answerKind says whether a fence body is an answer fence, and of which kind.
+func answerKind(body string) (kind, label string, slots int, ok bool) {
+	lines := strings.Split(body, "\n")
+	k := 0
+	for k < len(lines) && isBlank(lines[k]) {
+		k++
+	}
+	if k == len(lines) {
+		return "", "", 0, false
+	}
+	first := strings.TrimSpace(lines[k])
+	switch {
+	case hasPrefixFold(first, "Your answer:"):
+		return "answer", first[:len("Your answer:")], 0, true
+	case hasPrefixFold(first, "Your guess:"):
+		return "guess", first[:len("Your guess:")], 0, true
+	}
+	if m := reSlot.FindStringSubmatch(first); m != nil && m[1] == "1" {
+		for _, l := range lines[k:] {
+			if reSlot.MatchString(strings.TrimSpace(l)) {
+				slots++
+			}
+		}
+		return "slots", "", slots, true
+	}
+	return "", "", 0, false
+}
+
+var actionWords = map[string]string{
+	"loadtest": "loadtest", "load": "loadtest",
+	"start": "start", "serve": "start", "restart": "start",
+	"apply-fix": "apply-fix", "applyfix": "apply-fix",
+	"explain-query": "explain-query", "explain": "explain-query",
+	"reset": "reset",
+}
+
+// findAction returns the first lab command in a shell fence's lines (first at line number ln).
+func findAction(lines []string, ln int) *Action {
+	for k, l := range lines {
+		t := strings.TrimSpace(l)
+		t = strings.TrimSpace(strings.TrimPrefix(t, "$ "))
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		w := strings.Fields(t)
+		var name string
+		var args []string
+		switch {
+		case (w[0] == "scalelab" || strings.HasSuffix(w[0], "/scalelab")) && len(w) > 1:
+			name, args = actionWords[w[1]], w[2:]
+		case w[0] == "npm" && len(w) > 2 && w[1] == "run":
+			name, args = npmAction(w[2]), w[3:]
+		case w[0] == "npm" && len(w) > 1 && w[1] == "start":
+			name, args = "start", w[2:]
+		}
+		if name != "" {
+			if len(args) == 0 {
+				args = nil
+			}
+			return &Action{Name: name, Command: t, Args: args, Line: ln + k}
+		}
+	}
+	return nil
+}
+
+func npmAction(script string) string {
+	switch script {
+	case "loadtest", "start", "apply-fix", "explain-query", "reset":
+		return script
+	}
+	return ""
+}
+
+func isShellLang(lang string) bool {
+	switch lang {
+	case "", "bash", "sh", "shell", "console", "zsh", "shell-session", "terminal":
+		return true
+	}
+	return false
+}
+
+// --- small line helpers ---
+
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
+
+func headingLevel(line string) int {
+	n := 0
+	for n < len(line) && line[n] == '#' {
+		n++
+	}
+	if n == 0 || n > 6 || (n < len(line) && line[n] != ' ') {
+		return 0
+	}
+	return n
+}
+
+func isRule(trim string) bool {
+	if len(trim) < 3 {
+		return false
+	}
+	c := trim[0]
+	if c != '-' && c != '*' && c != '_' {
+		return false
+	}
+	count := 0
+	for k := 0; k < len(trim); k++ {
+		switch trim[k] {
+		case c:
+			count++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return count >= 3
+}
+
+// fenceOpen returns the fence character, its length and the info string, or n == 0.
+func fenceOpen(line string) (ch byte, n int, info string) {
+	t := strings.TrimLeft(line, " \t")
+	if len(t) < 3 || (t[0] != '`' && t[0] != '~') {
+		return 0, 0, ""
+	}
+	ch = t[0]
+	for n < len(t) && t[n] == ch {
+		n++
+	}
+	if n < 3 {
+		return 0, 0, ""
+	}
+	info = strings.TrimSpace(t[n:])
+	if ch == '`' && strings.Contains(info, "`") {
+		return 0, 0, ""
+	}
+	return ch, n, info
+}
+
+func isFenceOpen(line string) bool { _, n, _ := fenceOpen(line); return n > 0 }
+
+func isFenceClose(line string, ch byte, n int) bool {
+	t := strings.TrimSpace(line)
+	if len(t) < n {
+		return false
+	}
+	for k := 0; k < len(t); k++ {
+		if t[k] != ch {
+			return false
+		}
+	}
+	return true
+}
+
+func isTableStart(lines []string, i int) bool {
+	if i+1 >= len(lines) || !strings.HasPrefix(strings.TrimSpace(lines[i]), "|") {
+		return false
+	}
+	d := strings.TrimSpace(lines[i+1])
+	if !strings.HasPrefix(d, "|") || !strings.Contains(d, "-") {
+		return false
+	}
+	for _, c := range splitRow(d) {
+		if !reDelimCell.MatchString(strings.ReplaceAll(c, " ", "")) {
+			return false
+		}
+	}
+	return true
+}
+
+// splitRow splits a table row into trimmed cells, honouring \| escapes.
+func splitRow(line string) []string {
+	t := strings.TrimSpace(line)
+	t = strings.TrimPrefix(t, "|")
+	if strings.HasSuffix(t, "|") && !strings.HasSuffix(t, `\|`) {
+		t = t[:len(t)-1]
+	}
+	var cells []string
+	var cur strings.Builder
+	for k := 0; k < len(t); k++ {
+		switch {
+		case t[k] == '\\' && k+1 < len(t) && t[k+1] == '|':
+			cur.WriteByte('|')
+			k++
+		case t[k] == '|':
+			cells = append(cells, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteByte(t[k])
+		}
+	}
+	return append(cells, strings.TrimSpace(cur.String()))
+}
+
+func alignOf(delim string) string {
+	d := strings.ReplaceAll(delim, " ", "")
+	l, r := strings.HasPrefix(d, ":"), strings.HasSuffix(d, ":")
+	switch {
+	case l && r:
+		return "center"
+	case r:
+		return "right"
+	case l:
+		return "left"
+	}
+	return ""
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return strings.Trim(f[0], "{}.")
+	}
+	return ""
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// slug makes a lower-case, dash-separated ID of at most max bytes.
+func slug(s string, max int) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			if b.Len() >= max {
+				break
+			}
+			continue
+		}
+		dash = true
+	}
+	return strings.TrimRight(b.String(), "-")
+}
+
+func scenarioID(name string) string {
+	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	if ext := path.Ext(base); ext != "" {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if base == "." || base == "/" {
+		return ""
+	}
+	return base
+}
+
+func clip(s string) string {
+	if utf8.RuneCountInString(s) > 40 {
+		r := []rune(s)
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
+func firstInvalid(b []byte) int {
+	for k := 0; k < len(b); {
+		r, size := utf8.DecodeRune(b[k:])
+		if r == utf8.RuneError && size == 1 {
+			return k
+		}
+		k += size
+	}
+	return len(b)
+}

@@ -1,0 +1,282 @@
+package content
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seedPath is the original scenario, kept in the shared folder beside the repository.
+var seedPath = filepath.Join("..", "..", "shared", "seeds", "scenario-01-single-server.md")
+
+func readSeed(t testing.TB) []byte {
+	t.Helper()
+	src, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Skipf("original scenario not found at %s (it lives outside the repository): %v", seedPath, err)
+	}
+	return src
+}
+
+func mustParse(t testing.TB, name string, src []byte) *Scenario {
+	t.Helper()
+	s, err := Parse(name, src)
+	if err != nil {
+		t.Fatalf("Parse(%s): %v", name, err)
+	}
+	return s
+}
+
+// shape is what both scenario files must share.
+func checkShape(t *testing.T, s *Scenario) {
+	t.Helper()
+	var numbered []int
+	for _, st := range s.Steps {
+		if st.Number > 0 {
+			numbered = append(numbered, st.Number)
+		}
+	}
+	if got := len(numbered); got != 5 {
+		t.Errorf("numbered steps = %v, want 1..5", numbered)
+	}
+	wantKinds := map[string]string{"Q1": "answer", "Q2": "answer", "Q3": "guess", "Q4": "answer", "Q5": "answer",
+		"Q6": "answer", "Q7": "slots", "Q8": "answer", "Q9": "answer"}
+	wantStep := map[string]int{"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 2, "Q5": 2, "Q6": 2, "Q7": 5, "Q8": 5, "Q9": 5}
+	qs := s.Questions()
+	if len(qs) != 9 {
+		t.Fatalf("questions = %d, want 9", len(qs))
+	}
+	for i, q := range qs {
+		if want := "Q" + itoa(i+1); q.ID != want {
+			t.Errorf("question %d is %s, want %s", i, q.ID, want)
+		}
+		if q.Kind != wantKinds[q.ID] {
+			t.Errorf("%s kind = %q, want %q", q.ID, q.Kind, wantKinds[q.ID])
+		}
+		if q.Step != wantStep[q.ID] {
+			t.Errorf("%s is in step %d, want %d", q.ID, q.Step, wantStep[q.ID])
+		}
+		if q.Prompt == "" || q.AnswerLine <= q.Line {
+			t.Errorf("%s: prompt %q at line %d, answer fence at line %d", q.ID, q.Prompt, q.Line, q.AnswerLine)
+		}
+		if q.Answer != "" {
+			t.Errorf("%s: an unanswered file gave answer %q", q.ID, q.Answer)
+		}
+	}
+	if q7 := s.Question("Q7"); q7.Slots != 3 {
+		t.Errorf("Q7 slots = %d, want 3", q7.Slots)
+	}
+	if q4 := s.Question("Q4"); !strings.Contains(q4.Detail, "max") || !strings.Contains(q4.Detail, "150") {
+		t.Errorf("Q4 detail should hold the pool code between prompt and answer, got %q", q4.Detail)
+	}
+
+	var fillable []*Table
+	for _, tb := range s.Tables() {
+		if tb.Fillable {
+			fillable = append(fillable, tb)
+		}
+	}
+	if len(fillable) != 2 {
+		t.Fatalf("fillable tables = %d, want 2", len(fillable))
+	}
+	if m := fillable[0]; m.ID != "step2-metric" || len(m.Rows) != 4 || len(m.Header) != 2 {
+		t.Errorf("step 2 table: %s %v %d rows", m.ID, m.Header, len(m.Rows))
+	}
+	if c := fillable[1]; c.ID != "step4-run" || len(c.Rows) != 3 || len(c.Header) != 4 {
+		t.Errorf("step 4 table: %s %v %d rows", c.ID, c.Header, len(c.Rows))
+	}
+
+	tasks := s.Tasks()
+	if len(tasks) != 4 {
+		t.Fatalf("tasks = %d, want 4", len(tasks))
+	}
+	for i, tk := range tasks {
+		if want := "step3-task" + itoa(i+1); tk.ID != want || tk.Done || tk.Text == "" {
+			t.Errorf("task %d = %+v, want ID %s, not done, with text", i, tk, want)
+		}
+	}
+
+	var names []string
+	for _, a := range s.Actions() {
+		names = append(names, a.Name)
+	}
+	if got, want := strings.Join(names, ","), "loadtest,start,loadtest,apply-fix,explain-query,loadtest"; got != want {
+		t.Errorf("actions = %s, want %s", got, want)
+	}
+
+	var imgs int
+	s.each(func(b *Block) {
+		if b.Kind == ImageBlock {
+			imgs++
+			if b.Image.Asset == "" {
+				t.Errorf("image %s has no terminal diagram", b.Image.Src)
+			}
+		}
+	})
+	if imgs != 3 {
+		t.Errorf("images = %d, want 3", imgs)
+	}
+
+	fix := map[string]bool{}
+	for _, st := range s.Steps {
+		if st.Number == 3 {
+			for _, b := range st.Blocks {
+				if b.Sub != "" {
+					fix[strings.SplitN(b.Sub, ":", 2)[0]] = true
+				}
+			}
+		}
+	}
+	if !fix["Fix 1"] || !fix["Fix 2"] {
+		t.Errorf("step 3 subsections = %v, want Fix 1 and Fix 2", fix)
+	}
+}
+
+func TestParseSeed(t *testing.T) {
+	s := mustParse(t, seedPath, readSeed(t))
+	checkShape(t, s)
+	if s.ID != "scenario-01-single-server" || s.Title != "Scenario 1: The Single Server Problem" {
+		t.Errorf("ID %q title %q", s.ID, s.Title)
+	}
+	if len(s.Meta) != 3 || s.Meta[0].Key != "Difficulty" || s.Meta[0].Value != "Entry Level" {
+		t.Errorf("meta = %+v", s.Meta)
+	}
+	if got := s.Steps[0].Title; got != "The Situation" || s.Steps[0].Number != 0 {
+		t.Errorf("first section = %q (%d), want The Situation, unnumbered", got, s.Steps[0].Number)
+	}
+	if st := s.Step(2); st == nil || st.Short != "Run the Load Test" || st.ID != "step2" {
+		t.Errorf("Step(2) = %+v", st)
+	}
+	for _, a := range s.Actions() {
+		if !strings.HasPrefix(a.Command, "npm run ") || a.Lang != "bash" {
+			t.Errorf("action %+v", a)
+		}
+	}
+	for _, q := range s.Questions() {
+		if q.Model != "" {
+			t.Errorf("%s: the original has no model answers, got %q", q.ID, q.Model)
+		}
+	}
+}
+
+func TestParseBuiltin(t *testing.T) {
+	s := Builtin()
+	checkShape(t, s)
+	if s.ID != "01-single-server" {
+		t.Errorf("ID = %q", s.ID)
+	}
+	for _, q := range s.Questions() {
+		if q.Model == "" {
+			t.Errorf("%s has no model answer", q.ID)
+		}
+	}
+	for _, a := range s.Actions() {
+		if !strings.HasPrefix(a.Command, "scalelab ") {
+			t.Errorf("action %q is not a scalelab command", a.Command)
+		}
+	}
+	tags := map[string]bool{}
+	for _, tk := range s.Tasks() {
+		tags[tk.Tag] = true
+	}
+	for _, want := range []string{"shared-pool", "pool-size", "no-close", "no-delay"} {
+		if !tags[want] {
+			t.Errorf("no Fix 1 task tagged %q (tags %v)", want, tags)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const ok = "# T\n\n## Step 1 — A\n\n**Q1: Why?**\n\n```\nYour answer:\n\n```\n"
+	cases := []struct {
+		name, src string
+		line      int
+		msg       string
+	}{
+		{"empty", "", 1, "empty file"},
+		{"blank", "\n\n  \n", 1, "empty file"},
+		{"no title", "Hello\n\n## Step 1\n", 1, "no title"},
+		{"h2 first", "\n## Step 1\n", 2, "no title"},
+		{"unclosed fence", "# T\n\n## A\n\ntext\n\n```bash\nnpm run loadtest\n", 7, "unclosed code fence"},
+		{"question without fence", "# T\n\n## Step 1\n\n**Q1: Why?**\n\nno fence here\n\n## Step 2\n", 5, "Q1 has no answer fence"},
+		{"question at eof", "# T\n\n## A\n\ntext\n\n**Q3: Why?**\n", 7, "Q3 has no answer fence"},
+		{"question before question", "# T\n\n## A\n\n**Q1: a?**\n\n**Q2: b?**\n\n```\nYour answer:\n```\n", 5, "Q1 has no answer fence"},
+		{"duplicate question", ok + "\n**Q1: Again?**\n\n```\nYour answer:\n```\n", 12, "duplicate question number Q1"},
+		{"steps out of order", "# T\n\n## Step 1\n\n## Step 3\n", 5, "Step 3 follows Step 1"},
+		{"first step not 1", "# T\n\n## Step 2 — B\n", 3, "must be Step 1"},
+		{"repeated step", "# T\n\n## Step 1\n\n## Step 1\n", 5, "Step 1 follows Step 1"},
+		{"table row short", "# T\n\n## A\n\n| a | b |\n| - | - |\n| 1 | 2 |\n| 3 |\n", 8, "table row has 1 cells"},
+		{"table row long", "# T\n\n## A\n\n| a | b |\n| - | - |\n| 1 | 2 | 3 |\n", 7, "table row has 3 cells"},
+		{"delimiter mismatch", "# T\n\n## A\n\n| a | b |\n| - |\n", 6, "delimiter row"},
+		{"second title", "# T\n\n## A\n\n# Again\n", 5, "second `# ` title"},
+		{"unclosed bold", "# T\n\n## A\n\n**Q1: why\n\n```\nYour answer:\n```\n", 5, "not closed"},
+		{"stray model", "# T\n\n## A\n\ntext\n\n```model\nanswer\n```\n", 7, "model fence"},
+		{"empty model", ok + "```model\n\n```\n", 11, "model answer is empty"},
+		{"invalid utf8", "# T\n\n## A\n\n\xff\xfe\n", 5, "UTF-8"},
+		{"empty section title", "# T\n\n## \n", 3, "without a title"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("x.md", []byte(c.src))
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a *ParseError", err)
+			}
+			if pe.Line != c.line || !strings.Contains(pe.Msg, c.msg) {
+				t.Errorf("got line %d %q, want line %d containing %q", pe.Line, pe.Msg, c.line, c.msg)
+			}
+			if !strings.HasPrefix(err.Error(), "x.md:") {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+	if _, err := Parse("ok.md", []byte(ok)); err != nil {
+		t.Errorf("the valid base case fails: %v", err)
+	}
+}
+
+func TestParseDetails(t *testing.T) {
+	src := "# T\n\n**Time:** 5 min  \n\n## Intro\n\n" +
+		"| k | v |\n|:--|--:|\n| a \\| b | |\n\n" +
+		"## Step 1 — Go\n\n### Sub\n\n" +
+		"- [x] done <!-- tag-a -->\n- [ ] open\n  continued\n\n" +
+		"**Q1: Pick three:**\n\n~~~\n1.\n\n2.\n\n3.\n~~~\n\n```model\n1. a\n```\n\n" +
+		"```sh\n# comment\n$ scalelab serve --preset fixed\n```\n\n" +
+		"```console\n./scalelab explain\n```\n\n" +
+		"```go\nscalelab loadtest\n```\n\n" +
+		"![x](img/diagram-none.png)\n"
+	s := mustParse(t, "dir/my-file.md", []byte(src))
+	if s.ID != "my-file" || len(s.Meta) != 1 || s.Meta[0].Value != "5 min" {
+		t.Errorf("id %q meta %+v", s.ID, s.Meta)
+	}
+	tb := s.Tables()[0]
+	if tb.ID != "intro-k" || tb.Rows[0][0] != "a | b" || !tb.Fillable || tb.Align[0] != "left" || tb.Align[1] != "right" {
+		t.Errorf("table %+v", tb)
+	}
+	tasks := s.Tasks()
+	if len(tasks) != 2 || !tasks[0].Done || tasks[0].Tag != "tag-a" || tasks[0].Text != "done" || tasks[1].Text != "open continued" {
+		t.Errorf("tasks %+v %+v", tasks[0], tasks[1])
+	}
+	q := s.Question("Q1")
+	if q.Kind != "slots" || q.Slots != 3 || q.Model != "1. a" {
+		t.Errorf("q %+v", q)
+	}
+	acts := s.Actions()
+	if len(acts) != 2 || acts[0].Name != "start" || strings.Join(acts[0].Args, " ") != "--preset fixed" || acts[1].Name != "explain-query" {
+		t.Errorf("actions %+v", acts)
+	}
+	var img *Image
+	s.each(func(b *Block) {
+		if b.Kind == ImageBlock {
+			img = b.Image
+		}
+		if b.Kind == TaskBlock && b.Sub != "Sub" {
+			t.Errorf("task block sub = %q", b.Sub)
+		}
+	})
+	if img == nil || img.Asset != "" || img.Alt != "x" {
+		t.Errorf("image %+v", img)
+	}
+}

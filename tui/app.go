@@ -1,0 +1,390 @@
+package tui
+
+import (
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"scalelab/content"
+	"scalelab/content/worksheet"
+)
+
+// MinWidth and MinHeight are the smallest window the workshop draws in (a classic terminal).
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// Options configure the app. Scenario is required; the rest has defaults.
+type Options struct {
+	Scenario      *content.Scenario
+	Worksheet     *worksheet.Worksheet // nil: an empty one
+	WorksheetPath string               // where answers are saved; "" saves nothing
+	Theme         Theme
+	NoColor       bool            // NO_COLOR: no colour at all, bold and reverse only
+	GlamourStyle  string          // "dark" (default), "light" or "notty"; chosen once at start-up
+	ColorProfile  termenv.Profile // for glamour; default: lipgloss's profile
+	Actions       Actions         // the lab; nil until the lead wires it
+}
+
+// screen is one full-window view of the app (the reader now; a dashboard, a code view, an
+// explain view and the results later). The root model owns the window and routes to it.
+type screen interface {
+	help.KeyMap
+	Init() tea.Cmd
+	Update(tea.Msg) tea.Cmd // screens are pointers and change in place
+	View() string
+	SetSize(width, height int)
+	Capturing() bool // keys are text right now (an editor, a search box, a list): no global letters
+	Status() string  // the screen's part of the status line
+}
+
+type screenID int
+
+const (
+	screenReader screenID = iota
+	// screenDashboard, screenCode, screenExplain, screenResults slot in here.
+)
+
+// App is the root model.
+type App struct {
+	c       *common
+	opt     Options
+	width   int
+	height  int
+	active  screenID
+	screens map[screenID]screen
+	help    help.Model
+	showAll bool // the ? overlay
+
+	notice    string
+	noticeErr bool
+	noticeGen int
+	quitting  bool
+}
+
+// New makes the app. It does no I/O: the worksheet is loaded by the caller.
+func New(opt Options) *App {
+	if opt.GlamourStyle == "" {
+		opt.GlamourStyle = "dark"
+	}
+	if opt.NoColor {
+		opt.GlamourStyle = "notty"
+		opt.ColorProfile = termenv.Ascii
+	} else if opt.ColorProfile == 0 {
+		opt.ColorProfile = lipgloss.ColorProfile()
+	}
+	c := &common{
+		styles:   NewStyles(opt.Theme, opt.NoColor),
+		keys:     DefaultKeyMap(),
+		scenario: opt.Scenario,
+		sheet:    newSheet(opt.Worksheet, opt.WorksheetPath, opt.Scenario.ID),
+		render:   renderSpec{style: opt.GlamourStyle, profile: opt.ColorProfile},
+	}
+	a := &App{c: c, opt: opt, screens: map[screenID]screen{}}
+	a.screens[screenReader] = newReader(c)
+	a.help = help.New()
+	a.styleHelp()
+	return a
+}
+
+func (a *App) styleHelp() {
+	s := a.c.styles
+	a.help.Styles.ShortKey, a.help.Styles.FullKey = s.HelpKey, s.HelpKey
+	a.help.Styles.ShortDesc, a.help.Styles.FullDesc = s.HelpDesc, s.HelpDesc
+	a.help.Styles.ShortSeparator, a.help.Styles.FullSeparator, a.help.Styles.Ellipsis = s.HelpSep, s.HelpSep, s.HelpSep
+}
+
+func (a *App) screen() screen { return a.screens[a.active] }
+
+// Init starts every screen (the reader asks for its first rendering once the size is known).
+func (a *App) Init() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range a.screens {
+		cmds = append(cmds, s.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// noticeMsg shows a line in the status bar for a while.
+type noticeMsg struct {
+	text string
+	err  bool
+}
+
+func noticeCmd(text string) tea.Cmd { return func() tea.Msg { return noticeMsg{text: text} } }
+
+type clearNoticeMsg struct{ gen int }
+
+// themeChangedMsg tells the screens the styles changed (T).
+type themeChangedMsg struct{}
+
+// Update routes: window size to every screen, global keys here, other keys to the active
+// screen, everything else (renders, lab messages, ticks) to every screen.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		a.help.Width = msg.Width
+		var cmds []tea.Cmd
+		for _, s := range a.screens {
+			s.SetSize(msg.Width, a.bodyHeight())
+			cmds = append(cmds, s.Update(msg))
+		}
+		return a, tea.Batch(cmds...)
+
+	case tea.KeyMsg:
+		return a, a.handleKey(msg)
+
+	case saveTickMsg:
+		if msg.gen == a.c.sheet.gen {
+			return a, a.c.sheet.saveCmd()
+		}
+		return a, nil
+
+	case savedMsg:
+		a.c.sheet.done(msg)
+		if msg.err != nil {
+			log.Printf("worksheet save failed: %v", msg.err)
+		}
+		return a, nil
+
+	case quitMsg:
+		return a, tea.Quit
+
+	case noticeMsg:
+		return a, a.setNotice(msg.text, msg.err)
+
+	case clearNoticeMsg:
+		if msg.gen == a.noticeGen {
+			a.notice = ""
+		}
+		return a, nil
+
+	case actionMsg:
+		if a.opt.Actions == nil {
+			return a, a.setNotice(notWiredNotice(msg.Action), false)
+		}
+		return a, tea.Batch(a.setNotice("running "+msg.Action.Name+"…", false), a.opt.Actions.Run(msg.Action))
+
+	case ActionDoneMsg:
+		var cmds []tea.Cmd
+		if msg.Err != nil {
+			cmds = append(cmds, a.setNotice(msg.Action.Name+": "+msg.Err.Error(), true))
+		} else if msg.Summary != "" {
+			cmds = append(cmds, a.setNotice(msg.Summary, false))
+		}
+		return a, tea.Batch(append(cmds, a.broadcast(msg))...)
+	}
+	return a, a.broadcast(msg)
+}
+
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range a.screens {
+		cmds = append(cmds, s.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) setNotice(text string, isErr bool) tea.Cmd {
+	a.notice, a.noticeErr = text, isErr
+	a.noticeGen++
+	gen := a.noticeGen
+	return tea.Tick(8*time.Second, func(time.Time) tea.Msg { return clearNoticeMsg{gen: gen} })
+}
+
+func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := a.c.keys
+	if key.Matches(msg, k.ForceQuit) {
+		return a.quit()
+	}
+	if a.tooSmall() {
+		if key.Matches(msg, k.Quit) {
+			return a.quit()
+		}
+		return nil
+	}
+	if a.showAll {
+		if key.Matches(msg, k.Help, k.Close, k.Quit) {
+			a.showAll = false
+		}
+		return nil
+	}
+	if !a.screen().Capturing() {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return a.quit()
+		case key.Matches(msg, k.Help):
+			a.showAll = true
+			return nil
+		case key.Matches(msg, k.Theme):
+			return a.toggleTheme()
+		}
+	}
+	return a.screen().Update(msg)
+}
+
+// quitMsg ends the program once the worksheet is flushed.
+type quitMsg struct{}
+
+// quit saves the worksheet in a Cmd, then quits (a failed save is still logged and reported
+// by Flush, which the caller runs after the program ends).
+func (a *App) quit() tea.Cmd {
+	a.quitting = true
+	if !a.c.sheet.dirty() || a.c.sheet.path == "" {
+		return tea.Quit
+	}
+	return tea.Sequence(a.c.sheet.saveCmd(), func() tea.Msg { return quitMsg{} })
+}
+
+func (a *App) toggleTheme() tea.Cmd {
+	t := ThemeProjector
+	if a.c.styles.Theme == ThemeProjector {
+		t = ThemeDefault
+	}
+	*a.c.styles = *NewStyles(t, a.opt.NoColor)
+	a.styleHelp()
+	return tea.Batch(a.broadcast(themeChangedMsg{}), a.setNotice("theme: "+t.String()+" (T to switch)", false))
+}
+
+// Flush writes unsaved worksheet changes synchronously. Call it after the program has ended
+// (p.Run returned, whatever the reason: q, ctrl+c, SIGTERM) with the final model.
+func (a *App) Flush() error { return a.c.sheet.flush() }
+
+// WorksheetPath is where the answers are saved.
+func (a *App) WorksheetPath() string { return a.c.sheet.path }
+
+func (a *App) tooSmall() bool {
+	return a.width > 0 && (a.width < MinWidth || a.height < MinHeight)
+}
+
+// bodyHeight is what the screens get: the window minus the header, status and help lines.
+func (a *App) bodyHeight() int { return max(1, a.height-3) }
+
+// View draws header, the active screen (or the ? overlay), status line and help bar.
+func (a *App) View() string {
+	if a.width == 0 {
+		return ""
+	}
+	if a.tooSmall() {
+		return a.tooSmallView()
+	}
+	body := a.screen().View()
+	if a.showAll {
+		body = a.helpOverlay()
+	}
+	body = lipgloss.NewStyle().Height(a.bodyHeight()).MaxHeight(a.bodyHeight()).Render(body)
+	return lipgloss.JoinVertical(lipgloss.Left, a.header(), body, a.statusLine(), a.helpLine())
+}
+
+func (a *App) header() string {
+	s := a.c.styles
+	left := s.Title.Render("scalelab") + s.Header.Render(" · "+a.c.scenario.Title)
+	ans, tot := a.c.totalProgress()
+	right := s.Header.Render(strconv.Itoa(ans) + "/" + strconv.Itoa(tot) + " answered")
+	if a.c.styles.Theme == ThemeProjector {
+		right = s.Header.Render("projector · ") + right
+	}
+	return spread(left, right, a.width)
+}
+
+func (a *App) statusLine() string {
+	s := a.c.styles
+	left := s.Status.Render(a.screen().Status())
+	if a.notice != "" {
+		st := s.StatusWarn
+		if a.noticeErr {
+			st = s.StatusErr
+		}
+		left = st.Render(a.notice)
+	}
+	state, path := a.saveState()
+	// the save state always shows; the path gets what room is left, cut from the left
+	room := a.width - lipgloss.Width(state) - min(lipgloss.Width(left), a.width/2) - 2
+	if path != "" && room >= 8 {
+		if w := lipgloss.Width(path); w > room {
+			path = xansi.TruncateLeft(path, w-room+1, "…")
+		}
+		state += s.Status.Render(" " + path)
+	}
+	return spread(left, state, a.width)
+}
+
+// saveState says whether the worksheet is saved, and where it lives.
+func (a *App) saveState() (state, path string) {
+	s := a.c.styles
+	sh := a.c.sheet
+	if sh.path == "" {
+		return s.StatusWarn.Render("answers not saved (no worksheet)"), ""
+	}
+	where := shortPath(sh.path)
+	switch {
+	case sh.lastErr != nil:
+		return s.StatusErr.Render("NOT SAVED: " + sh.lastErr.Error()), ""
+	case sh.dirty():
+		return s.StatusWarn.Render("saving…"), where
+	case sh.savedGen > 0:
+		return s.StatusOK.Render("saved"), where
+	}
+	return s.Status.Render("worksheet"), where
+}
+
+func (a *App) helpLine() string {
+	return xansi.Truncate(a.help.ShortHelpView(a.screen().ShortHelp()), a.width, "…")
+}
+
+func (a *App) helpOverlay() string {
+	s := a.c.styles
+	h := a.help
+	h.ShowAll = true
+	body := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp()) +
+		"\n\n" + s.Hint.Render("Search: / then enter jumps to the first match; ctrl+n/ctrl+p next/previous match.") +
+		"\n" + s.Hint.Render("Answers are saved as you type to "+shortPath(a.c.sheet.path)) +
+		"\n" + s.Hint.Render("? or esc closes this help.")
+	box := s.Overlay.MaxWidth(a.width - 2).Render(body)
+	return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
+}
+
+func (a *App) tooSmallView() string {
+	s := a.c.styles
+	msg := s.Notice.Render("This window is too small for scalelab.") + "\n\n" +
+		"It needs at least " + strconv.Itoa(MinWidth) + "×" + strconv.Itoa(MinHeight) + "; this one is " +
+		strconv.Itoa(a.width) + "×" + strconv.Itoa(a.height) + ".\n" +
+		"Make the window larger (or the font smaller).\n" +
+		"Nothing is lost: your answers are kept."
+	w := min(a.width, 50)
+	box := lipgloss.NewStyle().Width(w).Align(lipgloss.Center).Render(msg)
+	return lipgloss.Place(a.width, a.height, lipgloss.Center, lipgloss.Center, box)
+}
+
+// spread puts left and right on one line of width w, truncating left when needed.
+func spread(left, right string, w int) string {
+	rw := lipgloss.Width(right)
+	left = xansi.Truncate(left, max(0, w-rw-1), "…")
+	gap := max(1, w-lipgloss.Width(left)-rw)
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// shortPath shows a path with ~ for the home directory.
+func shortPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if h, err := os.UserHomeDir(); err == nil && h != "" {
+		if rel, err := filepath.Rel(h, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.Join("~", rel)
+		}
+	}
+	return p
+}

@@ -1,0 +1,86 @@
+package tui
+
+import (
+	"regexp"
+	"strings"
+
+	"scalelab/content"
+)
+
+var reMetaLine = regexp.MustCompile(`^\*\*[^*]+:\*\*`)
+
+// metaOnly reports a block made only of **Key:** value lines and rules.
+func metaOnly(md string) bool {
+	for _, l := range strings.Split(md, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || reMetaLine.MatchString(l) || strings.Trim(l, "-*_ ") == "" {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// common is the state every screen shares (soft-serve's "common" value): styles, keys,
+// the scenario, the worksheet and how markdown is rendered. Screens hold a pointer to it.
+type common struct {
+	styles   *Styles
+	keys     *KeyMap
+	scenario *content.Scenario
+	sheet    *sheet
+	render   renderSpec
+}
+
+// stepBlocks is what the reader shows for step i: its blocks, and for the first step the
+// scenario's intro (the text between the title and the first section) before them.
+func stepBlocks(sc *content.Scenario, i int) []content.Block {
+	if i < 0 || i >= len(sc.Steps) {
+		return nil
+	}
+	var src []content.Block
+	if i == 0 {
+		src = append(src, sc.Intro...)
+	}
+	src = append(src, sc.Steps[i].Blocks...)
+	out := src[:0:0]
+	for _, b := range src {
+		// section rules and the **Key:** value header (drawn from Scenario.Meta) are left out
+		if b.Kind == content.Markdown && b.PromptFor == "" && metaOnly(b.Markdown) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// questionsIn lists the questions of blocks in order.
+func questionsIn(blocks []content.Block) []*content.Question {
+	var qs []*content.Question
+	for i := range blocks {
+		if q := blocks[i].Question; q != nil && blocks[i].Kind == content.QuestionBlock {
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
+// progress counts the answered questions of step i.
+func (c *common) progress(i int) (answered, total int) {
+	for _, q := range questionsIn(stepBlocks(c.scenario, i)) {
+		total++
+		if c.sheet.answered(q) {
+			answered++
+		}
+	}
+	return answered, total
+}
+
+// totalProgress counts the answered questions of the whole scenario.
+func (c *common) totalProgress() (answered, total int) {
+	for i := range c.scenario.Steps {
+		a, t := c.progress(i)
+		answered += a
+		total += t
+	}
+	return answered, total
+}

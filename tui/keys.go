@@ -1,0 +1,58 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key binding of the app, shared by the root model and the screens.
+// Screens pick the bindings they show in ShortHelp/FullHelp.
+type KeyMap struct {
+	// global (root model)
+	Quit, ForceQuit, Help, Theme, Close key.Binding
+
+	// reader: pager
+	Up, Down, PageDown, PageUp, HalfDown, HalfUp, Top, Bottom key.Binding
+	NextStep, PrevStep, Steps                                 key.Binding
+	Search, NextMatch, PrevMatch                              key.Binding
+
+	// reader: interactive items (questions, tasks, commands)
+	NextItem, PrevItem, Activate, Toggle, Reveal key.Binding
+
+	// answer editor
+	EditDone key.Binding
+}
+
+// DefaultKeyMap is the pager-like key set a terminal user expects.
+// Search uses / then Enter to jump, ctrl+n/ctrl+p for the next/previous match,
+// because n/p already move between steps.
+func DefaultKeyMap() *KeyMap {
+	return &KeyMap{
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit (always)")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Theme:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "projector theme")),
+		Close:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+
+		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		PageDown: key.NewBinding(key.WithKeys(" ", "pgdown", "f"), key.WithHelp("space", "page down")),
+		PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
+		HalfDown: key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
+		HalfUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		NextStep: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
+		PrevStep: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "prev step")),
+		Steps:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "steps")),
+
+		Search:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextMatch: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next match")),
+		PrevMatch: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "prev match")),
+
+		NextItem: key.NewBinding(key.WithKeys("tab", "]"), key.WithHelp("tab", "next question")),
+		PrevItem: key.NewBinding(key.WithKeys("shift+tab", "["), key.WithHelp("shift+tab", "prev question")),
+		Activate: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "answer/run")),
+		Toggle:   key.NewBinding(key.WithKeys("x", " "), key.WithHelp("x/space", "tick task")),
+		Reveal:   key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model answer")),
+
+		EditDone: key.NewBinding(key.WithKeys("esc", "ctrl+s"), key.WithHelp("esc/ctrl+s", "done")),
+	}
+}

@@ -1,0 +1,151 @@
+package tui
+
+import (
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/ansi"
+	"github.com/charmbracelet/glamour/styles"
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"scalelab/content"
+)
+
+// renderSpec fixes how markdown is rendered, once, at start-up: the glamour base style
+// ("dark", "light" or "notty") and the colour profile of the terminal.
+type renderSpec struct {
+	style   string
+	profile termenv.Profile
+}
+
+// renderKey names one rendering of a step: the same step is re-rendered when the width or the
+// theme changes.
+type renderKey struct {
+	step, width int
+	theme       Theme
+}
+
+// stepRender is the glamour output of one step, per block; interactive parts (answers,
+// focus marks, tables) are composed around it without glamour, so they are cheap to redraw.
+type stepRender struct {
+	blocks []string   // Markdown blocks: the rendered text
+	tasks  [][]string // TaskBlock: each task's rendered text
+}
+
+// renderedMsg carries a finished rendering back to the reader.
+type renderedMsg struct {
+	key renderKey
+	r   *stepRender
+	err error
+}
+
+// renderStepCmd renders one step with glamour in a Cmd (glamour is far too slow for Update).
+func renderStepCmd(spec renderSpec, key renderKey, blocks []content.Block) tea.Cmd {
+	return func() tea.Msg {
+		r, err := renderStep(spec, key, blocks)
+		return renderedMsg{key: key, r: r, err: err}
+	}
+}
+
+func renderStep(spec renderSpec, key renderKey, blocks []content.Block) (*stepRender, error) {
+	tr, err := newGlamour(spec, key.theme, key.width)
+	if err != nil {
+		return nil, err
+	}
+	out := &stepRender{blocks: make([]string, len(blocks)), tasks: make([][]string, len(blocks))}
+	for i := range blocks {
+		b := &blocks[i]
+		switch b.Kind {
+		case content.Markdown:
+			out.blocks[i], err = renderMD(tr, b.Markdown)
+		case content.TaskBlock:
+			for _, t := range b.Tasks {
+				s, e := renderMD(tr, t.Text)
+				if e != nil {
+					err = e
+				}
+				out.tasks[i] = append(out.tasks[i], s)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// newGlamour makes a renderer for one width. The projector theme keeps the base style but
+// forces bold text and the 16 basic ANSI colours.
+func newGlamour(spec renderSpec, theme Theme, width int) (*glamour.TermRenderer, error) {
+	var cfg ansi.StyleConfig
+	switch spec.style {
+	case "light":
+		cfg = styles.LightStyleConfig
+	case "notty", "ascii":
+		cfg = styles.NoTTYStyleConfig
+	default:
+		cfg = styles.DarkStyleConfig
+	}
+	zero := uint(0)
+	cfg.Document.Margin = &zero
+	cfg.Document.BlockPrefix = ""
+	cfg.Document.BlockSuffix = ""
+	profile := spec.profile
+	if theme == ThemeProjector {
+		t := true
+		cfg.Document.Bold = &t
+		if spec.style != "light" && spec.style != "notty" {
+			white := "15"
+			cfg.Document.Color = &white
+		}
+		if profile < termenv.ANSI {
+			profile = termenv.ANSI
+		}
+	}
+	if width < 20 {
+		width = 20
+	}
+	return glamour.NewTermRenderer(
+		glamour.WithStyles(cfg),
+		glamour.WithColorProfile(profile),
+		glamour.WithWordWrap(width),
+	)
+}
+
+// renderMD renders a snippet and trims the blank lines glamour puts around it.
+func renderMD(tr *glamour.TermRenderer, md string) (string, error) {
+	if strings.TrimSpace(md) == "" {
+		return "", nil
+	}
+	s, err := tr.Render(md)
+	if err != nil {
+		return "", err
+	}
+	return trimBlankLines(s), nil
+}
+
+func trimBlankLines(s string) string {
+	lines := strings.Split(s, "\n")
+	blank := func(l string) bool { return strings.TrimSpace(xansi.Strip(l)) == "" }
+	for len(lines) > 0 && blank(lines[0]) {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && blank(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	for i, l := range lines {
+		lines[i] = trimRightVisible(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// trimRightVisible drops trailing padding spaces glamour adds, keeping escape codes intact
+// when the line has any (then the padding is harmless and we leave it).
+func trimRightVisible(l string) string {
+	if !strings.Contains(l, "\x1b") {
+		return strings.TrimRight(l, " ")
+	}
+	return l
+}

@@ -1,0 +1,148 @@
+package tui
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"scalelab/content"
+	"scalelab/content/worksheet"
+)
+
+// saveDelay is the debounce of worksheet saves: typing schedules a save this long after the last
+// key, so kill -9 loses at most this much typing.
+const saveDelay = 400 * time.Millisecond
+
+// sheet is the learner's worksheet and the bookkeeping of its saves. Only Update touches ws;
+// save Cmds write a snapshot taken in Update, serialised by mu so an older snapshot never
+// replaces a newer one.
+type sheet struct {
+	ws   *worksheet.Worksheet
+	path string
+
+	gen      int       // bumped by every change
+	savedGen int       // the gen of the last successful save
+	savedAt  time.Time // when it finished
+	saving   bool
+	lastErr  error
+	writer   *sheetWriter
+	revealed map[string]bool // model answers shown in this session (not saved)
+}
+
+type sheetWriter struct {
+	mu      sync.Mutex
+	written int // highest gen on disk
+}
+
+func newSheet(ws *worksheet.Worksheet, path string, scenarioID string) *sheet {
+	if ws == nil {
+		ws = &worksheet.Worksheet{}
+	}
+	if ws.Answers == nil {
+		ws.Answers = map[string]string{}
+	}
+	if ws.Tasks == nil {
+		ws.Tasks = map[string]bool{}
+	}
+	if ws.Tables == nil {
+		ws.Tables = map[string][][]string{}
+	}
+	if ws.Scenario == "" {
+		ws.Scenario = scenarioID
+	}
+	return &sheet{ws: ws, path: path, writer: &sheetWriter{}, revealed: map[string]bool{}}
+}
+
+// answered reports whether the learner wrote something of their own for q.
+func (s *sheet) answered(q *content.Question) bool {
+	return strings.TrimSpace(q.AnswerFrom(s.ws.Answers[q.ID])) != ""
+}
+
+// saveTickMsg fires saveDelay after a change; only the latest change's tick saves.
+type saveTickMsg struct{ gen int }
+
+// savedMsg reports a finished save.
+type savedMsg struct {
+	gen int
+	at  time.Time
+	err error
+}
+
+// changed records a change and returns the debounced save.
+func (s *sheet) changed() tea.Cmd {
+	s.gen++
+	gen := s.gen
+	return tea.Tick(saveDelay, func(time.Time) tea.Msg { return saveTickMsg{gen: gen} })
+}
+
+// dirty reports unsaved changes.
+func (s *sheet) dirty() bool { return s.savedGen != s.gen }
+
+// snapshot deep-copies the worksheet so a Cmd can write it while Update goes on.
+func (s *sheet) snapshot() *worksheet.Worksheet {
+	b, err := json.Marshal(s.ws)
+	if err != nil {
+		return nil
+	}
+	var cp worksheet.Worksheet
+	if json.Unmarshal(b, &cp) != nil {
+		return nil
+	}
+	cp.Updated = time.Now()
+	return &cp
+}
+
+// saveCmd writes the current state in a Cmd (nil when there is no path or nothing to save).
+func (s *sheet) saveCmd() tea.Cmd {
+	if s.path == "" || !s.dirty() {
+		return nil
+	}
+	snap, gen, path, w := s.snapshot(), s.gen, s.path, s.writer
+	s.saving = true
+	return func() tea.Msg {
+		return savedMsg{gen: gen, at: time.Now(), err: w.write(snap, path, gen)}
+	}
+}
+
+func (w *sheetWriter) write(snap *worksheet.Worksheet, path string, gen int) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if gen <= w.written {
+		return nil // a newer snapshot is already on disk
+	}
+	if snap == nil {
+		return errSnapshot
+	}
+	if err := snap.Save(path); err != nil {
+		return err
+	}
+	w.written = gen
+	return nil
+}
+
+// done records a finished save.
+func (s *sheet) done(m savedMsg) {
+	s.saving = false
+	if m.err != nil {
+		s.lastErr = m.err
+		return
+	}
+	s.lastErr = nil
+	if m.gen > s.savedGen {
+		s.savedGen = m.gen
+		s.savedAt = m.at
+	}
+}
+
+// flush saves synchronously; for the end of the program, after Update has stopped.
+func (s *sheet) flush() error {
+	if s.path == "" || !s.dirty() {
+		return nil
+	}
+	err := s.writer.write(s.snapshot(), s.path, s.gen)
+	s.done(savedMsg{gen: s.gen, at: time.Now(), err: err})
+	return err
+}

@@ -261,10 +261,6 @@ func (p *parser) paragraph(i int) (int, error) {
 				p.tasks++
 				t := &Task{ID: p.uniqueID(fmt.Sprintf("%s-task%d", p.prefix(), p.tasks)), Done: tm[1] != " ", Line: start + k + 1}
 				t.Text = strings.TrimSpace(tm[2])
-				if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
-					t.Tag = t.Text[tag[2]:tag[3]]
-					t.Text = strings.TrimSpace(t.Text[:tag[0]])
-				}
 				b.Tasks = append(b.Tasks, t)
 				continue
 			}
@@ -274,6 +270,12 @@ func (p *parser) paragraph(i int) (int, error) {
 			}
 			last := b.Tasks[len(b.Tasks)-1]
 			last.Text = strings.TrimSpace(last.Text + " " + strings.TrimSpace(l))
+		}
+		for _, t := range b.Tasks {
+			if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
+				t.Tag = t.Text[tag[2]:tag[3]]
+				t.Text = strings.TrimSpace(t.Text[:tag[0]])
+			}
 		}
 		p.add(b)
 		return i, nil

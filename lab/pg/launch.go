@@ -25,10 +25,12 @@ func (s *Server) serverArgs(port int) []string {
 		// long data dir would exceed the 107-byte limit.
 		"unix_socket_directories=",
 		"max_connections=" + strconv.Itoa(s.opt.MaxConnections),
-		// A lab, not a bank: durability off. A crash of the machine may lose the last writes
-		// (the lab reseeds); in exchange commits, checkpoints and CREATE DATABASE are fast.
+		// A lab, not a bank: no fsync. A crash of the machine (not of PostgreSQL) may lose
+		// recent writes or corrupt the cluster (the lab reseeds; delete the data dir to start
+		// over); in exchange commits, checkpoints and CREATE DATABASE cost no disk flushes.
+		// synchronous_commit stays on: with fsync off a commit is only a write(), and a
+		// SIGKILLed server (the failure drills) keeps every committed row.
 		"fsync=off",
-		"synchronous_commit=off",
 		"full_page_writes=off",
 		"logging_collector=off",
 		"huge_pages=off",

@@ -1,0 +1,170 @@
+package pg_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"scalelab/lab/pg"
+	"scalelab/lab/pg/pgtest"
+)
+
+// helperEnv makes the test binary act as "another scalelab process" (see runHelper).
+const helperEnv = "SCALELAB_PG_TEST_HELPER"
+
+// Keep the main goroutine on the main thread, so that no test goroutine can run on it: the
+// runtime never exits the main thread, which would hide the Pdeathsig thread gotcha that
+// TestCallerThreadExitDoesNotStopPostgres checks.
+func init() { runtime.LockOSThread() }
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		os.Exit(runHelper(mode))
+	}
+	pgtest.Main(m)
+}
+
+// runHelper: Open the cluster in $SCALELAB_PG_TEST_DIR, print its Info as one JSON line, then
+//   - "attach": Close and exit 0;
+//   - "hold": wait to be killed;
+//   - "signals": wait for a signal, with StopOnSignals set up.
+func runHelper(mode string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := pg.Open(ctx, pg.Options{DataDir: os.Getenv("SCALELAB_PG_TEST_DIR")})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helper open:", err)
+		return 3
+	}
+	if mode == "signals" {
+		defer pg.StopOnSignals(srv)()
+	}
+	b, _ := json.Marshal(srv.Info())
+	fmt.Println(string(b))
+	switch mode {
+	case "attach":
+		if err := srv.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "helper close:", err)
+			return 4
+		}
+		return 0
+	default:
+		select {}
+	}
+}
+
+// helper starts the test binary as another process running runHelper(mode) on dir and returns
+// it with the Info it printed.
+func helper(t *testing.T, mode, dir string) (*exec.Cmd, pg.Info) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "SCALELAB_PG_TEST_DIR="+dir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cmd.Wait()
+		t.Fatalf("helper %s printed no Info: %v (exit %v)", mode, err, cmd.ProcessState)
+	}
+	var in pg.Info
+	if err := json.Unmarshal([]byte(line), &in); err != nil {
+		t.Fatalf("helper output %q: %v", line, err)
+	}
+	return cmd, in
+}
+
+// clusterDir returns a data dir for one test, reachable by the unprivileged user when root, and
+// removes it (and a relocated copy) at the end.
+func clusterDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "scalelab-pg-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "pg")
+}
+
+func open(t *testing.T, opt pg.Options) *pg.Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := pg.Open(ctx, opt)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// waitGone waits (bounded) until pid is no postmaster any more and reports whether it went.
+func waitGone(pid int, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if !pg.IsPostmaster(pid) {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return !pg.IsPostmaster(pid)
+}
+
+func queryInt(t *testing.T, url, sql string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect %s: %v", url, err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+func mustExec(t *testing.T, url, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func contains(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}

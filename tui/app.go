@@ -310,8 +310,15 @@ func (a *App) statusLine() string {
 		left = st.Render(a.notice)
 	}
 	state, path := a.saveState()
+	if a.notice != "" && lipgloss.Width(left)+lipgloss.Width(state)+1 > a.width {
+		return spread(left, "", a.width) // a notice is short-lived and must be read whole
+	}
 	// the save state always shows; the path gets what room is left, cut from the left
-	room := a.width - lipgloss.Width(state) - min(lipgloss.Width(left), a.width/2) - 2
+	lw := lipgloss.Width(left)
+	if a.notice == "" {
+		lw = min(lw, a.width/2)
+	}
+	room := a.width - lipgloss.Width(state) - lw - 2
 	if path != "" && room >= 8 {
 		if w := lipgloss.Width(path); w > room {
 			path = xansi.TruncateLeft(path, w-room+1, "…")
@@ -326,7 +333,7 @@ func (a *App) saveState() (state, path string) {
 	s := a.c.styles
 	sh := a.c.sheet
 	if sh.path == "" {
-		return s.StatusWarn.Render("answers not saved (no worksheet)"), ""
+		return s.StatusWarn.Render("not saved (no worksheet)"), ""
 	}
 	where := shortPath(sh.path)
 	switch {

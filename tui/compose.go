@@ -66,11 +66,7 @@ func (r *reader) compose() {
 		}
 	}
 	if rend == nil {
-		lines = append(lines, "")
-		add(s.Hint.Render("Rendering…"), false)
-		r.lines, r.items = lines, nil
-		r.vp.SetContent(strings.Join(lines, "\n"))
-		return
+		rend = rawRender(blocks, tw) // until glamour's rendering arrives: the source, wrapped
 	}
 	for bi := range blocks {
 		b := &blocks[bi]

@@ -293,9 +293,6 @@ func (r *reader) gotoStep(step int) tea.Cmd {
 // moveFocus goes to the next/previous interactive item; past the last one it goes on to the
 // next step that has items (so Tab walks the whole scenario question by question).
 func (r *reader) moveFocus(dir int) tea.Cmd {
-	if r.renders[r.key(r.step)] == nil && r.renderFor(r.step) == nil {
-		return nil
-	}
 	next := r.focus + dir
 	if r.focus < 0 {
 		next = r.firstVisibleItem(dir)

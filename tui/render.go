@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/glamour"
 	"github.com/charmbracelet/glamour/ansi"
 	"github.com/charmbracelet/glamour/styles"
+	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
@@ -148,4 +149,23 @@ func trimRightVisible(l string) string {
 		return strings.TrimRight(l, " ")
 	}
 	return l
+}
+
+// rawRender is the stand-in for a rendering that is not there yet: the markdown source
+// wrapped to the width, so the step (and its items) can be used at once.
+func rawRender(blocks []content.Block, width int) *stepRender {
+	out := &stepRender{blocks: make([]string, len(blocks)), tasks: make([][]string, len(blocks))}
+	wrap := lipgloss.NewStyle().Width(width)
+	for i := range blocks {
+		b := &blocks[i]
+		switch b.Kind {
+		case content.Markdown:
+			out.blocks[i] = wrap.Render(strings.TrimSpace(b.Markdown))
+		case content.TaskBlock:
+			for _, t := range b.Tasks {
+				out.tasks[i] = append(out.tasks[i], t.Text)
+			}
+		}
+	}
+	return out
 }

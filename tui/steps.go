@@ -39,12 +39,12 @@ func (r *reader) stepList(w, h, cur int) string {
 			count = " " + strconv.Itoa(a) + "/" + strconv.Itoa(t)
 		}
 		title := xansi.Truncate(st.Title, max(4, w-3-len(count)), "…")
-		style := s.SidebarItem
+		style, cue := s.SidebarItem, " "
 		if i == cur {
-			style = s.SidebarCurrent
+			style, cue = s.SidebarCurrent, s.SidebarCurrent.Render("▸")
 		}
 		pad := max(0, w-3-lipgloss.Width(title)-len(count))
-		lines = append(lines, r.stepMark(i)+" "+style.Render(title)+strings.Repeat(" ", pad)+s.Hint.Render(count))
+		lines = append(lines, r.stepMark(i)+cue+style.Render(title)+strings.Repeat(" ", pad)+s.Hint.Render(count))
 	}
 	a, t := r.c.totalProgress()
 	lines = append(lines, "", s.Hint.Render(strconv.Itoa(a)+"/"+strconv.Itoa(t)+" questions answered"))

@@ -1,0 +1,250 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"scalelab/content"
+	"scalelab/content/worksheet"
+)
+
+// The screens at the two reference sizes: the first step, and Step 1 with Q1 answered and focused.
+func TestGoldenScreens(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		name := strings.ReplaceAll(strings.TrimSpace(itoaSize(size.w, size.h)), " ", "")
+		t.Run(name+"/start", func(t *testing.T) {
+			dir := testHome(t)
+			tm := start(t, newTestApp(t, worksheet.PathFor(dir, "workshop")), size.w, size.h)
+			waitText(t, tm, "small feed API")
+			_, view := finalView(t, tm)
+			golden.RequireEqual(t, []byte(view))
+		})
+		t.Run(name+"/answered", func(t *testing.T) {
+			dir := testHome(t)
+			tm := start(t, newTestApp(t, worksheet.PathFor(dir, "workshop")), size.w, size.h)
+			waitText(t, tm, "small feed API")
+			send(tm, "n")
+			waitText(t, tm, "Read the handler")
+			send(tm, "tab", "enter")
+			tm.Type("It opens a pool per request.")
+			send(tm, "esc")
+			waitText(t, tm, "saved ~/")
+			_, view := finalView(t, tm)
+			golden.RequireEqual(t, []byte(view))
+		})
+	}
+}
+
+func itoaSize(w, h int) string { return strings.Join([]string{itoa(w), itoa(h)}, "x") }
+
+func itoa(n int) string {
+	s := ""
+	for n > 0 {
+		s = string(rune('0'+n%10)) + s
+		n /= 10
+	}
+	return s
+}
+
+func TestTooSmallWindow(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	tm := start(t, newTestApp(t, path), 60, 20)
+	waitText(t, tm, "too small")
+	// typing while too small changes nothing; growing the window brings the reader back
+	send(tm, "tab", "enter", "x")
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	waitText(t, tm, "small feed API")
+	tm.Send(tea.WindowSizeMsg{Width: 79, Height: 30})
+	waitText(t, tm, "79×30")
+	_, view := finalView(t, tm)
+	mustContain(t, view, "at least 80×24", "this one is 79×30", "Nothing is lost")
+	golden.RequireEqual(t, []byte(view))
+}
+
+// navigate, answer, quit; start again with the same worksheet: same step, answer on screen.
+func TestAnswerQuitRestart(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+
+	tm := start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n")
+	waitText(t, tm, "Step 1 — Read the Code")
+	send(tm, "tab", "enter")
+	waitText(t, tm, "esc/ctrl+s: done")
+	tm.Type("A new pool per request")
+	send(tm, "esc", "q")
+	tm.WaitFinished(t)
+
+	ws := loadSheet(t, path)
+	if got := ws.Answers["Q1"]; got != "A new pool per request" {
+		t.Fatalf("saved Q1 = %q", got)
+	}
+	if ws.Step != 1 {
+		t.Fatalf("saved step = %d, want 1", ws.Step)
+	}
+
+	tm = start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "Step 1 — Read the Code", "A new pool per request")
+	_, view := finalView(t, tm)
+	mustContain(t, view, "A new pool per request", "Your answer: ✓", "1/4 answered")
+}
+
+// q while editing is text, not quit; ctrl+c quits from anywhere and the answer is flushed.
+func TestQuitKeysWhileEditing(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	tm := start(t, newTestApp(t, path), 100, 30)
+	waitText(t, tm, "small feed API")
+	send(tm, "tab") // the first item is in Step 1: Tab walks on to it
+	waitText(t, tm, "enter: write your answer")
+	send(tm, "enter")
+	tm.Type("queue")
+	send(tm, "ctrl+c")
+	m := tm.FinalModel(t).(*App)
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := loadSheet(t, path).Answers["Q1"]; got != "queue" {
+		t.Fatalf("Q1 = %q, want the typed text with its q", got)
+	}
+}
+
+// The worksheet is saved while the learner types, without quitting (debounced).
+func TestSavedWhileTyping(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	tm := start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "tab", "enter")
+	tm.Type("typed, not quit")
+	waitText(t, tm, "saved ~/")
+	if got := loadSheet(t, path).Answers["Q1"]; got != "typed, not quit" {
+		t.Fatalf("Q1 on disk while typing = %q", got)
+	}
+	finalView(t, tm)
+}
+
+func TestModelAnswerOnlyAfterOwnAnswer(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "tab")
+	waitText(t, tm, "opens once you have written yours")
+	send(tm, "m")
+	waitText(t, tm, "write your own answer first")
+	send(tm, "enter")
+	tm.Type("one pool each time")
+	send(tm, "ctrl+s", "m")
+	waitText(t, tm, "Model answer")
+	_, view := finalView(t, tm)
+	mustContain(t, view, "It makes a new pool with one connection")
+}
+
+func TestTasksToggleAndSave(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	sc := testScenario(t)
+	tm := start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n", "n", "n")
+	waitText(t, tm, "Share one pool")
+	send(tm, "tab", "x", "tab", "space")
+	waitText(t, tm, "saved ~/")
+	_, view := finalView(t, tm)
+	mustContain(t, view, "[x] Share one pool", "[x] Remove")
+	ws := loadSheet(t, path)
+	for _, task := range sc.Tasks() {
+		if !ws.Tasks[task.ID] {
+			t.Fatalf("task %s not saved as ticked: %v", task.ID, ws.Tasks)
+		}
+	}
+}
+
+func TestCommandWithoutLab(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n", "n")
+	waitText(t, tm, "Start the load")
+	send(tm, "tab")
+	waitText(t, tm, "enter: run loadtest")
+	send(tm, "enter")
+	waitText(t, tm, "not wired yet")
+	_, view := finalView(t, tm)
+	mustContain(t, view, "the lab is not wired yet: run `scalelab loadtest` in another terminal")
+}
+
+func TestCommandThroughActions(t *testing.T) {
+	testHome(t)
+	var got []content.Action
+	acts := ActionsFunc(func(a content.Action) tea.Cmd {
+		got = append(got, a)
+		return func() tea.Msg { return ActionDoneMsg{Action: a, Err: errors.New("port 3000 busy: stop the other server")} }
+	})
+	tm := start(t, newTestApp(t, "", func(o *Options) { o.Actions = acts }), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n", "n", "tab", "enter")
+	waitText(t, tm, "port 3000 busy")
+	finalView(t, tm)
+	if len(got) != 1 || got[0].Name != "loadtest" {
+		t.Fatalf("actions run: %+v", got)
+	}
+}
+
+func TestStepListOverlayAndSidebar(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "s")
+	waitText(t, tm, "Steps", "enter: open")
+	send(tm, "j", "j", "j", "enter")
+	waitText(t, tm, "Share one pool")
+	tm.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	waitText(t, tm, "0/4 questions answered")
+	_, view := finalView(t, tm)
+	mustContain(t, view, "Step 4 — Reflect", "Step 3 — Fix It")
+}
+
+func TestSearchJumpsAcrossSteps(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "/")
+	tm.Type("sleep")
+	send(tm, "enter")
+	waitText(t, tm, "Share one pool", "/sleep")
+	m, _ := finalView(t, tm)
+	if r := m.screens[screenReader].(*reader); r.step != 3 || r.matchLine < 0 {
+		t.Fatalf("search landed on step %d line %d", r.step, r.matchLine)
+	}
+}
+
+func TestProjectorThemeKey(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "T")
+	waitText(t, tm, "theme: projector")
+	m, view := finalView(t, tm)
+	mustContain(t, view, "projector ·")
+	if m.c.styles.Theme != ThemeProjector {
+		t.Fatal("theme did not switch")
+	}
+}
+
+func TestHelpOverlay(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "?")
+	waitText(t, tm, "Keys", "ctrl+n")
+	send(tm, "esc")
+	waitText(t, tm, "small feed API")
+	finalView(t, tm)
+}

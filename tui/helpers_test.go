@@ -1,0 +1,136 @@
+package tui
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"scalelab/content"
+	"scalelab/content/worksheet"
+)
+
+func TestMain(m *testing.M) {
+	// Fixed colour profile: goldens and output checks see text, not escape codes.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+// testScenario is a small scenario of the seed's form (tui/testdata/workshop.md), stable for goldens.
+func testScenario(t testing.TB) *content.Scenario {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "workshop.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := content.Parse("workshop.md", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// testHome makes HOME and SCALELAB_HOME a temp dir, so paths print as ~/... in goldens.
+func testHome(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	t.Setenv("SCALELAB_HOME", dir)
+	return dir
+}
+
+func newTestApp(t testing.TB, path string, opts ...func(*Options)) *App {
+	t.Helper()
+	sc := testScenario(t)
+	var ws *worksheet.Worksheet
+	if path != "" {
+		var err error
+		if ws, err = worksheet.Load(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, GlamourStyle: "dark", ColorProfile: termenv.Ascii}
+	for _, f := range opts {
+		f(&o)
+	}
+	return New(o)
+}
+
+func start(t *testing.T, a *App, w, h int) *teatest.TestModel {
+	t.Helper()
+	return teatest.NewTestModel(t, a, teatest.WithInitialTermSize(w, h))
+}
+
+// waitText waits until the program has drawn all of the given strings (since the last wait).
+func waitText(t *testing.T, tm *teatest.TestModel, want ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, w := range want {
+			if !bytes.Contains(b, []byte(w)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "ctrl+c":
+		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "ctrl+s":
+		return tea.KeyMsg{Type: tea.KeyCtrlS}
+	case "ctrl+n":
+		return tea.KeyMsg{Type: tea.KeyCtrlN}
+	case "space":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func send(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		tm.Send(keyMsg(k))
+	}
+}
+
+// finalView quits and returns the last frame of the final model.
+func finalView(t *testing.T, tm *teatest.TestModel) (*App, string) {
+	t.Helper()
+	send(tm, "ctrl+c")
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
+	return m, m.View()
+}
+
+func loadSheet(t *testing.T, path string) *worksheet.Worksheet {
+	t.Helper()
+	ws, err := worksheet.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+func mustContain(t *testing.T, s string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Fatalf("missing %q in:\n%s", w, s)
+		}
+	}
+}

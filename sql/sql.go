@@ -24,6 +24,7 @@ var (
 	CreateIndex = mustRead("create_index.sql") // Fix 2, CONCURRENTLY, IF NOT EXISTS
 	DropIndex   = mustRead("drop_index.sql")   // DROP INDEX CONCURRENTLY IF EXISTS
 	FeedQuery   = mustRead("feed.sql")         // the 20 newest posts
+	InsertPost  = mustRead("insert_post.sql")  // $1 user_id, $2 content; RETURNING the row
 	ExplainFeed = mustRead("explain.sql")      // EXPLAIN (ANALYZE, BUFFERS) of FeedQuery
 )
 

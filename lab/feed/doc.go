@@ -1,0 +1,17 @@
+// Package feed is the lab's feed API, the app the scenario investigates:
+// GET /feed (the 20 newest posts), POST /posts, GET /health and GET /metrics
+// (Prometheus text format).
+//
+// How it talks to PostgreSQL is a set of Knobs with two presets: Broken (a new
+// pool per request, 1 connection, 150 ms to connect, a 500 ms slow query, the
+// pool closed after) and Fixed (one shared pool of 10, 2 s, no delay). SetKnobs
+// switches them in place while the API serves.
+//
+// The handler files (handlers.go, connect_per_request.go, connect_shared.go,
+// classify.go) are teaching material: Source embeds them so the workshop shows
+// the learner the code that really runs. Keep them short and commented.
+//
+// Every request is timed and classified into telemetry causes (connect timeout,
+// too many clients, pool acquire timeout, database down, query error, client
+// error) for the live panes and /metrics.
+package feed

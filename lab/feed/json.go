@@ -1,0 +1,103 @@
+package feed
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+
+	"scalelab/lab/telemetry"
+)
+
+// MaxBody is the largest request body POST /posts accepts (larger: 413).
+const MaxBody = 64 << 10
+
+// newPost is the body of POST /posts.
+type newPost struct {
+	UserID  int64
+	Content string
+}
+
+// requestError is a bad request body: its status is 400 or 413.
+type requestError struct {
+	status int
+	msg    string
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+// readNewPost decodes and checks {"user_id": <int>, "content": "<text>"}.
+func readNewPost(w http.ResponseWriter, r *http.Request) (newPost, error) {
+	var in struct {
+		UserID  *int64  `json:"user_id"`
+		Content *string `json:"content"`
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&in)
+	if err == nil {
+		// One JSON object and nothing after it.
+		if _, err = dec.Token(); err == io.EOF {
+			err = nil
+		} else if err == nil || !errors.As(err, new(*http.MaxBytesError)) {
+			err = errors.New("extra data after the JSON object")
+		}
+	}
+	var tooBig *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &tooBig):
+		return newPost{}, &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", MaxBody)}
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return newPost{}, &requestError{http.StatusBadRequest, `the body must be a JSON object like {"user_id": 1, "content": "hello"}, not a JSON ` + typeErr.Value}
+	case errors.As(err, &typeErr):
+		return newPost{}, &requestError{http.StatusBadRequest, fmt.Sprintf("field %q must be %s, not a JSON %s", typeErr.Field, wantType(typeErr.Field), typeErr.Value)}
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return newPost{}, &requestError{http.StatusBadRequest, "malformed JSON: " + err.Error()}
+	case errors.Is(err, io.EOF):
+		return newPost{}, &requestError{http.StatusBadRequest, `empty body: send {"user_id": 1, "content": "hello"}`}
+	case err != nil:
+		return newPost{}, &requestError{http.StatusBadRequest, "invalid JSON body: " + err.Error()}
+	case in.UserID == nil:
+		return newPost{}, &requestError{http.StatusBadRequest, `missing field "user_id" (an integer)`}
+	case in.Content == nil:
+		return newPost{}, &requestError{http.StatusBadRequest, `missing field "content" (a string)`}
+	case *in.UserID < 1 || *in.UserID > math.MaxInt32:
+		return newPost{}, &requestError{http.StatusBadRequest, `"user_id" must be between 1 and 2147483647`}
+	case strings.TrimSpace(*in.Content) == "":
+		return newPost{}, &requestError{http.StatusBadRequest, `"content" must not be empty`}
+	}
+	return newPost{UserID: *in.UserID, Content: *in.Content}, nil
+}
+
+func wantType(field string) string {
+	if field == "user_id" {
+		return "an integer"
+	}
+	return "a string"
+}
+
+// badRequest answers a bad request body with 400 (or 413) and a JSON error.
+func badRequest(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	var re *requestError
+	if errors.As(err, &re) {
+		status = re.status
+	}
+	if c, ok := w.(interface{ setCause(telemetry.Cause) }); ok {
+		c.setCause(telemetry.ClientError)
+	}
+	w.Header().Set("X-Scalelab-Cause", string(telemetry.ClientError))
+	writeJSON(w, status, map[string]string{"error": err.Error(), "cause": string(telemetry.ClientError)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

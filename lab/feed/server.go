@@ -1,0 +1,287 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scalelab/lab/telemetry"
+)
+
+// AppName is the application_name of the API's connections in pg_stat_activity.
+const AppName = "scalelab-feed"
+
+var (
+	// ErrAddrInUse: Listen's address is taken by another program.
+	ErrAddrInUse = errors.New("address already in use")
+	// ErrClosed: the server was closed.
+	ErrClosed = errors.New("feed server closed")
+	// ErrListening: Listen was called twice.
+	ErrListening = errors.New("feed server already listening")
+)
+
+// AddrInUseError is Listen's error for a busy port; it wraps ErrAddrInUse.
+type AddrInUseError struct{ Addr, Suggest string }
+
+func (e *AddrInUseError) Error() string {
+	return fmt.Sprintf("%s is already in use: stop the other program or pass --addr %s", e.Addr, e.Suggest)
+}
+func (e *AddrInUseError) Unwrap() error { return ErrAddrInUse }
+
+// Server is the feed API. Make it with New, serve it with Listen (or mount
+// Handler yourself), stop it with Close.
+type Server struct {
+	url     string // the database URL, tagged with application_name
+	rec     *telemetry.Recorder
+	monitor *pgxpool.Pool
+	metrics *metrics
+	initErr error
+
+	cur          atomic.Pointer[app]
+	setMu        sync.Mutex // SetKnobs and Close, one at a time
+	closed       atomic.Bool
+	retiring     sync.WaitGroup
+	poolsCreated atomic.Int64
+	closedMu     sync.Mutex
+	closedStats  PoolStats // counters of per-request pools already closed
+
+	httpMu  sync.Mutex
+	httpSrv *http.Server
+	ln      net.Listener
+	serveWG sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New makes a feed API on the database at dbURL with the given knobs,
+// recording every request into rec (nil: no telemetry). It does not connect
+// yet; a bad URL or bad knobs make Listen fail and every request answer 500.
+func New(dbURL string, k Knobs, rec *telemetry.Recorder) *Server {
+	s := &Server{rec: rec}
+	s.metrics = newMetrics(s)
+	s.url, s.initErr = withAppName(dbURL, AppName)
+	if s.initErr == nil {
+		s.initErr = k.Validate()
+	}
+	if s.initErr == nil {
+		s.monitor, s.initErr = newMonitor(dbURL)
+	}
+	a, err := s.newApp(k, nil)
+	if s.initErr == nil {
+		s.initErr = err
+	}
+	s.cur.Store(a)
+	return s
+}
+
+// withAppName adds application_name to a postgres URL or keyword/value string,
+// so the API's connections are told apart in pg_stat_activity.
+func withAppName(dbURL, name string) (string, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return "", fmt.Errorf("invalid database URL: %w", err)
+	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] != "" {
+		return dbURL, nil
+	}
+	if u, err := url.Parse(dbURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("application_name", name)
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	return dbURL + " application_name=" + name, nil
+}
+
+// newMonitor opens the lab's own small pool for /health and Stats, apart from
+// the API's connections so it keeps working when the API's pools are starved.
+func newMonitor(dbURL string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("invalid database URL: %w", err)
+	}
+	cfg.MaxConns = 1
+	cfg.MinConns = 1 // keep it open: when max_connections is reached, it is already in
+	cfg.MaxConnIdleTime = time.Hour
+	cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	cfg.ConnConfig.RuntimeParams["application_name"] = "scalelab-monitor"
+	return pgxpool.NewWithConfig(context.Background(), cfg)
+}
+
+// newApp builds the API for knobs k, reusing prev's shared pool when its
+// settings are the same.
+func (s *Server) newApp(k Knobs, prev *app) (*app, error) {
+	a := &app{dbURL: s.url, knobs: k, monitor: s.monitor, srv: s, live: map[*pgxpool.Pool]struct{}{}}
+	if !k.SharedPool || s.initErr != nil {
+		return a, nil
+	}
+	if prev != nil && prev.shared != nil && prev.knobs.MaxConns == k.MaxConns && prev.knobs.ConnectTimeout == k.ConnectTimeout {
+		a.shared, a.owns, prev.owns = prev.shared, true, false
+		return a, nil
+	}
+	db, err := newSharedPool(s.url, k)
+	if err != nil {
+		return a, err
+	}
+	a.shared, a.owns = db, true
+	return a, nil
+}
+
+// begin returns the current app for one request (nil once closed); end must follow.
+func (s *Server) begin() *app {
+	for {
+		a := s.cur.Load()
+		a.inflight.RLock()
+		if !a.retired {
+			return a
+		}
+		a.inflight.RUnlock()
+		if s.closed.Load() {
+			return nil
+		}
+	}
+}
+
+func (s *Server) end(a *app) { a.inflight.RUnlock() }
+
+// Knobs returns the knobs in effect.
+func (s *Server) Knobs() Knobs { return s.cur.Load().knobs }
+
+// SetKnobs restarts the API with new knobs, in place: requests from now on use
+// the new settings; requests in flight finish with the old ones, whose pools
+// (leaked ones included) are closed once they are done. SetKnobs waits for
+// that, or for ctx.
+func (s *Server) SetKnobs(ctx context.Context, k Knobs) error {
+	if err := k.Validate(); err != nil {
+		return err
+	}
+	s.setMu.Lock()
+	defer s.setMu.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if s.initErr != nil {
+		return s.initErr
+	}
+	old := s.cur.Load()
+	a, err := s.newApp(k, old)
+	if err != nil {
+		return err
+	}
+	if a.shared != nil && a.shared != old.shared {
+		_ = a.shared.Ping(ctx) // open a first connection now; errors show up on requests
+	}
+	s.cur.Store(a)
+	done := make(chan struct{})
+	s.retiring.Add(1)
+	go func() {
+		defer s.retiring.Done()
+		defer close(done)
+		old.retire()
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// Handler returns the API's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /feed", s.route("/feed", (*app).feed))
+	mux.Handle("POST /posts", s.route("/posts", (*app).createPost))
+	mux.Handle("GET /health", s.route("/health", (*app).health))
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return mux
+}
+
+// Listen starts serving on addr ("127.0.0.1:3000"; port 0 picks a free one)
+// in the background. A busy port returns an *AddrInUseError.
+func (s *Server) Listen(addr string) error {
+	if s.initErr != nil {
+		return s.initErr
+	}
+	s.httpMu.Lock()
+	defer s.httpMu.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if s.ln != nil {
+		return ErrListening
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &AddrInUseError{Addr: addr, Suggest: nextPort(addr)}
+		}
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.ln = ln
+	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.serveWG.Add(1)
+	go func() {
+		defer s.serveWG.Done()
+		_ = s.httpSrv.Serve(ln) // returns on Close
+	}()
+	return nil
+}
+
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "127.0.0.1:3001"
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p == 0 || p >= 65535 {
+		return net.JoinHostPort(host, "0")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p+1))
+}
+
+// Addr returns the host:port the server listens on ("" before Listen).
+func (s *Server) Addr() string {
+	s.httpMu.Lock()
+	defer s.httpMu.Unlock()
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// Close stops serving (waiting up to 5 s for requests in flight), then closes
+// every pool. Safe to call more than once; later calls return the first result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.setMu.Lock()
+		defer s.setMu.Unlock()
+		s.closed.Store(true)
+		s.httpMu.Lock()
+		if s.httpSrv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := s.httpSrv.Shutdown(ctx); err != nil {
+				s.httpSrv.Close()
+			}
+			cancel()
+		}
+		s.httpMu.Unlock()
+		s.serveWG.Wait()
+		s.cur.Load().retire()
+		s.retiring.Wait()
+		if s.monitor != nil {
+			s.monitor.Close()
+		}
+	})
+	return s.closeErr
+}

@@ -1,0 +1,119 @@
+package feed
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PoolStats is pgxpool's statistics: of the shared pool, or summed over the
+// per-request pools (counters include the pools already closed).
+type PoolStats struct {
+	Acquired, Idle, Constructing, Total, MaxConns int32
+	AcquireCount, EmptyAcquire, CanceledAcquire   int64
+	NewConns                                      int64         // connections opened
+	AcquireWait                                   time.Duration // total time of successful acquires
+	EmptyAcquireWait                              time.Duration // of which spent waiting on an empty pool
+}
+
+// Stats is a snapshot of the API's database side, for the live panes.
+type Stats struct {
+	At           time.Time
+	Knobs        Knobs
+	Preset       string
+	Pool         PoolStats
+	LivePools    int   // pools open now: 1 when shared; per request: in flight + leaked
+	PoolsCreated int64 // per-request pools made since New
+
+	// From pg_stat_activity, through the lab's monitoring connection;
+	// -1 when PostgreSQL did not answer (DBErr says why).
+	Backends       int // client backends in the whole cluster
+	APIBackends    int // of which the API's connections
+	ActiveBackends int // API connections running a query right now
+	MaxConnections int // PostgreSQL's max_connections
+	DBErr          string
+}
+
+func (p *PoolStats) add(st *pgxpool.Stat) {
+	p.Acquired += st.AcquiredConns()
+	p.Idle += st.IdleConns()
+	p.Constructing += st.ConstructingConns()
+	p.Total += st.TotalConns()
+	p.MaxConns += st.MaxConns()
+	p.addCounters(st)
+}
+
+func (p *PoolStats) addCounters(st *pgxpool.Stat) {
+	p.AcquireCount += st.AcquireCount()
+	p.EmptyAcquire += st.EmptyAcquireCount()
+	p.CanceledAcquire += st.CanceledAcquireCount()
+	p.NewConns += st.NewConnsCount()
+	p.AcquireWait += st.AcquireDuration()
+	p.EmptyAcquireWait += st.EmptyAcquireWaitTime()
+}
+
+func (s *Server) addClosedStats(st *pgxpool.Stat) {
+	s.closedMu.Lock()
+	s.closedStats.addCounters(st)
+	s.closedMu.Unlock()
+}
+
+// PoolStats returns the pool statistics alone (no query to PostgreSQL).
+func (s *Server) PoolStats() (PoolStats, int) {
+	a := s.cur.Load()
+	var p PoolStats
+	live := 0
+	if a.shared != nil {
+		p.add(a.shared.Stat())
+		live = 1
+	} else {
+		pools := a.livePools()
+		live = len(pools)
+		for _, db := range pools {
+			p.add(db.Stat())
+		}
+		if live == 0 {
+			p.MaxConns = a.knobs.MaxConns
+		}
+	}
+	s.closedMu.Lock()
+	c := s.closedStats
+	s.closedMu.Unlock()
+	p.AcquireCount += c.AcquireCount
+	p.EmptyAcquire += c.EmptyAcquire
+	p.CanceledAcquire += c.CanceledAcquire
+	p.NewConns += c.NewConns
+	p.AcquireWait += c.AcquireWait
+	p.EmptyAcquireWait += c.EmptyAcquireWait
+	return p, live
+}
+
+const backendsQuery = `SELECT
+  count(*) FILTER (WHERE backend_type = 'client backend'),
+  count(*) FILTER (WHERE application_name = $1),
+  count(*) FILTER (WHERE application_name = $1 AND state = 'active'),
+  current_setting('max_connections')::int
+FROM pg_stat_activity`
+
+// Stats returns the pool statistics and PostgreSQL's backend counts. It asks
+// PostgreSQL through the monitoring connection, for at most a second.
+func (s *Server) Stats(ctx context.Context) Stats {
+	a := s.cur.Load()
+	st := Stats{At: time.Now(), Knobs: a.knobs, Preset: a.knobs.Preset(), PoolsCreated: s.poolsCreated.Load()}
+	st.Pool, st.LivePools = s.PoolStats()
+	st.Backends, st.APIBackends, st.ActiveBackends, st.MaxConnections = -1, -1, -1, -1
+	if s.monitor == nil {
+		st.DBErr = "no database"
+		return st
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	err := s.monitor.QueryRow(ctx, backendsQuery, AppName).
+		Scan(&st.Backends, &st.APIBackends, &st.ActiveBackends, &st.MaxConnections)
+	if err != nil {
+		st.Backends, st.APIBackends, st.ActiveBackends, st.MaxConnections = -1, -1, -1, -1
+		st.DBErr = err.Error()
+	}
+	return st
+}

@@ -144,6 +144,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmds...)
 
 	case tea.KeyMsg:
+		// Keys typed fast arrive as one message ("nn"); outside text fields they are separate keys.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !a.screen().Capturing() {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				one := msg
+				one.Runes = []rune{r}
+				cmds = append(cmds, a.handleKey(one))
+			}
+			return a, tea.Batch(cmds...)
+		}
 		return a, a.handleKey(msg)
 
 	case saveTickMsg:

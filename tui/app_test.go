@@ -185,7 +185,9 @@ func TestCommandThroughActions(t *testing.T) {
 	var got []content.Action
 	acts := ActionsFunc(func(a content.Action) tea.Cmd {
 		got = append(got, a)
-		return func() tea.Msg { return ActionDoneMsg{Action: a, Err: errors.New("port 3000 busy: stop the other server")} }
+		return func() tea.Msg {
+			return ActionDoneMsg{Action: a, Err: errors.New("port 3000 busy: stop the other server")}
+		}
 	})
 	tm := start(t, newTestApp(t, "", func(o *Options) { o.Actions = acts }), 80, 24)
 	waitText(t, tm, "small feed API")

@@ -19,6 +19,16 @@ func (r *reader) openEditor(q *content.Question) tea.Cmd {
 	}
 	r.ta.SetValue(val)
 	r.ta.SetHeight(editorHeight(val))
+	if q.Kind == "slots" && strings.HasPrefix(val, "1.") {
+		// start on the first slot, not after the last
+		for r.ta.Line() > 0 {
+			r.ta.CursorUp()
+		}
+		r.ta.CursorEnd()
+		if !strings.HasSuffix(strings.SplitN(val, "\n", 2)[0], " ") {
+			r.ta.InsertString(" ")
+		}
+	}
 	r.editing = true
 	r.compose()
 	r.scrollToEditor()

@@ -160,7 +160,7 @@ func rawRender(blocks []content.Block, width int) *stepRender {
 		b := &blocks[i]
 		switch b.Kind {
 		case content.Markdown:
-			out.blocks[i] = wrap.Render(strings.TrimSpace(b.Markdown))
+			out.blocks[i] = wrap.Render(strings.NewReplacer("**", "", "`", "").Replace(strings.TrimSpace(b.Markdown)))
 		case content.TaskBlock:
 			for _, t := range b.Tasks {
 				out.tasks[i] = append(out.tasks[i], t.Text)

@@ -118,8 +118,11 @@ func (t *term) waitFor(want ...string) string {
 	return ""
 }
 
-func (t *term) keys(keys ...string) { t.tb.Helper(); t.must(append([]string{"send-keys", "-t", t.name}, keys...)...) }
-func (t *term) text(s string)       { t.tb.Helper(); t.must("send-keys", "-t", t.name, "-l", s) }
+func (t *term) keys(keys ...string) {
+	t.tb.Helper()
+	t.must(append([]string{"send-keys", "-t", t.name}, keys...)...)
+}
+func (t *term) text(s string) { t.tb.Helper(); t.must("send-keys", "-t", t.name, "-l", s) }
 
 // waitGone waits until the session ended (the program exited).
 func (t *term) waitGone() {

@@ -1,0 +1,232 @@
+package load
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"scalelab/lab/home"
+)
+
+// HistoryFile is the name of the run history in scalelab's data directory.
+const HistoryFile = "runs.json"
+
+// MaxRecords is how many runs the history keeps (the oldest go first).
+const MaxRecords = 500
+
+var maxRecords = MaxRecords // tests lower it
+
+// Record is one load run as the history keeps it.
+type Record struct {
+	ID      int       `json:"id"`
+	At      time.Time `json:"at"`
+	Options Options   `json:"options"`
+	State   string    `json:"state"` // StateBroken, StateFix1, StateFix2 or StateCustom
+	Rows    int       `json:"rows,omitempty"`
+	Result  *Result   `json:"result"`
+}
+
+// History is the list of past runs, kept in a JSON file. Safe for concurrent use, also by
+// several scalelab processes (an exclusive lock around every read-modify-write).
+type History struct {
+	path string
+	mu   sync.Mutex
+	recs []Record
+	// Recovered names the file an unreadable history was moved to, when that happened at open.
+	Recovered string
+}
+
+type historyFile struct {
+	Version int      `json:"version"`
+	Runs    []Record `json:"runs"`
+}
+
+// DefaultHistoryPath is runs.json in scalelab's data directory (SCALELAB_HOME overrides).
+func DefaultHistoryPath() (string, error) { return home.Path(HistoryFile) }
+
+// OpenHistory loads the history at path; a missing file is an empty history. A file that is not
+// valid JSON (a hand edit gone wrong) is moved aside to path.broken-<time> and the history starts
+// empty, so a learner never loses the ability to record runs; h.Recovered names the moved file.
+func OpenHistory(path string) (*History, error) {
+	h := &History{path: path}
+	err := h.locked(func() error {
+		recs, err := readHistory(path)
+		if errors.Is(err, errCorrupt) {
+			moved := fmt.Sprintf("%s.broken-%s", path, time.Now().Format("20060102-150405"))
+			if rerr := os.Rename(path, moved); rerr != nil {
+				return fmt.Errorf("run history %s is unreadable (%v) and could not be moved aside: %v; move or delete it", path, err, rerr)
+			}
+			h.Recovered = moved
+			recs, err = nil, nil
+		}
+		h.recs = recs
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// OpenDefaultHistory opens the history in scalelab's data directory.
+func OpenDefaultHistory() (*History, error) {
+	p, err := DefaultHistoryPath()
+	if err != nil {
+		return nil, fmt.Errorf("run history: no data directory (%v): set SCALELAB_HOME to a writable directory", err)
+	}
+	return OpenHistory(p)
+}
+
+// Path is the file the history lives in.
+func (h *History) Path() string { return h.path }
+
+var errCorrupt = errors.New("not a scalelab run history")
+
+func readHistory(path string) ([]Record, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read run history: %w", err)
+	}
+	var f historyFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+	}
+	return f.Runs, nil
+}
+
+// Add appends a run, giving it the next ID (and At, if zero), and saves the file atomically.
+// Runs another process added since this history was opened are kept.
+func (h *History) Add(r Record) (Record, error) {
+	if r.Result == nil {
+		return r, errors.New("run history: a record needs a result")
+	}
+	if r.At.IsZero() {
+		r.At = time.Now()
+	}
+	if r.State == "" {
+		r.State = StateCustom
+	}
+	r.Result.State = r.State
+	err := h.locked(func() error {
+		recs, err := readHistory(h.path)
+		if err != nil && !errors.Is(err, errCorrupt) {
+			return err
+		}
+		if err == nil {
+			h.recs = recs
+		}
+		next := 1
+		for _, old := range h.recs {
+			next = max(next, old.ID+1)
+		}
+		r.ID = next
+		h.recs = append(h.recs, r)
+		if len(h.recs) > maxRecords {
+			h.recs = append([]Record(nil), h.recs[len(h.recs)-maxRecords:]...)
+		}
+		return writeAtomic(h.path, historyFile{Version: 1, Runs: h.recs})
+	})
+	return r, err
+}
+
+// List returns every run, oldest first.
+func (h *History) List() []Record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Record(nil), h.recs...)
+}
+
+// Latest returns the newest run against the given state.
+func (h *History) Latest(state string) (Record, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.recs) - 1; i >= 0; i-- {
+		if h.recs[i].State == state {
+			return h.recs[i], true
+		}
+	}
+	return Record{}, false
+}
+
+// LatestByState returns the newest run of each state that has one.
+func (h *History) LatestByState() map[string]Record {
+	out := map[string]Record{}
+	for _, s := range []string{StateBroken, StateFix1, StateFix2, StateCustom} {
+		if r, ok := h.Latest(s); ok {
+			out[s] = r
+		}
+	}
+	return out
+}
+
+// Reload reads the file again (another process may have added runs).
+func (h *History) Reload() error {
+	return h.locked(func() error {
+		recs, err := readHistory(h.path)
+		if err == nil {
+			h.recs = recs
+		}
+		return err
+	})
+}
+
+// locked runs fn holding the in-process mutex and the file lock.
+func (h *History) locked(fn func() error) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(h.path), 0o755); err != nil {
+		return fmt.Errorf("run history: %w", err)
+	}
+	unlock, err := lockFile(h.path + ".lock")
+	if err != nil {
+		return fmt.Errorf("run history: lock %s: %w", h.path, err)
+	}
+	defer unlock()
+	return fn()
+}
+
+// writeAtomic writes v as JSON to a temporary file beside path, syncs it and renames it over
+// path: a reader sees the old file or the new one, never half of one.
+func writeAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save run history: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save run history: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save run history: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save run history: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save run history: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // make the rename itself durable
+		d.Close()
+	}
+	return nil
+}
+
+// SortRecords orders records newest first (for display).
+func SortRecords(recs []Record) {
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].At.After(recs[j].At) })
+}

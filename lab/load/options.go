@@ -1,0 +1,60 @@
+package load
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Defaults of a run: the scenario's 100 concurrent users for 30 seconds.
+const (
+	DefaultConcurrency = 100
+	DefaultDuration    = 30 * time.Second
+	DefaultTimeout     = 20 * time.Second // hey's own default per-request timeout
+)
+
+// ErrBadOptions is wrapped by every validation error of Options.
+var ErrBadOptions = errors.New("bad load options")
+
+// Options says what to load and how hard.
+type Options struct {
+	URL         string        `json:"url"`                // the target, e.g. http://127.0.0.1:3000/feed
+	Concurrency int           `json:"concurrency"`        // concurrent workers (users); 0 = 100
+	Duration    time.Duration `json:"duration"`           // how long; 0 with Requests 0 = 30s, 0 with Requests > 0 = no time limit
+	Requests    int           `json:"requests,omitempty"` // total requests; 0 = until Duration ends
+	Timeout     time.Duration `json:"timeout"`            // per request; 0 = 20s; rounded up to whole seconds (hey counts seconds)
+}
+
+// withDefaults fills zero values and checks the rest.
+func (o Options) withDefaults() (Options, error) {
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Duration == 0 && o.Requests == 0 {
+		o.Duration = DefaultDuration
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	switch {
+	case o.Concurrency < 0:
+		return o, fmt.Errorf("%w: concurrency %d: use a positive number of users, e.g. -c 100", ErrBadOptions, o.Concurrency)
+	case o.Duration < 0:
+		return o, fmt.Errorf("%w: duration %v: use a positive duration, e.g. -z 30s", ErrBadOptions, o.Duration)
+	case o.Requests < 0:
+		return o, fmt.Errorf("%w: requests %d: use a positive count, or 0 to run for the duration", ErrBadOptions, o.Requests)
+	case o.Timeout < 0:
+		return o, fmt.Errorf("%w: timeout %v: use a positive duration, e.g. 20s", ErrBadOptions, o.Timeout)
+	}
+	if o.Requests > 0 && o.Requests < o.Concurrency {
+		// hey gives each worker Requests/Concurrency requests; fewer requests than workers
+		// would give every worker none.
+		o.Concurrency = o.Requests
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return o, fmt.Errorf("%w: URL %q: give a full http URL, e.g. http://127.0.0.1:3000/feed", ErrBadOptions, o.URL)
+	}
+	return o, nil
+}

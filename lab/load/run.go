@@ -1,0 +1,231 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rakyll/hey/requester"
+)
+
+// ProgressEvery is how often Run calls its progress callback.
+const ProgressEvery = 250 * time.Millisecond
+
+// maxGrace is how long requests still in flight at the deadline may take to finish before the
+// runner cuts them off (shorter when Options.Timeout is shorter).
+const maxGrace = time.Second
+
+// maxRamp bounds the start of a run, during which no response is handed back before every
+// worker has its own connection (or until this long has passed). Without it, the first worker to
+// finish returns its connection to the pool while others still wait for their dials; the transport
+// hands them that connection and the dials they started end up idle in hey's pool, unused, where
+// nothing can close them (hey never closes its transport, and only connections that carried a
+// request are seen by the runner's httptrace hook). The wait is a few milliseconds on loopback and
+// only touches the first wave of requests.
+const maxRamp = time.Second
+
+// maxRatePerWorker bounds how many requests one worker could possibly make per second (one
+// request in 10 µs; a loopback HTTP round trip takes several times that). Run sizes hey's N from
+// it for duration-bound runs; see sizeN.
+const maxRatePerWorker = 100_000
+
+// Progress is what Run reports while it goes, about every 250 ms (never once per request).
+type Progress struct {
+	Elapsed   time.Duration
+	Duration  time.Duration // the planned duration; 0 when only Requests bounds the run
+	Requests  int           // requests started so far
+	Target    int           // Options.Requests; 0 when the run is bounded by time
+	Responses int           // requests that got a response so far (any status)
+}
+
+// Fraction is how far the run is, 0..1 (by time, or by count when there is no duration).
+func (p Progress) Fraction() float64 {
+	switch {
+	case p.Duration > 0:
+		return math.Min(1, float64(p.Elapsed)/float64(p.Duration))
+	case p.Target > 0:
+		return math.Min(1, float64(p.Requests)/float64(p.Target))
+	}
+	return 0
+}
+
+// Run loads opt.URL with hey's requester, in this process, and returns what it measured.
+//
+// A run ends when the duration is over, when Requests requests were made, when ctx is cancelled,
+// or on error. hey's Work.Stop only stops workers between requests, so every request carries a
+// context the runner cancels: at cancel at once, and after the deadline once in-flight requests
+// have had a grace of up to a second. Those cut-off requests are reported as Result.Unfinished.
+// hey's transport is never closed by hey, so the runner remembers every connection it opened
+// (httptrace GotConn) and closes them at the end: when Run returns, no worker and no connection
+// goroutine of the run is left.
+//
+// On cancel Run returns what was measured so far together with an error wrapping ctx.Err().
+//
+// Memory: hey preallocates min(N, 1,000,000) entries in seven per-request slices (8 bytes each,
+// about 56 MB at the cap) and copies them once more when it prints its summary. N is sized from
+// the duration (sizeN), so short runs stay small; a 30 s run at 100 users reaches the cap.
+func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result, err error) {
+	opt, err = opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	base, err := http.NewRequest(http.MethodGet, opt.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadOptions, err)
+	}
+	base.Header.Set("User-Agent", "scalelab-load (hey/0.1.5)")
+
+	// Requests live in their own context, cancelled only by the runner: a caller's deadline
+	// must not look like a server timeout.
+	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelReqs()
+	var (
+		started, responses, gotConns atomic.Int64
+		conns                        connSet
+		rampOnce                     sync.Once
+		rampDone                     = make(chan struct{})
+	)
+	endRamp := func() { rampOnce.Do(func() { close(rampDone) }) }
+	rampTimer := time.AfterFunc(min(maxRamp, opt.Timeout), endRamp)
+	defer rampTimer.Stop()
+	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			if !info.Reused {
+				conns.add(info.Conn)
+			}
+			if gotConns.Add(1) >= int64(opt.Concurrency) {
+				endRamp()
+			}
+		},
+		GotFirstResponseByte: func() {
+			responses.Add(1)
+			<-rampDone // see maxRamp
+		},
+	})
+	defer conns.closeAll()
+
+	var out bytes.Buffer
+	w := &requester.Work{
+		Request: base,
+		RequestFunc: func() *http.Request {
+			started.Add(1)
+			return base.Clone(reqCtx)
+		},
+		N:       sizeN(opt),
+		C:       opt.Concurrency,
+		Timeout: int(math.Ceil(opt.Timeout.Seconds())),
+		Writer:  &out,
+	}
+	w.Init() // makes the stop channel, so Stop works even before Run has begun
+	var stopOnce sync.Once
+	stop := func() { stopOnce.Do(w.Stop) } // a second Stop would block: hey's stop channel holds C signals
+
+	done := make(chan struct{})
+	var panicked any
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		w.Run()
+	}()
+
+	begin := time.Now()
+	report := func() {
+		if progress != nil {
+			progress(Progress{Elapsed: time.Since(begin), Duration: opt.Duration, Requests: int(started.Load()),
+				Target: opt.Requests, Responses: int(responses.Load())})
+		}
+	}
+	var deadline, grace <-chan time.Time
+	if opt.Duration > 0 {
+		t := time.NewTimer(opt.Duration)
+		defer t.Stop()
+		deadline = t.C
+	}
+	tick := time.NewTicker(ProgressEvery)
+	defer tick.Stop()
+	ctxDone := ctx.Done()
+	ended := EndedCount
+loop:
+	for {
+		select {
+		case <-done:
+			break loop
+		case <-tick.C:
+			report()
+		case <-deadline:
+			ended, deadline = EndedTime, nil
+			stop()
+			g := time.NewTimer(min(maxGrace, opt.Timeout))
+			defer g.Stop()
+			grace = g.C
+		case <-grace:
+			grace = nil
+			cancelReqs()
+		case <-ctxDone:
+			ended, ctxDone = EndedCancelled, nil
+			stop()
+			endRamp()
+			cancelReqs()
+		}
+	}
+	report()
+	if panicked != nil {
+		return nil, fmt.Errorf("load run failed inside hey: %v", panicked)
+	}
+	s, err := parseSummary(out.String())
+	if err != nil {
+		return nil, err
+	}
+	res = build(s, int(started.Load()))
+	res.Ended = ended
+	res.State = StateCustom
+	res.Summary = out.String()
+	if ended == EndedCancelled {
+		return res, fmt.Errorf("load run cancelled after %.1fs: %w", time.Since(begin).Seconds(), ctx.Err())
+	}
+	return res, nil
+}
+
+// sizeN picks hey's N. For a count-bound run it is the count. For a duration-bound run hey needs
+// a number no worker can reach before the deadline (each worker makes N/C requests and then
+// stops early): C * duration * maxRatePerWorker, capped at hey's own -z value, MaxInt32. hey
+// preallocates min(N, 1e6) result entries, so this keeps short runs small.
+func sizeN(opt Options) int {
+	if opt.Requests > 0 {
+		return opt.Requests
+	}
+	perWorker := math.Ceil(opt.Duration.Seconds()*maxRatePerWorker) + 1
+	n := float64(opt.Concurrency) * perWorker
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int(n)
+}
+
+// connSet remembers the connections a run opened so that it can close them at the end.
+type connSet struct {
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (s *connSet) add(c net.Conn) {
+	s.mu.Lock()
+	s.conns = append(s.conns, c)
+	s.mu.Unlock()
+}
+
+func (s *connSet) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		_ = c.Close()
+	}
+	s.conns = nil
+}

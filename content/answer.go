@@ -68,6 +68,9 @@ func (q *Question) FenceBody(answer string) string {
 	if label == "" {
 		label = "Your answer:"
 	}
+	if hasPrefixFold(answer, label) {
+		answer = strings.TrimSpace(answer[len(label):])
+	}
 	return label + "\n" + answer + "\n"
 }
 

@@ -116,13 +116,13 @@ func (p *parser) block(i int) (int, error) {
 		return i + 1, nil
 	case isFenceOpen(line):
 		return p.fence(i)
-	case strings.HasPrefix(line, "# "):
+	case headingLevel(line) == 1:
 		return 0, p.errf(i+1, "a second `# ` title: use `## ` for sections and `### ` inside them")
-	case strings.HasPrefix(line, "## "):
+	case headingLevel(line) == 2:
 		return i + 1, p.section(i)
 	case headingLevel(line) >= 3:
 		if headingLevel(line) == 3 {
-			p.sub = strings.TrimSpace(line[4:])
+			p.sub = strings.TrimSpace(strings.TrimLeft(line, "#"))
 		}
 		p.add(Block{Kind: Markdown, Line: i + 1, End: i + 1, Markdown: line})
 		return i + 1, nil

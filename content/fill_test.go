@@ -1,0 +1,169 @@
+package content
+
+import (
+	"strings"
+	"testing"
+)
+
+// sampleFilling answers every question, ticks every task and fills every fillable cell.
+func sampleFilling(s *Scenario) Filling {
+	f := Filling{Answers: map[string]string{}, Tasks: map[string]bool{}, Tables: map[string][][]string{}}
+	for _, q := range s.Questions() {
+		switch q.Kind {
+		case "slots":
+			f.Answers[q.ID] = "1. the machine dies\n\n2. the disk fills | up\n\n3. a bad deploy"
+		default:
+			f.Answers[q.ID] = "My answer to " + q.ID + ".\nSecond line with ``` fences inside."
+		}
+	}
+	for _, t := range s.Tasks() {
+		f.Tasks[t.ID] = true
+	}
+	for _, t := range s.Tables() {
+		if !t.Fillable {
+			continue
+		}
+		rows := make([][]string, len(t.Rows))
+		for r, row := range t.Rows {
+			rows[r] = make([]string, len(row))
+			for c := 1; c < len(row); c++ {
+				rows[r][c] = t.ID + " r" + itoa(r) + "c" + itoa(c) + " 12.5 ms"
+			}
+		}
+		rows[0][1] = "99.7% | ok" // a pipe must be escaped
+		f.Tables[t.ID] = rows
+	}
+	return f
+}
+
+func roundTrip(t *testing.T, name string, src []byte) {
+	s := mustParse(t, name, src)
+	f := sampleFilling(s)
+	out := Fill(s, f)
+	back, err := Parse(name, out)
+	if err != nil {
+		t.Fatalf("Parse(Fill(%s)): %v\n%s", name, err, out)
+	}
+
+	if len(back.Steps) != len(s.Steps) {
+		t.Fatalf("steps %d -> %d", len(s.Steps), len(back.Steps))
+	}
+	for i := range s.Steps {
+		if a, b := s.Steps[i], back.Steps[i]; a.ID != b.ID || a.Number != b.Number || a.Title != b.Title {
+			t.Errorf("step %d: %+v -> %+v", i, a, b)
+		}
+	}
+	qs, bqs := s.Questions(), back.Questions()
+	if len(qs) != len(bqs) {
+		t.Fatalf("questions %d -> %d", len(qs), len(bqs))
+	}
+	for i, q := range qs {
+		bq := bqs[i]
+		if bq.ID != q.ID || bq.Kind != q.Kind || bq.Slots != q.Slots || bq.Prompt != q.Prompt {
+			t.Errorf("%s changed: %+v -> %+v", q.ID, q, bq)
+		}
+		if bq.Model != "" {
+			t.Errorf("%s: the export carries the model answer", q.ID)
+		}
+		want := strings.TrimSpace(f.Answers[q.ID])
+		if bq.Answer != want {
+			t.Errorf("%s answer after round trip = %q, want %q", q.ID, bq.Answer, want)
+		}
+	}
+	for i, tk := range back.Tasks() {
+		if !tk.Done || tk.ID != s.Tasks()[i].ID || tk.Tag != s.Tasks()[i].Tag {
+			t.Errorf("task %s after round trip: %+v", s.Tasks()[i].ID, tk)
+		}
+	}
+	tbs, btbs := s.Tables(), back.Tables()
+	if len(tbs) != len(btbs) {
+		t.Fatalf("tables %d -> %d", len(tbs), len(btbs))
+	}
+	for i, tb := range tbs {
+		bt := btbs[i]
+		if bt.ID != tb.ID || bt.Fillable != tb.Fillable || len(bt.Rows) != len(tb.Rows) || strings.Join(bt.Header, "|") != strings.Join(tb.Header, "|") {
+			t.Errorf("table %s changed: %+v -> %+v", tb.ID, tb, bt)
+		}
+		if !tb.Fillable {
+			continue
+		}
+		for r, row := range bt.Rows {
+			if row[0] != tb.Rows[r][0] {
+				t.Errorf("%s row %d label %q -> %q", tb.ID, r, tb.Rows[r][0], row[0])
+			}
+			for c := 1; c < len(row); c++ {
+				if want := f.Tables[tb.ID][r][c]; row[c] != want {
+					t.Errorf("%s[%d][%d] = %q, want %q", tb.ID, r, c, row[c], want)
+				}
+			}
+		}
+	}
+	if !strings.Contains(string(out), "<!-- fillable -->") {
+		t.Errorf("filled result tables carry no fillable marker")
+	}
+	// A second export of the exported file is stable.
+	if again := Fill(back, sampleFilling(back)); string(again) != string(out) {
+		t.Errorf("exporting an export changes it")
+	}
+	// Filling nothing gives the file back (minus model answers).
+	if empty := Fill(s, Filling{KeepModels: true}); string(empty) != strings.ReplaceAll(string(src), "\r\n", "\n") {
+		t.Errorf("an empty filling changed the file")
+	}
+}
+
+func TestFillRoundTripBuiltin(t *testing.T) {
+	src, err := Files.ReadFile(BuiltinFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, BuiltinFile, src)
+}
+
+func TestFillRoundTripSeed(t *testing.T) {
+	roundTrip(t, seedPath, readSeed(t))
+}
+
+func TestFillPartial(t *testing.T) {
+	s := Builtin()
+	out := string(Fill(s, Filling{
+		Answers: map[string]string{"Q3": "Most will fail.", "Q7": "disk\nnetwork"},
+		Tasks:   map[string]bool{"step3-task2": true},
+		Tables:  map[string][][]string{"step4-run": {{"", "3%", "2.1 s", "40"}}},
+	}))
+	for _, want := range []string{
+		"```\nYour guess:\nMost will fail.\n\n```",
+		"1. disk\n\n2. network\n\n3.\n```",
+		"- [x] Give the pool 10 connections",
+		"- [ ] Build one shared pool",
+		"| Broken (Step 2)       | 3%           | 2.1 s       | 40      |",
+		"| After Fix 1 (pooling) |              |             |         |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "```model") {
+		t.Errorf("model answers leaked into the export")
+	}
+	back := mustParse(t, "x.md", []byte(out))
+	if q := back.Question("Q1"); q.Answer != "" {
+		t.Errorf("unanswered Q1 came back as %q", q.Answer)
+	}
+	if tb := back.Table("step4-run"); !tb.Fillable || tb.Rows[1][1] != "" {
+		t.Errorf("partly filled table %+v", tb)
+	}
+}
+
+func TestFenceBody(t *testing.T) {
+	q := &Question{Kind: "answer", Label: "Your answer:", Template: "Your answer:\n\n"}
+	if got := q.FenceBody("Your answer: x"); got != "Your answer:\nx\n" {
+		t.Errorf("label typed by the learner doubled: %q", got)
+	}
+	if got := q.FenceBody("  "); got != q.Template {
+		t.Errorf("empty answer gave %q", got)
+	}
+	s := &Question{Kind: "slots", Slots: 3}
+	if got := s.SlotAnswers("1. a\n\n2. b\nmore\n"); len(got) != 3 || got[1] != "b more" || got[2] != "" {
+		t.Errorf("SlotAnswers = %q", got)
+	}
+}

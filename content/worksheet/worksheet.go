@@ -1,0 +1,184 @@
+package worksheet
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"scalelab/content"
+)
+
+// Version is the file format version written by Save.
+const Version = 1
+
+// Worksheet is the learner's work on one scenario.
+type Worksheet struct {
+	Version  int                   `json:"version"`
+	Scenario string                `json:"scenario"` // Scenario.ID
+	Step     int                   `json:"step"`     // index in Scenario.Steps where the learner was
+	Answers  map[string]string     `json:"answers"`  // question ID ("Q1") -> answer text
+	Tasks    map[string]bool       `json:"tasks"`    // task ID ("step3-task1") -> ticked
+	Tables   map[string][][]string `json:"tables"`   // table ID -> rows like Table.Rows ("" = not filled)
+	Updated  time.Time             `json:"updated"`
+}
+
+// New returns an empty worksheet for a scenario.
+func New(scenarioID string) *Worksheet {
+	w := &Worksheet{Version: Version, Scenario: scenarioID}
+	w.init()
+	return w
+}
+
+func (w *Worksheet) init() {
+	if w.Answers == nil {
+		w.Answers = map[string]string{}
+	}
+	if w.Tasks == nil {
+		w.Tasks = map[string]bool{}
+	}
+	if w.Tables == nil {
+		w.Tables = map[string][][]string{}
+	}
+}
+
+// PathFor is where the worksheet of a scenario lives under scalelab's data directory
+// (callers pass home.Dir()).
+func PathFor(dataDir, scenarioID string) string {
+	return filepath.Join(dataDir, "worksheets", scenarioID+".json")
+}
+
+// CorruptError is returned by Load for a file that exists but is not a worksheet.
+// The file was moved to Backup so the learner's next save does not destroy it.
+type CorruptError struct {
+	Path   string
+	Backup string // "" if moving it aside failed too
+	Err    error
+}
+
+func (e *CorruptError) Error() string {
+	if e.Backup == "" {
+		return fmt.Sprintf("worksheet %s cannot be read (%v): move or repair it, then start again", e.Path, e.Err)
+	}
+	return fmt.Sprintf("worksheet %s cannot be read (%v): it was kept as %s and a new worksheet started; copy your answers back from it if you need them", e.Path, e.Err, e.Backup)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// ErrCorrupt matches every *CorruptError with errors.Is.
+var ErrCorrupt = errors.New("worksheet file is corrupt")
+
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// Load reads the worksheet at path. A missing file gives an empty worksheet and no error.
+// It always returns a usable worksheet: when the file exists but cannot be parsed, the
+// error is a *CorruptError (the file moved aside to its Backup) alongside an empty
+// worksheet; other read errors (permissions) are returned as they are, with the path.
+func Load(path string) (*Worksheet, error) {
+	w := &Worksheet{Version: Version}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		w.init()
+		return w, nil
+	}
+	if err != nil {
+		w.init()
+		return w, fmt.Errorf("reading worksheet %s: %w", path, err)
+	}
+	if err := decode(b, w); err != nil {
+		ce := &CorruptError{Path: path, Err: err}
+		backup := fmt.Sprintf("%s.bad-%s", path, time.Now().UTC().Format("20060102T150405"))
+		if os.Rename(path, backup) == nil {
+			ce.Backup = backup
+		}
+		w = &Worksheet{Version: Version}
+		w.init()
+		return w, ce
+	}
+	w.init()
+	return w, nil
+}
+
+func decode(b []byte, w *Worksheet) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return errors.New("the file is empty")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(w); err != nil {
+		return fmt.Errorf("not valid worksheet JSON: %w", err)
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the worksheet")
+	}
+	if w.Version > Version {
+		return fmt.Errorf("written by a newer scalelab (format %d, this one reads %d)", w.Version, Version)
+	}
+	return nil
+}
+
+// Save writes the worksheet to path atomically: a temp file in the same directory is
+// written, synced and renamed over path, then the directory is synced. The directory is
+// created if needed. On error the old file is untouched and no temp file is left.
+func (w *Worksheet) Save(path string) error {
+	cp := *w
+	cp.Version = Version
+	cp.Updated = time.Now().UTC()
+	b, err := json.MarshalIndent(&cp, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding worksheet: %w", err)
+	}
+	b = append(b, '\n')
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("saving worksheet: %w", err)
+	}
+	return writeAtomic(path, b)
+}
+
+func writeAtomic(path string, b []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("saving worksheet %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(b); err != nil {
+		return fmt.Errorf("saving worksheet %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("saving worksheet %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("saving worksheet %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("saving worksheet %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("saving worksheet %s: %w", path, err)
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // best effort: the rename is durable once the directory is
+		d.Close()
+	}
+	return nil
+}
+
+// Export returns the scenario's markdown with the worksheet's answers, ticked tasks and
+// table cells filled in (model answers left out): a file the learner can hand in.
+func Export(s *content.Scenario, w *Worksheet) []byte {
+	if w == nil {
+		w = New(s.ID)
+	}
+	return content.Fill(s, content.Filling{Answers: w.Answers, Tasks: w.Tasks, Tables: w.Tables})
+}

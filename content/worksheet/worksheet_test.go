@@ -1,0 +1,154 @@
+package worksheet
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"scalelab/content"
+)
+
+func TestLoadMissing(t *testing.T) {
+	w, err := Load(filepath.Join(t.TempDir(), "nope", "x.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Answers == nil || w.Tasks == nil || w.Tables == nil || len(w.Answers) != 0 {
+		t.Errorf("empty worksheet not ready to use: %+v", w)
+	}
+}
+
+func TestSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := PathFor(dir, "01-single-server")
+	if want := filepath.Join(dir, "worksheets", "01-single-server.json"); path != want {
+		t.Errorf("PathFor = %s, want %s", path, want)
+	}
+	w := New("01-single-server")
+	w.Step = 4
+	w.Answers["Q1"] = "a new pool\nper request"
+	w.Answers["Q7"] = "1. disk\n\n2. net\n\n3. deploy"
+	w.Tasks["step3-task1"] = true
+	w.Tables["step4-run"] = [][]string{{"", "3%", "2.1 s", "40"}}
+	if err := w.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Scenario != w.Scenario || got.Step != 4 || got.Answers["Q1"] != w.Answers["Q1"] || got.Answers["Q7"] != w.Answers["Q7"] ||
+		!got.Tasks["step3-task1"] || got.Tables["step4-run"][0][2] != "2.1 s" || got.Version != Version || got.Updated.IsZero() {
+		t.Errorf("loaded %+v, saved %+v", got, w)
+	}
+	// Save again over the old file, then check nothing but the file is in the directory.
+	w.Answers["Q2"] = "no index"
+	if err := w.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 1 || ents[0].Name() != "01-single-server.json" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %v, want only the worksheet (no temp files)", names)
+	}
+	if got, _ := Load(path); got.Answers["Q2"] != "no index" {
+		t.Errorf("second save lost: %+v", got.Answers)
+	}
+}
+
+// A failing save leaves the old file as it was and no temp file behind.
+func TestSaveFailureKeepsOld(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.json")
+	w := New("s")
+	w.Answers["Q1"] = "first"
+	if err := w.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	// Make the rename fail: a directory now sits where the temp file would be renamed to.
+	// (Replace the target with a non-empty directory; rename over it fails on Linux.)
+	blocked := filepath.Join(dir, "blocked.json")
+	if err := os.MkdirAll(filepath.Join(blocked, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.Answers["Q1"] = "second"
+	err := w.Save(blocked)
+	if err == nil {
+		t.Fatalf("saving over a directory succeeded")
+	}
+	if !strings.Contains(err.Error(), blocked) {
+		t.Errorf("error %q does not name the path", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temp file left behind: %s", e.Name())
+		}
+	}
+	if got, _ := Load(path); got.Answers["Q1"] != "first" {
+		t.Errorf("old worksheet changed: %+v", got.Answers)
+	}
+}
+
+func TestLoadCorrupt(t *testing.T) {
+	for name, body := range map[string]string{
+		"truncated": `{"version":1,"scenario":"s","answers":{"Q1":"half a`,
+		"empty":     "",
+		"garbage":   "\x00\x01not json",
+		"trailing":  `{"version":1} {"version":1}`,
+		"future":    `{"version":99}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "w.json")
+			os.WriteFile(path, []byte(body), 0o644)
+			w, err := Load(path)
+			var ce *CorruptError
+			if !errors.As(err, &ce) || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("err = %v, want a *CorruptError", err)
+			}
+			if w == nil || w.Answers == nil {
+				t.Fatalf("no usable worksheet alongside the error")
+			}
+			if ce.Backup == "" || !strings.Contains(err.Error(), ce.Backup) || !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q should name the file and where it was kept", err)
+			}
+			kept, rerr := os.ReadFile(ce.Backup)
+			if rerr != nil || string(kept) != body {
+				t.Errorf("the unreadable file was not kept intact at %s: %v", ce.Backup, rerr)
+			}
+			if _, serr := os.Stat(path); !os.IsNotExist(serr) {
+				t.Errorf("the corrupt file is still at %s, a save would overwrite it silently", path)
+			}
+		})
+	}
+}
+
+func TestExport(t *testing.T) {
+	s := content.Builtin()
+	w := New(s.ID)
+	w.Answers["Q1"] = "Every request builds its own pool."
+	w.Tasks["step3-task4"] = true
+	w.Tables["step2-metric"] = [][]string{{"", "2.9%"}, {"", "5120"}, {"", "1.3 s"}, {"", "2.1 s"}}
+	out := string(Export(s, w))
+	for _, want := range []string{"Every request builds its own pool.", "- [x] Remove the 500 ms sleep", "| Success rate    | 2.9%  |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	back, err := content.Parse("export.md", []byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Question("Q1").Answer != w.Answers["Q1"] {
+		t.Errorf("answer lost: %q", back.Question("Q1").Answer)
+	}
+	if len(Export(s, nil)) == 0 {
+		t.Errorf("export of no worksheet is empty")
+	}
+}

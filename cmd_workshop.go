@@ -126,7 +126,14 @@ func workshop(f workshopFlags) error {
 	}
 	path := worksheet.PathFor(dir, sc.ID)
 	ws, err := worksheet.Load(path)
-	if err != nil {
+	notice := ""
+	var corrupt *worksheet.CorruptError
+	switch {
+	case errors.As(err, &corrupt) && corrupt.Backup != "":
+		// the unreadable file was kept aside and a fresh worksheet started: say so, go on
+		fmt.Fprintf(os.Stderr, "scalelab: %v\n", err)
+		notice = "your old worksheet could not be read; it was kept as " + corrupt.Backup
+	case err != nil:
 		return fmt.Errorf("reading your worksheet %s: %w (move the file away to start afresh)", path, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP)
@@ -147,7 +154,7 @@ func workshop(f workshopFlags) error {
 	}
 	app := tui.New(tui.Options{
 		Scenario: sc, Worksheet: ws, WorksheetPath: path,
-		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor),
+		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor), Notice: notice,
 	})
 	// SIGTERM and ctrl+c end the program through bubbletea with the final model; SIGHUP (the
 	// terminal went away) through the context. Either way the worksheet is flushed below.

@@ -47,3 +47,8 @@ func notWiredNotice(a content.Action) string {
 	}
 	return fmt.Sprintf("the lab is not wired yet: run `%s` in another terminal", cmd)
 }
+
+// LabStatusMsg sets the lab's state line in the header ("PG up · API 127.0.0.1:3000 broken ·
+// no index · 10,000 rows"). Send it from the lab wiring whenever the state changes
+// (p.Send, or a Cmd returned by Actions.Run); screens receive it too.
+type LabStatusMsg struct{ Text string }

@@ -35,6 +35,7 @@ type Options struct {
 	GlamourStyle  string          // "dark" (default), "light" or "notty"; chosen once at start-up
 	ColorProfile  termenv.Profile // for glamour; default: lipgloss's profile
 	Actions       Actions         // the lab; nil until the lead wires it
+	Notice        string          // a line for the status bar at start-up (e.g. a worksheet problem)
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -67,6 +68,7 @@ type App struct {
 	help    help.Model
 	showAll bool // the ? overlay
 
+	labStatus string // the lab's state line (LabStatusMsg), shown in the header
 	notice    string
 	noticeErr bool
 	noticeGen int
@@ -91,10 +93,12 @@ func New(opt Options) *App {
 		sheet:    newSheet(opt.Worksheet, opt.WorksheetPath, opt.Scenario.ID),
 		render:   renderSpec{style: opt.GlamourStyle, profile: opt.ColorProfile},
 	}
+	c.sheet.seedFromFile(opt.Scenario)
 	a := &App{c: c, opt: opt, screens: map[screenID]screen{}}
 	a.screens[screenReader] = newReader(c)
 	a.help = help.New()
 	a.styleHelp()
+	a.notice, a.noticeErr = opt.Notice, opt.Notice != ""
 	return a
 }
 
@@ -186,6 +190,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, a.setNotice(notWiredNotice(msg.Action), false)
 		}
 		return a, tea.Batch(a.setNotice("running "+msg.Action.Name+"…", false), a.opt.Actions.Run(msg.Action))
+
+	case LabStatusMsg:
+		a.labStatus = msg.Text
+		return a, a.broadcast(msg)
 
 	case ActionDoneMsg:
 		var cmds []tea.Cmd
@@ -303,6 +311,9 @@ func (a *App) header() string {
 	left := s.Title.Render("scalelab") + s.Header.Render(" · "+a.c.scenario.Title)
 	ans, tot := a.c.totalProgress()
 	right := s.Header.Render(strconv.Itoa(ans) + "/" + strconv.Itoa(tot) + " answered")
+	if a.labStatus != "" {
+		right = s.StatusKey.Render(a.labStatus) + s.Header.Render(" · ") + right
+	}
 	if a.c.styles.Theme == ThemeProjector {
 		right = s.Header.Render("projector · ") + right
 	}

@@ -34,6 +34,7 @@ func RunPlain(ctx context.Context, opt PlainOptions) error {
 	}
 	sc := opt.Scenario
 	sh := newSheet(opt.Worksheet, opt.WorksheetPath, sc.ID)
+	sh.seedFromFile(sc)
 	ws := sh.ws
 	out := &errWriter{w: opt.Out}
 	in := bufio.NewScanner(opt.In)

@@ -56,6 +56,22 @@ func newSheet(ws *worksheet.Worksheet, path string, scenarioID string) *sheet {
 	return &sheet{ws: ws, path: path, writer: &sheetWriter{}, revealed: map[string]bool{}}
 }
 
+// seedFromFile takes the answers, ticks and table cells already written in the scenario file
+// (an exported worksheet opened with `scalelab open`) where the worksheet has none. They are
+// not a change to save until the learner changes something.
+func (s *sheet) seedFromFile(sc *content.Scenario) {
+	for _, q := range sc.Questions() {
+		if _, ok := s.ws.Answers[q.ID]; !ok && strings.TrimSpace(q.Answer) != "" {
+			s.ws.Answers[q.ID] = q.Answer
+		}
+	}
+	for _, t := range sc.Tasks() {
+		if _, ok := s.ws.Tasks[t.ID]; !ok && t.Done {
+			s.ws.Tasks[t.ID] = true
+		}
+	}
+}
+
 // answered reports whether the learner wrote something of their own for q.
 func (s *sheet) answered(q *content.Question) bool {
 	return strings.TrimSpace(q.AnswerFrom(s.ws.Answers[q.ID])) != ""

@@ -132,4 +132,3 @@ func BenchmarkStartup(b *testing.B) {
 		b.Errorf("start-up to the rendered first screen took %.1f ms, target < 300 ms", ms(full))
 	}
 }
-

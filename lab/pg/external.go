@@ -23,7 +23,7 @@ func openExternal(ctx context.Context, opt Options) (*Server, error) {
 	v, err := serverVersion(cctx, opt.URL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v\ncheck that the server runs and listens on %s:%d, that the user, password and database in DATABASE_URL (or --db) are right, and that pg_hba.conf lets this host in; or unset DATABASE_URL to use scalelab's private PostgreSQL",
-			ErrUnreachable, redact(opt.URL), err, cfg.Host, cfg.Port)
+			ErrUnreachable, redact(opt.URL), concise(err), cfg.Host, cfg.Port)
 	}
 	if i := strings.IndexByte(v, ' '); i > 0 {
 		v = v[:i]
@@ -41,4 +41,19 @@ func withDatabase(connURL, db string) string {
 	}
 	esc := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(db)
 	return connURL + " dbname='" + esc + "'"
+}
+
+// concise drops the repeated lines pgx writes when it tried several ways (TLS, then plain).
+func concise(err error) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		key := strings.TrimSpace(line)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

@@ -72,3 +72,12 @@ func TestWrongPasswordIsUnreachable(t *testing.T) {
 		t.Fatalf("Open(wrong password) = %v", err)
 	}
 }
+
+func freeTCPPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -117,13 +117,21 @@ func (s *Server) bringUp(ctx context.Context) error {
 	}
 	if !c.initialized() {
 		s.opt.logf("initialising a PostgreSQL %s cluster in %s", c.bins.Version, c.pgdata())
+		t0 := time.Now()
 		if err := c.initdb(ctx); err != nil {
 			return err
 		}
+		s.opt.logf("cluster initialised in %v", time.Since(t0).Round(time.Millisecond))
 	} else if err := c.checkVersion(); err != nil {
 		return err
 	}
-	return s.launch(ctx)
+	t0 := time.Now()
+	if err := s.launch(ctx); err != nil {
+		return err
+	}
+	in := s.Info()
+	s.opt.logf("PostgreSQL %s ready on 127.0.0.1:%d in %v (pid %d, data %s)", in.Version, in.Port, time.Since(t0).Round(time.Millisecond), in.PID, in.PGData)
+	return nil
 }
 
 // tryAttach deals with a postmaster.pid found before starting. It reports attached=true when a

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/muesli/termenv"
+	"golang.org/x/term"
+
+	"scalelab/lab/home"
+	"scalelab/lab/pg"
+)
+
+func init() {
+	register(command{Name: "doctor", Summary: "check what the lab needs: PostgreSQL, data dir, terminal", Run: runDoctor})
+}
+
+func runDoctor(args []string) error {
+	fs := newFlagSet("doctor", "doctor [--db URL]",
+		"Reports what scalelab found on this machine: the PostgreSQL binaries and their version, the\n"+
+			"private cluster's data dir and whether it runs, the DATABASE_URL in use, the terminal, and the\n"+
+			"data home. Starts nothing. Exits non-zero, with what to do, when something needed is missing.")
+	db := fs.String("db", os.Getenv("DATABASE_URL"), "an existing PostgreSQL to check instead of the private cluster (default $DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return doctor(ctx, os.Stdout, *db)
+}
+
+// doctor prints its findings to w and returns an error saying what to fix when the lab cannot run.
+func doctor(ctx context.Context, w io.Writer, dbURL string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(k, format string, args ...any) { fmt.Fprintf(tw, "  %s\t%s\n", k, fmt.Sprintf(format, args...)) }
+	var problems []string
+
+	fmt.Fprintln(w, "scalelab doctor")
+
+	// Data home.
+	dir, err := home.Dir()
+	if err != nil {
+		row("data home", "UNUSABLE: %v", err)
+		problems = append(problems, "the data home is not writable: set SCALELAB_HOME to a writable directory")
+	} else {
+		src := "default"
+		if os.Getenv("SCALELAB_HOME") != "" {
+			src = "SCALELAB_HOME"
+		}
+		row("data home", "%s (%s)", dir, src)
+	}
+
+	// PostgreSQL.
+	st := pg.Inspect(ctx, pg.Options{})
+	if st.BinErr != nil {
+		row("PostgreSQL", "NOT FOUND (%v)", st.BinErr)
+		if dbURL == "" {
+			problems = append(problems, pg.ErrBinariesNotFound.Error())
+		}
+	} else {
+		row("PostgreSQL", "%s in %s", st.Binaries.Version, st.Binaries.Dir)
+		row("runs as", "%s%s", st.RunAs, rootNote())
+		switch {
+		case st.DataDir == "":
+			row("cluster dir", "unknown")
+		case st.Initialized && st.DataVersion != fmt.Sprint(st.Binaries.Major):
+			row("cluster dir", "%s (made by PostgreSQL %s, binaries are %d)", st.DataDir, st.DataVersion, st.Binaries.Major)
+			problems = append(problems, fmt.Sprintf("the cluster in %s was made by PostgreSQL %s: install that version or delete %s to start over", st.DataDir, st.DataVersion, st.DataDir))
+		case st.Initialized:
+			row("cluster dir", "%s (initialised, PostgreSQL %s)", st.DataDir, st.DataVersion)
+		default:
+			row("cluster dir", "%s (not yet: the first start runs initdb, about a second)", st.DataDir)
+		}
+		switch {
+		case st.Running && st.Answers:
+			row("cluster", "running on 127.0.0.1:%d, pid %d%s, answers", st.Port, st.PID, ownerNote(st.Owner))
+			row("cluster URL", "%s", pg.URLFor(st.Port, pg.Database))
+		case st.Running:
+			row("cluster", "running on 127.0.0.1:%d, pid %d%s, NOT ANSWERING: %v", st.Port, st.PID, ownerNote(st.Owner), st.PingErr)
+			problems = append(problems, fmt.Sprintf("the private PostgreSQL (pid %d) runs but does not answer: see %s; stopping scalelab (or `kill -INT %d`) lets the next start recover it", st.PID, st.LogFile, st.PID))
+		default:
+			row("cluster", "not running (scalelab starts it when needed)")
+		}
+	}
+
+	// External server.
+	if dbURL == "" {
+		row("DATABASE_URL", "not set: the lab uses its private cluster")
+	} else {
+		srv, err := pg.Open(ctx, pg.Options{URL: dbURL})
+		if err != nil {
+			row("DATABASE_URL", "%s UNREACHABLE", redactURL(dbURL))
+			problems = append(problems, err.Error())
+		} else {
+			row("DATABASE_URL", "%s answers (PostgreSQL %s): the lab uses it instead of the private cluster", redactURL(dbURL), srv.Info().Version)
+			srv.Close()
+		}
+	}
+
+	// Terminal.
+	termName := os.Getenv("TERM")
+	if termName == "" {
+		termName = "(unset)"
+	}
+	fd := int(os.Stdout.Fd())
+	size := "not a terminal (output is redirected)"
+	if term.IsTerminal(fd) {
+		if cols, rows, err := term.GetSize(fd); err == nil {
+			size = fmt.Sprintf("%dx%d", cols, rows)
+			if cols < 80 || rows < 24 {
+				size += " (smaller than 80x24: the workshop squeezes; enlarge the window)"
+			}
+		}
+	}
+	out := termenv.NewOutput(os.Stdout)
+	colour := profileName(out.EnvColorProfile())
+	if out.EnvNoColor() {
+		colour += " (NO_COLOR/CLICOLOR set)"
+	}
+	row("terminal", "TERM=%s, size %s", termName, size)
+	row("colours", "%s", colour)
+	if os.Getenv("TMUX") != "" {
+		row("tmux", "yes")
+	}
+	tw.Flush()
+
+	if len(problems) > 0 {
+		fmt.Fprintln(w, "\nto fix:")
+		for _, p := range problems {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+		return exitError{code: 1}
+	}
+	fmt.Fprintln(w, "\nall good: `scalelab` starts the workshop")
+	return nil
+}
+
+func profileName(p termenv.Profile) string {
+	switch p {
+	case termenv.TrueColor:
+		return "true colour (24-bit)"
+	case termenv.ANSI256:
+		return "256 colours"
+	case termenv.ANSI:
+		return "16 colours"
+	default:
+		return "none (plain text)"
+	}
+}
+
+func rootNote() string {
+	if os.Geteuid() == 0 {
+		return " (you are root; PostgreSQL refuses to run as root)"
+	}
+	return ""
+}
+
+func ownerNote(owner int) string {
+	switch {
+	case owner == 0:
+		return ""
+	case owner == os.Getpid():
+		return ", started by this process"
+	default:
+		return fmt.Sprintf(", started by scalelab pid %d", owner)
+	}
+}
+
+// redactURL hides a password in a URL for printing.
+func redactURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			cred := rest[:at]
+			if c := strings.Index(cred, ":"); c >= 0 {
+				return s[:i+3] + cred[:c] + ":xxxxx" + rest[at:]
+			}
+		}
+	}
+	return s
+}

@@ -29,10 +29,10 @@ func (c *cluster) portPath() string { return filepath.Join(c.dir, "port") }
 // prepareDir creates the cluster directory, owned by the account postgres runs as.
 func (c *cluster) prepareDir() error {
 	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", filepath.Dir(c.dir), err)
+		return fmt.Errorf("create %s: %w (set SCALELAB_HOME to a writable directory%s)", filepath.Dir(c.dir), err, c.reachNote())
 	}
 	if err := os.Mkdir(c.dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("create the PostgreSQL data dir %s: %w", c.dir, err)
+		return fmt.Errorf("create the PostgreSQL data dir %s: %w (set SCALELAB_HOME to a writable directory%s)", c.dir, err, c.reachNote())
 	}
 	if c.as.drop {
 		if err := os.Chown(c.dir, c.as.UID, c.as.GID); err != nil {
@@ -132,4 +132,11 @@ func writeInt(path string, n int) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+func (c *cluster) reachNote() string {
+	if !c.as.drop {
+		return ""
+	}
+	return " that the user " + c.as.Name + " can reach"
 }

@@ -50,7 +50,7 @@ func Inspect(ctx context.Context, opt Options) Status {
 		st.Initialized, st.DataVersion = true, strings.TrimSpace(string(b))
 	}
 	pf, err := readPidFile(c.pgdata())
-	if err != nil || !isPostmaster(pf.PID) {
+	if err != nil || !postmasterOf(pf.PID, c.pgdata()) {
 		return st
 	}
 	st.Running, st.PID, st.Port = true, pf.PID, pf.Port

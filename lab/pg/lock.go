@@ -15,12 +15,12 @@ import (
 // postgres on the same directory at once. The kernel drops it when the process dies.
 type dirLock struct{ f *os.File }
 
-func lockDir(ctx context.Context, path string) (*dirLock, error) {
+func lockDir(ctx context.Context, path string, logf func(string, ...any)) (*dirLock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
-	for {
+	for waited := false; ; waited = true {
 		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
 		if err == nil {
 			return &dirLock{f: f}, nil
@@ -28,6 +28,9 @@ func lockDir(ctx context.Context, path string) (*dirLock, error) {
 		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if !waited && logf != nil {
+			logf("waiting for another scalelab process to finish starting or stopping PostgreSQL")
 		}
 		select {
 		case <-ctx.Done():

@@ -70,6 +70,26 @@ func isPostmaster(pid int) bool {
 	return strings.Contains(string(b), "postgres")
 }
 
+// postmasterOf says whether pid is a postgres serving pgdata. A postmaster chdirs into its data
+// dir, so on Linux /proc/<pid>/cwd tells; a postmaster.pid surviving a reboot may name an
+// unrelated PostgreSQL (the system's own), which must never be stopped as if it were ours. A
+// process whose cwd we may not read is not ours (ours run as us, or we are root). Without /proc
+// (macOS) a live postgres pid is taken at its word.
+func postmasterOf(pid int, pgdata string) bool {
+	if !isPostmaster(pid) {
+		return false
+	}
+	cwd, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd")
+	if err != nil {
+		return !procFS()
+	}
+	if cwd == pgdata {
+		return true
+	}
+	real, err := filepath.EvalSymlinks(pgdata)
+	return err == nil && cwd == real
+}
+
 // parentPID returns pid's parent, or 0 when unknown (no /proc).
 func parentPID(pid int) int {
 	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")

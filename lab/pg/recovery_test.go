@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"scalelab/lab/pg"
+	"scalelab/lab/pg/pgtest"
 )
 
 // A postmaster.pid naming a process that is gone (or is not postgres) is removed, not reported.
@@ -33,6 +34,16 @@ func TestStalePidFileIsRecovered(t *testing.T) {
 			}
 			t.Cleanup(func() { c.Process.Kill(); c.Wait() })
 			return c.Process.Pid
+		}},
+		{"pid of another PostgreSQL", func(t *testing.T) int {
+			// After a reboot the pid may belong to an unrelated PostgreSQL: never stop it.
+			other := pgtest.OwnServer(t, pg.Options{})
+			t.Cleanup(func() {
+				if err := other.Ping(context.Background()); err != nil {
+					t.Errorf("the other PostgreSQL was disturbed: %v", err)
+				}
+			})
+			return other.Info().PID
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

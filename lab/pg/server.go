@@ -101,7 +101,7 @@ func dataDir(asked string, bins Binaries, as account) (string, error) {
 // or orphaned one, initialise a missing one, start it. It holds the directory lock throughout.
 func (s *Server) bringUp(ctx context.Context) error {
 	c := s.cl
-	lock, err := lockDir(ctx, c.lockPath())
+	lock, err := lockDir(ctx, c.lockPath(), s.opt.Logf)
 	if err != nil {
 		return err
 	}
@@ -139,8 +139,8 @@ func (s *Server) bringUp(ctx context.Context) error {
 // file and stops an orphan so that the caller starts afresh.
 func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err error) {
 	c := s.cl
-	if !isPostmaster(pf.PID) {
-		s.opt.logf("removing a stale postmaster.pid (pid %d is gone)", pf.PID)
+	if !postmasterOf(pf.PID, c.pgdata()) {
+		s.opt.logf("removing a stale postmaster.pid (pid %d is gone, or is not this cluster's server)", pf.PID)
 		if err := os.Remove(filepath.Join(c.pgdata(), "postmaster.pid")); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return false, fmt.Errorf("remove the stale %s: %w", filepath.Join(c.pgdata(), "postmaster.pid"), err)
 		}
@@ -189,7 +189,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
-	lock, err := lockDir(ctx, s.cl.lockPath())
+	lock, err := lockDir(ctx, s.cl.lockPath(), s.opt.Logf)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func (s *Server) stopLocked(ctx context.Context) error {
 	switch {
 	case ch != nil:
 		err = ch.stop(ctx)
-	case pid != 0 && isPostmaster(pid):
+	case pid != 0 && postmasterOf(pid, s.cl.pgdata()):
 		err = stopPID(ctx, pid)
 	}
 	if err != nil {
@@ -265,7 +265,7 @@ func (s *Server) Close() error {
 	// Take the lock so that a process attaching right now sees either a running or a stopped
 	// cluster; but never let a stuck peer keep us from stopping ours.
 	lctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	lock, _ := lockDir(lctx, s.cl.lockPath())
+	lock, _ := lockDir(lctx, s.cl.lockPath(), nil)
 	cancel()
 	defer lock.unlock()
 	err := ch.stop(context.Background())

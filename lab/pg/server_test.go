@@ -101,8 +101,19 @@ func TestStopStartSamePort(t *testing.T) {
 	mustExec(t, srv.URL(), "CREATE TABLE t (n int); INSERT INTO t VALUES (1)")
 	before := srv.Info()
 	ctx := context.Background()
+	// Mid-load: a client in a long query must not hold the shutdown up.
+	busy, err := connect(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close(ctx)
+	queryErr := make(chan error, 1)
+	go func() { _, err := busy.Exec(ctx, "SELECT pg_sleep(600)"); queryErr <- err }()
 	if err := srv.Stop(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if err := <-queryErr; err == nil {
+		t.Fatal("a query survived the server stopping")
 	}
 	if srv.Info().Running || pg.IsPostmaster(before.PID) {
 		t.Fatal("still running after Stop")

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// binary builds scalelab once per test run into a temp dir.
+// binary builds scalelab once per test run into a temp dir (or uses $SCALELAB_E2E_BIN).
 var (
 	buildOnce sync.Once
 	binPath   string
@@ -23,6 +23,10 @@ var (
 func binary(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
+		if p := os.Getenv("SCALELAB_E2E_BIN"); p != "" { // a binary built elsewhere (CI, make)
+			binPath = p
+			return
+		}
 		buildDir, buildErr = os.MkdirTemp("", "scalelab-e2e-bin-")
 		if buildErr != nil {
 			return

@@ -36,6 +36,9 @@ type Options struct {
 	ColorProfile  termenv.Profile // for glamour; default: lipgloss's profile
 	Actions       Actions         // the lab; nil until the lead wires it
 	Notice        string          // a line for the status bar at start-up (e.g. a worksheet problem)
+	// Startup runs when the program starts, beside the first rendering (the lab's background
+	// start goes here); its messages are routed to every screen like any other.
+	Startup tea.Cmd
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -46,7 +49,8 @@ type screen interface {
 	Update(tea.Msg) tea.Cmd // screens are pointers and change in place
 	View() string
 	SetSize(width, height int)
-	Capturing() bool // keys are text right now (an editor, a search box, a list): no global letters
+	Capturing() bool // keys belong to the screen right now (an editor, a search box, a list): no global letters
+	Typing() bool    // keys are text right now (an editor, a search box)
 	Status() string  // the screen's part of the status line
 }
 
@@ -113,7 +117,7 @@ func (a *App) screen() screen { return a.screens[a.active] }
 
 // Init starts every screen (the reader asks for its first rendering once the size is known).
 func (a *App) Init() tea.Cmd {
-	var cmds []tea.Cmd
+	cmds := []tea.Cmd{a.opt.Startup}
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
@@ -148,8 +152,14 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmds...)
 
 	case tea.KeyMsg:
-		// Keys typed fast arrive as one message ("nn"); outside text fields they are separate keys.
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !a.screen().Capturing() {
+		// Keys typed fast arrive as one message ("nn"). In a text field that is text: marked as
+		// a paste, so a chunk that happens to read "up" or "enter" is not taken for that key.
+		// Elsewhere they are separate keys.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && a.screen().Typing() {
+			msg.Paste = true
+			return a, a.handleKey(msg)
+		}
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
 			var cmds []tea.Cmd
 			for _, r := range msg.Runes {
 				one := msg
@@ -374,13 +384,16 @@ func (a *App) helpLine() string {
 
 func (a *App) helpOverlay() string {
 	s := a.c.styles
+	inner := min(a.width-6, 76)
 	h := a.help
 	h.ShowAll = true
-	body := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp()) +
-		"\n\n" + s.Hint.Render("Search: / then enter jumps to the first match; ctrl+n/ctrl+p next/previous match.") +
-		"\n" + s.Hint.Render("Answers are saved as you type to "+shortPath(a.c.sheet.path)) +
-		"\n" + s.Hint.Render("? or esc closes this help.")
-	box := s.Overlay.MaxWidth(a.width - 2).Render(body)
+	h.Width = inner
+	wrap := s.Hint.Width(inner)
+	body := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp()) + "\n\n" +
+		wrap.Render("Search: / then enter jumps to the first match; ctrl+n / ctrl+p go to the next / previous match.") + "\n" +
+		wrap.Render("Answers are saved as you type, in "+shortPath(a.c.sheet.path)) + "\n" +
+		wrap.Render("? or esc closes this help.")
+	box := s.Overlay.Render(body)
 	return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
 }
 

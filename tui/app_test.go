@@ -250,3 +250,30 @@ func TestHelpOverlay(t *testing.T) {
 	waitText(t, tm, "small feed API")
 	finalView(t, tm)
 }
+
+// Text typed fast arrives in chunks; a chunk that reads like a key name ("up") is still text.
+func TestChunkedTypingIsText(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "tab", "enter")
+	waitText(t, tm, "esc/ctrl+s: done")
+	for _, chunk := range []string{"most give ", "up", " and ", "enter", " the ", "down", " queue"} {
+		tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(chunk)})
+	}
+	send(tm, "esc")
+	m, _ := finalView(t, tm)
+	if got := m.c.sheet.ws.Answers["Q1"]; got != "most give up and enter the down queue" {
+		t.Fatalf("answer = %q", got)
+	}
+}
+
+// Outside text fields, keys typed together ("nn") are separate keys.
+func TestChunkedKeysAreKeys(t *testing.T) {
+	testHome(t)
+	tm := start(t, newTestApp(t, ""), 80, 24)
+	waitText(t, tm, "small feed API")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("nn")})
+	waitText(t, tm, "Step 2 — Run the Load Test")
+	finalView(t, tm)
+}

@@ -50,6 +50,9 @@ func RunPlain(ctx context.Context, opt PlainOptions) error {
 	}
 
 	out.printf("%s\n", sc.Title)
+	for _, m := range sc.Meta {
+		out.printf("%s: %s\n", m.Key, m.Value)
+	}
 	if sh.path != "" {
 		out.printf("Your answers are saved in %s\n", sh.path)
 	}

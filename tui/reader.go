@@ -72,6 +72,9 @@ func (r *reader) currentStep() *content.Step { return r.c.scenario.Steps[r.step]
 // Capturing reports that keys are text (editor or search box), so global letters must not act.
 func (r *reader) Capturing() bool { return r.editing || r.searching || r.showSteps }
 
+// Typing reports that keys are text.
+func (r *reader) Typing() bool { return r.editing || r.searching }
+
 func (r *reader) Init() tea.Cmd { return r.ensureRender(r.step) }
 
 // SetSize lays the screen out; a new width needs a new rendering (asked for in Update).
@@ -154,6 +157,13 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		r.renders[msg.key] = msg.r
+		for k := range r.renders { // keep only renderings at the current width and theme
+			if k.width != msg.key.width || k.theme != msg.key.theme {
+				if k.step != r.step || msg.key.step == r.step {
+					delete(r.renders, k)
+				}
+			}
+		}
 		if msg.key.step == r.step {
 			r.compose()
 			r.afterCompose()
@@ -466,9 +476,8 @@ func (r *reader) FullHelp() [][]key.Binding {
 	k := r.c.keys
 	return [][]key.Binding{
 		{k.Down, k.Up, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp, k.Top, k.Bottom},
-		{k.NextStep, k.PrevStep, k.Steps, k.Search, k.NextMatch, k.PrevMatch},
-		{k.NextItem, k.PrevItem, k.Activate, k.Toggle, k.Reveal, k.EditDone},
-		{k.Theme, k.Help, k.Quit, k.ForceQuit},
+		{k.NextStep, k.PrevStep, k.Steps, k.Search, k.NextMatch, k.PrevMatch, k.Theme, k.ForceQuit},
+		{k.NextItem, k.PrevItem, k.Activate, k.Toggle, k.Reveal, k.EditDone, k.Help, k.Quit},
 	}
 }
 

@@ -78,7 +78,13 @@ func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 // It always returns a usable worksheet: when the file exists but cannot be parsed, the
 // error is a *CorruptError (the file moved aside to its Backup) alongside an empty
 // worksheet; other read errors (permissions) are returned as they are, with the path.
-func Load(path string) (*Worksheet, error) {
+func Load(path string) (*Worksheet, error) { return load(path, true) }
+
+// Read is Load for readers that must not change anything (export): an unreadable file
+// gives a *CorruptError with no Backup and stays where it is.
+func Read(path string) (*Worksheet, error) { return load(path, false) }
+
+func load(path string, moveAside bool) (*Worksheet, error) {
 	w := &Worksheet{Version: Version}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -92,7 +98,7 @@ func Load(path string) (*Worksheet, error) {
 	if err := decode(b, w); err != nil {
 		ce := &CorruptError{Path: path, Err: err}
 		backup := fmt.Sprintf("%s.bad-%s", path, time.Now().UTC().Format("20060102T150405"))
-		if os.Rename(path, backup) == nil {
+		if moveAside && os.Rename(path, backup) == nil {
 			ce.Backup = backup
 		}
 		w = &Worksheet{Version: Version}

@@ -129,6 +129,19 @@ func TestLoadCorrupt(t *testing.T) {
 	}
 }
 
+func TestReadLeavesCorruptFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.json")
+	os.WriteFile(path, []byte("{oops"), 0o644)
+	_, err := Read(path)
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.Backup != "" || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Read: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{oops" {
+		t.Errorf("Read changed the file")
+	}
+}
+
 func TestExport(t *testing.T) {
 	s := content.Builtin()
 	w := New(s.ID)

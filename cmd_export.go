@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"scalelab/content"
+	"scalelab/content/worksheet"
+	"scalelab/lab/home"
+)
+
+// `scalelab export` writes the learner's worksheet as the scenario's markdown, answers and
+// results filled in: a file to hand in.
+func init() {
+	register(command{Name: "export", Summary: "write your answers and results into the scenario's markdown (stdout or -o FILE)", Run: runExport})
+}
+
+// exportOut receives the markdown when no -o is given; exportLog the "wrote ..." note.
+var (
+	exportOut io.Writer = os.Stdout
+	exportLog io.Writer = os.Stderr
+)
+
+func runExport(args []string) error {
+	fs := newFlagSet("export", "export [-o FILE] [--scenario FILE]",
+		"Write the scenario's markdown with your worksheet filled in: every answer in its box, the Fix 1\n"+
+			"tasks you ticked, the result tables with your measured runs. Model answers are left out.\n"+
+			"The worksheet is the one the workshop saves as you type (in scalelab's data directory).")
+	out := fs.String("o", "", "write to FILE instead of standard output")
+	scen := fs.String("scenario", "", "the scenario FILE the worksheet belongs to (default: the built-in one)")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q: write to a file with -o %s", rest[0], rest[0])
+	}
+	s, err := exportScenario(*scen)
+	if err != nil {
+		return err
+	}
+	dir, err := home.Dir()
+	if err != nil {
+		return fmt.Errorf("finding scalelab's data directory: %w (set SCALELAB_HOME to a writable directory)", err)
+	}
+	wsPath := worksheet.PathFor(dir, s.ID)
+	_, statErr := os.Stat(wsPath)
+	ws, err := worksheet.Read(wsPath)
+	if err != nil {
+		return err
+	}
+	if ws.Scenario != "" && ws.Scenario != s.ID {
+		return fmt.Errorf("worksheet %s belongs to scenario %q, not %q: pass that scenario with --scenario", wsPath, ws.Scenario, s.ID)
+	}
+	md := worksheet.Export(s, ws)
+	answers, tasks, cells := exportCounts(s, ws)
+	what := fmt.Sprintf("%d of %d answers, %d tasks ticked, %d result cells", answers, len(s.Questions()), tasks, cells)
+	if errors.Is(statErr, os.ErrNotExist) {
+		what = "no worksheet yet at " + wsPath + ": the scenario without answers"
+	}
+
+	if *out == "" {
+		if _, err := exportOut.Write(md); err != nil {
+			return err
+		}
+		fmt.Fprintf(exportLog, "scalelab: exported %s to standard output (%s)\n", s.ID, what)
+		return nil
+	}
+	if err := writeFileAtomic(*out, md); err != nil {
+		return fmt.Errorf("writing the export: %w (choose another path with -o)", err)
+	}
+	abs, _ := filepath.Abs(*out)
+	fmt.Fprintf(exportLog, "scalelab: wrote %s (%s)\n", abs, what)
+	return nil
+}
+
+func exportScenario(path string) (*content.Scenario, error) {
+	if path == "" {
+		return content.Builtin(), nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the scenario: %w (check the --scenario path)", err)
+	}
+	s, err := content.Parse(path, src)
+	if err != nil {
+		return nil, fmt.Errorf("the scenario does not parse: %w (`scalelab lint %s` shows what it found)", err, path)
+	}
+	return s, nil
+}
+
+// exportCounts says how much of the scenario the worksheet fills.
+func exportCounts(s *content.Scenario, ws *worksheet.Worksheet) (answers, tasks, cells int) {
+	for _, q := range s.Questions() {
+		if q.AnswerFrom(ws.Answers[q.ID]) != "" {
+			answers++
+		}
+	}
+	for _, t := range s.Tasks() {
+		if ws.Tasks[t.ID] {
+			tasks++
+		}
+	}
+	for _, t := range s.Tables() {
+		for _, row := range ws.Tables[t.ID] {
+			for c, v := range row {
+				if c > 0 && strings.TrimSpace(v) != "" {
+					cells++
+				}
+			}
+		}
+	}
+	return
+}
+
+// writeFileAtomic writes through a temp file in the same directory and renames it.
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}

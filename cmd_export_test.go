@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"scalelab/content"
+	"scalelab/content/worksheet"
+)
+
+func runExportCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, log, errb bytes.Buffer
+	oldOut, oldLog := exportOut, exportLog
+	exportOut, exportLog = &out, &log
+	defer func() { exportOut, exportLog = oldOut, oldLog }()
+	code := run(append([]string{"export"}, args...), &errb)
+	return code, out.String(), log.String() + errb.String()
+}
+
+func TestExportWorksheet(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("SCALELAB_HOME", home)
+	s := content.Builtin()
+
+	// No worksheet yet: the scenario comes out unanswered, and the note says so.
+	code, out, log := runExportCmd(t)
+	if code != 0 || !strings.HasPrefix(out, "# Scenario 1") || !strings.Contains(log, "no worksheet yet") {
+		t.Fatalf("exit %d, log %q", code, log)
+	}
+	if strings.Contains(out, "```model") {
+		t.Errorf("model answers in the export")
+	}
+
+	ws := worksheet.New(s.ID)
+	ws.Answers["Q3"] = "Most of them fail within 150 ms."
+	ws.Answers["Q7"] = "1. disk\n\n2. power\n\n3. deploy"
+	ws.Tasks["step3-task1"] = true
+	ws.Tables["step4-run"] = [][]string{{"", "2.5%", "1.9 s", "38"}, {"", "100%", "560 ms", "180"}}
+	if err := ws.Save(worksheet.PathFor(home, s.ID)); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "hand-in.md")
+	code, _, log = runExportCmd(t, "-o", dst)
+	if code != 0 || !strings.Contains(log, "wrote "+dst) || !strings.Contains(log, "2 of 9 answers") {
+		t.Fatalf("exit %d, log %q", code, log)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := content.Parse(dst, b)
+	if err != nil {
+		t.Fatalf("the export does not parse: %v", err)
+	}
+	if q := back.Question("Q3"); q.Answer != ws.Answers["Q3"] {
+		t.Errorf("Q3 = %q", q.Answer)
+	}
+	if tb := back.Table("step4-run"); tb.Rows[0][1] != "2.5%" || tb.Rows[1][2] != "560 ms" || tb.Rows[2][1] != "" {
+		t.Errorf("step 4 table rows %q", tb.Rows)
+	}
+	if !back.Tasks()[0].Done || back.Tasks()[1].Done {
+		t.Errorf("tasks %+v %+v", back.Tasks()[0], back.Tasks()[1])
+	}
+
+	// A corrupt worksheet is reported with its path and left in place.
+	path := worksheet.PathFor(home, s.ID)
+	os.WriteFile(path, []byte("{half"), 0o644)
+	code, _, log = runExportCmd(t)
+	if code != 1 || !strings.Contains(log, path) {
+		t.Errorf("corrupt worksheet: exit %d, %q", code, log)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{half" {
+		t.Errorf("export changed the corrupt worksheet")
+	}
+}
+
+func TestExportOtherScenario(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "mine.md")
+	os.WriteFile(sc, []byte("# Mine\n\n## Step 1 — A\n\n**Q1: Why?**\n\n```\nYour answer:\n```\n"), 0o644)
+	code, out, _ := runExportCmd(t, "--scenario", sc)
+	if code != 0 || !strings.HasPrefix(out, "# Mine") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	os.WriteFile(sc, []byte("no title\n"), 0o644)
+	if code, _, log := runExportCmd(t, "--scenario", sc); code != 1 || !strings.Contains(log, "mine.md:1") {
+		t.Errorf("bad scenario: exit %d, %q", code, log)
+	}
+}

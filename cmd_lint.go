@@ -1,0 +1,269 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"scalelab/content"
+)
+
+// `scalelab lint FILE` checks a scenario the way the workshop will read it, for authors.
+func init() {
+	register(command{Name: "lint", Summary: "check a scenario FILE: its steps, questions, tables, tasks and actions, or its errors", Run: runLint})
+}
+
+// lintOut receives lint's report (a var so tests can capture it).
+var lintOut io.Writer = os.Stdout
+
+func runLint(args []string) error {
+	fs := newFlagSet("lint", "lint [FILE] [--json]",
+		"Read a scenario markdown FILE as the workshop does and print what it found: each section and\n"+
+			"step, every question with its kind (answer, guess, slots) and model answer, the tables (result\n"+
+			"tables are \"fillable\"), the task lists and the lab actions its commands run. A file that does not\n"+
+			"parse prints the error with its line number and exits 1. Without FILE, the built-in scenario.")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 1 {
+		return fmt.Errorf("lint takes one FILE, got %d: scalelab lint path/to/scenario.md", len(rest))
+	}
+	name, src := content.BuiltinFile, []byte(nil)
+	if len(rest) == 1 {
+		name = rest[0]
+		if src, err = os.ReadFile(name); err != nil {
+			return fmt.Errorf("reading the scenario: %w (check the path)", err)
+		}
+	} else if src, err = content.Files.ReadFile(name); err != nil {
+		return err
+	}
+	rep := lint(name, src)
+	if *asJSON {
+		enc := json.NewEncoder(lintOut)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		rep.write(lintOut)
+	}
+	if !rep.OK {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+// lintReport is what lint found; its JSON form is the --json output.
+type lintReport struct {
+	File     string        `json:"file"`
+	OK       bool          `json:"ok"`
+	ID       string        `json:"id,omitempty"`
+	Title    string        `json:"title,omitempty"`
+	Meta     []lintMeta    `json:"meta,omitempty"`
+	Steps    []lintStep    `json:"steps,omitempty"`
+	Errors   []lintProblem `json:"errors,omitempty"`
+	Warnings []lintProblem `json:"warnings,omitempty"`
+	Counts   lintCounts    `json:"counts"`
+}
+
+type lintMeta struct{ Key, Value string }
+
+type lintProblem struct {
+	Line int    `json:"line"`
+	Msg  string `json:"message"`
+}
+
+type lintCounts struct {
+	Sections, Steps, Questions, Tables, Fillable, Tasks, Actions, Images, Drawn int
+}
+
+type lintStep struct {
+	Number    int            `json:"number"`
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Line      int            `json:"line"`
+	Questions []lintQuestion `json:"questions,omitempty"`
+	Tables    []lintTable    `json:"tables,omitempty"`
+	Tasks     []lintTask     `json:"tasks,omitempty"`
+	Actions   []lintAction   `json:"actions,omitempty"`
+	Images    []lintImage    `json:"images,omitempty"`
+
+	lines []string // the text report, in file order
+}
+
+type lintQuestion struct {
+	ID         string `json:"id"`
+	Number     int    `json:"number"`
+	Kind       string `json:"kind"`
+	Slots      int    `json:"slots,omitempty"`
+	Prompt     string `json:"prompt"`
+	Line       int    `json:"line"`
+	AnswerLine int    `json:"answer_line"`
+	Model      bool   `json:"model_answer"`
+	Answered   bool   `json:"answered"`
+}
+
+type lintTable struct {
+	ID       string   `json:"id"`
+	Header   []string `json:"header"`
+	Rows     int      `json:"rows"`
+	Fillable bool     `json:"fillable"`
+	Line     int      `json:"line"`
+}
+
+type lintTask struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	Tag  string `json:"tag,omitempty"`
+	Done bool   `json:"done"`
+	Line int    `json:"line"`
+}
+
+type lintAction struct {
+	Name    string `json:"name"`
+	Command string `json:"command"`
+	Line    int    `json:"line"`
+}
+
+type lintImage struct {
+	Src   string `json:"src"`
+	Line  int    `json:"line"`
+	Drawn bool   `json:"drawn"`
+}
+
+func lint(name string, src []byte) *lintReport {
+	rep := &lintReport{File: name}
+	s, err := content.Parse(name, src)
+	if err != nil {
+		var pe *content.ParseError
+		if errors.As(err, &pe) {
+			rep.Errors = append(rep.Errors, lintProblem{Line: pe.Line, Msg: pe.Msg})
+		} else {
+			rep.Errors = append(rep.Errors, lintProblem{Line: 1, Msg: err.Error()})
+		}
+		return rep
+	}
+	rep.OK, rep.ID, rep.Title = true, s.ID, s.Title
+	for _, m := range s.Meta {
+		rep.Meta = append(rep.Meta, lintMeta{m.Key, m.Value})
+	}
+	c := &rep.Counts
+	c.Sections = len(s.Steps)
+	lastQ := 0
+	for _, st := range s.Steps {
+		ls := lintStep{Number: st.Number, ID: st.ID, Title: st.Title, Line: st.Line}
+		if st.Number > 0 {
+			c.Steps++
+		}
+		for _, b := range st.Blocks {
+			switch b.Kind {
+			case content.QuestionBlock:
+				q := b.Question
+				ls.Questions = append(ls.Questions, lintQuestion{ID: q.ID, Number: q.Number, Kind: q.Kind, Slots: q.Slots,
+					Prompt: q.Prompt, Line: q.Line, AnswerLine: q.AnswerLine, Model: q.Model != "", Answered: q.Answer != ""})
+				if q.Number != lastQ+1 {
+					rep.Warnings = append(rep.Warnings, lintProblem{q.Line, fmt.Sprintf("%s follows Q%d: questions are usually numbered 1, 2, 3...", q.ID, lastQ)})
+				}
+				lastQ = q.Number
+				c.Questions++
+				kind, model := q.Kind, ""
+				if q.Kind == "slots" {
+					kind = fmt.Sprintf("slots(%d)", q.Slots)
+				}
+				if q.Model != "" {
+					model = " +model"
+				}
+				ls.lines = append(ls.lines, fmt.Sprintf("  %-4s %-9s %-44s L%d%s", q.ID, kind, clipText(q.Prompt, 44), q.Line, model))
+			case content.TableBlock:
+				t := b.Table
+				ls.Tables = append(ls.Tables, lintTable{ID: t.ID, Header: t.Header, Rows: len(t.Rows), Fillable: t.Fillable, Line: t.Line})
+				c.Tables++
+				kind := "table"
+				if t.Fillable {
+					c.Fillable++
+					kind = "fillable"
+				}
+				ls.lines = append(ls.lines, fmt.Sprintf("  %-8s %-24s %d×%d %-20s L%d", kind, clipText(t.ID, 24), len(t.Rows), len(t.Header), clipText(strings.Join(t.Header, "|"), 20), t.Line))
+			case content.TaskBlock:
+				for _, t := range b.Tasks {
+					ls.Tasks = append(ls.Tasks, lintTask{ID: t.ID, Text: t.Text, Tag: t.Tag, Done: t.Done, Line: t.Line})
+					c.Tasks++
+					box, tag := "[ ]", ""
+					if t.Done {
+						box = "[x]"
+					}
+					if t.Tag != "" {
+						tag = " #" + t.Tag
+					}
+					ls.lines = append(ls.lines, fmt.Sprintf("  task %s %-12s %-30s L%d%s", box, t.ID, clipText(t.Text, 30), t.Line, tag))
+				}
+			case content.CommandBlock:
+				ls.Actions = append(ls.Actions, lintAction{Name: b.Action.Name, Command: b.Action.Command, Line: b.Action.Line})
+				c.Actions++
+				ls.lines = append(ls.lines, fmt.Sprintf("  action   %-14s %-36s L%d", b.Action.Name, clipText(b.Action.Command, 36), b.Action.Line))
+			case content.ImageBlock:
+				ls.Images = append(ls.Images, lintImage{Src: b.Image.Src, Line: b.Line, Drawn: b.Image.Asset != ""})
+				c.Images++
+				drawn := "no diagram"
+				if b.Image.Asset != "" {
+					drawn = "diagram"
+				}
+				ls.lines = append(ls.lines, fmt.Sprintf("  image    %-40s %-10s L%d", clipText(b.Image.Src, 40), drawn, b.Line))
+				if b.Image.Asset != "" {
+					c.Drawn++
+				} else {
+					rep.Warnings = append(rep.Warnings, lintProblem{b.Line, fmt.Sprintf("image %s has no terminal diagram: add assets/<same base name>.txt or the workshop shows only its alt text", b.Image.Src)})
+				}
+			}
+		}
+		rep.Steps = append(rep.Steps, ls)
+	}
+	if c.Sections == 0 {
+		rep.Warnings = append(rep.Warnings, lintProblem{1, "no `## ` sections: the workshop has nothing to show"})
+	}
+	return rep
+}
+
+func (r *lintReport) write(w io.Writer) {
+	if !r.OK {
+		for _, e := range r.Errors {
+			fmt.Fprintf(w, "%s:%d: error: %s\n", r.File, e.Line, e.Msg)
+		}
+		fmt.Fprintf(w, "%s: does not parse; fix the line above and run `scalelab lint %s` again\n", r.File, r.File)
+		return
+	}
+	fmt.Fprintf(w, "%s\n  title: %s\n  id: %s\n", r.File, r.Title, r.ID)
+	for _, m := range r.Meta {
+		fmt.Fprintf(w, "  %s: %s\n", m.Key, m.Value)
+	}
+	for _, st := range r.Steps {
+		kind := "section"
+		if st.Number > 0 {
+			kind = fmt.Sprintf("step %d", st.Number)
+		}
+		fmt.Fprintf(w, "\n%-9s %-56s L%d\n", kind, clipText(st.Title, 56), st.Line)
+		for _, l := range st.lines {
+			fmt.Fprintln(w, l)
+		}
+	}
+	c := r.Counts
+	fmt.Fprintf(w, "\n%d sections (%d steps), %d questions, %d tables (%d fillable),\n%d tasks, %d actions, %d images (%d drawn)\n",
+		c.Sections, c.Steps, c.Questions, c.Tables, c.Fillable, c.Tasks, c.Actions, c.Images, c.Drawn)
+	for _, p := range r.Warnings {
+		fmt.Fprintf(w, "%s:%d: warning: %s\n", r.File, p.Line, p.Msg)
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

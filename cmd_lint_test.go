@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runLintCmd runs `scalelab lint args...` through the dispatcher and returns the exit code,
+// the report and what went to stderr.
+func runLintCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	old := lintOut
+	lintOut = &out
+	defer func() { lintOut = old }()
+	code := run(append([]string{"lint"}, args...), &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestLintBuiltin(t *testing.T) {
+	code, out, _ := runLintCmd(t)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	for _, want := range []string{"step 1", "step 5", "Q3   guess", "Q7   slots(3)", "fillable step2-metric", "fillable step4-run",
+		"task [ ] step3-task1", "#no-delay", "action   apply-fix", "action   explain-query", "action   reset",
+		"10 sections (5 steps), 9 questions, 4 tables (2 fillable)", "4 tasks, 7 actions, 3 images (3 drawn)", "ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+	for i, l := range strings.Split(out, "\n") {
+		if n := len([]rune(l)); n > 80 {
+			t.Errorf("line %d is %d columns: %q", i+1, n, l)
+		}
+	}
+}
+
+func TestLintSeedJSON(t *testing.T) {
+	seed := filepath.Join("..", "shared", "seeds", "scenario-01-single-server.md")
+	if _, err := os.Stat(seed); err != nil {
+		t.Skipf("original scenario not found at %s: %v", seed, err)
+	}
+	code, out, _ := runLintCmd(t, seed, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	var rep lintReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	c := rep.Counts
+	if !rep.OK || c.Steps != 5 || c.Questions != 9 || c.Fillable != 2 || c.Tasks != 4 || c.Actions != 6 || c.Drawn != 3 {
+		t.Errorf("counts %+v", c)
+	}
+	var kinds []string
+	for _, st := range rep.Steps {
+		for _, q := range st.Questions {
+			kinds = append(kinds, q.Kind)
+		}
+	}
+	if got := strings.Join(kinds, ","); got != "answer,answer,guess,answer,answer,answer,slots,answer,answer" {
+		t.Errorf("question kinds %s", got)
+	}
+}
+
+func TestLintErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.md")
+	os.WriteFile(bad, []byte("# T\n\n## Step 1 — A\n\n**Q1: Why?**\n\nno fence\n\n## Step 2 — B\n"), 0o644)
+	code, out, _ := runLintCmd(t, bad)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(out, bad+":5: error: Q1 has no answer fence") {
+		t.Errorf("output does not give the line:\n%s", out)
+	}
+	code, out, _ = runLintCmd(t, "--json", bad)
+	var rep lintReport
+	if json.Unmarshal([]byte(out), &rep) != nil || code != 1 || rep.OK || len(rep.Errors) != 1 || rep.Errors[0].Line != 5 {
+		t.Errorf("json errors: exit %d %s", code, out)
+	}
+	code, _, errOut := runLintCmd(t, filepath.Join(dir, "missing.md"))
+	if code != 1 || !strings.Contains(errOut, "check the path") {
+		t.Errorf("missing file: exit %d, %q", code, errOut)
+	}
+}

@@ -1,0 +1,288 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scalelab/lab/feed"
+	"scalelab/lab/pg"
+	"scalelab/lab/posts"
+	"scalelab/lab/telemetry"
+)
+
+// DefaultRows is how many posts the lab seeds unless told otherwise.
+const DefaultRows = 10_000
+
+// DefaultAddr is where `scalelab serve` listens, as the scenario's "Port 3000".
+const DefaultAddr = "127.0.0.1:3000"
+
+// Config says which lab to start.
+type Config struct {
+	DBURL          string     // an existing PostgreSQL (DATABASE_URL / --db); "" starts the private cluster
+	Rows           int        // posts to seed into an empty table; 0 = DefaultRows
+	Addr           string     // where the API listens; "" = 127.0.0.1:0 (any free port)
+	Knobs          feed.Knobs // the API's connection knobs; zero value = feed.Broken()
+	MaxConnections int        // private cluster's max_connections; 0 = PostgreSQL's default (100)
+	Logf           func(format string, args ...any)
+
+	// Added by the FEED helper:
+	DataDir string // private cluster directory; "" = the default under the data home
+	// Reseed makes Start reseed when the table holds a different number of
+	// posts than Rows (the learner asked for --rows explicitly).
+	Reseed bool
+	// NoAPI starts PostgreSQL and the table only (apply-fix, explain-query, reset).
+	NoAPI bool
+}
+
+// Lab is a running lab. Its methods are safe for concurrent use.
+type Lab struct {
+	cfg  Config
+	pg   *pg.Server
+	db   *pgxpool.Pool // the lab's own small pool for table work (not the API's)
+	feed *feed.Server
+	rec  *telemetry.Recorder
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Stages of the scenario, as lab/load records runs.
+const (
+	StageBroken = "broken" // as shipped: per-request pools, no index
+	StageFix1   = "fix1"   // after Fix 1: one shared pool, still no index
+	StageFix2   = "fix2"   // after Fix 2: shared pool and the index
+	StageCustom = "custom" // knobs of neither preset, or the index with broken knobs
+)
+
+// StageOf names the scenario stage for a setting of the knobs and the index.
+func StageOf(k feed.Knobs, index bool) string {
+	switch {
+	case k == feed.Broken() && !index:
+		return StageBroken
+	case k == feed.Fixed() && !index:
+		return StageFix1
+	case k == feed.Fixed() && index:
+		return StageFix2
+	}
+	return StageCustom
+}
+
+// Start brings the lab up: PostgreSQL, the posts table (created and seeded if
+// empty, with progress lines through Logf) and, unless NoAPI, the feed API.
+// On error nothing is left running.
+func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
+	if cfg.Rows == 0 {
+		cfg.Rows = DefaultRows
+	}
+	if cfg.Knobs == (feed.Knobs{}) {
+		cfg.Knobs = feed.Broken()
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	if err := cfg.Knobs.Validate(); err != nil {
+		return nil, err
+	}
+	l = &Lab{cfg: cfg}
+	defer func() {
+		if err != nil {
+			l.Close()
+			l = nil
+		}
+	}()
+
+	l.pg, err = pg.Open(ctx, pg.Options{URL: cfg.DBURL, DataDir: cfg.DataDir, MaxConnections: cfg.MaxConnections, Logf: cfg.Logf})
+	if err != nil {
+		return l, err
+	}
+	l.db, err = openPool(ctx, l.pg.URL())
+	if err != nil {
+		return l, err
+	}
+	if err := l.setupTable(ctx); err != nil {
+		return l, err
+	}
+	if cfg.NoAPI {
+		return l, nil
+	}
+	l.rec = telemetry.NewRecorder()
+	l.feed = feed.New(l.pg.URL(), cfg.Knobs, l.rec)
+	if err := l.feed.Listen(cfg.Addr); err != nil {
+		return l, err
+	}
+	cfg.Logf("feed API listening on http://%s (%s preset)", l.feed.Addr(), cfg.Knobs.Preset())
+	return l, nil
+}
+
+func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("invalid database URL: %w", err)
+	}
+	pc.MaxConns = 4
+	pc.ConnConfig.RuntimeParams["application_name"] = "scalelab-lab"
+	db, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return db, nil
+}
+
+// setupTable creates and seeds the posts table as the config asks.
+func (l *Lab) setupTable(ctx context.Context) error {
+	progress := l.progress("seeding")
+	if err := posts.Setup(ctx, l.db, l.cfg.Rows, progress); err != nil {
+		return err
+	}
+	if !l.cfg.Reseed {
+		return nil
+	}
+	n, err := posts.Count(ctx, l.db)
+	if err != nil || n == l.cfg.Rows {
+		return err
+	}
+	l.cfg.Logf("the posts table holds %d posts, %d asked: reseeding", n, l.cfg.Rows)
+	return posts.Reseed(ctx, l.db, l.cfg.Rows, progress)
+}
+
+// progress returns a seeding progress callback that logs through Logf, or nil
+// for small seeds (one chunk: nothing worth reporting).
+func (l *Lab) progress(what string) func(done, total int) {
+	start := time.Now()
+	return func(done, total int) {
+		if total <= 200_000 {
+			if done == total {
+				l.cfg.Logf("%s %d posts: done in %v", what, total, time.Since(start).Round(time.Millisecond))
+			}
+			return
+		}
+		l.cfg.Logf("%s posts: %d / %d (%d%%, %v)", what, done, total, 100*done/total, time.Since(start).Round(100*time.Millisecond))
+	}
+}
+
+// State is what the lab looks like now.
+type State struct {
+	PGUp    bool
+	PGErr   string // why PGUp is false
+	PG      pg.Info
+	APIAddr string // host:port of the feed API ("" with NoAPI)
+	Knobs   feed.Knobs
+	Preset  string // "broken" | "fixed" | "custom"
+	Index   bool   // Fix 2's index exists and is valid
+	Rows    int    // posts in the table (exact up to a million, the planner's estimate above)
+	Stage   string // StageBroken, StageFix1, StageFix2 or StageCustom
+}
+
+// State reads the lab's state (a few small queries, bounded to 2 s).
+func (l *Lab) State(ctx context.Context) State {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	st := State{PG: l.pg.Info(), Knobs: l.cfg.Knobs}
+	st.PG.URL = redact(st.PG.URL) // for display; l.PG().URL() has the password
+	if l.feed != nil {
+		st.APIAddr = l.feed.Addr()
+		st.Knobs = l.feed.Knobs()
+	}
+	st.Preset = st.Knobs.Preset()
+	var err error
+	if st.Index, err = posts.HasIndex(ctx, l.db); err == nil {
+		st.Rows, err = l.rows(ctx)
+	}
+	st.PGUp = err == nil
+	if err != nil {
+		st.PGErr = err.Error()
+	}
+	st.Stage = StageOf(st.Knobs, st.Index)
+	return st
+}
+
+func (l *Lab) rows(ctx context.Context) (int, error) {
+	n, err := posts.Estimate(ctx, l.db)
+	if err != nil || n > 1_000_000 {
+		return n, err
+	}
+	return posts.Count(ctx, l.db)
+}
+
+// ApplyIndex applies Fix 2 while the API serves; created is false when the
+// index was already there.
+func (l *Lab) ApplyIndex(ctx context.Context) (created bool, err error) {
+	return posts.CreateIndex(ctx, l.db)
+}
+
+// Explain runs EXPLAIN ANALYZE of the feed query.
+func (l *Lab) Explain(ctx context.Context) (posts.Plan, error) {
+	return posts.Explain(ctx, l.db)
+}
+
+// Reset brings the lab back to the scenario's starting state: the broken
+// knobs, no index, the posts reseeded (Config.Rows) and a new telemetry window.
+func (l *Lab) Reset(ctx context.Context) error {
+	if l.feed != nil {
+		if err := l.feed.SetKnobs(ctx, feed.Broken()); err != nil {
+			return err
+		}
+	}
+	if err := posts.ResetProgress(ctx, l.db, l.cfg.Rows, l.progress("reseeding")); err != nil {
+		return err
+	}
+	l.rec.Reset()
+	return nil
+}
+
+// ErrNoAPI is returned by SetKnobs on a lab started with NoAPI.
+var ErrNoAPI = errors.New("the lab runs without its feed API")
+
+// SetKnobs restarts the API with new knobs, in place (Fix 1 is SetKnobs(ctx, feed.Fixed())).
+func (l *Lab) SetKnobs(ctx context.Context, k feed.Knobs) error {
+	if l.feed == nil {
+		return ErrNoAPI
+	}
+	return l.feed.SetKnobs(ctx, k)
+}
+
+// Feed is the feed API (nil with NoAPI).
+func (l *Lab) Feed() *feed.Server { return l.feed }
+
+// DB is the lab's own pool for table work (not the API's pool).
+func (l *Lab) DB() *pgxpool.Pool { return l.db }
+
+// Recorder is the API's telemetry (nil with NoAPI; a nil Recorder is safe to use).
+func (l *Lab) Recorder() *telemetry.Recorder { return l.rec }
+
+// PG is the lab's PostgreSQL.
+func (l *Lab) PG() *pg.Server { return l.pg }
+
+// Rows is the number of posts the lab seeds (Config.Rows).
+func (l *Lab) Rows() int { return l.cfg.Rows }
+
+// Close stops the API, then PostgreSQL if this process started it. Safe to
+// call more than once; it waits until everything has stopped.
+func (l *Lab) Close() error {
+	l.closeOnce.Do(func() {
+		var errs []error
+		if l.feed != nil {
+			errs = append(errs, l.feed.Close())
+		}
+		if l.db != nil {
+			l.db.Close()
+		}
+		if l.pg != nil {
+			errs = append(errs, l.pg.Close())
+		}
+		l.closeErr = errors.Join(errs...)
+	})
+	return l.closeErr
+}

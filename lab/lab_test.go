@@ -1,0 +1,189 @@
+package lab_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"scalelab/lab"
+	"scalelab/lab/feed"
+	"scalelab/lab/pg/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func feedStatus(t *testing.T, l *lab.Lab) int {
+	t.Helper()
+	resp, err := http.Get("http://" + l.Feed().Addr() + "/feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestLabThroughTheScenario(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ctx := context.Background()
+	var logs []string
+	l, err := lab.Start(ctx, lab.Config{
+		DBURL: pgtest.NewDatabase(t), Rows: 2_000,
+		Logf: func(f string, a ...any) { logs = append(logs, f) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	st := l.State(ctx)
+	if !st.PGUp || st.Stage != lab.StageBroken || st.Preset != "broken" || st.Index || st.Rows != 2_000 || st.APIAddr == "" {
+		t.Fatalf("initial state %+v", st)
+	}
+	if len(logs) == 0 {
+		t.Error("no progress lines")
+	}
+	if got := feedStatus(t, l); got != 200 {
+		t.Fatalf("GET /feed = %d", got)
+	}
+
+	// Fix 1.
+	if err := l.SetKnobs(ctx, feed.Fixed()); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.State(ctx); st.Stage != lab.StageFix1 || st.Preset != "fixed" {
+		t.Fatalf("after Fix 1: %+v", st)
+	}
+	plan, err := l.Explain(ctx)
+	if err != nil || !plan.SeqScan {
+		t.Fatalf("plan before Fix 2 (%v):\n%s", err, plan.Text)
+	}
+	// Fix 2.
+	if created, err := l.ApplyIndex(ctx); err != nil || !created {
+		t.Fatalf("ApplyIndex = %v, %v", created, err)
+	}
+	if created, err := l.ApplyIndex(ctx); err != nil || created {
+		t.Fatalf("second ApplyIndex = %v, %v", created, err)
+	}
+	if st := l.State(ctx); st.Stage != lab.StageFix2 || !st.Index {
+		t.Fatalf("after Fix 2: %+v", st)
+	}
+	if plan, err := l.Explain(ctx); err != nil || !plan.IndexScan {
+		t.Fatalf("plan after Fix 2 (%v):\n%s", err, plan.Text)
+	}
+	if got := feedStatus(t, l); got != 200 {
+		t.Fatalf("GET /feed = %d", got)
+	}
+	if l.Recorder().Snapshot().Total.Requests != 2 {
+		t.Errorf("telemetry: %+v", l.Recorder().Snapshot().Total)
+	}
+
+	// Back to the start.
+	if err := l.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.State(ctx); st.Stage != lab.StageBroken || st.Index || st.Rows != 2_000 {
+		t.Fatalf("after Reset: %+v", st)
+	}
+	if n := l.Recorder().Snapshot().Total.Requests; n != 0 {
+		t.Errorf("telemetry not restarted: %d requests", n)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReseedOnlyWhenAsked(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	start := func(cfg lab.Config) lab.State {
+		t.Helper()
+		cfg.DBURL, cfg.NoAPI = url, true
+		l, err := lab.Start(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		if l.Feed() != nil {
+			t.Error("NoAPI lab has a feed API")
+		}
+		if err := l.SetKnobs(ctx, feed.Fixed()); !errors.Is(err, lab.ErrNoAPI) {
+			t.Errorf("SetKnobs without API = %v", err)
+		}
+		return l.State(ctx)
+	}
+	if st := start(lab.Config{Rows: 300}); st.Rows != 300 {
+		t.Fatalf("rows %d", st.Rows)
+	}
+	if st := start(lab.Config{Rows: 500}); st.Rows != 300 {
+		t.Fatalf("a seeded table was reseeded without Reseed: %d rows", st.Rows)
+	}
+	if st := start(lab.Config{Rows: 500, Reseed: true}); st.Rows != 500 {
+		t.Fatalf("Reseed: %d rows", st.Rows)
+	}
+}
+
+func TestStartFailsCleanly(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	// A busy address: Start fails with the advice, and leaves nothing behind.
+	l1, err := lab.Start(ctx, lab.Config{DBURL: url, Rows: 10, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l1.Close()
+	_, err = lab.Start(ctx, lab.Config{DBURL: url, Rows: 10, Addr: l1.Feed().Addr()})
+	if !errors.Is(err, feed.ErrAddrInUse) || !strings.Contains(err.Error(), "--addr") {
+		t.Fatalf("Start on a busy address = %v", err)
+	}
+	bad := feed.Fixed()
+	bad.MaxConns = 0
+	if _, err := lab.Start(ctx, lab.Config{DBURL: url, Knobs: bad}); !errors.Is(err, feed.ErrBadKnobs) {
+		t.Fatalf("Start with bad knobs = %v", err)
+	}
+}
+
+// The default path: a private cluster the lab starts, and stops on Close.
+func TestPrivateCluster(t *testing.T) {
+	if os.Getenv("SCALELAB_TEST_DATABASE_URL") != "" || os.Getenv("DATABASE_URL") != "" {
+		t.Skip("tests use an external server")
+	}
+	dir, err := os.MkdirTemp("", "scalelab-labtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	t.Setenv("SCALELAB_HOME", dir)
+	ctx := context.Background()
+	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	st := l.State(ctx)
+	if !st.PGUp || st.PG.External || !st.PG.Started || st.Rows != 100 {
+		t.Fatalf("state %+v", st)
+	}
+	if strings.Contains(st.PG.URL, ":postgres@") {
+		t.Errorf("State shows the password: %s", st.PG.URL)
+	}
+	if got := feedStatus(t, l); got != 200 {
+		t.Fatalf("GET /feed = %d", got)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.PG().Ping(ctx); err == nil {
+		t.Error("PostgreSQL still answers after Close")
+	}
+}

@@ -36,7 +36,7 @@ type workshopFlags struct {
 }
 
 func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
-	fs.BoolVar(&w.plain, "plain", false, "plain line-by-line text and numbered prompts (automatic when TERM=dumb or the output is not a terminal)")
+	fs.BoolVar(&w.plain, "plain", false, "plain line-by-line text and numbered prompts, for screen readers (automatic when TERM=dumb or input/output is not a terminal)")
 	fs.StringVar(&w.theme, "theme", "default", "colours: default, or projector (bold, 16 basic colours; T switches in the app)")
 	if withScenario {
 		fs.StringVar(&w.scenario, "scenario", "", "a scenario markdown FILE to run instead of the built-in one")
@@ -139,7 +139,8 @@ func workshop(f workshopFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP)
 	defer stop()
 
-	if f.plain || os.Getenv("TERM") == "dumb" || !term.IsTerminal(int(os.Stdout.Fd())) {
+	// plain when asked, on a dumb terminal, or when either end is a pipe or a file
+	if f.plain || os.Getenv("TERM") == "dumb" || !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
 		return tui.RunPlain(ctx, tui.PlainOptions{Scenario: sc, Worksheet: ws, WorksheetPath: path, In: os.Stdin, Out: os.Stdout})
 	}
 

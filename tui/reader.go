@@ -166,6 +166,11 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.key.step == r.step {
 			r.compose()
+			if r.editing {
+				r.scrollToEditor()
+			} else {
+				r.scrollToFocus()
+			}
 			r.afterCompose()
 			return r.prefetch()
 		}

@@ -105,6 +105,9 @@ func describe(ctx context.Context, dir string) (Binaries, error) {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(cctx, filepath.Join(dir, "postgres"), "--version").Output()
+	if err != nil && ctx.Err() != nil {
+		return Binaries{}, fmt.Errorf("checking the PostgreSQL version: %w", ctx.Err())
+	}
 	if err != nil {
 		return Binaries{}, fmt.Errorf("%w: %s/postgres --version failed: %v", ErrBinariesNotFound, dir, err)
 	}

@@ -1,6 +1,7 @@
 package pg
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -68,19 +69,22 @@ func (c *cluster) checkVersion() error {
 	return nil
 }
 
-// initdb makes a new cluster: into data.init, renamed to data when complete, so a run killed
-// halfway leaves nothing that looks like a cluster. Locale C (fast, identical everywhere),
-// UTF8, scram-sha-256 for every connection, superuser postgres/postgres. --no-sync: a lab
-// cluster does not need to survive a power cut, and syncing costs most of initdb's time.
+// initdb makes a new cluster: into data.init-<our pid>, renamed to data when complete, so a run
+// killed halfway leaves nothing that looks like a cluster, and an initdb orphaned by a killed run
+// can never write into the directory a later run is initialising. Locale C (fast, identical
+// everywhere), UTF8, scram-sha-256 for every connection, superuser postgres/postgres.
+// --no-sync: a lab cluster does not need to survive a power cut, and syncing costs most of
+// initdb's time.
 func (c *cluster) initdb(ctx context.Context) error {
-	tmp := c.pgdata() + ".init"
+	c.removeStaleInits()
+	tmp := fmt.Sprintf("%s.init-%d", c.pgdata(), os.Getpid())
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(c.pgdata()); err != nil { // a data dir without PG_VERSION is junk
 		return err
 	}
-	pw := filepath.Join(c.dir, "pwfile")
+	pw := filepath.Join(c.dir, fmt.Sprintf("pwfile-%d", os.Getpid()))
 	if err := os.WriteFile(pw, []byte(Password+"\n"), 0o600); err != nil {
 		return err
 	}
@@ -90,17 +94,42 @@ func (c *cluster) initdb(ctx context.Context) error {
 			return err
 		}
 	}
-	cmd := exec.CommandContext(ctx, c.bins.Path("initdb"),
+	cmd := exec.Command(c.bins.Path("initdb"),
 		"-D", tmp, "--locale=C", "-E", "UTF8", "--auth=scram-sha-256", "-U", User,
 		"--pwfile="+pw, "--no-sync", "--no-instructions")
 	cmd.Dir = c.dir
 	cmd.SysProcAttr = c.as.credential()
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
-	out, err := cmd.CombinedOutput()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Started like postgres (startChild): it dies with us, by the parent-death signal.
+	ch, err := startChild(cmd)
 	if err != nil {
-		return fmt.Errorf("initdb into %s failed: %v\n%s", tmp, err, tail(string(out), 15))
+		return fmt.Errorf("run %s: %w", c.bins.Path("initdb"), err)
+	}
+	select {
+	case <-ch.done:
+	case <-ctx.Done():
+		ch.stop(context.Background()) // SIGINT: initdb removes what it made and exits
+		os.RemoveAll(tmp)
+		return fmt.Errorf("initdb: %w", ctx.Err())
+	}
+	if ch.err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("initdb into %s failed: %v\n%s", tmp, ch.err, tail(out.String(), 15))
 	}
 	return os.Rename(tmp, c.pgdata())
+}
+
+// removeStaleInits deletes data.init-<pid> directories of runs that are gone.
+func (c *cluster) removeStaleInits() {
+	m, _ := filepath.Glob(c.pgdata() + ".init-*")
+	for _, d := range m {
+		pid, err := strconv.Atoi(d[strings.LastIndexByte(d, '-')+1:])
+		if err != nil || !alive(pid) || pid == os.Getpid() {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 func ownedBy(st os.FileInfo, a account) bool {

@@ -191,3 +191,27 @@ func owner(t *testing.T, path string) (uid, gid uint32) {
 	sys := st.Sys().(*syscall.Stat_t)
 	return sys.Uid, sys.Gid
 }
+
+// An Open cancelled at any point (initdb, start, readiness) leaves no server running and
+// nothing that stops the next Open.
+func TestCancelledOpenLeavesNothingBehind(t *testing.T) {
+	dir := clusterDir(t)
+	for _, d := range []time.Duration{time.Millisecond, 50 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		srv, err := pg.Open(ctx, pg.Options{DataDir: dir})
+		cancel()
+		if err == nil {
+			srv.Close() // fast enough this time; fine
+			continue
+		}
+		if pgdata := filepath.Join(dir, "data"); true {
+			if pid, _, _, err := pg.PostmasterPID(pgdata); err == nil && pg.IsPostmaster(pid) {
+				t.Fatalf("a cancelled Open (after %v) left postgres %d running", d, pid)
+			}
+		}
+	}
+	srv := open(t, pg.Options{DataDir: dir})
+	if err := srv.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -50,7 +50,7 @@ type screen interface {
 	View() string
 	SetSize(width, height int)
 	Capturing() bool // keys belong to the screen right now (an editor, a search box, a list): no global letters
-	Typing() bool    // keys are text right now (an editor, a search box)
+	// Optional: Typing() bool — keys are text right now (an editor, a search box); see typing.
 	Status() string  // the screen's part of the status line
 }
 
@@ -115,6 +115,12 @@ func (a *App) styleHelp() {
 
 func (a *App) screen() screen { return a.screens[a.active] }
 
+// typing reports that the active screen takes keys as text (it has Typing() and says so).
+func (a *App) typing() bool {
+	t, ok := a.screen().(interface{ Typing() bool })
+	return ok && t.Typing()
+}
+
 // Init starts every screen (the reader asks for its first rendering once the size is known).
 func (a *App) Init() tea.Cmd {
 	cmds := []tea.Cmd{a.opt.Startup}
@@ -155,7 +161,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// Keys typed fast arrive as one message ("nn"). In a text field that is text: marked as
 		// a paste, so a chunk that happens to read "up" or "enter" is not taken for that key.
 		// Elsewhere they are separate keys.
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && a.screen().Typing() {
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && a.typing() {
 			msg.Paste = true
 			return a, a.handleKey(msg)
 		}

@@ -242,11 +242,11 @@ func (r *reader) tableView(t *content.Table, width int) string {
 			if strings.TrimSpace(cell) == "" {
 				cell, empty[[2]int{i, j}] = "…", true
 			}
-			rows[i][j] = cell
+			rows[i][j] = plainInline(cell)
 		}
 	}
 	tb := table.New().Border(lipgloss.NormalBorder()).BorderStyle(s.TableBorder).
-		Headers(t.Header...).Rows(rows...).
+		Headers(mapStrings(t.Header, plainInline)...).Rows(rows...).
 		StyleFunc(func(row, col int) lipgloss.Style {
 			switch {
 			case row == table.HeaderRow:
@@ -269,4 +269,12 @@ func (r *reader) imageView(img *content.Image) string {
 		return s.Diagram.Render(d) + "\n" + s.Hint.Render(img.Alt)
 	}
 	return s.Hint.Render(fmt.Sprintf("[picture: %s]", img.Alt))
+}
+
+func mapStrings(in []string, f func(string) string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = f(s)
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +36,8 @@ func TestMain(m *testing.M) {
 // runHelper: Open the cluster in $SCALELAB_PG_TEST_DIR, print its Info as one JSON line, then
 //   - "attach": Close and exit 0;
 //   - "hold": wait to be killed;
-//   - "signals": wait for a signal, with StopOnSignals set up.
+//   - "signals": wait for a signal, with StopOnSignals set up;
+//   - "panic", "panic-elsewhere": panic with Close deferred, in this goroutine or another one.
 func runHelper(mode string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -50,6 +52,13 @@ func runHelper(mode string) int {
 	b, _ := json.Marshal(srv.Info())
 	fmt.Println(string(b))
 	switch mode {
+	case "panic": // the caller's deferred Close runs while the panic unwinds
+		defer srv.Close()
+		panic("helper panics on purpose")
+	case "panic-elsewhere": // a panic in another goroutine: no defer of ours runs
+		defer srv.Close()
+		go func() { panic("helper goroutine panics on purpose") }()
+		select {}
 	case "attach":
 		if err := srv.Close(); err != nil {
 			fmt.Fprintln(os.Stderr, "helper close:", err)
@@ -68,6 +77,9 @@ func helper(t *testing.T, mode, dir string) (*exec.Cmd, pg.Info) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "SCALELAB_PG_TEST_DIR="+dir)
 	cmd.Stderr = os.Stderr
+	if strings.HasPrefix(mode, "panic") {
+		cmd.Stderr = io.Discard // the panic trace is expected
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,11 @@ package pg_test
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"syscall"
 	"testing"
+	"time"
 
 	"scalelab/lab/pg"
 )
@@ -30,6 +32,31 @@ func TestStopOnSignals(t *testing.T) {
 			}
 			if pg.IsPostmaster(in.PID) {
 				t.Fatal("postgres still ran when its scalelab had exited: StopOnSignals did not wait for it")
+			}
+		})
+	}
+}
+
+// A panic: the deferred Close stops postgres before the process dies; a panic in a goroutine
+// without that defer leaves it to the parent-death signal (Linux), and the next Open recovers
+// in any case.
+func TestPanicStopsPostgres(t *testing.T) {
+	for _, mode := range []string{"panic", "panic-elsewhere"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := clusterDir(t)
+			cmd, in := helper(t, mode, dir)
+			if err := cmd.Wait(); err == nil {
+				t.Fatal("helper did not panic")
+			}
+			if mode == "panic" && pg.IsPostmaster(in.PID) {
+				t.Fatal("postgres still ran when the panicking process had exited: the deferred Close did not stop it")
+			}
+			if _, err := os.Stat("/proc/self"); err == nil && !waitGone(in.PID, time.Minute) {
+				t.Fatalf("postgres %d still runs a minute after its process panicked", in.PID)
+			}
+			srv := open(t, pg.Options{DataDir: dir})
+			if !srv.Info().Started {
+				t.Fatalf("next Open: %+v", srv.Info())
 			}
 		})
 	}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"scalelab/lab"
+	"scalelab/lab/posts"
+)
+
+// labFlags are the flags every command that starts the lab shares: --db and --rows.
+type labFlags struct {
+	db      string
+	rows    int
+	rowsSet bool // --rows was given: reseed a table holding another count
+}
+
+// register adds --db and --rows to fs.
+func (f *labFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.db, "db", os.Getenv("DATABASE_URL"),
+		"an existing PostgreSQL to use instead of the private cluster (default $DATABASE_URL)")
+	fs.IntVar(&f.rows, "rows", lab.DefaultRows,
+		fmt.Sprintf("posts in the table, 1 to %d (seeded when the table is empty, or when given explicitly and the count differs)", posts.MaxRows))
+}
+
+// check validates the flags after fs.Parse.
+func (f *labFlags) check(fs *flag.FlagSet) error {
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "rows" {
+			f.rowsSet = true
+		}
+	})
+	if f.rows < 1 || f.rows > posts.MaxRows {
+		return fmt.Errorf("--rows %d is out of range: pass a number from 1 to %d", f.rows, posts.MaxRows)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: see 'scalelab %s --help'", fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+// config turns the flags into a lab configuration that logs to stderr.
+func (f *labFlags) config(stderr io.Writer) lab.Config {
+	return lab.Config{
+		DBURL:  f.db,
+		Rows:   f.rows,
+		Reseed: f.rowsSet,
+		Logf:   func(format string, args ...any) { fmt.Fprintf(stderr, "scalelab: "+format+"\n", args...) },
+	}
+}
+
+// signalContext is canceled on SIGINT (Ctrl+C) or SIGTERM. After the first
+// signal the default behaviour is restored, so a second Ctrl+C kills at once.
+func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+			signal.Stop(sig)
+			cancel()
+		case <-ctx.Done():
+			signal.Stop(sig)
+		}
+	}()
+	return ctx, cancel
+}
+
+// errInterrupted is returned when a signal stopped the lab while it started.
+var errInterrupted = errors.New("interrupted: the lab was stopped before it was ready")
+
+// withLab starts the lab (progress lines on stderr), runs fn, and stops
+// everything when fn returns, or when ctx is canceled or a SIGINT/SIGTERM
+// arrives (fn's ctx is canceled then: fn should return).
+func withLab(ctx context.Context, stderr io.Writer, cfg lab.Config, fn func(ctx context.Context, l *lab.Lab) error) error {
+	ctx, cancel := signalContext(ctx)
+	defer cancel()
+	l, err := lab.Start(ctx, cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		return err
+	}
+	err = fn(ctx, l)
+	if cerr := l.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("stopping the lab: %w", cerr)
+	}
+	return err
+}

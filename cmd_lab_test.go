@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"scalelab/lab/pg"
+	"scalelab/lab/pg/pgtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+var listenRE = regexp.MustCompile(`Feed API listening on (http://\S+)`)
+
+// waitFor polls out until re matches (or 2 minutes pass) and returns the first group.
+func waitFor(t *testing.T, out interface{ String() string }, re *regexp.Regexp, done <-chan error) string {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("command ended before %v: %v\n%s", re, err, out.String())
+		default:
+		}
+	}
+	t.Fatalf("no %v in:\n%s", re, out.String())
+	return ""
+}
+
+func httpStatus(t *testing.T, method, url, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestLabCommands(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	t.Setenv("DATABASE_URL", "")
+	srv := pgtest.OwnServer(t, pg.Options{})
+	db := "--db=" + srv.URL()
+
+	t.Run("serve", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var out, errOut syncBuffer
+		done := make(chan error, 1)
+		go func() { done <- serveMain(ctx, []string{db, "--addr", "127.0.0.1:0", "--rows", "500"}, &out, &errOut) }()
+		base := waitFor(t, &out, listenRE, done)
+		for _, want := range []string{"preset broken", "500 posts", "curl " + base + "/feed", "Ctrl+C"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("serve output lacks %q:\n%s", want, out.String())
+			}
+		}
+		if got := httpStatus(t, "GET", base+"/feed", ""); got != 200 {
+			t.Errorf("GET /feed = %d", got)
+		}
+		if got := httpStatus(t, "POST", base+"/posts", `{"user_id": 3, "content": "hi"}`); got != 201 {
+			t.Errorf("POST /posts = %d", got)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+		if !strings.Contains(out.String(), "Stopping") {
+			t.Errorf("no Stopping line:\n%s", out.String())
+		}
+		if _, err := http.Get(base + "/feed"); err == nil {
+			t.Error("the API still answers after serve returned")
+		}
+	})
+
+	t.Run("serve fixed with overrides", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var out, errOut syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			done <- serveMain(ctx, []string{db, "--addr", "127.0.0.1:0", "--preset", "fixed", "--max-conns", "3", "--slow-query", "10ms"}, &out, &errOut)
+		}()
+		base := waitFor(t, &out, listenRE, done)
+		if !strings.Contains(out.String(), "preset custom: shared pool, 3 conn, 2s connect timeout, 10ms slow query") {
+			t.Errorf("serve output:\n%s", out.String())
+		}
+		if got := httpStatus(t, "GET", base+"/feed", ""); got != 200 {
+			t.Errorf("GET /feed = %d", got)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("serve busy port", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		var out, errOut syncBuffer
+		err = serveMain(context.Background(), []string{db, "--addr", ln.Addr().String()}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "is already in use: stop the other program or pass --addr 127.0.0.1:") {
+			t.Fatalf("serve on a busy port = %v", err)
+		}
+	})
+
+	t.Run("bad flags", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"--preset", "fast"}, {"--rows", "0"}, {"--rows", "10000001"}, {"--pool", "big"},
+			{"--close-per-request", "maybe"}, {"--max-conns", "-1"}, {"extra"},
+		} {
+			var out, errOut syncBuffer
+			err := serveMain(context.Background(), append([]string{db}, args...), &out, &errOut)
+			if err == nil {
+				t.Errorf("serve %v: no error", args)
+			} else if strings.Contains(out.String(), "listening") {
+				t.Errorf("serve %v started the API", args)
+			}
+		}
+	})
+
+	t.Run("explain, apply-fix, explain, reset", func(t *testing.T) {
+		ctx := context.Background()
+		run := func(f func(context.Context, []string, io.Writer, io.Writer) error, args ...string) string {
+			t.Helper()
+			var out, errOut syncBuffer
+			if err := f(ctx, append([]string{db}, args...), &out, &errOut); err != nil {
+				t.Fatalf("%v: %v\n%s", args, err, errOut.String())
+			}
+			return out.String()
+		}
+		explain := func(ctx context.Context, args []string, o, e io.Writer) error {
+			return explainMain(ctx, args, o, e, false)
+		}
+		out := run(explain)
+		if !regexp.MustCompile(`(?m)^>> .*Seq Scan on posts`).MatchString(out) || !strings.Contains(out, "\nSeq Scan: ") {
+			t.Errorf("explain before the fix:\n%s", out)
+		}
+		if out := run(applyFixMain); !strings.Contains(out, "Created index posts_created_at_idx") {
+			t.Errorf("apply-fix:\n%s", out)
+		}
+		if out := run(applyFixMain); !strings.Contains(out, "already exists") {
+			t.Errorf("second apply-fix:\n%s", out)
+		}
+		out = run(explain)
+		if !regexp.MustCompile(`(?m)^>> .*Index Scan using posts_created_at_idx`).MatchString(out) || !strings.Contains(out, "\nIndex Scan: ") {
+			t.Errorf("explain after the fix:\n%s", out)
+		}
+		if out := run(resetMain, "--rows", "700"); !strings.Contains(out, "700 posts freshly seeded") {
+			t.Errorf("reset:\n%s", out)
+		}
+		if out := run(explain); !strings.Contains(out, "\nSeq Scan: ") {
+			t.Errorf("explain after reset:\n%s", out)
+		}
+		var colored syncBuffer
+		if err := explainMain(ctx, []string{db}, &colored, io.Discard, true); err != nil || !strings.Contains(colored.String(), "\x1b[1;31mSeq Scan\x1b[0m") {
+			t.Errorf("colored explain (%v):\n%q", err, colored.String())
+		}
+	})
+}
+
+func TestLabCommandsHelp(t *testing.T) {
+	for name, f := range map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"serve": serveMain, "apply-fix": applyFixMain, "reset": resetMain,
+		"explain-query": func(ctx context.Context, a []string, o, e io.Writer) error { return explainMain(ctx, a, o, e, false) },
+	} {
+		var out, errOut syncBuffer
+		err := f(context.Background(), []string{"--help"}, &out, &errOut)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "Usage: scalelab "+name) || !strings.Contains(errOut.String(), "-db") {
+			t.Errorf("%s --help: %v\n%s", name, err, errOut.String())
+		}
+		if _, ok := commands[name]; !ok {
+			t.Errorf("%s is not registered", name)
+		}
+	}
+}
+
+// The real binary: serve until SIGINT, then a clean stop with exit status 0.
+func TestServeBinaryStopsOnSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	srv := pgtest.OwnServer(t, pg.Options{})
+	bin := filepath.Join(t.TempDir(), "scalelab")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "serve", "--db", srv.URL(), "--addr", "127.0.0.1:0", "--preset", "fixed")
+	var out, errOut syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	base := waitFor(t, &out, listenRE, done)
+	if got := httpStatus(t, "GET", base+"/feed", ""); got != 200 {
+		t.Errorf("GET /feed = %d", got)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v\n%s\n%s", err, out.String(), errOut.String())
+		}
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("serve did not stop within a minute of SIGINT")
+	}
+	if !strings.HasSuffix(out.String(), "Stopped.\n") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}

@@ -77,6 +77,8 @@ type App struct {
 	noticeErr bool
 	noticeGen int
 	quitting  bool
+
+	observe func(tea.Msg) // tests: sees every message before it is handled
 }
 
 // New makes the app. It does no I/O: the worksheet is loaded by the caller.
@@ -146,6 +148,9 @@ type themeChangedMsg struct{}
 // Update routes: window size to every screen, global keys here, other keys to the active
 // screen, everything else (renders, lab messages, ticks) to every screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if a.observe != nil {
+		a.observe(msg)
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height

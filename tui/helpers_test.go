@@ -68,6 +68,36 @@ func start(t *testing.T, a *App, w, h int) *teatest.TestModel {
 	return teatest.NewTestModel(t, a, teatest.WithInitialTermSize(w, h))
 }
 
+// watchRenders reports every glamour rendering the app receives (step numbers), so a test can
+// wait until a step is drawn by glamour and not by the stand-in before taking a golden frame.
+func watchRenders(a *App) <-chan int {
+	ch := make(chan int, 64)
+	a.observe = func(msg tea.Msg) {
+		if m, ok := msg.(renderedMsg); ok {
+			select {
+			case ch <- m.key.step:
+			default:
+			}
+		}
+	}
+	return ch
+}
+
+func waitRendered(t *testing.T, ch <-chan int, step int) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case s := <-ch:
+			if s == step {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("step %d was never rendered", step)
+		}
+	}
+}
+
 // waitText waits until the program has drawn all of the given strings (since the last wait).
 func waitText(t *testing.T, tm *teatest.TestModel, want ...string) {
 	t.Helper()

@@ -51,7 +51,7 @@ type screen interface {
 	SetSize(width, height int)
 	Capturing() bool // keys belong to the screen right now (an editor, a search box, a list): no global letters
 	// Optional: Typing() bool — keys are text right now (an editor, a search box); see typing.
-	Status() string  // the screen's part of the status line
+	Status() string // the screen's part of the status line
 }
 
 type screenID int

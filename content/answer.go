@@ -35,12 +35,22 @@ func (q *Question) AnswerFrom(body string) string {
 // not start with "1." is numbered line by line into the slots). An empty answer gives the
 // template back unchanged.
 func (q *Question) FenceBody(answer string) string {
-	answer = strings.TrimSpace(strings.ReplaceAll(answer, "\r\n", "\n"))
+	answer = strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(answer, "\uFFFD"), "\r\n", "\n"))
 	if answer == "" {
 		return q.Template
 	}
 	if q.Kind == "slots" {
-		if reSlot.MatchString(answer) {
+		if m := reSlot.FindStringSubmatch(answer); m != nil && m[1] == "1" {
+			// the learner's own numbering, kept as typed; missing slots appended
+			n := 0
+			for _, l := range strings.Split(answer, "\n") {
+				if reSlot.MatchString(strings.TrimSpace(l)) {
+					n++
+				}
+			}
+			for k := n + 1; k <= q.Slots; k++ {
+				answer += "\n\n" + itoa(k) + "."
+			}
 			return answer
 		}
 		var items []string

@@ -140,7 +140,7 @@ func hasValue(rows [][]string) bool {
 }
 
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
 	return s
 }
 

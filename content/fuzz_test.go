@@ -55,3 +55,59 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFill writes arbitrary learner text into every answer and result cell of the
+// built-in scenario: the export must parse back with the same structure and the text in
+// place (answers trimmed, cells on one line).
+func FuzzFill(f *testing.F) {
+	for _, s := range []string{"", "plain", "1. one", "Your answer: x", "a | b", "```\ncode\n```", "~~~", "line\n\n## Step 9", "**Q1: x**", "- [ ] t", "\\", "| x |\n|---|", "<!-- fillable -->", "\r\n"} {
+		f.Add(s)
+	}
+	s := Builtin()
+	f.Fuzz(func(t *testing.T, text string) {
+		fl := Filling{Answers: map[string]string{}, Tables: map[string][][]string{}}
+		for _, q := range s.Questions() {
+			fl.Answers[q.ID] = text
+		}
+		for _, tb := range s.Tables() {
+			rows := make([][]string, len(tb.Rows))
+			for r := range rows {
+				rows[r] = make([]string, len(tb.Header))
+				for c := 1; c < len(rows[r]); c++ {
+					rows[r][c] = text
+				}
+			}
+			fl.Tables[tb.ID] = rows
+		}
+		out := Fill(s, fl)
+		back, err := Parse("fill.md", out)
+		if err != nil {
+			t.Fatalf("export with %q does not parse: %v", text, err)
+		}
+		if len(back.Steps) != len(s.Steps) || len(back.Questions()) != len(s.Questions()) || len(back.Tables()) != len(s.Tables()) || len(back.Tasks()) != len(s.Tasks()) {
+			t.Fatalf("export with %q changed the structure", text)
+		}
+		for i, q := range back.Questions() {
+			orig := s.Questions()[i]
+			if q.ID != orig.ID || q.Kind != orig.Kind || q.Slots < orig.Slots {
+				t.Fatalf("%s became %s/%s/%d with %q", orig.ID, q.ID, q.Kind, q.Slots, text)
+			}
+			if want := orig.AnswerFrom(orig.FenceBody(text)); q.Kind != "slots" && q.Answer != want {
+				t.Fatalf("%s: wrote %q, read back %q, want %q", q.ID, text, q.Answer, want)
+			}
+		}
+		for i, tb := range back.Tables() {
+			if !s.Tables()[i].Fillable {
+				continue
+			}
+			want := oneLine(text)
+			for _, row := range tb.Rows {
+				for c := 1; c < len(row); c++ {
+					if want != "" && row[c] != want {
+						t.Fatalf("%s: cell %q read back as %q", tb.ID, want, row[c])
+					}
+				}
+			}
+		}
+	})
+}

@@ -85,6 +85,9 @@ func (s *Server) launch(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("starting PostgreSQL: %w", ctx.Err())
 		}
+		if errors.Is(err, ErrStartFailed) { // already says what to do
+			return err
+		}
 		log := c.logTail(20)
 		lastErr = fmt.Errorf("%w: %v\n%s\n(full log: %s)", ErrStartFailed, err, log, c.logPath())
 		if time.Now().After(deadline) || attempt >= 100 {
@@ -143,6 +146,9 @@ func (s *Server) waitReady(ctx context.Context, ch *child, port int, deadline ti
 			if perr = ensureDatabase(ctx, port); perr == nil {
 				return nil
 			}
+			if authFailed(perr) {
+				return s.cl.authError(perr)
+			}
 		}
 		if time.Now().After(deadline) {
 			if perr == nil {
@@ -165,4 +171,13 @@ func (c *cluster) logTail(n int) string {
 		return ""
 	}
 	return tail(string(b), n)
+}
+
+// authFailed: the server answers but refuses our user or password (SQLSTATE class 28), which
+// waiting will not change.
+func authFailed(err error) bool { return strings.HasPrefix(sqlState(err), "28") }
+
+func (c *cluster) authError(err error) error {
+	return fmt.Errorf("%w: the cluster in %s refuses user %s with password %s (%v): it was changed by hand; delete %s to start over (the lab reseeds its data), or point scalelab at it with DATABASE_URL",
+		ErrStartFailed, c.dir, User, Password, err, c.dir)
 }

@@ -2,10 +2,12 @@ package pg_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -213,5 +215,20 @@ func TestCancelledOpenLeavesNothingBehind(t *testing.T) {
 	srv := open(t, pg.Options{DataDir: dir})
 	if err := srv.Ping(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A cluster whose password was changed by hand fails at once with advice, not after minutes.
+func TestChangedPasswordFailsWithAdvice(t *testing.T) {
+	dir := clusterDir(t)
+	srv := open(t, pg.Options{DataDir: dir})
+	mustExec(t, srv.URL(), "ALTER USER postgres PASSWORD 'changed'")
+	srv.Close()
+	_, err := pg.Open(context.Background(), pg.Options{DataDir: dir})
+	if !errors.Is(err, pg.ErrStartFailed) || !contains(err.Error(), "delete", dir) || strings.Count(err.Error(), "did not start") != 1 {
+		t.Fatalf("Open = %v", err)
+	}
+	if pid, _, _, err := pg.PostmasterPID(filepath.Join(srv.Info().DataDir, "data")); err == nil && pg.IsPostmaster(pid) {
+		t.Fatalf("failed Open left postgres %d running", pid)
 	}
 }

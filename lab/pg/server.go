@@ -168,6 +168,9 @@ func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err 
 		if perr = ensureDatabase(ctx, pf.Port); perr == nil {
 			break
 		}
+		if authFailed(perr) {
+			return false, c.authError(perr)
+		}
 		if time.Now().After(deadline) || ctx.Err() != nil || !isPostmaster(pf.PID) {
 			return false, fmt.Errorf("%w: the PostgreSQL in %s (pid %d, port %d) run by scalelab pid %d does not answer: %v; stop that scalelab, or use another data dir",
 				ErrStartFailed, c.pgdata(), pf.PID, pf.Port, owner, perr)

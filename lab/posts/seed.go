@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -101,18 +102,59 @@ func checkRows(rows int) error {
 	return nil
 }
 
-// seed inserts rows posts in chunks (one INSERT ... SELECT generate_series each)
-// and refreshes the planner statistics.
+// seedWorkers is how many chunks are inserted at once, on separate connections.
+const seedWorkers = 2
+
+// seed inserts rows posts in chunks (one INSERT ... SELECT generate_series
+// each, seedWorkers at a time) and refreshes the planner statistics.
 func seed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
-	for done := 0; done < rows; {
-		n := min(chunk, rows-done)
-		if _, err := db.Exec(ctx, sql.Seed, n, done); err != nil {
-			return fmt.Errorf("seed posts (%d of %d done): %w", done, rows, err)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	offsets := make(chan int)
+	go func() {
+		defer close(offsets)
+		for off := 0; off < rows; off += chunk {
+			select {
+			case offsets <- off:
+			case <-ctx.Done():
+				return
+			}
 		}
-		done += n
-		if progress != nil {
-			progress(done, rows)
-		}
+	}()
+	var (
+		mu       sync.Mutex
+		done     int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range seedWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for off := range offsets {
+				n := min(chunk, rows-off)
+				_, err := db.Exec(ctx, sql.Seed, n, off)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("seed posts (%d of %d done): %w", done, rows, err)
+					cancel()
+				}
+				if err == nil {
+					done += n
+					if progress != nil {
+						progress(done, rows)
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if _, err := db.Exec(ctx, sql.Analyze); err != nil {
 		return fmt.Errorf("analyze posts: %w", err)

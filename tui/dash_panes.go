@@ -1,0 +1,769 @@
+package tui
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/canvas/runes"
+	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
+	"github.com/NimbleMarkets/ntcharts/sparkline"
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
+
+	"scalelab/lab/telemetry"
+)
+
+type chartKind int
+
+const (
+	chartReq chartKind = iota
+	chartLat
+	chartGauge
+)
+
+type chartKey struct {
+	kind chartKind
+	w, h int
+}
+
+// chart returns a chart's lines from the cache, drawing it when the data moved on.
+func (d *dashboard) chart(k chartKey) []string {
+	if s, ok := d.charts[k]; ok {
+		return strings.Split(s, "\n")
+	}
+	var lines []string
+	switch k.kind {
+	case chartReq:
+		lines = d.drawReq(k.w, k.h)
+	case chartLat:
+		lines = d.drawLat(k.w, k.h)
+	case chartGauge:
+		lines = d.drawGauge(k.w, k.h)
+	}
+	d.charts[k] = strings.Join(lines, "\n")
+	return lines
+}
+
+// ---- big numbers -------------------------------------------------------------------------
+
+type bigNum struct {
+	label, num, unit, sub string
+	st                    lipgloss.Style
+}
+
+// bigNumbers are success rate, p99 and req/s: of the run so far while one runs (with the last
+// second's value below), else of the last finished run.
+func (d *dashboard) bigNumbers() [3]bigNum {
+	st := d.sty
+	s := &d.sample
+	none := [3]bigNum{
+		{label: "success rate", num: "—", sub: "no run yet", st: st.Value},
+		{label: "p99 latency", num: "—", sub: "no run yet", st: st.Value},
+		{label: "req/s", num: "—", sub: "no run yet", st: st.Value},
+	}
+	if !d.have {
+		return none
+	}
+	tot := s.Telemetry.Total
+	switch {
+	case s.Run != nil || (s.LastRun == nil && tot.Requests > 0):
+		what := " · this run"
+		if s.Run == nil {
+			what = " · window"
+		}
+		if tot.Requests == 0 {
+			for i := range none {
+				none[i].label += what
+				none[i].sub = "no requests yet"
+			}
+			return none
+		}
+		el := s.Telemetry.Now.Sub(s.Telemetry.Start)
+		rate := tot.SuccessRate()
+		pn, pu := fmtLatency(tot.P99)
+		b := [3]bigNum{
+			{label: "success rate" + what, num: fmtPct(rate), unit: "%", st: d.rateStyle(rate)},
+			{label: "p99 latency" + what, num: pn, unit: pu, st: d.latStyle(tot.P99)},
+			{label: "req/s" + what, num: fmtRPS(tot.RPS(el)), unit: "/s", st: st.Value},
+		}
+		if n := d.secs.len(); n > 0 {
+			ok, failed := d.secs.ok[n-1], d.secs.failed[n-1]
+			if ok+failed > 0 {
+				b[0].sub = "last second " + fmtPct(100*float64(ok)/float64(ok+failed)) + "%"
+			} else {
+				b[0].sub = "last second: no requests"
+			}
+			b[1].sub = "last second " + fmtDur(d.secs.p99[n-1])
+			b[2].sub = "last second " + fmtInt(ok+failed) + "/s"
+		}
+		return b
+	case s.LastRun != nil:
+		r := s.LastRun
+		pn, pu := fmtLatency(r.P99)
+		what := " · last run"
+		sub := fmtInt(r.Total) + " requests"
+		if r.State != "" {
+			sub = r.State + " · " + sub
+		}
+		return [3]bigNum{
+			{label: "success rate" + what, num: fmtPct(r.SuccessRate), unit: "%", sub: sub, st: d.rateStyle(r.SuccessRate)},
+			{label: "p99 latency" + what, num: pn, unit: pu, sub: "p50 " + fmtDur(r.P50), st: d.latStyle(r.P99)},
+			{label: "req/s" + what, num: fmtRPS(r.RPS), unit: "/s", sub: fmtInt(r.Failed) + " failed", st: st.Value},
+		}
+	}
+	return none
+}
+
+func (d *dashboard) rateStyle(r float64) lipgloss.Style {
+	switch {
+	case r >= 99:
+		return d.sty.Good
+	case r >= 90:
+		return d.sty.Warn
+	}
+	return d.sty.Bad
+}
+
+func (d *dashboard) latStyle(p time.Duration) lipgloss.Style {
+	switch {
+	case p < 200*time.Millisecond:
+		return d.sty.Good
+	case p < time.Second:
+		return d.sty.Warn
+	}
+	return d.sty.Bad
+}
+
+// bigCell draws one big number in w x h: 3-row glyphs when they fit (h >= 5), else bold text.
+func (d *dashboard) bigCell(b bigNum, w, h int) []string {
+	st := d.sty
+	out := []string{st.Label.Render(b.label)}
+	big := b.st.Bold(true)
+	bw := bigWidth(b.num)
+	if h >= 5 && bw > 0 && bw+1+len(b.unit) <= w {
+		g := bigLines(b.num)
+		out = append(out, big.Render(g[0]), big.Render(g[1]), big.Render(g[2])+" "+big.Render(b.unit))
+	} else {
+		out = append(out, big.Render(b.num+" "+b.unit))
+	}
+	if b.sub != "" && len(out) < h {
+		out = append(out, st.Hint.Render(b.sub))
+	}
+	return out
+}
+
+func (d *dashboard) bigRow(w, h int) []string {
+	nums := d.bigNumbers()
+	gap := 2
+	cw := (w - 2*gap) / 3
+	widths := []int{cw, cw, w - 2*cw - 2*gap}
+	blocks := make([][]string, 3)
+	for i := range nums {
+		blocks[i] = d.bigCell(nums[i], widths[i], h)
+	}
+	return besides(gap, blocks, widths)
+}
+
+// ---- progress ------------------------------------------------------------------------------
+
+// progressLine is the load test's bar with time left, or what the lab is doing when idle.
+func (d *dashboard) progressLine(w int) string {
+	st := d.sty
+	if !d.have {
+		return st.Hint.Render("waiting for the lab…")
+	}
+	r := d.sample.Run
+	if r == nil {
+		msg := "no load test running"
+		if lr := d.sample.LastRun; lr != nil {
+			msg += " · last run " + fmtSecs(lr.Elapsed) + ", " + fmtInt(lr.Total) + " requests"
+		}
+		return st.Label.Render(msg)
+	}
+	frac := r.Fraction()
+	total := r.Duration
+	if total == 0 {
+		total = d.sample.RunTotal
+	}
+	var right string
+	if total > 0 {
+		left := max(0, total-r.Elapsed)
+		right = " " + fmtSecs(r.Elapsed) + "/" + fmtSecs(total) + " · " + fmtSecs(left) + " left"
+	} else if r.Target > 0 {
+		right = " " + fmtInt(r.Requests) + "/" + fmtInt(r.Target) + " requests"
+	} else {
+		right = " " + fmtSecs(r.Elapsed)
+	}
+	label := "load test "
+	barW := w - len(label) - xansi.StringWidth(right) - 5
+	if barW < 8 && total > 0 { // narrow: the bar and the time left only
+		right = " " + fmtSecs(max(0, total-r.Elapsed)) + " left"
+		barW = w - len(label) - xansi.StringWidth(right) - 5
+	}
+	if barW < 5 {
+		return st.Title.Render("load test") + st.Value.Render(right)
+	}
+	pm := progress.New(progress.WithSolidFill(st.progFull), progress.WithoutPercentage(),
+		progress.WithFillCharacters('█', '░'), progress.WithColorProfile(st.progProfile))
+	pm.EmptyColor = st.progEmpty
+	pm.Width = barW
+	pct := strconv.Itoa(int(math.Round(frac*100))) + "%"
+	return st.Title.Render(label) + pm.ViewAs(frac) + " " + st.Value.Render(pct) + st.Value.Render(right)
+}
+
+// ---- requests per second -------------------------------------------------------------------
+
+// reqPane: a legend line, the stacked columns (successes below, failures above), a time axis.
+func (d *dashboard) reqPane(w, h int) []string {
+	if h <= 0 || w <= 0 {
+		return nil
+	}
+	st := d.sty
+	n := d.secs.len()
+	var legend string
+	if n > 0 {
+		ok, f := d.secs.ok[n-1], d.secs.failed[n-1]
+		legend = st.Good.Render("■ ok "+fmtInt(ok)+"/s") + "  " + st.Bad.Render(string(st.failRune)+" failed "+fmtInt(f)+"/s")
+	} else {
+		legend = st.Good.Render("■ ok") + "  " + st.Bad.Render(string(st.failRune)+" failed")
+	}
+	if h < 2 {
+		return []string{legend}
+	}
+	if n == 0 {
+		return []string{legend, st.Hint.Render("no requests yet")}
+	}
+	ch := h - 1
+	axis := ch >= 4
+	if axis {
+		ch--
+	}
+	peak := 0
+	for i := max(0, n-w); i < n; i++ {
+		peak = max(peak, d.secs.ok[i]+d.secs.failed[i])
+	}
+	if peak > 0 && w >= 50 {
+		legend = fit(legend, max(0, w-len("peak "+fmtInt(peak)+"/s")-1)) + " " + st.Label.Render("peak "+fmtInt(peak)+"/s")
+	}
+	out := []string{legend}
+	out = append(out, d.chart(chartKey{chartReq, w, ch})...)
+	if axis {
+		out = append(out, d.timeAxis(w, min(n, w)))
+	}
+	return out
+}
+
+// timeAxis labels a right-aligned chart of cols seconds: "-Ns" under its first column, "now" at the end.
+func (d *dashboard) timeAxis(w, cols int) string {
+	left := "-" + strconv.Itoa(cols) + "s"
+	pad := max(0, w-max(cols, len(left)+4))
+	gap := max(1, w-pad-len(left)-3)
+	return d.sty.Axis.Render(strings.Repeat(" ", pad) + left + strings.Repeat(" ", gap) + "now")
+}
+
+var lowerBlocks = [...]rune{' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'}
+
+// drawReq draws the stacked request columns on an ntcharts canvas, one column per second,
+// newest at the right, in eighths of a cell (whole cells without colour).
+func (d *dashboard) drawReq(w, h int) []string {
+	st := d.sty
+	c := canvas.New(w, h)
+	n := d.secs.len()
+	first := max(0, n-w)
+	peak := 1
+	for i := first; i < n; i++ {
+		peak = max(peak, d.secs.ok[i]+d.secs.failed[i])
+	}
+	unit := 8
+	if st.s.NoColor {
+		unit = 1
+	}
+	full := h * unit
+	okCell := canvas.NewCellWithStyle('█', st.OK)
+	failCell := canvas.NewCellWithStyle(st.failRune, st.Fail)
+	x0 := w - (n - first)
+	for i := first; i < n; i++ {
+		ok, f := d.secs.ok[i], d.secs.failed[i]
+		ok8 := int(math.Round(float64(ok) / float64(peak) * float64(full)))
+		tot8 := int(math.Round(float64(ok+f) / float64(peak) * float64(full)))
+		if ok > 0 && ok8 == 0 {
+			ok8 = 1
+		}
+		if f > 0 && tot8 <= ok8 {
+			tot8 = min(full, ok8+1)
+			if tot8 == ok8 { // a full column of successes: show the failure on top
+				ok8--
+			}
+		}
+		x := x0 + i - first
+		for row := 0; row < h; row++ {
+			lo, hi := row*unit, row*unit+unit
+			y := h - 1 - row
+			p := canvas.Point{X: x, Y: y}
+			switch {
+			case ok8 >= hi:
+				c.SetCell(p, okCell)
+			case ok8 > lo:
+				switch {
+				case tot8 >= hi && unit == 8: // successes below, failures above in one cell
+					c.SetCell(p, canvas.NewCellWithStyle(lowerBlocks[ok8-lo], st.OKOnFail))
+				case tot8-ok8 > ok8-lo: // the cell's top: mostly failures
+					c.SetCell(p, canvas.NewCellWithStyle(lowerBlocks[min(tot8, hi)-lo], st.Fail))
+				default:
+					c.SetCell(p, canvas.NewCellWithStyle(lowerBlocks[min(tot8, hi)-lo], st.OK))
+				}
+			case tot8 >= hi:
+				c.SetCell(p, failCell)
+			case tot8 > lo:
+				c.SetCell(p, canvas.NewCellWithStyle(lowerBlocks[tot8-lo], st.Fail))
+			}
+		}
+	}
+	return st.canvasLines(&c)
+}
+
+// ---- latency -------------------------------------------------------------------------------
+
+func (d *dashboard) latPane(w, h int) []string {
+	if h <= 0 || w <= 0 {
+		return nil
+	}
+	st := d.sty
+	n := d.secs.len()
+	legend := st.P50.Render("─ p50") + "  " + st.P99.Render("─ p99")
+	if n > 0 {
+		legend = st.P50.Render("─ p50 "+fmtDur(d.secs.p50[n-1])) + "  " + st.P99.Render("─ p99 "+fmtDur(d.secs.p99[n-1]))
+	}
+	if h < 2 {
+		return []string{legend}
+	}
+	if n < 2 {
+		return []string{legend, st.Hint.Render("collecting… (a line needs two seconds)")}
+	}
+	return append([]string{legend}, d.chart(chartKey{chartLat, w, h - 1})...)
+}
+
+// drawLat draws p50 and p99 per second with ntcharts' time-series line chart.
+func (d *dashboard) drawLat(w, h int) []string {
+	st := d.sty
+	xstep := 0
+	if h >= 5 {
+		xstep = 12
+	}
+	n := d.secs.len()
+	cols := min(n, max(2, w-7))
+	first := n - cols
+	lastAt := d.secs.at[n-1]
+	peak := 1.0
+	for i := first; i < n; i++ {
+		peak = max(peak, ms(d.secs.p99[i]), ms(d.secs.p50[i]))
+	}
+	peak = niceCeil(peak * 1.05)
+	// rows between the x axis and the top: ntcharts labels row i with i*range/graphHeight, but
+	// scales points by origin.Y (one less without an x axis), so the labels are computed here
+	rows := h - 1
+	if xstep > 0 {
+		rows = h - 2
+	}
+	ystep := max(1, rows)
+	if rows >= 8 && rows%2 == 0 {
+		ystep = rows / 2
+	}
+	lc := timeserieslinechart.New(w, h,
+		timeserieslinechart.WithXYSteps(xstep, ystep),
+		timeserieslinechart.WithAxesStyles(st.Axis, st.Axis),
+		timeserieslinechart.WithYLabelFormatter(func(i int, _ float64) string {
+			return fmtMsShort(float64(i) * peak / float64(max(1, rows)))
+		}),
+		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
+			ago := lastAt - int64(math.Round(v))
+			if ago <= 0 {
+				return "now"
+			}
+			return "-" + strconv.FormatInt(ago, 10) + "s"
+		}),
+		timeserieslinechart.WithLineStyle(runes.ArcLineStyle),
+	)
+	t0, t1 := time.Unix(d.secs.at[first], 0), time.Unix(lastAt, 0)
+	lc.SetTimeRange(t0, t1)
+	lc.SetViewTimeRange(t0, t1)
+	lc.SetYRange(0, peak)
+	lc.SetViewYRange(0, peak)
+	lc.SetDataSetStyle("p50", st.P50)
+	lc.SetDataSetStyle("p99", st.P99)
+	for i := first; i < n; i++ {
+		t := time.Unix(d.secs.at[i], 0)
+		lc.PushDataSet("p50", timeserieslinechart.TimePoint{Time: t, Value: ms(d.secs.p50[i])})
+		lc.PushDataSet("p99", timeserieslinechart.TimePoint{Time: t, Value: ms(d.secs.p99[i])})
+	}
+	lc.DrawDataSets([]string{"p50", "p99"}) // p99 last: on top where they meet
+	return st.canvasLines(&lc.Canvas)
+}
+
+// ---- failures by cause ---------------------------------------------------------------------
+
+type causeCount struct {
+	cause string
+	n     int
+}
+
+// causes are the failures by cause of the run so far (or of the last run when idle), most first.
+func (d *dashboard) causes() (list []causeCount, total int, what string) {
+	s := &d.sample
+	var m map[telemetry.Cause]int
+	switch {
+	case s.Run != nil || (s.LastRun == nil && s.Telemetry.Total.Requests > 0):
+		m = s.Telemetry.Total.ByCause
+		what = "this run"
+		if s.Run == nil {
+			what = "window"
+		}
+	case s.LastRun != nil:
+		src := s.LastRun.ServerErrors
+		if len(src) == 0 {
+			src = s.LastRun.Errors
+		}
+		for c, n := range src {
+			if n > 0 {
+				list = append(list, causeCount{c, n})
+				total += n
+			}
+		}
+		what = "last run"
+	}
+	for c, n := range m {
+		if n > 0 {
+			list = append(list, causeCount{string(c), n})
+			total += n
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].n != list[j].n {
+			return list[i].n > list[j].n
+		}
+		return list[i].cause < list[j].cause
+	})
+	return list, total, what
+}
+
+func (d *dashboard) causesPane(w, h int) []string {
+	if h <= 0 || w <= 0 {
+		return nil
+	}
+	st := d.sty
+	list, total, what := d.causes()
+	if !d.have {
+		return []string{st.Hint.Render("waiting for the lab…")}
+	}
+	if total == 0 {
+		if what == "" {
+			return []string{st.Hint.Render("no failures (no run yet)")}
+		}
+		return []string{st.Good.Render("no failures"), st.Hint.Render(what)}
+	}
+	out := []string{st.Label.Render(fmtInt(total) + " failed · " + what)}
+	nameW := 0
+	for _, c := range list {
+		nameW = max(nameW, len(c.cause))
+	}
+	cntW := len(fmtInt(list[0].n))
+	shown := min(len(list), h-1)
+	if len(list) > h-1 && h > 2 {
+		shown = h - 2
+	}
+	for _, c := range list[:shown] {
+		cnt := fmtInt(c.n)
+		line := st.Bad.Render(padRight(c.cause, nameW)) + " " + st.Value.Render(strings.Repeat(" ", cntW-len(cnt))+cnt)
+		if bw := w - nameW - cntW - 2; bw >= 4 {
+			pct := strconv.Itoa(int(math.Round(100*float64(c.n)/float64(total)))) + "%"
+			bw -= len(pct) + 1
+			if bw >= 3 {
+				fill := int(math.Round(float64(c.n) / float64(list[0].n) * float64(bw)))
+				fill = max(fill, 1)
+				line += " " + st.Fail.Render(strings.Repeat(string(st.failRune), fill)) + strings.Repeat(" ", bw-fill) + " " + st.Label.Render(pct)
+			} else {
+				line += " " + st.Label.Render(pct)
+			}
+		}
+		out = append(out, line)
+	}
+	if shown < len(list) {
+		rest := 0
+		for _, c := range list[shown:] {
+			rest += c.n
+		}
+		out = append(out, st.Hint.Render("+"+strconv.Itoa(len(list)-shown)+" more ("+fmtInt(rest)+")"))
+	}
+	return out
+}
+
+// ---- pool and backends ---------------------------------------------------------------------
+
+func (d *dashboard) poolPane(w, h int) []string {
+	if h <= 0 || w <= 0 {
+		return nil
+	}
+	st := d.sty
+	if !d.have {
+		return []string{st.Hint.Render("waiting for the lab…")}
+	}
+	s := d.sample.Stats
+	p := s.Pool
+	var out []string
+	lv := func(label, value string) string { return st.Label.Render(label) + st.Value.Render(value) }
+	if s.Knobs.SharedPool {
+		out = append(out, st.Label.Render("API: one shared pool ("+s.Preset+")"))
+		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired))+"/"+strconv.Itoa(int(p.MaxConns)))+" "+d.gaugeBar(int(p.Acquired), int(p.MaxConns), max(0, w-14-digits(int(p.MaxConns))*2)))
+		out = append(out, lv("idle ", strconv.Itoa(int(p.Idle)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
+		wait := lv("waited ", fmtInt(int(p.EmptyAcquire)))
+		if d.waitPS > 0 {
+			wait += st.Warn.Render(" +" + fmtInt(int(math.Round(d.waitPS))) + "/s")
+		}
+		out = append(out, wait)
+	} else {
+		out = append(out, st.Warn.Render("API: pool per request ("+s.Preset+")"))
+		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", fmtInt(int(s.PoolsCreated))))
+		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
+	}
+	if s.Backends < 0 {
+		msg := "PostgreSQL: no answer"
+		if s.DBErr != "" {
+			msg += " (" + s.DBErr + ")"
+		}
+		out = append(out, st.Bad.Render(msg))
+	} else {
+		mc := s.MaxConnections
+		bst := st.Value
+		if mc > 0 && s.Backends >= mc-3 {
+			bst = st.Bad.Bold(true)
+		}
+		txt := st.Label.Render("PG backends ") + bst.Render(strconv.Itoa(s.Backends)+"/"+strconv.Itoa(mc))
+		txt += " " + d.gaugeBar(s.Backends, mc, max(0, w-xansi.StringWidth(txt)-1))
+		out = append(out, txt)
+		out = append(out, st.Label.Render("  API ")+st.Value.Render(strconv.Itoa(s.APIBackends))+st.Label.Render(" · running ")+st.Value.Render(strconv.Itoa(s.ActiveBackends)))
+	}
+	if rest := h - len(out); rest >= 2 && len(d.gauges.at) > 1 {
+		out = append(out, st.Label.Render("API backends per second:"))
+		out = append(out, d.chart(chartKey{chartGauge, w, min(rest-1, 6)})...)
+	}
+	return out
+}
+
+// gaugeBar is a horizontal bar of v out of of, w cells wide.
+func (d *dashboard) gaugeBar(v, of, w int) string {
+	if w < 3 || of <= 0 {
+		return ""
+	}
+	w = min(w, 30)
+	fill := int(math.Round(float64(min(v, of)) / float64(of) * float64(w)))
+	if v > 0 {
+		fill = max(fill, 1)
+	}
+	gs := d.sty.Gauge
+	if v >= of {
+		gs = d.sty.Fail
+	}
+	return gs.Render(strings.Repeat("█", fill)) + d.sty.GaugeEmpty.Render(strings.Repeat("·", w-fill))
+}
+
+// drawGauge draws the API's backends per second with an ntcharts sparkline.
+func (d *dashboard) drawGauge(w, h int) []string {
+	sl := sparkline.New(w, h, sparkline.WithStyle(d.sty.Gauge))
+	if mc := d.sample.Stats.MaxConnections; mc > 0 {
+		sl.SetMax(float64(mc))
+	}
+	g := d.gauges.backends
+	for _, v := range g[max(0, len(g)-w):] {
+		sl.Push(float64(v))
+	}
+	sl.DrawColumnsOnly()
+	return d.sty.canvasLines(&sl.Canvas)
+}
+
+// ---- layouts -------------------------------------------------------------------------------
+
+// layoutFull: progress line, big numbers, then two columns of boxed panes (charts on the left,
+// causes and pool on the right).
+func (d *dashboard) layoutFull(w, h int) []string {
+	if w < 60 || h < 14 {
+		return d.layoutCompact(w, h)
+	}
+	out := []string{d.progressLine(w)}
+	bigH := 5
+	if h < 20 {
+		bigH = 3
+	}
+	out = append(out, d.bigRow(w, bigH)...)
+	out = append(out, "")
+	rest := h - len(out)
+	if rest < 4 {
+		return out[:min(len(out), h)]
+	}
+	lw := w * 3 / 5
+	rw := w - lw - 1
+	top := rest / 2
+	bot := rest - top
+	left := append(d.sty.box("requests per second", d.reqPane(lw-2, top-2), lw, top),
+		d.sty.box("latency per second", d.latPane(lw-2, bot-2), lw, bot)...)
+	right := append(d.sty.box("failures by cause", d.causesPane(rw-2, top-2), rw, top),
+		d.sty.box("database connections", d.poolPane(rw-2, bot-2), rw, bot)...)
+	return append(out, besides(1, [][]string{left, right}, []int{lw, rw})...)
+}
+
+// layoutCompact: the same data without boxes. Wide and short (80x8): two columns; narrow and
+// tall (36x18): one column of sections.
+func (d *dashboard) layoutCompact(w, h int) []string {
+	st := d.sty
+	nums := d.bigNumbers()
+	numLine := ""
+	for i, b := range nums {
+		if i > 0 {
+			numLine += st.Label.Render("  ")
+		}
+		v := b.st.Bold(true).Render(b.num + b.unit)
+		switch i {
+		case 0:
+			numLine += v + st.Label.Render(" ok")
+		case 1:
+			numLine += st.Label.Render("p99 ") + v
+		case 2:
+			numLine += b.st.Bold(true).Render(b.num) + st.Label.Render(" req/s")
+		}
+	}
+	out := []string{d.progressLine(w), numLine}
+	rest := h - len(out)
+	if rest <= 0 {
+		return out[:h]
+	}
+	if w >= 60 {
+		lw := w / 2
+		rw := w - lw - 1
+		left := d.reqPane(lw, rest)
+		right := d.causesPane(rw, rest)
+		if len(right) < rest {
+			right = append(right, d.poolPane(rw, rest-len(right))...)
+		}
+		return append(out, besides(1, [][]string{left, right}, []int{lw, rw})...)
+	}
+	// one column: requests, latency, causes, pool, as room allows
+	reqH := max(2, min(6, rest/3))
+	out = append(out, d.reqPane(w, reqH)...)
+	if rest = h - len(out); rest >= 3 {
+		out = append(out, d.latPane(w, min(rest, 5))...)
+	}
+	if rest = h - len(out); rest >= 2 {
+		c := d.causesPane(w, min(rest, 4))
+		out = append(out, c...)
+	}
+	if rest = h - len(out); rest >= 2 {
+		p := d.poolPane(w, rest)
+		out = append(out, p[:min(len(p), rest)]...)
+	}
+	return out[:min(len(out), h)]
+}
+
+// ---- formatting ----------------------------------------------------------------------------
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// fmtInt writes n with thousands separators.
+func fmtInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if len(s) > 3 {
+		var b strings.Builder
+		pre := len(s) % 3
+		if pre > 0 {
+			b.WriteString(s[:pre])
+		}
+		for i := pre; i < len(s); i += 3 {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(s[i : i+3])
+		}
+		s = b.String()
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// fmtPct shows a success rate with one decimal, never rounding up to 100.
+func fmtPct(r float64) string {
+	if r >= 100 {
+		return "100"
+	}
+	return strconv.FormatFloat(math.Floor(r*10)/10, 'f', 1, 64)
+}
+
+func fmtRPS(r float64) string {
+	if r < 10 {
+		return strconv.FormatFloat(r, 'f', 1, 64)
+	}
+	return fmtInt(int(math.Round(r)))
+}
+
+// fmtLatency splits a latency into a number and its unit: "640" "ms", "1.25" "s".
+func fmtLatency(d time.Duration) (string, string) {
+	m := ms(d)
+	switch {
+	case m < 10:
+		return strconv.FormatFloat(m, 'f', 1, 64), "ms"
+	case m < 1000:
+		return strconv.Itoa(int(math.Round(m))), "ms"
+	case m < 10000:
+		return strconv.FormatFloat(m/1000, 'f', 2, 64), "s"
+	}
+	return strconv.FormatFloat(m/1000, 'f', 1, 64), "s"
+}
+
+func fmtDur(d time.Duration) string {
+	n, u := fmtLatency(d)
+	return n + " " + u
+}
+
+// fmtMsShort is an axis label: "640ms", "1.2s".
+func fmtMsShort(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 1, 64) + "ms"
+	case v < 1000:
+		return strconv.Itoa(int(math.Round(v))) + "ms"
+	}
+	return strconv.FormatFloat(v/1000, 'f', 1, 64) + "s"
+}
+
+// niceCeil rounds a chart's top up to 1, 2 or 5 times a power of ten.
+func niceCeil(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if v <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func padRight(s string, w int) string {
+	if len(s) >= w {
+		return s
+	}
+	return s + strings.Repeat(" ", w-len(s))
+}
+
+func digits(n int) int { return len(strconv.Itoa(n)) }

@@ -1,0 +1,262 @@
+package tui
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
+	"scalelab/lab/telemetry"
+)
+
+// LabSample is what the lab reports once per tick (the lead's poller builds it ~4 times a second).
+type LabSample struct {
+	At        time.Time
+	Telemetry telemetry.Snapshot // the API's own per-second series and window totals
+	Stats     feed.Stats         // pool, live pools, backends, max_connections
+	Run       *load.Progress     // nil when no load test is running
+	RunTotal  time.Duration      // the run's planned duration (0 = by count)
+	LastRun   *load.Result       // the last finished run, for the big numbers when idle
+}
+
+// labSampleMsg carries one LabSample to the screens (the lead's poller sends it).
+type labSampleMsg struct{ LabSample }
+
+// dashKeep is how many seconds of per-second series the dashboard keeps (the widest chart on
+// the widest screen shows at most this many columns). Memory is bounded by it, not by the run.
+const dashKeep = 240
+
+// dashboard is the live panes of the lab: big numbers, a progress bar, requests per second
+// (successes and failures), latency p50/p99, failures by cause, the API's pool and PostgreSQL's
+// backends. It is a screen (full window) and, through Compact, a small pane beside the text.
+//
+// Rendering is cached: a sample invalidates the text panes; the charts are redrawn only when a
+// new second is complete (their data moves once a second), and only for the sizes asked for.
+// View between samples returns the cached frame.
+type dashboard struct {
+	c             *common
+	width, height int
+
+	have   bool      // a sample arrived
+	sample LabSample // the latest one (its maps are read only)
+	gen    int       // bumped by every sample, size or theme change
+
+	secs    series   // per-second request series, oldest first, at most dashKeep
+	gauges  gaugeRing // per-second pool/backend peaks, from the samples
+	prevAt  time.Time
+	prevEmp int64   // pool EmptyAcquire at the previous sample
+	waitPS  float64 // acquires that had to wait, per second (from EmptyAcquire deltas)
+
+	full    frameCache
+	compact frameCache
+	charts  map[chartKey]string // rendered charts, dropped when a new second completes
+	chartAt int64               // the last complete second the charts show
+	theme   Theme
+	noColor bool
+	sty     *dashStyles
+}
+
+type frameCache struct {
+	w, h, gen int
+	s         string
+}
+
+func newDashboard(c *common) *dashboard {
+	d := &dashboard{c: c, charts: map[chartKey]string{}}
+	d.restyle()
+	return d
+}
+
+func (d *dashboard) restyle() {
+	d.theme, d.noColor = d.c.styles.Theme, d.c.styles.NoColor
+	d.sty = newDashStyles(d.c.styles)
+	clear(d.charts)
+	d.gen++
+}
+
+// Init does nothing: the dashboard waits for samples.
+func (d *dashboard) Init() tea.Cmd { return nil }
+
+// SetSize is the full-screen size (the app's body).
+func (d *dashboard) SetSize(w, h int) {
+	if w != d.width || h != d.height {
+		d.width, d.height = w, h
+		d.gen++
+	}
+}
+
+// Capturing: the dashboard never takes text input.
+func (d *dashboard) Capturing() bool { return false }
+
+// Update takes samples and theme changes; it never blocks and never renders.
+func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case labSampleMsg:
+		d.ingest(msg.LabSample)
+	case themeChangedMsg:
+		d.restyle()
+	}
+	return nil
+}
+
+// ingest keeps what the panes need from a sample: the last dashKeep complete seconds of the
+// request series (copied, so the snapshot can go), and per-second peaks of the pool gauges.
+func (d *dashboard) ingest(s LabSample) {
+	if s.At.IsZero() {
+		s.At = s.Telemetry.Now
+	}
+	// acquires that waited on an empty pool, per second, between two samples
+	emp := s.Stats.Pool.EmptyAcquire
+	if d.have && !d.prevAt.IsZero() && s.At.After(d.prevAt) && emp >= d.prevEmp {
+		dt := s.At.Sub(d.prevAt).Seconds()
+		d.waitPS = float64(emp-d.prevEmp) / dt
+	} else {
+		d.waitPS = 0
+	}
+	d.prevAt, d.prevEmp = s.At, emp
+
+	d.sample, d.have = s, true
+	d.gen++
+	last := d.secs.load(s.Telemetry.Seconds)
+	if last != d.chartAt {
+		d.chartAt = last
+		clear(d.charts)
+	}
+	d.gauges.observe(s.At.Unix(), s.Stats)
+}
+
+// Status is the dashboard's part of the status line.
+func (d *dashboard) Status() string {
+	if !d.have {
+		return "live panes · waiting for the lab"
+	}
+	if r := d.sample.Run; r != nil {
+		return "live panes · load test running · " + fmtSecs(r.Elapsed) + " elapsed"
+	}
+	return "live panes · no load test running"
+}
+
+// ShortHelp: the dashboard has no keys of its own; esc goes back (the root model routes it).
+func (d *dashboard) ShortHelp() []key.Binding {
+	k := d.c.keys
+	return []key.Binding{dashBackKey(k), k.Theme, k.Help, k.Quit}
+}
+
+// FullHelp lists the same keys.
+func (d *dashboard) FullHelp() [][]key.Binding {
+	k := d.c.keys
+	return [][]key.Binding{{dashBackKey(k), k.Theme}, {k.Help, k.Quit, k.ForceQuit}}
+}
+
+func dashBackKey(k *KeyMap) key.Binding {
+	return key.NewBinding(key.WithKeys(k.Close.Keys()...), key.WithHelp(k.Close.Help().Key, "back to the text"))
+}
+
+// View draws the full-screen dashboard at the size given by SetSize. It is cached: between
+// samples it costs nothing.
+func (d *dashboard) View() string {
+	return d.frame(&d.full, d.width, d.height, false)
+}
+
+// Compact draws the same data in a small pane (beside or below the text in the reader), e.g.
+// 36x18 or 80x8. Cached per size like View.
+func (d *dashboard) Compact(width, height int) string {
+	return d.frame(&d.compact, width, height, true)
+}
+
+func (d *dashboard) frame(fc *frameCache, w, h int, compact bool) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	if d.theme != d.c.styles.Theme || d.noColor != d.c.styles.NoColor {
+		d.restyle() // the theme changed without a message (tests, or a caller that forgot)
+	}
+	if fc.w == w && fc.h == h && fc.gen == d.gen {
+		return fc.s
+	}
+	var lines []string
+	if compact {
+		lines = d.layoutCompact(w, h)
+	} else {
+		lines = d.layoutFull(w, h)
+	}
+	fc.w, fc.h, fc.gen = w, h, d.gen
+	fc.s = joinLines(lines, w, h)
+	return fc.s
+}
+
+// series is the per-second request data the charts draw, oldest first.
+type series struct {
+	at          []int64 // unix seconds
+	ok, failed  []int
+	p50, p99    []time.Duration
+	inProgress  telemetry.Second // the second not yet complete
+	hasProgress bool
+}
+
+// load copies the complete seconds of a snapshot's series (all but the last, which is in
+// progress), keeping at most dashKeep, and returns the last complete second (0 for none).
+func (s *series) load(secs []telemetry.Second) int64 {
+	s.at, s.ok, s.failed, s.p50, s.p99 = s.at[:0], s.ok[:0], s.failed[:0], s.p50[:0], s.p99[:0]
+	s.hasProgress = len(secs) > 0
+	if s.hasProgress {
+		s.inProgress = secs[len(secs)-1]
+		secs = secs[:len(secs)-1]
+	}
+	if len(secs) > dashKeep {
+		secs = secs[len(secs)-dashKeep:]
+	}
+	for i := range secs {
+		x := &secs[i]
+		s.at = append(s.at, x.At.Unix())
+		s.ok = append(s.ok, x.OK)
+		s.failed = append(s.failed, x.Failed)
+		s.p50 = append(s.p50, x.P50)
+		s.p99 = append(s.p99, x.P99)
+	}
+	if len(s.at) == 0 {
+		return 0
+	}
+	return s.at[len(s.at)-1]
+}
+
+func (s *series) len() int { return len(s.at) }
+
+// gaugeRing keeps one peak per second of the pool and backend gauges, at most dashKeep seconds.
+type gaugeRing struct {
+	at       []int64
+	backends []int // the API's backends (client backends when unknown)
+	inUse    []int // pool connections in use (live pools in per-request mode)
+}
+
+func (g *gaugeRing) observe(sec int64, st feed.Stats) {
+	b := st.APIBackends
+	if b < 0 {
+		b = 0
+	}
+	u := int(st.Pool.Acquired)
+	if !st.Knobs.SharedPool && st.LivePools > u {
+		u = st.LivePools
+	}
+	if n := len(g.at); n > 0 && g.at[n-1] == sec {
+		g.backends[n-1] = max(g.backends[n-1], b)
+		g.inUse[n-1] = max(g.inUse[n-1], u)
+		return
+	}
+	if len(g.at) >= dashKeep {
+		copy(g.at, g.at[1:])
+		copy(g.backends, g.backends[1:])
+		copy(g.inUse, g.inUse[1:])
+		g.at, g.backends, g.inUse = g.at[:len(g.at)-1], g.backends[:len(g.backends)-1], g.inUse[:len(g.inUse)-1]
+	}
+	g.at = append(g.at, sec)
+	g.backends = append(g.backends, b)
+	g.inUse = append(g.inUse, u)
+}
+
+func fmtSecs(d time.Duration) string {
+	return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s"
+}

@@ -1,0 +1,366 @@
+package tui
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"flag"
+	"path/filepath"
+
+	xansi "github.com/charmbracelet/x/ansi"
+	_ "github.com/charmbracelet/x/exp/golden" // registers -update
+
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
+	"scalelab/lab/telemetry"
+)
+
+// The dashboard's tests are rendering tests: the samples are built by hand from the lab's own
+// types (what the lead's poller fills from a real lab), so the frames are fixed.
+
+var dashT0 = time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
+
+// dashSecond is one synthetic second: broken (mostly failures, slow) or fixed (fast, all ok).
+func dashSecond(i int, broken bool) telemetry.Second {
+	at := dashT0.Add(time.Duration(i) * time.Second)
+	if broken {
+		req := 300 + (i%5)*20
+		ok := req / 5
+		ct := (req - ok) * 6 / 10
+		tmc := (req - ok) * 3 / 10
+		pat := req - ok - ct - tmc
+		return telemetry.Second{At: at, Requests: req, OK: ok, Failed: req - ok,
+			ByCause: map[telemetry.Cause]int{telemetry.ConnectTimeout: ct, telemetry.TooManyClients: tmc, telemetry.PoolAcquireTimeout: pat},
+			P50:     150*time.Millisecond + time.Duration(i%3)*10*time.Millisecond,
+			P90:     500 * time.Millisecond,
+			P99:     620*time.Millisecond + time.Duration(i%4)*40*time.Millisecond}
+	}
+	req := 1800 + (i%4)*50
+	return telemetry.Second{At: at, Requests: req, OK: req,
+		P50: 8*time.Millisecond + time.Duration(i%3)*time.Millisecond,
+		P90: 20 * time.Millisecond,
+		P99: 40*time.Millisecond + time.Duration(i%5)*3*time.Millisecond}
+}
+
+// dashSample is the lab seen k seconds (and a quarter) into a 30 s run; seconds at or after
+// fixAt are fixed (the learner applied Fix 1 in the middle of the run); fixAt < 0: never.
+func dashSample(k int, fixAt int) LabSample {
+	secs := make([]telemetry.Second, 0, k+1)
+	tot := telemetry.Window{ByCause: map[telemetry.Cause]int{}}
+	var p99 time.Duration
+	for i := 0; i <= k; i++ {
+		s := dashSecond(i, fixAt < 0 || i < fixAt)
+		if i == k { // the second in progress
+			s.Requests, s.OK, s.Failed = s.Requests/4, s.OK/4, s.Failed/4
+		}
+		secs = append(secs, s)
+		tot.Requests += s.Requests
+		tot.OK += s.OK
+		tot.Failed += s.Failed
+		for c, n := range s.ByCause {
+			tot.ByCause[c] += n
+		}
+		p99 = max(p99, s.P99)
+	}
+	tot.P50, tot.P99 = 160*time.Millisecond, p99
+	now := dashT0.Add(time.Duration(k)*time.Second + 250*time.Millisecond)
+	st := feed.Stats{At: now, Knobs: feed.Broken(), Preset: "broken", LivePools: 87, PoolsCreated: int64(k * 300),
+		Pool:     feed.PoolStats{Acquired: 41, Constructing: 46, Total: 87, MaxConns: 1, EmptyAcquire: int64(k * 10)},
+		Backends: 98, APIBackends: 96, ActiveBackends: 40, MaxConnections: 100}
+	if fixAt >= 0 && k >= fixAt {
+		st.Knobs, st.Preset, st.LivePools = feed.Fixed(), "fixed", 1
+		st.Pool = feed.PoolStats{Acquired: 10, Idle: 0, Constructing: 0, Total: 10, MaxConns: 10, EmptyAcquire: int64(k * 40)}
+		st.Backends, st.APIBackends, st.ActiveBackends = 12, 10, 10
+	}
+	return LabSample{
+		At:        now,
+		Telemetry: telemetry.Snapshot{Start: dashT0, Now: now, Seconds: secs, Total: tot},
+		Stats:     st,
+		Run:       &load.Progress{Elapsed: now.Sub(dashT0), Duration: 30 * time.Second, Requests: tot.Requests + 100, Responses: tot.Requests},
+		RunTotal:  30 * time.Second,
+	}
+}
+
+// dashLastRun is a finished broken run, for the idle dashboard.
+func dashLastRun() *load.Result {
+	return &load.Result{Total: 9876, Succeeded: 1975, Failed: 7901, SuccessRate: 19.99, P50: 152 * time.Millisecond,
+		P99: 1240 * time.Millisecond, RPS: 329.2, Elapsed: 30 * time.Second, State: "broken",
+		Errors:       map[string]int{"http 503": 7901},
+		ServerErrors: map[string]int{"connect_timeout": 4740, "too_many_clients": 2370, "pool_acquire_timeout": 791}}
+}
+
+func newTestDashboard(t testing.TB) *dashboard {
+	t.Helper()
+	c := &common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap()}
+	return newDashboard(c)
+}
+
+// feedDash sends the samples of seconds 1..k (4 per second, like the poller).
+func feedDash(d *dashboard, k, fixAt int) {
+	for i := 1; i <= k; i++ {
+		s := dashSample(i, fixAt)
+		for q := 0; q < 4; q++ {
+			s.At = s.At.Add(time.Duration(q) * 250 * time.Millisecond / 4)
+			d.Update(labSampleMsg{s})
+		}
+	}
+}
+
+func TestDashboardPrint(t *testing.T) {
+	if os.Getenv("DASH_PRINT") == "" {
+		t.Skip("DASH_PRINT=1 shows the frames")
+	}
+	d := newTestDashboard(t)
+	feedDash(d, 20, 12)
+	for _, sz := range [][2]int{{80, 21}, {120, 37}} {
+		d.SetSize(sz[0], sz[1])
+		t.Logf("\n%s", d.View())
+	}
+	t.Logf("\n%s", d.Compact(36, 18))
+	t.Logf("\n%s", d.Compact(80, 8))
+}
+
+func checkFrame(t *testing.T, s string, w, h int) {
+	t.Helper()
+	lines := strings.Split(s, "\n")
+	if len(lines) != h {
+		t.Fatalf("frame has %d lines, want %d:\n%s", len(lines), h, s)
+	}
+	for i, l := range lines {
+		if lw := xansi.StringWidth(l); lw != w {
+			t.Fatalf("line %d is %d wide, want %d: %q", i, lw, w, l)
+		}
+	}
+}
+
+// dashGolden compares a frame with testdata/dashboard_<name>.golden (-update rewrites it).
+func dashGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "dashboard_"+name+".golden")
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to write it)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("frame differs from %s (-update rewrites it)\n--- got:\n%s\n--- want:\n%s", path, got, want)
+	}
+}
+
+// TestDashboardGolden: a run that is fixed in its 12th second, 20 s in, drawn at the body size
+// the app gives a screen in an 80x24 and a 120x40 window (3 lines go to header, status, help);
+// the idle dashboard after a broken run; and the compact panes.
+func TestDashboardGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		name := strconv.Itoa(sz[0]) + "x" + strconv.Itoa(sz[1])
+		t.Run(name, func(t *testing.T) {
+			d := newTestDashboard(t)
+			feedDash(d, 20, 12)
+			d.SetSize(sz[0], sz[1]-3)
+			v := d.View()
+			checkFrame(t, v, sz[0], sz[1]-3)
+			dashGolden(t, name, v)
+		})
+	}
+	t.Run("idle", func(t *testing.T) {
+		d := newTestDashboard(t)
+		feedDash(d, 5, -1)
+		s := dashSample(6, -1)
+		s.Run, s.LastRun = nil, dashLastRun()
+		d.Update(labSampleMsg{s})
+		d.SetSize(80, 21)
+		v := d.View()
+		checkFrame(t, v, 80, 21)
+		dashGolden(t, "idle_80x24", v)
+	})
+	for _, sz := range [][2]int{{36, 18}, {80, 8}} {
+		name := "compact_" + strconv.Itoa(sz[0]) + "x" + strconv.Itoa(sz[1])
+		t.Run(name, func(t *testing.T) {
+			d := newTestDashboard(t)
+			feedDash(d, 10, -1)
+			v := d.Compact(sz[0], sz[1])
+			checkFrame(t, v, sz[0], sz[1])
+			dashGolden(t, name, v)
+		})
+	}
+}
+
+// TestDashboardShowsRun: the big numbers are the run's, every failure cause is named with its
+// count, and the progress bar says how long is left.
+func TestDashboardShowsRun(t *testing.T) {
+	d := newTestDashboard(t)
+	feedDash(d, 10, -1)
+	s := d.sample
+	for _, sz := range [][2]int{{80, 21}, {120, 37}, {200, 60}} {
+		d.SetSize(sz[0], sz[1])
+		v := d.View()
+		checkFrame(t, v, sz[0], sz[1])
+		rate := fmtPct(s.Telemetry.Total.SuccessRate())
+		p99, _ := fmtLatency(s.Telemetry.Total.P99)
+		rps := fmtRPS(s.Telemetry.Total.RPS(s.Telemetry.Now.Sub(s.Telemetry.Start)))
+		for _, num := range []string{rate, p99, rps} {
+			for _, row := range bigLines(num) {
+				mustContain(t, v, row)
+			}
+		}
+		mustContain(t, v, "success rate · this run", "p99 latency · this run", "req/s · this run",
+			"load test", "10s/30s · 20s left", "34%",
+			"connect_timeout", "too_many_clients", "pool_acquire_timeout",
+			fmtInt(s.Telemetry.Total.ByCause[telemetry.ConnectTimeout]),
+			"pool per request", "live pools 87", "PG backends 98/100",
+			"requests per second", "latency per second", "p99 "+fmtDur(s.Telemetry.Seconds[9].P99))
+	}
+	c := d.Compact(80, 8)
+	checkFrame(t, c, 80, 8)
+	mustContain(t, c, fmtPct(s.Telemetry.Total.SuccessRate())+"% ok", "20s left", "connect_timeout")
+}
+
+// TestDashboardIdle: with no run, the big numbers are the last run's.
+func TestDashboardIdle(t *testing.T) {
+	d := newTestDashboard(t)
+	d.SetSize(120, 37)
+	v := d.View()
+	checkFrame(t, v, 120, 37)
+	mustContain(t, v, "waiting for the lab", "no run yet")
+
+	s := dashSample(3, -1)
+	s.Run, s.LastRun = nil, dashLastRun()
+	d.Update(labSampleMsg{s})
+	v = d.View()
+	for _, num := range []string{"19.9", "1.24", "329"} {
+		for _, row := range bigLines(num) {
+			mustContain(t, v, row)
+		}
+	}
+	mustContain(t, v, "success rate · last run", "no load test running · last run 30s, 9,876 requests",
+		"connect_timeout", "4,740", "too_many_clients", "2,370", "broken · 9,876 requests")
+	mustContain(t, d.Compact(36, 18), "19.9% ok", "p99 1.24s", "329 req/s")
+}
+
+// TestDashboardChartsMove: each new second changes the charts; samples within a second change
+// the text panes only (the charts come from the cache).
+func TestDashboardChartsMove(t *testing.T) {
+	d := newTestDashboard(t)
+	d.SetSize(120, 37)
+	feedDash(d, 8, -1)
+	v1 := d.View()
+	charts1 := len(d.charts)
+	if charts1 == 0 {
+		t.Fatal("no chart was drawn")
+	}
+	d.Update(labSampleMsg{dashSample(9, -1)})
+	v2 := d.View()
+	if v1 == v2 {
+		t.Fatal("a new second did not change the frame")
+	}
+	if chartPart(v1) == chartPart(v2) {
+		t.Fatalf("a new second did not change the charts:\n%s", chartPart(v2))
+	}
+	// a second fixed in the middle: successes and a low p99 show up
+	d.Update(labSampleMsg{dashSample(10, 9)})
+	v3 := d.View()
+	if chartPart(v3) == chartPart(v2) {
+		t.Fatal("the fixed second did not change the charts")
+	}
+	mustContain(t, v3, "one shared pool (fixed)", "p99 "+fmtDur(dashSecond(9, false).P99))
+
+	// the same second again, later: the charts are cached, the progress moves
+	cached := make(map[chartKey]string, len(d.charts))
+	for k, s := range d.charts {
+		cached[k] = s
+	}
+	s := dashSample(10, 9)
+	s.Run.Elapsed += 500 * time.Millisecond
+	s.At = s.At.Add(500 * time.Millisecond)
+	d.Update(labSampleMsg{s})
+	v4 := d.View()
+	if v4 == v3 {
+		t.Fatal("a later sample in the same second did not move the progress")
+	}
+	for k, s := range d.charts {
+		if cached[k] != s {
+			t.Fatalf("chart %v was redrawn within the same second", k)
+		}
+	}
+	if d.View() != v4 {
+		t.Fatal("View is not stable between samples")
+	}
+}
+
+// chartPart is the frame from the pane boxes down (the charts' rows).
+func chartPart(v string) string {
+	i := strings.Index(v, "requests per second")
+	if i < 0 {
+		return ""
+	}
+	return v[i:]
+}
+
+// TestDashboardNoColor: without colour, failures are drawn with another rune than successes.
+func TestDashboardNoColor(t *testing.T) {
+	c := &common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}
+	d := newDashboard(c)
+	feedDash(d, 6, -1)
+	d.SetSize(120, 37)
+	v := d.View()
+	checkFrame(t, v, 120, 37)
+	mustContain(t, v, "░ failed", "░░░", "████")
+}
+
+// TestDashboardTheme: the projector theme keeps the layout (only styles change) and the theme
+// message invalidates the cached frame.
+func TestDashboardTheme(t *testing.T) {
+	d := newTestDashboard(t)
+	feedDash(d, 6, -1)
+	d.SetSize(80, 21)
+	before := d.View()
+	*d.c.styles = *NewStyles(ThemeProjector, false)
+	d.Update(themeChangedMsg{})
+	if d.sty.s.Theme != ThemeProjector {
+		t.Fatal("styles not rebuilt")
+	}
+	checkFrame(t, d.View(), 80, 21)
+	if d.View() != before { // ASCII profile: the text is the same
+		t.Fatal("the projector theme changed the layout")
+	}
+}
+
+// TestDashboardSizes: every size draws an exact frame, from tiny to huge, with and without data.
+func TestDashboardSizes(t *testing.T) {
+	d := newTestDashboard(t)
+	sizes := [][2]int{{1, 1}, {10, 3}, {20, 5}, {36, 18}, {40, 10}, {60, 8}, {80, 8}, {80, 21}, {100, 30}, {120, 37}, {250, 80}}
+	check := func() {
+		for _, sz := range sizes {
+			checkFrame(t, d.Compact(sz[0], sz[1]), sz[0], sz[1])
+			d.SetSize(sz[0], sz[1])
+			checkFrame(t, d.View(), sz[0], sz[1])
+		}
+	}
+	check()
+	d.Update(labSampleMsg{dashSample(1, -1)})
+	check()
+	feedDash(d, 15, 5)
+	check()
+}
+
+// TestDashboardBounded: a long window keeps at most dashKeep seconds.
+func TestDashboardBounded(t *testing.T) {
+	d := newTestDashboard(t)
+	for k := 1; k <= 600; k += 7 {
+		s := dashSample(k, -1)
+		d.Update(labSampleMsg{s})
+	}
+	if d.secs.len() > dashKeep || len(d.gauges.at) > dashKeep {
+		t.Fatalf("kept %d seconds and %d gauge seconds, want at most %d", d.secs.len(), len(d.gauges.at), dashKeep)
+	}
+	if got := d.secs.at[d.secs.len()-1]; got != dashT0.Unix()+int64(595) {
+		t.Fatalf("last second %d, want the newest complete one", got)
+	}
+}

@@ -388,7 +388,12 @@ func (r *reader) scrollToFocus() {
 
 func (r *reader) activate() tea.Cmd {
 	it := r.focused()
-	if it == nil {
+	if it == nil { // nothing focused: Enter focuses the first item on screen, like Tab
+		if i := r.firstVisibleItem(+1); i >= 0 && i < len(r.items) && r.items[i].start < r.vp.YOffset+r.vp.Height {
+			r.focus = i
+			r.compose()
+			r.scrollToFocus()
+		}
 		return nil
 	}
 	switch it.kind {

@@ -121,9 +121,11 @@ func BenchmarkPresetsUnderLoad(b *testing.B) {
 	if err := posts.Reset(context.Background(), db, 10_000); err != nil {
 		b.Fatal(err)
 	}
-	s, base := start(b, srv.URL(), feed.Broken(), nil)
+	rec := telemetry.NewRecorder()
+	s, base := start(b, srv.URL(), feed.Broken(), rec)
 	for i := 0; i < b.N; i++ {
 		for _, step := range []string{"broken", "fixed", "index"} {
+			rec.Reset()
 			switch step {
 			case "fixed":
 				s.SetKnobs(context.Background(), feed.Fixed())
@@ -133,6 +135,11 @@ func BenchmarkPresetsUnderLoad(b *testing.B) {
 			ok, total := hammer(b, base+"/feed", 100, 5*time.Second)
 			b.ReportMetric(100*float64(ok)/float64(max(total, 1)), "%ok-"+step)
 			b.ReportMetric(float64(total)/5, "req/s-"+step)
+			snap := rec.Snapshot()
+			b.ReportMetric(float64(snap.Total.P99.Milliseconds()), "p99-ms-"+step)
+			for cause, n := range snap.Total.ByCause {
+				b.ReportMetric(float64(n), string(cause)+"-"+step)
+			}
 		}
 	}
 	db.Close()

@@ -52,3 +52,11 @@ func notWiredNotice(a content.Action) string {
 // no index · 10,000 rows"). Send it from the lab wiring whenever the state changes
 // (p.Send, or a Cmd returned by Actions.Run); screens receive it too.
 type LabStatusMsg struct{ Text string }
+
+// SetTableMsg writes measured values into a result table of the worksheet (same shape as
+// content.Table.Rows; "" leaves a cell empty) and saves it like any other change. The reader
+// shows the values in the table at once; export carries them.
+type SetTableMsg struct {
+	ID   string
+	Rows [][]string
+}

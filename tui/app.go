@@ -212,6 +212,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(a.setNotice("running "+msg.Action.Name+"…", false), a.opt.Actions.Run(msg.Action))
 
+	case SetTableMsg:
+		a.c.sheet.ws.Tables[msg.ID] = msg.Rows
+		return a, tea.Batch(a.c.sheet.changed(), a.broadcast(msg))
+
 	case LabStatusMsg:
 		a.labStatus = msg.Text
 		return a, a.broadcast(msg)

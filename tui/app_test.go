@@ -283,3 +283,27 @@ func TestChunkedKeysAreKeys(t *testing.T) {
 	waitText(t, tm, "Step 2 — Run the Load Test")
 	finalView(t, tm)
 }
+
+// Measured values sent by the lab fill the result table on screen and in the worksheet.
+func TestSetTableFillsResults(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	sc := testScenario(t)
+	var id string
+	for _, tb := range sc.Tables() {
+		if tb.Fillable {
+			id = tb.ID
+		}
+	}
+	tm := start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n", "n")
+	waitText(t, tm, "Success rate")
+	tm.Send(SetTableMsg{ID: id, Rows: [][]string{{"Success rate", "12.5%"}, {"p99 latency", "1.42 s"}}})
+	waitText(t, tm, "12.5%", "1.42 s")
+	waitText(t, tm, "saved ~/")
+	finalView(t, tm)
+	if got := loadSheet(t, path).Tables[id]; len(got) != 2 || got[0][1] != "12.5%" {
+		t.Fatalf("table %s in the worksheet: %v", id, got)
+	}
+}

@@ -150,6 +150,9 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 	case themeChangedMsg:
 		r.compose()
 		return r.ensureRender(r.step)
+	case SetTableMsg:
+		r.compose()
+		return nil
 	case renderedMsg:
 		delete(r.pending, msg.key)
 		if msg.err != nil {

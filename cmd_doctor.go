@@ -80,6 +80,7 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 		case st.Running && st.Answers:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, answers", st.Port, st.PID, ownerNote(st.Owner))
 			row("cluster URL", "%s", pg.URLFor(st.Port, pg.Database))
+			row("server log", "%s", st.LogFile)
 		case st.Running:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, NOT ANSWERING: %v", st.Port, st.PID, ownerNote(st.Owner), st.PingErr)
 			problems = append(problems, fmt.Sprintf("the private PostgreSQL (pid %d) runs but does not answer: see %s; stopping scalelab (or `kill -INT %d`) lets the next start recover it", st.PID, st.LogFile, st.PID))

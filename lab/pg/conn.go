@@ -114,3 +114,22 @@ func portFree(port int) bool {
 	l.Close()
 	return true
 }
+
+// showInt runs SHOW name and parses the integer answer.
+func showInt(ctx context.Context, connURL, name string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	conn, err := pgconn.Connect(ctx, connURL)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(context.Background())
+	res, err := conn.Exec(ctx, "SHOW "+name).ReadAll()
+	if err != nil {
+		return 0, err
+	}
+	if len(res) == 0 || len(res[0].Rows) == 0 {
+		return 0, errors.New("SHOW " + name + " returned nothing")
+	}
+	return strconv.Atoi(string(res[0].Rows[0][0]))
+}

@@ -39,5 +39,5 @@ type Info struct {
 	Started        bool   // this process started the cluster (its Close stops it)
 	Running        bool   // private: the postmaster runs (as far as this process knows)
 	RunAs          string // the unix user postgres runs as (private)
-	MaxConnections int    // private: max_connections it was started with (0 when attached to one started elsewhere)
+	MaxConnections int    // private: the cluster's max_connections (asked of the server when attached)
 }

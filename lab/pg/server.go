@@ -177,8 +177,10 @@ func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	maxConns, _ := showInt(ctx, URLFor(pf.Port, Database), "max_connections")
 	s.mu.Lock()
 	s.port, s.pid, s.started, s.child, s.url = pf.Port, pf.PID, false, nil, URLFor(pf.Port, Database)
+	s.maxConns = maxConns
 	s.mu.Unlock()
 	s.opt.logf("using the PostgreSQL already running on port %d (pid %d)", pf.Port, pf.PID)
 	return true, nil
@@ -314,10 +316,10 @@ func (s *Server) Info() Info {
 	switch {
 	case s.child != nil:
 		in.Running = !s.child.exited()
-		in.MaxConnections = s.maxConns
 	case s.pid != 0:
 		in.Running = alive(s.pid)
 	}
+	in.MaxConnections = s.maxConns
 	if !in.Running {
 		in.PID = 0
 	}

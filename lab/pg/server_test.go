@@ -144,8 +144,11 @@ func TestStopStartSamePort(t *testing.T) {
 func TestSecondOpenInProcessAttaches(t *testing.T) {
 	dir := clusterDir(t)
 	first := open(t, pg.Options{DataDir: dir})
-	second := open(t, pg.Options{DataDir: dir})
+	second := open(t, pg.Options{DataDir: dir, MaxConnections: 5}) // ignored: it attaches
 	in := second.Info()
+	if in.MaxConnections != pg.DefaultMaxConnections {
+		t.Errorf("attached Info().MaxConnections = %d, want the running server's %d", in.MaxConnections, pg.DefaultMaxConnections)
+	}
 	if in.Started || in.PID != first.Info().PID || second.URL() != first.URL() {
 		t.Fatalf("second Open: %+v, want attached to pid %d", in, first.Info().PID)
 	}

@@ -27,10 +27,17 @@ var shared struct {
 // Main runs the tests, then stops the shared cluster and removes its directory. Call it from
 // TestMain. Nothing starts until a test calls Server or NewDatabase.
 func Main(m *testing.M) {
+	// Ctrl+C or a kill during the tests: stop the cluster and remove its directory too.
+	stop := pg.StopOnSignals(closerFunc(func() error { shutdown(); return nil }))
 	code := m.Run()
+	stop()
 	shutdown()
 	os.Exit(code)
 }
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
 
 func shutdown() {
 	shared.mu.Lock()

@@ -307,3 +307,31 @@ func TestSetTableFillsResults(t *testing.T) {
 		t.Fatalf("table %s in the worksheet: %v", id, got)
 	}
 }
+
+// The learner fills in (or corrects) a result table by hand: one line per row.
+func TestFillTableByHand(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	tm := start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n", "n", "tab", "tab")
+	waitText(t, tm, "enter: fill in or correct")
+	send(tm, "enter")
+	waitText(t, tm, "Success rate:")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" 40%"), Paste: true})
+	send(tm, "esc")
+	waitText(t, tm, "40%")
+	m, _ := finalView(t, tm)
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var got [][]string
+	for id, rows := range loadSheet(t, path).Tables {
+		if strings.HasPrefix(id, "step2") {
+			got = rows
+		}
+	}
+	if len(got) != 2 || got[0][1] != "40%" || got[1][1] != "" {
+		t.Fatalf("table rows = %q", got)
+	}
+}

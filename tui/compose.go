@@ -18,6 +18,7 @@ const (
 	itemQuestion itemKind = iota
 	itemTask
 	itemCommand
+	itemTable // a result table the learner may fill in or correct
 )
 
 // item is one focusable thing in the current step, with its line range in the composed text.
@@ -28,6 +29,7 @@ type item struct {
 	q          *content.Question
 	t          *content.Task
 	action     *content.Action
+	table      *content.Table
 	start, end int // lines [start, end) of the composed step
 }
 
@@ -113,9 +115,26 @@ func (r *reader) compose() {
 			it.end = len(lines)
 			items = append(items, it)
 		case content.TableBlock:
-			if b.Table != nil {
-				add(r.tableView(b.Table, tw), false)
+			if b.Table == nil {
+				continue
 			}
+			if !b.Table.Fillable {
+				add(r.tableView(b.Table, tw), false)
+				continue
+			}
+			it := item{kind: itemTable, block: bi, table: b.Table, start: len(lines)}
+			focused := len(items) == r.focus
+			view := r.tableView(b.Table, tw)
+			switch {
+			case focused && r.editing:
+				view += "\n" + s.AnswerBoxFocused.Width(tw-2).Render(r.ta.View()) + "\n" +
+					s.Hint.Render("one line per row: label: value | value … · esc/ctrl+s: done")
+			case focused:
+				view += "\n" + s.Hint.Render("enter: fill in or correct the values")
+			}
+			add(view, focused)
+			it.end = len(lines)
+			items = append(items, it)
 		case content.ImageBlock:
 			if b.Image != nil {
 				add(r.imageView(b.Image), false)

@@ -21,6 +21,8 @@
 //     Actions shows "the lab is not wired yet: run `scalelab loadtest` in another terminal".
 //   - Options.Startup: a Cmd run at start beside the first rendering (the lab's background start).
 //   - LabStatusMsg: the lab's state line in the header; p.Send it or return it from a Cmd.
+//   - SetTableMsg: measured values into a result table (worksheet + screen, saved); the learner
+//     can also fill or correct a result table by hand (Tab to it, Enter).
 //   - Messages the root does not know go to every screen, so new screens get lab samples.
 //
 // Saving: every change bumps a generation and schedules a save 400 ms later (tea.Tick); only the

@@ -49,7 +49,7 @@ func (r *reader) closeEditor() tea.Cmd {
 
 func (r *reader) updateEditor(msg tea.KeyMsg) tea.Cmd {
 	it := r.focused()
-	if it == nil || it.kind != itemQuestion {
+	if it == nil || (it.kind != itemQuestion && it.kind != itemTable) {
 		return r.closeEditor()
 	}
 	if key.Matches(msg, r.c.keys.EditDone) {
@@ -60,7 +60,13 @@ func (r *reader) updateEditor(msg tea.KeyMsg) tea.Cmd {
 	val := r.ta.Value()
 	ws := r.c.sheet.ws
 	var save tea.Cmd
-	if val != ws.Answers[it.q.ID] {
+	if it.kind == itemTable {
+		rows := parseTableText(it.table, val)
+		if !equalRows(rows, ws.Tables[it.table.ID]) {
+			ws.Tables[it.table.ID] = rows
+			save = r.c.sheet.changed()
+		}
+	} else if val != ws.Answers[it.q.ID] {
 		if strings.TrimSpace(it.q.AnswerFrom(val)) == "" {
 			delete(ws.Answers, it.q.ID)
 		} else {
@@ -89,4 +95,77 @@ func (r *reader) scrollToEditor() {
 	if it.start < r.vp.YOffset && it.end-it.start <= h {
 		r.vp.SetYOffset(it.start)
 	}
+}
+
+// openTableEditor edits a result table as text, one line per row: "label: value | value".
+func (r *reader) openTableEditor(t *content.Table) tea.Cmd {
+	val := tableText(t, r.c.sheet.ws.Tables[t.ID])
+	r.ta.SetValue(val)
+	r.ta.SetHeight(clamp(len(t.Rows)+1, 3, 10))
+	for r.ta.Line() > 0 {
+		r.ta.CursorUp()
+	}
+	r.ta.CursorEnd()
+	r.editing = true
+	r.compose()
+	r.scrollToEditor()
+	return r.ta.Focus()
+}
+
+// tableText writes a table's current values as lines "label: v1 | v2" (label = first cell).
+func tableText(t *content.Table, filled [][]string) string {
+	var lines []string
+	for i, row := range t.Rows {
+		if len(row) == 0 {
+			continue
+		}
+		vals := make([]string, 0, len(row)-1)
+		for j := 1; j < len(row); j++ {
+			v := row[j]
+			if i < len(filled) && j < len(filled[i]) && strings.TrimSpace(filled[i][j]) != "" {
+				v = filled[i][j]
+			}
+			vals = append(vals, strings.TrimSpace(v))
+		}
+		lines = append(lines, plainInline(row[0])+": "+strings.Join(vals, " | "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseTableText reads tableText back: line i is row i; the label before the first ": " is
+// the table's own and is not changed; cells are split on "|".
+func parseTableText(t *content.Table, text string) [][]string {
+	lines := strings.Split(text, "\n")
+	rows := make([][]string, len(t.Rows))
+	for i, row := range t.Rows {
+		rows[i] = make([]string, len(row))
+		if len(row) > 0 {
+			rows[i][0] = row[0]
+		}
+		if i >= len(lines) {
+			continue
+		}
+		l := lines[i]
+		if k := strings.Index(l, ":"); k >= 0 {
+			l = l[k+1:]
+		}
+		for j, v := range strings.Split(l, "|") {
+			if j+1 < len(row) {
+				rows[i][j+1] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return rows
+}
+
+func equalRows(a, b [][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if strings.Join(a[i], "\x00") != strings.Join(b[i], "\x00") {
+			return false
+		}
+	}
+	return true
 }

@@ -369,6 +369,8 @@ func countItems(blocks []content.Block) int {
 			n += len(b.Tasks)
 		case b.Kind == content.CommandBlock && b.Action != nil:
 			n++
+		case b.Kind == content.TableBlock && b.Table != nil && b.Table.Fillable:
+			n++
 		}
 	}
 	return n
@@ -404,6 +406,8 @@ func (r *reader) activate() tea.Cmd {
 		return r.openEditor(it.q)
 	case itemTask:
 		return r.toggleTask(it)
+	case itemTable:
+		return r.openTableEditor(it.table)
 	case itemCommand:
 		return runActionCmd(*it.action)
 	}

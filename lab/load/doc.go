@@ -10,4 +10,17 @@
 // History keeps every run with the lab state it ran against (broken, fix1, fix2 or custom) in
 // runs.json in scalelab's data directory, replaced atomically, so the scenario's comparison
 // table can be filled from real runs across restarts.
+//
+// How the scenario's three runs come out, from the real mechanism only (nothing is injected):
+//
+//   - broken: each request builds its own pool (max 1 connection, 150 ms connect timeout) and
+//     holds that connection through the 500 ms slow query. 100 users need ~100 connections at
+//     once; the lab's PostgreSQL allows 50 (lab.DefaultMaxConnections explains the choice), so
+//     the rest are refused (too_many_clients), and connection setup (TCP, scram authentication,
+//     a new backend process) under dozens of concurrent connects on 2 cores often passes 150 ms
+//     (connect_timeout). Failures return fast and their users retry at once, so most requests fail.
+//   - fix1: one shared pool of 10 connections, opened once; requests wait their turn (up to 2 s)
+//     instead of failing, and the slow query is gone: every request succeeds.
+//   - fix2: the index on created_at turns the sequential scan and sort of every row into an
+//     index scan of 20 rows: every request succeeds, and more of them per second.
 package load

@@ -26,8 +26,9 @@ type Options struct {
 	Timeout     time.Duration `json:"timeout"`            // per request; 0 = 20s; rounded up to whole seconds (hey counts seconds)
 }
 
-// withDefaults fills zero values and checks the rest.
-func (o Options) withDefaults() (Options, error) {
+// Normalize fills zero values with the defaults (100 users, 30 s, 20 s timeout) and checks the
+// rest; Run does the same, so callers only need it to record the settings a run really used.
+func (o Options) Normalize() (Options, error) {
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
 	}

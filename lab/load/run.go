@@ -72,7 +72,7 @@ func (p Progress) Fraction() float64 {
 // about 56 MB at the cap) and copies them once more when it prints its summary. N is sized from
 // the duration (sizeN), so short runs stay small; a 30 s run at 100 users reaches the cap.
 func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result, err error) {
-	opt, err = opt.withDefaults()
+	opt, err = opt.Normalize()
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,14 @@ package load_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
@@ -18,9 +21,9 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// storyMaxConnections is the private cluster's max_connections in the lab (PostgreSQL's own
-// default, which the lab keeps); see doc.go for why the scenario's story needs nothing else.
-const storyMaxConnections = 100
+// storyMaxConnections is the private cluster's max_connections in the lab (see
+// lab.DefaultMaxConnections for why).
+const storyMaxConnections = lab.DefaultMaxConnections
 
 // testLab is the feed API on a seeded database: what `scalelab loadtest` starts.
 type testLab struct {
@@ -81,11 +84,19 @@ func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 // TestScenarioDirection is the scenario in short: the broken API loses requests to real
 // connection failures, Fix 1 loses none, Fix 2 loses none either.
 func TestScenarioDirection(t *testing.T) {
-	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: storyMaxConnections})
+	mc := storyMaxConnections
+	if v, _ := strconv.Atoi(os.Getenv("MAXC")); v > 0 {
+		mc = v
+	}
+	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: mc})
 	l := newTestLab(t, srv.URL(), 10_000, feed.Broken())
 	ctx := context.Background()
+	d := 3 * time.Second
+	if v, _ := time.ParseDuration(os.Getenv("DUR")); v > 0 {
+		d = v
+	}
 
-	broken := l.run(t, load.Options{Concurrency: 100, Duration: 3 * time.Second})
+	broken := l.run(t, load.Options{Concurrency: 100, Duration: d})
 	if broken.State != load.StateBroken || broken.Failed == 0 {
 		t.Fatalf("broken: state %q, %d of %d failed; want failures", broken.State, broken.Failed, broken.Total)
 	}

@@ -1,0 +1,319 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"scalelab/lab"
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
+)
+
+func init() {
+	register(command{Name: "loadtest", Summary: "load the feed API with 100 concurrent users for 30 s and print the scenario's table", Run: runLoadtest})
+}
+
+// loadtestArgs are the flags of `scalelab loadtest`.
+type loadtestArgs struct {
+	load.Options
+	preset string // broken | fixed (lab only)
+	json   bool
+	db     string
+	rows   int
+}
+
+func runLoadtest(args []string) error {
+	fs := newFlagSet("loadtest", "loadtest [-c 100] [-z 30s] [-n N] [--preset broken|fixed] [--url URL] [--json] [--db URL] [--rows N]",
+		"Sends concurrent users to the feed API (hey's load generator, in this process) and prints hey's\n"+
+			"summary, then the scenario's table: success rate, failed requests, average and p99 latency,\n"+
+			"requests per second, and the failures grouped by cause. Without --url it starts the lab (the\n"+
+			"private PostgreSQL and the feed API with --preset's knobs) and loads its /feed; with --url it\n"+
+			"loads any URL. Every finished run is kept in the run history (runs.json in the data home).")
+	var a loadtestArgs
+	fs.IntVar(&a.Concurrency, "c", load.DefaultConcurrency, "concurrent users (workers)")
+	fs.DurationVar(&a.Duration, "z", load.DefaultDuration, "how long to load; 0 with -n: until -n requests are done")
+	fs.IntVar(&a.Requests, "n", 0, "stop after this many requests (0: run for -z); rounded down to a multiple of -c, as hey does")
+	fs.DurationVar(&a.Timeout, "timeout", load.DefaultTimeout, "per-request timeout")
+	fs.StringVar(&a.preset, "preset", "broken", "the API's connection knobs when the lab is started: broken or fixed")
+	fs.StringVar(&a.URL, "url", "", "load this URL instead of starting the lab (e.g. http://127.0.0.1:3000/feed of a running 'scalelab serve')")
+	fs.BoolVar(&a.json, "json", false, "print one JSON object instead of the summary and table")
+	fs.StringVar(&a.db, "db", os.Getenv("DATABASE_URL"), "an existing PostgreSQL for the lab instead of the private cluster (default $DATABASE_URL)")
+	fs.IntVar(&a.rows, "rows", 0, "posts to seed when the table is empty (0: the lab's default, 10,000)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("loadtest takes no arguments (got %q): use --url URL to load another URL", fs.Arg(0))
+	}
+	if explicit(fs, "n") && !explicit(fs, "z") {
+		a.Duration = 0 // -n alone: run until the count is done, like hey
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	return loadtest(ctx, os.Stdout, os.Stderr, a)
+}
+
+// explicit tells whether a flag was given on the command line.
+func explicit(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			found = true
+		}
+	})
+	return found
+}
+
+// loadtest runs one load test and prints it to stdout; progress goes to stderr when it is a terminal.
+func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) error {
+	progress := progressLine(stderr, a.json)
+	var (
+		rec *load.Record
+		err error
+	)
+	if a.URL != "" {
+		rec, err = loadURL(ctx, a.Options, progress)
+	} else {
+		rec, err = loadLab(ctx, a, progress, stderr)
+	}
+	progress.done()
+	if rec == nil {
+		return err
+	}
+	cancelled := errors.Is(err, context.Canceled)
+	if err != nil && !cancelled {
+		return err
+	}
+	if a.json {
+		if werr := printLoadJSON(stdout, rec); werr != nil {
+			return werr
+		}
+	} else {
+		fmt.Fprint(stdout, rec.Result.Summary)
+		printLoadTable(stdout, rec)
+	}
+	if cancelled {
+		return fmt.Errorf("load test cancelled after %.1fs: the partial figures above are not recorded in the run history", rec.Result.Elapsed.Seconds())
+	}
+	return nil
+}
+
+// loadURL loads an outside URL: the lab state is unknown, so the run is recorded as custom.
+func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter) (*load.Record, error) {
+	opt, err := opt.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	res, err := load.Run(ctx, opt, progress.update)
+	if res == nil {
+		return nil, err
+	}
+	rec := &load.Record{Options: opt, State: load.StateCustom, Result: res}
+	if err != nil {
+		return rec, err
+	}
+	return saveRun(rec)
+}
+
+// saveRun adds a finished run to the history. A history that cannot be written costs the record,
+// not the run: the error says so and the figures are still printed.
+func saveRun(rec *load.Record) (*load.Record, error) {
+	h, err := load.OpenDefaultHistory()
+	if err == nil {
+		if h.Recovered != "" {
+			fmt.Fprintf(os.Stderr, "scalelab: the run history was unreadable and was moved to %s; starting a new one\n", h.Recovered)
+		}
+		var saved load.Record
+		if saved, err = h.Add(*rec); err == nil {
+			return &saved, nil
+		}
+	}
+	fmt.Fprintf(os.Stderr, "scalelab: this run was not saved in the run history: %v\n", err)
+	return rec, nil
+}
+
+// printLoadTable prints the scenario's table and the failures by cause.
+func printLoadTable(w io.Writer, rec *load.Record) {
+	r := rec.Result
+	o := rec.Options
+	what := fmt.Sprintf("%d users", o.Concurrency)
+	if o.Duration > 0 {
+		what += " for " + o.Duration.String()
+	}
+	if o.Requests > 0 {
+		what += fmt.Sprintf(", up to %s requests", commas(o.Requests))
+	}
+	fmt.Fprintf(w, "Load test: %s against %s\n", what, o.URL)
+	fmt.Fprintf(w, "Lab state: %s", stateLabel(rec.State))
+	if rec.Rows > 0 {
+		fmt.Fprintf(w, ", %s rows", commas(rec.Rows))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %-16s %s\n", "Success rate", fmt.Sprintf("%.1f%%", r.SuccessRate))
+	fmt.Fprintf(w, "  %-16s %s of %s\n", "Failed requests", commas(r.Failed), commas(r.Total))
+	avg, p99 := fmtMS(r.Avg), fmtMS(r.P99)
+	if r.Total == r.Failed && len(r.StatusCodes) == 0 {
+		avg, p99 = "- (no response at all)", "-"
+	}
+	fmt.Fprintf(w, "  %-16s %s\n", "Average latency", avg)
+	fmt.Fprintf(w, "  %-16s %s\n", "p99 latency", p99)
+	fmt.Fprintf(w, "  %-16s %.1f\n", "Requests/sec", r.RPS)
+	if r.Unfinished > 0 {
+		fmt.Fprintf(w, "  (%s requests still in flight when the run ended were cut off and are not counted)\n", commas(r.Unfinished))
+	}
+	fmt.Fprintln(w)
+	if len(r.Errors) == 0 {
+		fmt.Fprintln(w, "Errors by cause: none")
+		return
+	}
+	fmt.Fprintln(w, "Errors by cause:")
+	for _, c := range r.SortedErrors() {
+		fmt.Fprintf(w, "  %-22s %10s  %s\n", c.Cause, commas(c.Count), load.CauseHelp(c.Cause))
+	}
+}
+
+func stateLabel(s string) string {
+	switch s {
+	case load.StateBroken:
+		return "broken (as shipped)"
+	case load.StateFix1:
+		return "after Fix 1 (connection pooling)"
+	case load.StateFix2:
+		return "after Fix 2 (index on created_at)"
+	}
+	return "custom"
+}
+
+// printLoadJSON prints the run as one JSON object (the Result's keys plus the run's settings).
+func printLoadJSON(w io.Writer, rec *load.Record) error {
+	r := *rec.Result
+	r.Summary, r.Messages = "", nil
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	m["url"] = rec.Options.URL
+	m["concurrency"] = rec.Options.Concurrency
+	m["duration_s"] = rec.Options.Duration.Seconds()
+	m["requests"] = rec.Options.Requests
+	if rec.Rows > 0 {
+		m["rows"] = rec.Rows
+	}
+	if rec.ID > 0 {
+		m["run_id"] = rec.ID
+	}
+	enc := json.NewEncoder(w)
+	return enc.Encode(m)
+}
+
+func fmtMS(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// commas writes n with thousands separators: 12345 -> "12,345".
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// progressPrinter keeps one line on a terminal up to date while a run goes.
+type progressPrinter struct {
+	w       io.Writer
+	enabled bool
+	drawn   bool
+}
+
+func progressLine(stderr io.Writer, quiet bool) *progressPrinter {
+	p := &progressPrinter{w: stderr}
+	if f, ok := stderr.(*os.File); ok && !quiet && term.IsTerminal(int(f.Fd())) {
+		p.enabled = true
+	}
+	return p
+}
+
+func (p *progressPrinter) update(pr load.Progress) {
+	if p == nil || !p.enabled {
+		return
+	}
+	const width = 24
+	filled := int(pr.Fraction() * width)
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	total := ""
+	if pr.Duration > 0 {
+		total = fmt.Sprintf(" / %.0fs", pr.Duration.Seconds())
+	}
+	fmt.Fprintf(p.w, "\r\033[K  loading %5.1fs%s %s %s requests", pr.Elapsed.Seconds(), total, bar, commas(pr.Requests))
+	p.drawn = true
+}
+
+func (p *progressPrinter) done() {
+	if p != nil && p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+}
+
+// loadLab starts the lab (private PostgreSQL or --db, the posts table, the feed API on a free
+// port with --preset's knobs), loads its /feed, records the run and stops the lab again.
+func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, stderr io.Writer) (*load.Record, error) {
+	knobs, err := feed.ParsePreset(a.preset)
+	if err != nil {
+		return nil, err
+	}
+	logf := func(format string, args ...any) {
+		if !a.json {
+			progress.done()
+			fmt.Fprintf(stderr, "scalelab: "+format+"\n", args...)
+		}
+	}
+	l, err := lab.Start(ctx, lab.Config{DBURL: a.db, Rows: a.rows, Reseed: a.rows > 0, Knobs: knobs, Logf: logf,
+		MaxConnections: lab.DefaultMaxConnections})
+	if err != nil {
+		return nil, fmt.Errorf("start the lab: %w", err)
+	}
+	defer l.Close()
+	h, herr := load.OpenDefaultHistory()
+	if herr != nil {
+		fmt.Fprintf(stderr, "scalelab: this run will not be saved in the run history: %v\n", herr)
+		h = nil
+	} else if h.Recovered != "" {
+		fmt.Fprintf(stderr, "scalelab: the run history was unreadable and was moved to %s; starting a new one\n", h.Recovered)
+	}
+	opt := a.Options
+	opt.URL = ""
+	rec, err := l.LoadTest(ctx, h, opt, progress.update)
+	if rec != nil && err != nil && !errors.Is(err, context.Canceled) && h != nil {
+		// The run itself worked; only saving it failed.
+		fmt.Fprintf(stderr, "scalelab: this run was not saved in the run history: %v\n", err)
+		err = nil
+	}
+	return rec, err
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -138,14 +137,15 @@ type lintImage struct {
 
 func lint(name string, src []byte) *lintReport {
 	rep := &lintReport{File: name}
-	s, err := content.Parse(name, src)
-	if err != nil {
-		var pe *content.ParseError
-		if errors.As(err, &pe) {
+	if errs := content.Check(name, src); len(errs) > 0 {
+		for _, pe := range errs {
 			rep.Errors = append(rep.Errors, lintProblem{Line: pe.Line, Msg: pe.Msg})
-		} else {
-			rep.Errors = append(rep.Errors, lintProblem{Line: 1, Msg: err.Error()})
 		}
+		return rep
+	}
+	s, err := content.Parse(name, src)
+	if err != nil { // Check found nothing, so this cannot happen; report it all the same
+		rep.Errors = append(rep.Errors, lintProblem{Line: 1, Msg: err.Error()})
 		return rep
 	}
 	rep.OK, rep.ID, rep.Title = true, s.ID, s.Title
@@ -234,7 +234,7 @@ func (r *lintReport) write(w io.Writer) {
 		for _, e := range r.Errors {
 			fmt.Fprintf(w, "%s:%d: error: %s\n", r.File, e.Line, e.Msg)
 		}
-		fmt.Fprintf(w, "%s: does not parse; fix the line above and run `scalelab lint %s` again\n", r.File, r.File)
+		fmt.Fprintf(w, "%s: %d problem(s); fix them from the first and run `scalelab lint %s` again\n", r.File, len(r.Errors), r.File)
 		return
 	}
 	fmt.Fprintf(w, "%s\n  title: %s\n  id: %s\n", r.File, r.Title, r.ID)

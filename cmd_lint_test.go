@@ -71,17 +71,19 @@ func TestLintSeedJSON(t *testing.T) {
 func TestLintErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.md")
-	os.WriteFile(bad, []byte("# T\n\n## Step 1 — A\n\n**Q1: Why?**\n\nno fence\n\n## Step 2 — B\n"), 0o644)
+	os.WriteFile(bad, []byte("# T\n\n## Step 1 — A\n\n**Q1: Why?**\n\nno fence\n\n## Step 3 — B\n\n| a | b |\n|---|---|\n| 1 |\n"), 0o644)
 	code, out, _ := runLintCmd(t, bad)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if !strings.Contains(out, bad+":5: error: Q1 has no answer fence") {
-		t.Errorf("output does not give the line:\n%s", out)
+	for _, want := range []string{bad + ":5: error: Q1 has no answer fence", bad + ":9: error: steps out of order", bad + ":13: error: table row has 1 cells", "3 problem(s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 	code, out, _ = runLintCmd(t, "--json", bad)
 	var rep lintReport
-	if json.Unmarshal([]byte(out), &rep) != nil || code != 1 || rep.OK || len(rep.Errors) != 1 || rep.Errors[0].Line != 5 {
+	if json.Unmarshal([]byte(out), &rep) != nil || code != 1 || rep.OK || len(rep.Errors) != 3 || rep.Errors[0].Line != 5 {
 		t.Errorf("json errors: exit %d %s", code, out)
 	}
 	code, _, errOut := runLintCmd(t, filepath.Join(dir, "missing.md"))

@@ -32,13 +32,18 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("# T\n| a |\n|---|\n| |\n- [ ] x <!-- t -->\n```sh\nnpm run start\n```\n"))
 	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, src []byte) {
+		lines := strings.Count(string(src), "\n") + 1
+		for _, e := range Check("fuzz.md", src) {
+			if e.Line < 1 || e.Line > lines {
+				t.Fatalf("Check: line %d outside the file's %d lines: %v", e.Line, lines, e)
+			}
+		}
 		s, err := Parse("fuzz.md", src)
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error is not a *ParseError: %v", err)
 			}
-			lines := strings.Count(string(src), "\n") + 1
 			if pe.Line < 1 || pe.Line > lines {
 				t.Fatalf("error line %d outside the file's %d lines: %v", pe.Line, lines, err)
 			}

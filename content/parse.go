@@ -2,9 +2,11 @@ package content
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,12 +34,40 @@ const fillableMarker = "<!-- fillable -->"
 // Parse reads a scenario. name is the file name (its base name without extension becomes
 // the scenario ID). Errors are *ParseError with the line of the problem.
 func Parse(name string, src []byte) (*Scenario, error) {
+	sc, errs := parseAll(name, src)
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return sc, nil
+}
+
+// Check parses like Parse and returns every problem it finds, in line order, not only the
+// first (nil for a good file); for authors (`scalelab lint`). After a problem the parser
+// carries on as best it can, so later errors may follow from earlier ones.
+func Check(name string, src []byte) []*ParseError {
+	_, errs := parseAll(name, src)
+	return errs
+}
+
+// maxErrors stops Check on a file that is not a scenario at all.
+const maxErrors = 50
+
+func parseAll(name string, src []byte) (*Scenario, []*ParseError) {
 	p := &parser{name: name}
 	sc, err := p.parse(src)
 	if err != nil {
-		return nil, err
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			p.errs = append(p.errs, pe)
+		} else {
+			p.errs = append(p.errs, &ParseError{File: name, Line: 1, Msg: err.Error()})
+		}
 	}
-	return sc, nil
+	if len(p.errs) == 0 {
+		return sc, nil
+	}
+	sort.SliceStable(p.errs, func(a, b int) bool { return p.errs[a].Line < p.errs[b].Line })
+	return nil, p.errs
 }
 
 type parser struct {
@@ -55,12 +85,23 @@ type parser struct {
 	questions  map[int]int // number -> line
 	lastNumber int         // last "Step N" seen
 	ids        map[string]int
-	tasks      int // tasks so far in the current step
+	errs       []*ParseError // problems the parser recovered from
+	tasks      int           // tasks so far in the current step
 	fillable   bool
 }
 
 func (p *parser) errf(line int, format string, args ...any) error {
 	return &ParseError{File: p.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// report records a problem the parser can step over; it returns an error (ending the
+// parse) only once there are too many.
+func (p *parser) report(line int, format string, args ...any) error {
+	p.errs = append(p.errs, &ParseError{File: p.name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	if len(p.errs) >= maxErrors {
+		return p.errf(line, "too many problems, stopping here")
+	}
+	return nil
 }
 
 func (p *parser) parse(src []byte) (*Scenario, error) {
@@ -117,7 +158,8 @@ func (p *parser) block(i int) (int, error) {
 	case isFenceOpen(line):
 		return p.fence(i)
 	case headingLevel(line) == 1:
-		return 0, p.errf(i+1, "a second `# ` title: use `## ` for sections and `### ` inside them")
+		p.add(Block{Kind: Markdown, Line: i + 1, End: i + 1, Markdown: line})
+		return i + 1, p.report(i+1, "a second `# ` title: use `## ` for sections and `### ` inside them")
 	case headingLevel(line) == 2:
 		return i + 1, p.section(i)
 	case headingLevel(line) >= 3:
@@ -185,7 +227,10 @@ func (p *parser) uniqueID(id string) string {
 func (p *parser) endSection(end int) error {
 	if p.pendingQ != nil {
 		q := p.pendingQ
-		return p.errf(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" (or \"Your guess:\", or numbered slots) after it, before line %d", q.Number, end+1)
+		p.pendingQ = nil
+		if err := p.report(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" (or \"Your guess:\", or numbered slots) after it, before line %d", q.Number, end+1); err != nil {
+			return err
+		}
 	}
 	if p.step != nil {
 		p.step.End = end
@@ -199,19 +244,33 @@ func (p *parser) section(i int) error {
 	}
 	title := strings.TrimSpace(strings.TrimLeft(p.lines[i], "#"))
 	if title == "" {
-		return p.errf(i+1, "a `## ` section without a title")
+		if err := p.report(i+1, "a `## ` section without a title"); err != nil {
+			return err
+		}
+		title = fmt.Sprintf("Section %d", len(p.sc.Steps)+1)
 	}
 	st := &Step{Index: len(p.sc.Steps), Title: title, Short: title, Line: i + 1}
-	if m := reStep.FindStringSubmatch(title); m != nil {
-		n, err := strconv.Atoi(m[1])
-		if err != nil || n > 10000 {
-			return p.errf(i+1, "step number %q is not a small number", m[1])
-		}
-		if n != p.lastNumber+1 {
-			if p.lastNumber == 0 {
-				return p.errf(i+1, "steps out of order: found Step %d, the first step must be Step 1", n)
+	m := reStep.FindStringSubmatch(title)
+	if m != nil {
+		if n, err := strconv.Atoi(m[1]); err != nil || n > 10000 {
+			m = nil
+			if err := p.report(i+1, "step number %q is not a small number", clip(m0(reStep, title))); err != nil {
+				return err
 			}
-			return p.errf(i+1, "steps out of order: Step %d follows Step %d, expected Step %d", n, p.lastNumber, p.lastNumber+1)
+		}
+	}
+	if m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if n != p.lastNumber+1 {
+			var err error
+			if p.lastNumber == 0 {
+				err = p.report(i+1, "steps out of order: found Step %d, the first step must be Step 1", n)
+			} else {
+				err = p.report(i+1, "steps out of order: Step %d follows Step %d, expected Step %d", n, p.lastNumber, p.lastNumber+1)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		p.lastNumber = n
 		st.Number = n
@@ -284,20 +343,26 @@ func (p *parser) paragraph(i int) (int, error) {
 	if loc := reQuestion.FindStringSubmatchIndex(lines[0]); loc != nil {
 		n, err := strconv.Atoi(lines[0][loc[2]:loc[3]])
 		if err != nil || n <= 0 || n > 10000 {
-			return 0, p.errf(start+1, "question number %q is not a small positive number", lines[0][loc[2]:loc[3]])
+			p.add(b)
+			return i, p.report(start+1, "question number %q is not a small positive number", clip(lines[0][loc[2]:loc[3]]))
 		}
 		if p.pendingQ != nil {
 			q := p.pendingQ
-			return 0, p.errf(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" after it, before Q%d on line %d", q.Number, n, start+1)
+			p.pendingQ = nil
+			if err := p.report(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" after it, before Q%d on line %d", q.Number, n, start+1); err != nil {
+				return 0, err
+			}
 		}
 		if prev, dup := p.questions[n]; dup {
-			return 0, p.errf(start+1, "duplicate question number Q%d (also on line %d): number questions once each", n, prev)
+			p.add(b)
+			return i, p.report(start+1, "duplicate question number Q%d (also on line %d): number questions once each", n, prev)
 		}
 		joined := strings.Join(lines, " ")
 		rest := joined[loc[1]:]
 		end := strings.Index(rest, "**")
 		if end < 0 {
-			return 0, p.errf(start+1, "Q%d: the bold prompt is not closed: end it with **", n)
+			p.add(b)
+			return i, p.report(start+1, "Q%d: the bold prompt is not closed: end it with **", n)
 		}
 		p.questions[n] = start + 1
 		q := &Question{ID: fmt.Sprintf("Q%d", n), Number: n, Prompt: strings.TrimSpace(rest[:end]), Line: start + 1, StepIndex: -1}
@@ -343,16 +408,15 @@ func (p *parser) fence(i int) (int, error) {
 	if lang == "model" {
 		q := p.lastAnswerQ
 		if q == nil {
-			return 0, p.errf(i+1, "a ```model fence must come right after a question's answer fence")
+			p.add(b)
+			return j + 1, p.report(i+1, "a ```model fence must come right after a question's answer fence")
 		}
-		if q.Model != "" {
-			return 0, p.errf(i+1, "%s already has a model answer", q.ID)
+		if strings.TrimSpace(body) == "" {
+			p.lastAnswerQ = nil
+			return j + 1, p.report(i+1, "%s: the model answer is empty", q.ID)
 		}
 		q.Model = strings.TrimSpace(body)
 		q.modelLine, q.modelEnd = i+1, j+1
-		if q.Model == "" {
-			return 0, p.errf(i+1, "%s: the model answer is empty", q.ID)
-		}
 		p.lastAnswerQ = nil
 		return j + 1, nil
 	}
@@ -390,17 +454,26 @@ func (p *parser) table(i int) (int, error) {
 	header := splitRow(p.lines[i])
 	delim := splitRow(p.lines[i+1])
 	if len(delim) != len(header) {
-		return 0, p.errf(i+2, "table delimiter row has %d cells, the header has %d", len(delim), len(header))
+		if err := p.report(i+2, "table delimiter row has %d cells, the header has %d", len(delim), len(header)); err != nil {
+			return 0, err
+		}
 	}
 	t := &Table{Header: header, Line: i + 1, Fillable: p.fillable, marked: p.fillable}
-	for _, d := range delim {
-		t.Align = append(t.Align, alignOf(d))
+	for c := range header {
+		a := ""
+		if c < len(delim) {
+			a = alignOf(delim[c])
+		}
+		t.Align = append(t.Align, a)
 	}
 	j := i + 2
 	for ; j < len(p.lines) && strings.HasPrefix(strings.TrimSpace(p.lines[j]), "|"); j++ {
 		row := splitRow(p.lines[j])
 		if len(row) != len(header) {
-			return 0, p.errf(j+1, "table row has %d cells, the header has %d: give every row one cell per column (leave a cell empty with | |)", len(row), len(header))
+			if err := p.report(j+1, "table row has %d cells, the header has %d: give every row one cell per column (leave a cell empty with | |)", len(row), len(header)); err != nil {
+				return 0, err
+			}
+			row = append(row, make([]string, max(0, len(header)-len(row)))...)[:len(header)]
 		}
 		for c := 1; c < len(row); c++ {
 			if row[c] == "" {
@@ -685,3 +758,6 @@ func firstInvalid(b []byte) int {
 	}
 	return len(b)
 }
+
+// m0 is the whole match of re in s.
+func m0(re *regexp.Regexp, s string) string { return re.FindString(s) }

@@ -237,6 +237,30 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestCheckFindsEveryProblem(t *testing.T) {
+	src := "# T\n\n## Step 1 — A\n\n**Q1: a?**\n\n## Step 3 — C\n\n" + // 5: no fence, 7: order
+		"**Q2: b?**\n\n```\nYour answer:\n```\n\n**Q2: again?**\n\n" + // 15: duplicate
+		"```model\nx\n```\n\n| a | b |\n|---|---|\n| 1 | 2 | 3 |\n\n# Two\n" // 17: stray model, 23: row, 25: title
+	errs := Check("c.md", []byte(src))
+	var got []string
+	for _, e := range errs {
+		got = append(got, itoa(e.Line))
+	}
+	if strings.Join(got, ",") != "5,7,15,17,23,25" {
+		t.Errorf("Check lines = %v, want 5,7,15,17,23,25: %v", got, errs)
+	}
+	if _, err := Parse("c.md", []byte(src)); err == nil || err.(*ParseError).Line != 5 {
+		t.Errorf("Parse gives %v, want the first problem (line 5)", err)
+	}
+	if errs := Check("ok.md", []byte("# T\n\n## A\n")); errs != nil {
+		t.Errorf("Check of a good file: %v", errs)
+	}
+	many := "# T\n\n## A\n\n" + strings.Repeat("# again\n\n", 200)
+	if errs := Check("m.md", []byte(many)); len(errs) > maxErrors+1 {
+		t.Errorf("Check reported %d problems, the cap is %d", len(errs), maxErrors)
+	}
+}
+
 func TestParseDetails(t *testing.T) {
 	src := "# T\n\n**Time:** 5 min  \n\n## Intro\n\n" +
 		"| k | v |\n|:--|--:|\n| a \\| b | |\n\n" +

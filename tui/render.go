@@ -89,6 +89,12 @@ func newGlamour(spec renderSpec, theme Theme, width int) (*glamour.TermRenderer,
 	default:
 		cfg = styles.DarkStyleConfig
 	}
+	if spec.style == "dark" || spec.style == "light" || spec.style == "" {
+		// colour and bold mark the headings; "### " in front reads like unrendered source
+		for _, h := range []*ansi.StyleBlock{&cfg.H2, &cfg.H3, &cfg.H4, &cfg.H5, &cfg.H6} {
+			h.Prefix = ""
+		}
+	}
 	zero := uint(0)
 	cfg.Document.Margin = &zero
 	cfg.Document.BlockPrefix = ""

@@ -39,7 +39,7 @@ func RunPlain(ctx context.Context, opt PlainOptions) error {
 	out := &errWriter{w: opt.Out}
 	in := bufio.NewScanner(opt.In)
 	in.Buffer(make([]byte, 64*1024), 1024*1024)
-	tr, err := newGlamour(renderSpec{style: "notty", profile: termenv.Ascii}, ThemeDefault, opt.Width)
+	tr, err := newGlamour(renderSpec{style: "plain", profile: termenv.Ascii}, ThemeDefault, opt.Width)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func RunPlain(ctx context.Context, opt PlainOptions) error {
 // askPlain prompts for one answer. ok: an answer was given (replace the old one);
 // more: input continues.
 func askPlain(out *errWriter, in *bufio.Scanner, q *content.Question, n, total int, current string) (ans string, ok, more bool) {
-	out.printf("Question %d of %d (%s): %s\n", n, total, q.ID, xansi.Strip(q.Prompt))
+	out.printf("Question %d of %d (%s): %s\n", n, total, q.ID, plainInline(q.Prompt))
 	if strings.TrimSpace(current) != "" {
 		out.printf("Current answer:\n%s\n", strings.TrimSpace(current))
 		out.printf("Type a new answer, or press Enter to keep this one.\n")

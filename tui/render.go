@@ -86,6 +86,16 @@ func newGlamour(spec renderSpec, theme Theme, width int) (*glamour.TermRenderer,
 		cfg = styles.LightStyleConfig
 	case "notty", "ascii":
 		cfg = styles.NoTTYStyleConfig
+	case "plain":
+		// for plain mode and screen readers: words only, no markup characters read aloud
+		cfg = styles.ASCIIStyleConfig
+		cfg.Emph, cfg.Strong, cfg.Strikethrough = ansi.StylePrimitive{}, ansi.StylePrimitive{}, ansi.StylePrimitive{}
+		cfg.Code = ansi.StyleBlock{}
+		cfg.ImageText = ansi.StylePrimitive{Format: "Picture: {{.text}}"}
+		cfg.HorizontalRule = ansi.StylePrimitive{Format: "\n"}
+		for _, h := range []*ansi.StyleBlock{&cfg.H1, &cfg.H2, &cfg.H3, &cfg.H4, &cfg.H5, &cfg.H6} {
+			h.Prefix = ""
+		}
 	default:
 		cfg = styles.DarkStyleConfig
 	}

@@ -304,3 +304,18 @@ func TestParseDetails(t *testing.T) {
 		t.Errorf("image %+v", img)
 	}
 }
+
+// The built-in text reads in an 80-column terminal as it is (plain mode, cat): no line
+// over 78 columns and no emoji, whose width terminals and renderers disagree on.
+func TestBuiltinFitsEightyColumns(t *testing.T) {
+	for i, l := range Builtin().Lines {
+		if n := len([]rune(l)); n > 78 {
+			t.Errorf("line %d is %d columns: %q", i+1, n, l)
+		}
+		for _, r := range l {
+			if (r >= 0x1F000 && r <= 0x1FAFF) || (r >= 0x2600 && r <= 0x27BF) || r == '\t' {
+				t.Errorf("line %d has %U: %q", i+1, r, l)
+			}
+		}
+	}
+}

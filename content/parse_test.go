@@ -149,6 +149,12 @@ func TestParseSeed(t *testing.T) {
 	if st := s.Step(2); st == nil || st.Short != "Run the Load Test" || st.ID != "step2" {
 		t.Errorf("Step(2) = %+v", st)
 	}
+	if st := s.Step(3); len(st.Tasks()) != 4 || len(st.Actions()) != 5 || len(st.Questions()) != 0 || len(st.Tables()) != 0 {
+		t.Errorf("Step 3 holds %d tasks, %d actions", len(st.Tasks()), len(st.Actions()))
+	}
+	if st := s.Step(2); len(st.Questions()) != 3 || len(st.Tables()) != 1 {
+		t.Errorf("Step 2 holds %d questions, %d tables", len(st.Questions()), len(st.Tables()))
+	}
 	for _, a := range s.Actions() {
 		if !strings.HasPrefix(a.Command, "npm run ") || a.Lang != "bash" {
 			t.Errorf("action %+v", a)

@@ -236,3 +236,47 @@ func (s *Scenario) each(f func(*Block)) {
 		}
 	}
 }
+
+// Questions returns the step's questions in order.
+func (st *Step) Questions() []*Question {
+	var out []*Question
+	for i := range st.Blocks {
+		if b := &st.Blocks[i]; b.Kind == QuestionBlock {
+			out = append(out, b.Question)
+		}
+	}
+	return out
+}
+
+// Tables returns the step's tables in order.
+func (st *Step) Tables() []*Table {
+	var out []*Table
+	for i := range st.Blocks {
+		if b := &st.Blocks[i]; b.Kind == TableBlock {
+			out = append(out, b.Table)
+		}
+	}
+	return out
+}
+
+// Tasks returns the step's tasks in order.
+func (st *Step) Tasks() []*Task {
+	var out []*Task
+	for i := range st.Blocks {
+		if b := &st.Blocks[i]; b.Kind == TaskBlock {
+			out = append(out, b.Tasks...)
+		}
+	}
+	return out
+}
+
+// Actions returns the step's lab actions in order.
+func (st *Step) Actions() []*Action {
+	var out []*Action
+	for i := range st.Blocks {
+		if b := &st.Blocks[i]; b.Kind == CommandBlock {
+			out = append(out, b.Action)
+		}
+	}
+	return out
+}

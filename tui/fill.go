@@ -1,0 +1,114 @@
+package tui
+
+import (
+	"strings"
+
+	"scalelab/content"
+	"scalelab/lab"
+	"scalelab/lab/load"
+)
+
+// fillTable fills a scenario result table from the latest recorded run of each stage, in one of
+// the two shapes the scenario format knows:
+//   - a comparison table: one row per run ("Broken", "After Fix 1", "After Fix 2"), one column per
+//     metric ("Success Rate", "p99 Latency", "Req/sec", ...);
+//   - a metric table ("Metric | Value"): one row per metric, filled from the broken run — the run
+//     the step that holds it asks the learner to record.
+//
+// Cells without a run to fill them keep what the table had. ok is false when the table is not
+// one of these shapes or no cell could be filled.
+func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string, ok bool) {
+	if !t.Fillable || len(t.Header) < 2 {
+		return nil, false
+	}
+	rows = make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = append([]string(nil), r...)
+	}
+	colMetric := make([]string, len(t.Header))
+	byColumn := false
+	for j := 1; j < len(t.Header); j++ {
+		if colMetric[j] = metricOf(t.Header[j]); colMetric[j] != "" {
+			byColumn = true
+		}
+	}
+	filled := false
+	for _, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		if byColumn {
+			rec, found := latest[stageOfLabel(r[0])]
+			if !found || rec.Result == nil {
+				continue
+			}
+			for j := 1; j < len(r) && j < len(colMetric); j++ {
+				if v := metricValue(colMetric[j], rec.Result); v != "" {
+					r[j], filled = v, true
+				}
+			}
+			continue
+		}
+		rec, found := latest[lab.StageBroken]
+		if m := metricOf(r[0]); found && rec.Result != nil && m != "" && len(r) > 1 {
+			r[1], filled = metricValue(m, rec.Result), true
+		}
+	}
+	return rows, filled
+}
+
+// metricOf names the measured value a header or row label asks for ("" when none).
+func metricOf(label string) string {
+	x := strings.ToLower(label)
+	switch {
+	case strings.Contains(x, "success"):
+		return "success"
+	case strings.Contains(x, "fail") || strings.Contains(x, "error"):
+		return "failed"
+	case strings.Contains(x, "p99"):
+		return "p99"
+	case strings.Contains(x, "p50") || strings.Contains(x, "median"):
+		return "p50"
+	case strings.Contains(x, "average") || strings.Contains(x, "avg") || strings.Contains(x, "mean"):
+		return "avg"
+	case strings.Contains(x, "req") && (strings.Contains(x, "sec") || strings.Contains(x, "/s")):
+		return "rps"
+	case strings.Contains(x, "total") || strings.Contains(x, "requests"):
+		return "total"
+	}
+	return ""
+}
+
+// stageOfLabel reads which run a row is about: "Broken (Step 2)", "After Fix 1 (pooling)", ...
+func stageOfLabel(label string) string {
+	x := strings.ToLower(label)
+	switch {
+	case strings.Contains(x, "fix 2") || strings.Contains(x, "fix2") || strings.Contains(x, "index"):
+		return lab.StageFix2
+	case strings.Contains(x, "fix 1") || strings.Contains(x, "fix1") || strings.Contains(x, "pool"):
+		return lab.StageFix1
+	case strings.Contains(x, "broken") || strings.Contains(x, "before"):
+		return lab.StageBroken
+	}
+	return ""
+}
+
+func metricValue(m string, r *load.Result) string {
+	switch m {
+	case "success":
+		return fmtPct(r.SuccessRate) + "%"
+	case "failed":
+		return fmtInt(r.Failed) + " of " + fmtInt(r.Total)
+	case "p99":
+		return fmtDur(r.P99)
+	case "p50":
+		return fmtDur(r.P50)
+	case "avg":
+		return fmtDur(r.Avg)
+	case "rps":
+		return fmtRPS(r.RPS)
+	case "total":
+		return fmtInt(r.Total)
+	}
+	return ""
+}

@@ -1,0 +1,542 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"scalelab/content"
+	"scalelab/lab"
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
+	"scalelab/lab/posts"
+)
+
+// LabController runs the lab for the workshop: it starts it in the background, runs the actions
+// the scenario's command blocks name, and reports through messages (never by blocking Update):
+//   - a LabSample (labSampleMsg) ~4 times a second while a load test runs, once a second otherwise;
+//   - LabStatusMsg when the lab's state line changes;
+//   - ActionDoneMsg when an action ends, and ExplainMsg with the plan text;
+//   - SetTableMsg to fill the scenario's result tables from the recorded runs.
+//
+// It implements Actions; the root model also hands it every message (Init/Update).
+type LabController struct {
+	cfg      lab.Config
+	hist     *load.History
+	scenario *content.Scenario
+	runOpts  load.Options // defaults for in-app load tests (the scenario's 100 users for 30 s)
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	lab      *lab.Lab
+	startErr error
+	starting bool
+	busy     string // the action running now ("" when idle); one at a time, but explain during a run is fine
+	tasks    map[string]bool
+	status   string
+	stateAt  time.Time
+
+	runCancel context.CancelFunc
+	progress  atomic.Pointer[load.Progress]
+	lastRun   atomic.Pointer[load.Result]
+
+	closeOnce sync.Once
+}
+
+// LabOptions configure a LabController.
+type LabOptions struct {
+	Config   lab.Config
+	History  *load.History // nil: runs are not recorded
+	Scenario *content.Scenario
+	// Users and Duration are the defaults of a load test started from the text when its command
+	// does not say (-c, -z); 0 means the scenario's 100 users for 30 s.
+	Users    int
+	Duration time.Duration
+}
+
+// NewLabController makes a controller; nothing starts until Init's Cmd runs.
+func NewLabController(o LabOptions) *LabController {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &LabController{cfg: o.Config, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel}
+	c.runOpts = load.Options{Concurrency: o.Users, Duration: o.Duration}
+	if c.runOpts.Concurrency == 0 {
+		c.runOpts.Concurrency = load.DefaultConcurrency
+	}
+	if c.runOpts.Duration == 0 {
+		c.runOpts.Duration = 30 * time.Second
+	}
+	if c.cfg.Logf == nil {
+		c.cfg.Logf = func(string, ...any) {}
+	}
+	return c
+}
+
+type labUpMsg struct{ err error }
+type labTickMsg struct{}
+type labStateMsg struct{ state lab.State }
+type loadDoneMsg struct {
+	action content.Action
+	rec    *load.Record
+	err    error
+}
+
+// ExplainMsg carries EXPLAIN ANALYZE of the feed query to the screens (the explain view).
+type ExplainMsg struct {
+	Plan posts.Plan
+	Err  error
+}
+
+// Init starts the lab in the background.
+func (c *LabController) Init() tea.Cmd {
+	c.mu.Lock()
+	c.starting = true
+	c.mu.Unlock()
+	return tea.Batch(
+		func() tea.Msg { return LabStatusMsg{Text: "lab: starting PostgreSQL and the feed API…"} },
+		func() tea.Msg {
+			l, err := lab.Start(c.ctx, c.cfg)
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.starting = false
+			if c.ctx.Err() != nil { // closed while starting
+				if l != nil {
+					l.Close()
+				}
+				return labUpMsg{err: c.ctx.Err()}
+			}
+			c.lab, c.startErr = l, err
+			return labUpMsg{err: err}
+		},
+	)
+}
+
+// Update handles the controller's own messages; it returns nil for everything else.
+func (c *LabController) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case labUpMsg:
+		if msg.err != nil {
+			return func() tea.Msg {
+				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error())}
+			}
+		}
+		return tea.Batch(c.stateCmd(), c.fillTablesCmd(), c.tickCmd(0))
+	case labTickMsg:
+		return c.sampleCmd()
+	case labSampleMsg:
+		every := time.Second
+		if msg.Run != nil {
+			every = 250 * time.Millisecond
+		}
+		cmds := []tea.Cmd{c.tickCmd(every)}
+		c.mu.Lock()
+		stale := time.Since(c.stateAt) > 3*time.Second
+		c.mu.Unlock()
+		if stale {
+			cmds = append(cmds, c.stateCmd())
+		}
+		return tea.Batch(cmds...)
+	case labStateMsg:
+		text := statusLine(msg.state)
+		c.mu.Lock()
+		c.stateAt = time.Now()
+		changed := text != c.status
+		c.status = text
+		c.mu.Unlock()
+		if changed {
+			return func() tea.Msg { return LabStatusMsg{Text: text} }
+		}
+	case loadDoneMsg:
+		return c.loadDone(msg)
+	}
+	return nil
+}
+
+// SetTasks tells the controller which scenario tasks are ticked (task ID -> done); the "start"
+// action restarts the API with the knobs of the ticked Fix 1 items.
+func (c *LabController) SetTasks(t map[string]bool) {
+	cp := make(map[string]bool, len(t))
+	for k, v := range t {
+		cp[k] = v
+	}
+	c.mu.Lock()
+	c.tasks = cp
+	c.mu.Unlock()
+}
+
+// Running reports whether a load test is under way.
+func (c *LabController) Running() bool { return c.progress.Load() != nil }
+
+// CancelRun stops a running load test (its partial result is not recorded).
+func (c *LabController) CancelRun() {
+	c.mu.Lock()
+	if c.runCancel != nil {
+		c.runCancel()
+	}
+	c.mu.Unlock()
+}
+
+// Lab returns the running lab, or nil while it starts or when it failed.
+func (c *LabController) Lab() *lab.Lab {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lab
+}
+
+// Close cancels any run and stops the lab (PostgreSQL too, when this process started it).
+func (c *LabController) Close() error {
+	var err error
+	c.closeOnce.Do(func() {
+		c.cancel()
+		c.mu.Lock()
+		l := c.lab
+		c.mu.Unlock()
+		if l != nil {
+			err = l.Close()
+		}
+	})
+	return err
+}
+
+// Run implements Actions: it starts the work and returns at once.
+func (c *LabController) Run(a content.Action) tea.Cmd {
+	c.mu.Lock()
+	l, startErr, starting, busy := c.lab, c.startErr, c.starting, c.busy
+	c.mu.Unlock()
+	done := func(summary string, err error) tea.Cmd {
+		return func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} }
+	}
+	switch {
+	case starting:
+		return done("", errors.New("the lab is still starting: try again in a moment"))
+	case l == nil && startErr != nil:
+		return done("", fmt.Errorf("the lab is not running (%v); quit, fix that and start again, or run `scalelab doctor`", firstLine(startErr.Error())))
+	case l == nil:
+		return done("", errors.New("the lab is not running"))
+	case busy != "" && a.Name != "explain-query":
+		return done("", fmt.Errorf("%s is still running: wait for it, or press Esc on the dashboard to stop a load test", busy))
+	}
+	switch a.Name {
+	case "loadtest":
+		return c.loadTest(l, a)
+	case "start":
+		return c.restart(l, a)
+	case "apply-fix":
+		return c.work(a, func(ctx context.Context) (string, error) {
+			created, err := l.ApplyIndex(ctx)
+			if err != nil {
+				return "", err
+			}
+			if created {
+				return "Fix 2 applied: index posts_created_at_idx created (CONCURRENTLY, the API kept serving)", nil
+			}
+			return "Fix 2 was already applied: the index exists", nil
+		})
+	case "explain-query":
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+			defer cancel()
+			plan, err := l.Explain(ctx)
+			return ExplainMsg{Plan: plan, Err: err}
+		}
+	case "reset":
+		return c.work(a, func(ctx context.Context) (string, error) {
+			if err := l.Reset(ctx); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("lab reset: broken API, no index, %d posts reseeded", l.Rows()), nil
+		})
+	}
+	return done("", fmt.Errorf("unknown lab action %q", a.Name))
+}
+
+// work runs one short action in a Cmd, marks the controller busy meanwhile and refreshes the state line.
+func (c *LabController) work(a content.Action, f func(ctx context.Context) (string, error)) tea.Cmd {
+	c.setBusy(a.Name)
+	return func() tea.Msg {
+		defer c.setBusy("")
+		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Minute)
+		defer cancel()
+		summary, err := f(ctx)
+		return tea.BatchMsg{
+			func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} },
+			c.stateCmd(),
+		}
+	}
+}
+
+func (c *LabController) setBusy(name string) {
+	c.mu.Lock()
+	c.busy = name
+	c.mu.Unlock()
+}
+
+// restart applies the knobs of the ticked Fix 1 tasks (or the command's --preset when the
+// scenario has no such tasks) and restarts the API in place.
+func (c *LabController) restart(l *lab.Lab, a content.Action) tea.Cmd {
+	c.mu.Lock()
+	ticked := c.tasks
+	c.mu.Unlock()
+	k, changes, total := knobsFromTasks(c.scenario, ticked)
+	if total == 0 { // no Fix 1 task list: follow the command line
+		k = presetFromArgs(a.Args)
+	}
+	return c.work(a, func(ctx context.Context) (string, error) {
+		if err := l.SetKnobs(ctx, k); err != nil {
+			return "", err
+		}
+		msg := fmt.Sprintf("API restarted: %s (%s)", k.Preset(), k)
+		if total > 0 {
+			msg = fmt.Sprintf("API restarted with %d of %d Fix 1 changes: %s", changes, total, k.Preset())
+			if changes == 0 {
+				msg += " — tick the boxes above to apply them"
+			}
+		}
+		return msg, nil
+	})
+}
+
+// loadTest runs a load test against the lab's API; progress is read by the sample ticks.
+func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
+	opt, err := loadOptionsFromArgs(c.runOpts, a.Args)
+	if err != nil {
+		return func() tea.Msg { return ActionDoneMsg{Action: a, Err: err} }
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	c.mu.Lock()
+	c.busy = "the load test"
+	c.runCancel = cancel
+	c.mu.Unlock()
+	c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests})
+	return tea.Batch(c.sampleCmd(), func() tea.Msg {
+		defer cancel()
+		rec, err := l.LoadTest(ctx, c.hist, opt, func(p load.Progress) { c.progress.Store(&p) })
+		return loadDoneMsg{action: a, rec: rec, err: err}
+	})
+}
+
+func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
+	c.progress.Store(nil)
+	c.mu.Lock()
+	c.busy, c.runCancel = "", nil
+	c.mu.Unlock()
+	var summary string
+	err := msg.err
+	if msg.rec != nil && msg.rec.Result != nil {
+		r := msg.rec.Result
+		c.lastRun.Store(r)
+		summary = fmt.Sprintf("load test (%s): %s ok, %s failed, p99 %s, %s req/s",
+			stageName(msg.rec.State), fmtPct(r.SuccessRate)+"%", fmtInt(r.Failed), fmtDur(r.P99), fmtRPS(r.RPS))
+	}
+	if errors.Is(err, context.Canceled) {
+		err, summary = nil, "load test stopped; the partial run was not recorded"
+	}
+	return tea.Batch(
+		func() tea.Msg { return ActionDoneMsg{Action: msg.action, Summary: summary, Err: err} },
+		c.fillTablesCmd(), c.sampleCmd(), c.stateCmd(),
+	)
+}
+
+func (c *LabController) tickCmd(after time.Duration) tea.Cmd {
+	if after <= 0 {
+		return func() tea.Msg { return labTickMsg{} }
+	}
+	return tea.Tick(after, func(time.Time) tea.Msg { return labTickMsg{} })
+}
+
+// sampleCmd reads the lab once: the API's telemetry, its pool and PostgreSQL's backends.
+func (c *LabController) sampleCmd() tea.Cmd {
+	return func() tea.Msg {
+		l := c.Lab()
+		if l == nil || c.ctx.Err() != nil {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, 500*time.Millisecond)
+		defer cancel()
+		s := LabSample{At: time.Now(), Telemetry: l.Recorder().Snapshot(), LastRun: c.lastRun.Load()}
+		if f := l.Feed(); f != nil {
+			s.Stats = f.Stats(ctx)
+		}
+		if p := c.progress.Load(); p != nil {
+			cp := *p
+			s.Run, s.RunTotal = &cp, p.Duration
+		}
+		return labSampleMsg{s}
+	}
+}
+
+func (c *LabController) stateCmd() tea.Cmd {
+	return func() tea.Msg {
+		l := c.Lab()
+		if l == nil || c.ctx.Err() != nil {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, 2*time.Second)
+		defer cancel()
+		return labStateMsg{state: l.State(ctx)}
+	}
+}
+
+// fillTablesCmd fills the scenario's result tables from the latest recorded run of each stage.
+func (c *LabController) fillTablesCmd() tea.Cmd {
+	if c.hist == nil || c.scenario == nil {
+		return nil
+	}
+	latest := c.hist.LatestByState()
+	var cmds []tea.Cmd
+	for _, t := range c.scenario.Tables() {
+		if rows, ok := fillTable(t, latest); ok {
+			msg := SetTableMsg{ID: t.ID, Rows: rows}
+			cmds = append(cmds, func() tea.Msg { return msg })
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// statusLine is the header's one-line view of the lab.
+func statusLine(s lab.State) string {
+	if !s.PGUp {
+		return "lab: PostgreSQL down: " + firstLine(s.PGErr)
+	}
+	parts := []string{"PG " + s.PG.Version}
+	if s.PG.External {
+		parts[0] = "PG (DATABASE_URL)"
+	} else if s.PG.Port != 0 {
+		parts[0] = fmt.Sprintf("PG %s :%d", s.PG.Version, s.PG.Port)
+	}
+	if s.APIAddr != "" {
+		parts = append(parts, "API "+s.APIAddr+" "+s.Preset)
+	}
+	if s.Index {
+		parts = append(parts, "index ✓")
+	} else {
+		parts = append(parts, "no index")
+	}
+	parts = append(parts, fmtInt(s.Rows)+" rows", "stage: "+stageName(s.Stage))
+	return strings.Join(parts, " · ")
+}
+
+func stageName(s string) string {
+	switch s {
+	case lab.StageBroken:
+		return "Broken"
+	case lab.StageFix1:
+		return "After Fix 1"
+	case lab.StageFix2:
+		return "After Fix 2"
+	}
+	return "Custom"
+}
+
+// knobsFromTasks turns the ticked Fix 1 tasks into knobs, starting from the broken preset.
+// Tasks are recognised by their tag (our scenario: shared-pool, pool-size, no-close, no-delay)
+// or, in scenarios without tags (the original text), by what their words say.
+func knobsFromTasks(s *content.Scenario, ticked map[string]bool) (k feed.Knobs, changes, total int) {
+	k = feed.Broken()
+	if s == nil {
+		return k, 0, 0
+	}
+	for _, t := range s.Tasks() {
+		fixes := taskFixes(t)
+		if len(fixes) == 0 {
+			continue
+		}
+		total++
+		if !ticked[t.ID] {
+			continue
+		}
+		changes++
+		for _, f := range fixes {
+			switch f {
+			case "shared-pool":
+				k.SharedPool = true
+			case "pool-size":
+				k.MaxConns, k.ConnectTimeout = feed.Fixed().MaxConns, feed.Fixed().ConnectTimeout
+			case "no-close":
+				k.ClosePerRequest = false
+			case "no-delay":
+				k.SlowQuery = 0
+			}
+		}
+	}
+	return k, changes, total
+}
+
+func taskFixes(t *content.Task) []string {
+	switch t.Tag {
+	case "shared-pool", "pool-size", "no-close", "no-delay":
+		return []string{t.Tag}
+	}
+	x := strings.ToLower(t.Text)
+	switch {
+	case strings.Contains(x, "getdbconnection()") && strings.Contains(x, "shared"):
+		return []string{"shared-pool", "pool-size"} // the original: "replace getDbConnection() with the shared pool above" (max 10, 2 s)
+	case strings.Contains(x, "db.end()") || strings.Contains(x, "close"):
+		return []string{"no-close"}
+	case strings.Contains(x, "500") || strings.Contains(x, "settimeout") || strings.Contains(x, "delay") || strings.Contains(x, "sleep"):
+		return []string{"no-delay"}
+	case strings.Contains(x, "getdbconnection()") || strings.Contains(x, "shared pool"):
+		return []string{"shared-pool"}
+	}
+	return nil
+}
+
+func presetFromArgs(args []string) feed.Knobs {
+	for i, a := range args {
+		v := ""
+		if a == "--preset" || a == "-preset" {
+			if i+1 < len(args) {
+				v = args[i+1]
+			}
+		} else if strings.HasPrefix(a, "--preset=") {
+			v = strings.TrimPrefix(a, "--preset=")
+		}
+		if k, err := feed.ParsePreset(v); v != "" && err == nil {
+			return k
+		}
+	}
+	return feed.Fixed() // `npm run start` after editing server.js: the learner's fixed code
+}
+
+// loadOptionsFromArgs reads -c, -z and -n from a loadtest command line written in the scenario.
+func loadOptionsFromArgs(def load.Options, args []string) (load.Options, error) {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := fs.Int("c", def.Concurrency, "")
+	z := fs.Duration("z", def.Duration, "")
+	n := fs.Int("n", def.Requests, "")
+	// Other flags of `scalelab loadtest` (--json, --preset, ...) mean nothing here.
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		switch strings.SplitN(strings.TrimLeft(args[i], "-"), "=", 2)[0] {
+		case "c", "z", "n":
+			kept = append(kept, args[i])
+			if !strings.Contains(args[i], "=") && i+1 < len(args) {
+				kept = append(kept, args[i+1])
+				i++
+			}
+		}
+	}
+	if err := fs.Parse(kept); err != nil {
+		return def, fmt.Errorf("the load test command in the text is malformed (%v): run it as `scalelab loadtest -c 100 -z 30s`", err)
+	}
+	o := def
+	o.Concurrency, o.Duration, o.Requests = *c, *z, *n
+	return o, nil // Lab.LoadTest checks the values against the lab's URL
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/canvas/graph"
 	"github.com/NimbleMarkets/ntcharts/canvas/runes"
 	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
-	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
@@ -272,7 +272,7 @@ var lowerBlocks = [...]rune{' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇'
 // newest at the right, in eighths of a cell (whole cells without colour).
 func (d *dashboard) drawReq(w, h int) []string {
 	st := d.sty
-	c := canvas.New(w, h)
+	c := d.canvasFor(chartKey{chartReq, w, h})
 	n := d.secs.len()
 	first := max(0, n-w)
 	peak := 1
@@ -324,7 +324,7 @@ func (d *dashboard) drawReq(w, h int) []string {
 			}
 		}
 	}
-	return st.canvasLines(&c)
+	return st.canvasLines(c)
 }
 
 // ---- latency -------------------------------------------------------------------------------
@@ -374,28 +374,19 @@ func (d *dashboard) drawLat(w, h int) []string {
 	if rows >= 8 && rows%2 == 0 {
 		ystep = rows / 2
 	}
-	lc := timeserieslinechart.New(w, h,
-		timeserieslinechart.WithXYSteps(xstep, ystep),
-		timeserieslinechart.WithAxesStyles(st.Axis, st.Axis),
-		timeserieslinechart.WithYLabelFormatter(func(i int, _ float64) string {
-			return fmtMsShort(float64(i) * peak / float64(max(1, rows)))
-		}),
-		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
-			ago := lastAt - int64(math.Round(v))
-			if ago <= 0 {
-				return "now"
-			}
-			return "-" + strconv.FormatInt(ago, 10) + "s"
-		}),
-		timeserieslinechart.WithLineStyle(runes.ArcLineStyle),
-	)
+	d.lat.peak, d.lat.rows, d.lat.last = peak, rows, lastAt
+	k := chartKey{chartLat, w, h}
+	lc := d.lines[k]
+	if lc == nil || lc.XStep() != xstep || lc.YStep() != ystep {
+		lc = d.newLatChart(w, h, xstep, ystep)
+		d.keepChart(k, nil, lc)
+	}
+	lc.ClearAllData()
 	t0, t1 := time.Unix(d.secs.at[first], 0), time.Unix(lastAt, 0)
 	lc.SetTimeRange(t0, t1)
 	lc.SetViewTimeRange(t0, t1)
 	lc.SetYRange(0, peak)
 	lc.SetViewYRange(0, peak)
-	lc.SetDataSetStyle("p50", st.P50)
-	lc.SetDataSetStyle("p99", st.P99)
 	for i := first; i < n; i++ {
 		t := time.Unix(d.secs.at[i], 0)
 		lc.PushDataSet("p50", timeserieslinechart.TimePoint{Time: t, Value: ms(d.secs.p50[i])})
@@ -403,6 +394,70 @@ func (d *dashboard) drawLat(w, h int) []string {
 	}
 	lc.DrawDataSets([]string{"p50", "p99"}) // p99 last: on top where they meet
 	return st.canvasLines(&lc.Canvas)
+}
+
+// latAxes is what the latency chart's label formatters read when it is drawn.
+type latAxes struct {
+	peak float64
+	rows int
+	last int64
+}
+
+func (d *dashboard) newLatChart(w, h, xstep, ystep int) *timeserieslinechart.Model {
+	st := d.sty
+	lc := timeserieslinechart.New(w, h,
+		timeserieslinechart.WithXYSteps(xstep, ystep),
+		timeserieslinechart.WithAxesStyles(st.Axis, st.Axis),
+		timeserieslinechart.WithYLabelFormatter(func(i int, _ float64) string {
+			return fmtMsShort(float64(i) * d.lat.peak / float64(max(1, d.lat.rows)))
+		}),
+		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
+			ago := d.lat.last - int64(math.Round(v))
+			if ago <= 0 {
+				return "now"
+			}
+			return "-" + strconv.FormatInt(ago, 10) + "s"
+		}),
+		timeserieslinechart.WithLineStyle(runes.ArcLineStyle),
+	)
+	lc.SetDataSetStyle("p50", st.P50)
+	lc.SetDataSetStyle("p99", st.P99)
+	return &lc
+}
+
+// canvasFor is a cleared canvas of the chart's size, kept between draws (a canvas is w*h
+// cells of ~300 bytes each: making one per draw is most of a chart's cost).
+func (d *dashboard) canvasFor(k chartKey) *canvas.Model {
+	c := d.canvases[k]
+	if c == nil {
+		cv := canvas.New(k.w, k.h)
+		c = &cv
+		d.keepChart(k, c, nil)
+	} else {
+		// canvas.Clear allocates every line anew; blanking the cells in place does not
+		var blank canvas.Cell
+		for y := 0; y < k.h; y++ {
+			for x := 0; x < k.w; x++ {
+				c.SetCell(canvas.Point{X: x, Y: y}, blank)
+			}
+		}
+	}
+	return c
+}
+
+// keepChart remembers a chart's canvas or line chart; a few sizes at most (resizes and the
+// compact pane), forgotten all at once beyond that.
+func (d *dashboard) keepChart(k chartKey, c *canvas.Model, lc *timeserieslinechart.Model) {
+	if len(d.canvases)+len(d.lines) > 16 {
+		clear(d.canvases)
+		clear(d.lines)
+	}
+	if c != nil {
+		d.canvases[k] = c
+	}
+	if lc != nil {
+		d.lines[k] = lc
+	}
 }
 
 // ---- failures by cause ---------------------------------------------------------------------
@@ -571,18 +626,22 @@ func (d *dashboard) gaugeBar(v, of, w int) string {
 	return gs.Render(strings.Repeat("█", fill)) + d.sty.GaugeEmpty.Render(strings.Repeat("·", w-fill))
 }
 
-// drawGauge draws the API's backends per second with an ntcharts sparkline.
+// drawGauge draws the API's backends per second as sparkline columns (ntcharts' graph, on a
+// kept canvas), scaled to max_connections.
 func (d *dashboard) drawGauge(w, h int) []string {
-	sl := sparkline.New(w, h, sparkline.WithStyle(d.sty.Gauge))
-	if mc := d.sample.Stats.MaxConnections; mc > 0 {
-		sl.SetMax(float64(mc))
+	c := d.canvasFor(chartKey{chartGauge, w, h})
+	top := float64(d.sample.Stats.MaxConnections)
+	g := d.gauges.backends[max(0, len(d.gauges.backends)-w):]
+	for _, v := range g {
+		top = max(top, float64(v))
 	}
-	g := d.gauges.backends
-	for _, v := range g[max(0, len(g)-w):] {
-		sl.Push(float64(v))
+	top = max(top, 1)
+	vals := make([]float64, len(g))
+	for i, v := range g {
+		vals[i] = float64(v) / top * float64(h)
 	}
-	sl.DrawColumnsOnly()
-	return d.sty.canvasLines(&sl.Canvas)
+	graph.DrawColumns(c, canvas.Point{X: w - len(g), Y: h - 1}, vals, d.sty.Gauge)
+	return d.sty.canvasLines(c)
 }
 
 // ---- layouts -------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -44,7 +46,7 @@ type dashboard struct {
 	sample LabSample // the latest one (its maps are read only)
 	gen    int       // bumped by every sample, size or theme change
 
-	secs    series   // per-second request series, oldest first, at most dashKeep
+	secs    series    // per-second request series, oldest first, at most dashKeep
 	gauges  gaugeRing // per-second pool/backend peaks, from the samples
 	prevAt  time.Time
 	prevEmp int64   // pool EmptyAcquire at the previous sample
@@ -54,9 +56,13 @@ type dashboard struct {
 	compact frameCache
 	charts  map[chartKey]string // rendered charts, dropped when a new second completes
 	chartAt int64               // the last complete second the charts show
-	theme   Theme
-	noColor bool
-	sty     *dashStyles
+	// chart surfaces kept between draws, by size
+	canvases map[chartKey]*canvas.Model
+	lines    map[chartKey]*timeserieslinechart.Model
+	lat      latAxes
+	theme    Theme
+	noColor  bool
+	sty      *dashStyles
 }
 
 type frameCache struct {
@@ -65,7 +71,8 @@ type frameCache struct {
 }
 
 func newDashboard(c *common) *dashboard {
-	d := &dashboard{c: c, charts: map[chartKey]string{}}
+	d := &dashboard{c: c, charts: map[chartKey]string{},
+		canvases: map[chartKey]*canvas.Model{}, lines: map[chartKey]*timeserieslinechart.Model{}}
 	d.restyle()
 	return d
 }
@@ -74,6 +81,7 @@ func (d *dashboard) restyle() {
 	d.theme, d.noColor = d.c.styles.Theme, d.c.styles.NoColor
 	d.sty = newDashStyles(d.c.styles)
 	clear(d.charts)
+	clear(d.lines) // their data-set styles are the old theme's
 	d.gen++
 }
 

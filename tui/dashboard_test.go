@@ -8,6 +8,10 @@ import (
 	"time"
 
 	"flag"
+
+	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 	"path/filepath"
 
 	xansi "github.com/charmbracelet/x/ansi"
@@ -363,4 +367,102 @@ func TestDashboardBounded(t *testing.T) {
 	if got := d.secs.at[d.secs.len()-1]; got != dashT0.Unix()+int64(595) {
 		t.Fatalf("last second %d, want the newest complete one", got)
 	}
+}
+
+// BenchmarkDashboardView: the cost of one frame of the full-screen dashboard at 120x40, as the
+// app pays it during a run. Sub-benchmarks:
+//   - poller: a sample then a frame, 4 samples per second as the lead's poller sends them (the
+//     charts are redrawn once every 4 frames, when a second completes);
+//   - new-second: every frame a new second (the charts are redrawn every frame; the worst case);
+//   - cached: a frame with no new sample (a key press, a save tick): the cached string;
+//   - ref-ntcharts-view: reference, ntcharts' own canvas View of the request chart alone
+//     (lipgloss per cell), measured in the same run.
+//
+// Reported: ns and allocs per frame, and what a frame rate costs of one core (cpu%@Nfps).
+// Target: under 10% of one core at 10 fps.
+func BenchmarkDashboardView(b *testing.B) {
+	const secs = 60
+	var samples []LabSample
+	for k := 1; k <= secs; k++ {
+		s := dashSample(k, secs/2)
+		for q := 0; q < 4; q++ {
+			x := s
+			x.At = s.At.Add(time.Duration(q) * 200 * time.Millisecond)
+			r := *s.Run
+			r.Elapsed += time.Duration(q) * 200 * time.Millisecond
+			x.Run = &r
+			samples = append(samples, x)
+		}
+	}
+	for _, prof := range []struct {
+		name string
+		p    termenv.Profile
+	}{{"truecolor", termenv.TrueColor}, {"ascii", termenv.Ascii}} {
+		b.Run(prof.name, func(b *testing.B) {
+			lipgloss.SetColorProfile(prof.p)
+			defer lipgloss.SetColorProfile(termenv.Ascii)
+			benchDashboard(b, samples)
+		})
+	}
+}
+
+func benchDashboard(b *testing.B, samples []LabSample) {
+	report := func(b *testing.B) {
+		per := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		b.ReportMetric(per*4/1e9*100, "cpu%@4fps")
+		b.ReportMetric(per*10/1e9*100, "cpu%@10fps")
+	}
+	b.Run("poller", func(b *testing.B) {
+		d := newTestDashboard(b)
+		d.SetSize(120, 37)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			d.Update(labSampleMsg{samples[i%len(samples)]})
+			_ = d.View()
+		}
+		report(b)
+		if per := float64(b.Elapsed().Nanoseconds()) / float64(b.N); per*10/1e9 > 0.10 {
+			b.Errorf("a frame costs %.2f ms: %.1f%% of a core at 10 fps, target < 10%%", per/1e6, per*10/1e9*100)
+		}
+	})
+	b.Run("new-second", func(b *testing.B) {
+		d := newTestDashboard(b)
+		d.SetSize(120, 37)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			d.Update(labSampleMsg{samples[(i*4)%len(samples)]})
+			_ = d.View()
+		}
+		report(b)
+	})
+	b.Run("cached", func(b *testing.B) {
+		d := newTestDashboard(b)
+		d.SetSize(120, 37)
+		d.Update(labSampleMsg{samples[len(samples)-1]})
+		_ = d.View()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			_ = d.View()
+		}
+		report(b)
+	})
+	b.Run("ref-ntcharts-view", func(b *testing.B) {
+		d := newTestDashboard(b)
+		d.Update(labSampleMsg{samples[len(samples)-1]})
+		c := canvas.New(70, 12)
+		for x := 0; x < 70; x++ {
+			for y := 0; y < 12; y++ {
+				c.SetCell(canvas.Point{X: x, Y: y}, canvas.NewCellWithStyle('█', d.sty.OK))
+			}
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			_ = c.View()
+		}
+		report(b)
+	})
 }

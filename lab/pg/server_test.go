@@ -236,3 +236,24 @@ func TestCallerThreadExitDoesNotStopPostgres(t *testing.T) {
 		t.Fatalf("postgres stopped after the opening thread exited: %v", err)
 	}
 }
+
+// The process that started the cluster goes; the attached one takes over with Start.
+func TestAttachedTakesOverWithStart(t *testing.T) {
+	dir := clusterDir(t)
+	first := open(t, pg.Options{DataDir: dir})
+	second := open(t, pg.Options{DataDir: dir})
+	port := first.Info().Port
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if second.Info().Running {
+		t.Fatal("attached Server still says running after the owner stopped the cluster")
+	}
+	if err := second.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	in := second.Info()
+	if !in.Started || !in.Running || in.Port != port {
+		t.Fatalf("after takeover: %+v (port was %d)", in, port)
+	}
+}

@@ -1,5 +1,7 @@
 package pg
 
+import "time"
+
 // Internals the external tests (package pg_test) drive.
 
 var (
@@ -25,4 +27,11 @@ func SetRootClusterBase(dir string) (restore func()) {
 func PostmasterPID(pgdata string) (pid, port int, status string, err error) {
 	pf, err := readPidFile(pgdata)
 	return pf.PID, pf.Port, pf.Status, err
+}
+
+// SetFixedPortWait shortens how long Start waits for its port; it returns a restore func.
+func SetFixedPortWait(d time.Duration) (restore func()) {
+	old := fixedPortWait
+	fixedPortWait = d
+	return func() { fixedPortWait = old }
 }

@@ -15,6 +15,9 @@ import (
 // kill included).
 var startTimeout = 2 * time.Minute
 
+// fixedPortWait bounds how long Start waits for the port it must reuse to be free again.
+var fixedPortWait = 10 * time.Second
+
 // serverArgs are the settings the private cluster runs with, on the command line so that they
 // win over postgresql.conf and need no file edits.
 func (s *Server) serverArgs(port int) []string {
@@ -57,7 +60,8 @@ func (s *Server) launch(ctx context.Context) error {
 			port = last
 		}
 	}
-	deadline := time.Now().Add(startTimeout)
+	began := time.Now()
+	deadline := began.Add(startTimeout)
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		if port == 0 {
@@ -97,6 +101,8 @@ func (s *Server) launch(ctx context.Context) error {
 		case strings.Contains(log, "could not bind") || strings.Contains(log, "Address already in use"):
 			if !fixed {
 				port = 0 // someone took it: pick another
+			} else if time.Since(began) > fixedPortWait {
+				return fmt.Errorf("%w: port %d, where this cluster ran before, is taken by another program; stop it (see `ss -ltnp 'sport = :%d'`), or Close and Open the lab again to get a new port", ErrStartFailed, port, port)
 			}
 		case strings.Contains(log, "pre-existing shared memory block"),
 			strings.Contains(log, "lock file") && strings.Contains(log, "already exists"):

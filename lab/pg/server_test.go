@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -255,5 +257,32 @@ func TestAttachedTakesOverWithStart(t *testing.T) {
 	in := second.Info()
 	if !in.Started || !in.Running || in.Port != port {
 		t.Fatalf("after takeover: %+v (port was %d)", in, port)
+	}
+}
+
+// Start must reuse the port; when another program took it meanwhile, it says so (after a bounded
+// wait) instead of moving the URL under the lab's feet.
+func TestStartWhenPortTaken(t *testing.T) {
+	defer pg.SetFixedPortWait(300 * time.Millisecond)()
+	srv := pgtest.OwnServer(t, pg.Options{})
+	port := srv.Info().Port
+	ctx := context.Background()
+	if err := srv.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatalf("could not take the port: %v", err)
+	}
+	err = srv.Start(ctx)
+	l.Close()
+	if !errors.Is(err, pg.ErrStartFailed) || !strings.Contains(err.Error(), "taken") {
+		t.Fatalf("Start with the port taken = %v", err)
+	}
+	if err := srv.Start(ctx); err != nil { // free again
+		t.Fatal(err)
+	}
+	if srv.Info().Port != port {
+		t.Fatalf("port %d -> %d", port, srv.Info().Port)
 	}
 }

@@ -17,15 +17,21 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// feedStatus GETs /feed, retrying connect timeouts: the broken preset's 150 ms
+// to connect is tight on a busy machine.
 func feedStatus(t *testing.T, l *lab.Lab) int {
 	t.Helper()
-	resp, err := http.Get("http://" + l.Feed().Addr() + "/feed")
-	if err != nil {
-		t.Fatal(err)
+	for i := 0; ; i++ {
+		resp, err := http.Get("http://" + l.Feed().Addr() + "/feed")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.Header.Get("X-Scalelab-Cause") != "connect_timeout" || i == 20 {
+			return resp.StatusCode
+		}
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
 }
 
 func TestLabThroughTheScenario(t *testing.T) {
@@ -78,7 +84,7 @@ func TestLabThroughTheScenario(t *testing.T) {
 	if got := feedStatus(t, l); got != 200 {
 		t.Fatalf("GET /feed = %d", got)
 	}
-	if l.Recorder().Snapshot().Total.Requests != 2 {
+	if l.Recorder().Snapshot().Total.OK != 2 {
 		t.Errorf("telemetry: %+v", l.Recorder().Snapshot().Total)
 	}
 

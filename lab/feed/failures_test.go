@@ -88,8 +88,8 @@ func TestLeakRunsOutOfConnections(t *testing.T) {
 func TestPoolAcquireTimeout(t *testing.T) {
 	k := feed.Fixed()
 	k.MaxConns = 1
-	k.ConnectTimeout = 300 * time.Millisecond
-	k.SlowQuery = 3 * time.Second
+	k.ConnectTimeout = time.Second
+	k.SlowQuery = 5 * time.Second
 	s, base := start(t, seeded(t, 30), feed.Fixed(), nil)
 	if err := s.SetKnobs(context.Background(), k); err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ var (
 	dAcquires     = descPool("acquires_total", "Successful acquires.")
 	dEmpty        = descPool("empty_acquires_total", "Acquires that had to wait for a connection.")
 	dCanceled     = descPool("canceled_acquires_total", "Acquires given up (timeout or client gone).")
-	dNewConns     = descPool("new_conns_total", "Connections opened.")
+	dNewConns     = descPool("new_conns_total", "Connections opened (attempts, failed ones included).")
 	dWait         = descPool("acquire_wait_seconds_total", "Time spent acquiring connections.")
 	dBackends     = prometheus.NewDesc("scalelab_postgres_backends", "PostgreSQL client backends (pg_stat_activity).", []string{"kind"}, nil)
 	dMaxConn      = prometheus.NewDesc("scalelab_postgres_max_connections", "PostgreSQL max_connections.", nil, nil)

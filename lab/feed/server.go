@@ -180,7 +180,10 @@ func (s *Server) SetKnobs(ctx context.Context, k Knobs) error {
 		return err
 	}
 	if a.shared != nil && a.shared != old.shared {
-		_ = a.shared.Ping(ctx) // open a first connection now; errors show up on requests
+		// Open a first connection now; errors show up on requests.
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_ = a.shared.Ping(pctx)
+		cancel()
 	}
 	s.cur.Store(a)
 	done := make(chan struct{})

@@ -12,7 +12,7 @@ import (
 type PoolStats struct {
 	Acquired, Idle, Constructing, Total, MaxConns int32
 	AcquireCount, EmptyAcquire, CanceledAcquire   int64
-	NewConns                                      int64         // connections opened
+	NewConns                                      int64         // connections opened (attempts, failed ones included)
 	AcquireWait                                   time.Duration // total time of successful acquires
 	EmptyAcquireWait                              time.Duration // of which spent waiting on an empty pool
 }

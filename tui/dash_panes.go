@@ -49,6 +49,8 @@ func (d *dashboard) chart(k chartKey) []string {
 	return lines
 }
 
+var _ screen = (*dashboard)(nil)
+
 // ---- big numbers -------------------------------------------------------------------------
 
 type bigNum struct {
@@ -144,9 +146,9 @@ func (d *dashboard) bigCell(b bigNum, w, h int) []string {
 	st := d.sty
 	out := []string{st.Label.Render(b.label)}
 	big := b.st.Bold(true)
-	bw := bigWidth(b.num)
+	bw := bigWidth(b.num, st.font)
 	if h >= 5 && bw > 0 && bw+1+len(b.unit) <= w {
-		g := bigLines(b.num)
+		g := bigLines(b.num, st.font)
 		out = append(out, big.Render(g[0]), big.Render(g[1]), big.Render(g[2])+" "+big.Render(b.unit))
 	} else {
 		out = append(out, big.Render(b.num+" "+b.unit))
@@ -572,7 +574,7 @@ func (d *dashboard) poolPane(w, h int) []string {
 	var out []string
 	lv := func(label, value string) string { return st.Label.Render(label) + st.Value.Render(value) }
 	if s.Knobs.SharedPool {
-		out = append(out, st.Label.Render("API: one shared pool ("+s.Preset+")"))
+		out = append(out, st.Label.Render("API: shared pool ("+s.Preset+")"))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired))+"/"+strconv.Itoa(int(p.MaxConns)))+" "+d.gaugeBar(int(p.Acquired), int(p.MaxConns), max(0, w-14-digits(int(p.MaxConns))*2)))
 		out = append(out, lv("idle ", strconv.Itoa(int(p.Idle)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 		wait := lv("waited ", fmtInt(int(p.EmptyAcquire)))
@@ -581,7 +583,7 @@ func (d *dashboard) poolPane(w, h int) []string {
 		}
 		out = append(out, wait)
 	} else {
-		out = append(out, st.Warn.Render("API: pool per request ("+s.Preset+")"))
+		out = append(out, st.Warn.Render("API: per-request pools ("+s.Preset+")"))
 		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", fmtInt(int(s.PoolsCreated))))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 	}
@@ -658,7 +660,9 @@ func (d *dashboard) layoutFull(w, h int) []string {
 		bigH = 3
 	}
 	out = append(out, d.bigRow(w, bigH)...)
-	out = append(out, "")
+	if h >= 30 {
+		out = append(out, "")
+	}
 	rest := h - len(out)
 	if rest < 4 {
 		return out[:min(len(out), h)]

@@ -24,6 +24,7 @@ type dashStyles struct {
 	progProfile            termenv.Profile
 	failRune, gaugeEmptyCh rune
 	cells                  cellSeqs
+	font                   map[rune][3]string // the big numbers' glyphs
 }
 
 func newDashStyles(s *Styles) *dashStyles {
@@ -55,6 +56,10 @@ func newDashStyles(s *Styles) *dashStyles {
 	d.GaugeEmpty = lipgloss.NewStyle().Foreground(p.Subtle)
 	d.Big = lipgloss.NewStyle().Bold(true)
 	d.failRune, d.gaugeEmptyCh = '█', '·'
+	d.font = bigGlyphs
+	if bold {
+		d.font = solidGlyphs
+	}
 	if s.NoColor {
 		// no colour: failures must still look different from successes
 		d.failRune = '░'
@@ -275,11 +280,11 @@ var bigGlyphs = map[rune][3]string{
 
 // bigWidth is the width of s in big glyphs (one space between glyphs), or -1 when s has a
 // character with no big glyph.
-func bigWidth(s string) int {
+func bigWidth(s string, font map[rune][3]string) int {
 	w := 0
 	n := 0
 	for _, r := range s {
-		g, ok := bigGlyphs[r]
+		g, ok := font[r]
 		if !ok {
 			return -1
 		}
@@ -293,11 +298,11 @@ func bigWidth(s string) int {
 }
 
 // bigLines draws s in big glyphs (3 rows); callers check bigWidth first.
-func bigLines(s string) [3]string {
+func bigLines(s string, font map[rune][3]string) [3]string {
 	var b [3]strings.Builder
 	first := true
 	for _, r := range s {
-		g := bigGlyphs[r]
+		g := font[r]
 		for i := range b {
 			if !first {
 				b[i].WriteByte(' ')
@@ -308,3 +313,52 @@ func bigLines(s string) [3]string {
 	}
 	return [3]string{b[0].String(), b[1].String(), b[2].String()}
 }
+
+// solidFont is a 3x5 pixel font; solidGlyphs draws it with half blocks in 3 rows: heavier
+// digits for the projector theme, where thin box lines wash out.
+var solidFont = map[rune][]string{
+	'0': {"111", "101", "101", "101", "111"},
+	'1': {"010", "110", "010", "010", "111"},
+	'2': {"111", "001", "111", "100", "111"},
+	'3': {"111", "001", "111", "001", "111"},
+	'4': {"101", "101", "111", "001", "001"},
+	'5': {"111", "100", "111", "001", "111"},
+	'6': {"111", "100", "111", "101", "111"},
+	'7': {"111", "001", "001", "001", "001"},
+	'8': {"111", "101", "111", "101", "111"},
+	'9': {"111", "101", "111", "001", "111"},
+	'.': {"0", "0", "0", "0", "1"},
+	',': {"0", "0", "0", "1", "1"},
+	'—': {"000", "000", "111", "000", "000"},
+	'-': {"000", "000", "111", "000", "000"},
+	' ': {"0", "0", "0", "0", "0"},
+}
+
+var solidGlyphs = func() map[rune][3]string {
+	half := func(top, bot bool) rune {
+		switch {
+		case top && bot:
+			return '█'
+		case top:
+			return '▀'
+		case bot:
+			return '▄'
+		}
+		return ' '
+	}
+	m := make(map[rune][3]string, len(solidFont))
+	for r, px := range solidFont {
+		var g [3]string
+		for row := 0; row < 3; row++ {
+			var b strings.Builder
+			for x := range px[0] {
+				top := px[2*row][x] == '1'
+				bot := 2*row+1 < len(px) && px[2*row+1][x] == '1'
+				b.WriteRune(half(top, bot))
+			}
+			g[row] = b.String()
+		}
+		m[r] = g
+	}
+	return m
+}()

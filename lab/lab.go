@@ -27,7 +27,7 @@ type Config struct {
 	Rows           int        // posts to seed into an empty table; 0 = DefaultRows
 	Addr           string     // where the API listens; "" = 127.0.0.1:0 (any free port)
 	Knobs          feed.Knobs // the API's connection knobs; zero value = feed.Broken()
-	MaxConnections int        // private cluster's max_connections; 0 = PostgreSQL's default (100)
+	MaxConnections int        // private cluster's max_connections; 0 = DefaultMaxConnections (see runs.go)
 	Logf           func(format string, args ...any)
 
 	// Added by the FEED helper:
@@ -84,6 +84,11 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.MaxConnections == 0 {
+		// The same limit whoever starts the private cluster (serve, loadtest,
+		// the workshop), so the broken preset fails the same way in all.
+		cfg.MaxConnections = DefaultMaxConnections
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
@@ -144,10 +145,10 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkPresetsUnderLoad runs 100 concurrent clients against each preset on
-// a private cluster with PostgreSQL's default max_connections, and reports the
-// share of requests that succeeded and the throughput.
+// a private cluster with the lab's max_connections, and reports the share of
+// requests that succeeded, the throughput, p99 and the failures by cause.
 func BenchmarkPresetsUnderLoad(b *testing.B) {
-	srv := pgtest.OwnServer(b, pg.Options{})
+	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: lab.DefaultMaxConnections})
 	db, err := pgxpool.New(context.Background(), srv.URL())
 	if err != nil {
 		b.Fatal(err)

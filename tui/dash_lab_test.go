@@ -1,0 +1,135 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"scalelab/lab"
+	"scalelab/lab/load"
+	"scalelab/lab/pg"
+	"scalelab/lab/pg/pgtest"
+)
+
+// dashHost runs the dashboard as a whole program (the app wires it as a screen; this is the
+// same contract: size, messages in, View out).
+type dashHost struct{ d *dashboard }
+
+func (h dashHost) Init() tea.Cmd { return h.d.Init() }
+func (h dashHost) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		h.d.SetSize(msg.Width, msg.Height)
+	case tea.KeyMsg:
+		if msg.String() == "q" {
+			return h, tea.Quit
+		}
+	}
+	return h, h.d.Update(msg)
+}
+func (h dashHost) View() string { return h.d.View() }
+
+// TestDashboardRealLab: a real lab (its own PostgreSQL, the broken API), a short 100-user load
+// test, and a poller that builds LabSamples from the lab's own Snapshot and Stats 4 times a
+// second, as the workshop's poller does. The dashboard draws the run live, then the finished
+// run's numbers and causes.
+func TestDashboardRealLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL and runs a load test")
+	}
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ctx := context.Background()
+	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: lab.DefaultMaxConnections})
+	l, err := lab.Start(ctx, lab.Config{DBURL: srv.URL(), Rows: 2_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+
+	d := newTestDashboard(t)
+	tm := teatest.NewTestModel(t, dashHost{d}, teatest.WithInitialTermSize(120, 37))
+
+	var mu sync.Mutex
+	var prog *load.Progress
+	var last *load.Result
+	opt := load.Options{Concurrency: 100, Duration: 3 * time.Second, Timeout: 2 * time.Second}
+	sample := func() LabSample {
+		mu.Lock()
+		defer mu.Unlock()
+		return LabSample{At: time.Now(), Telemetry: l.Recorder().Snapshot(), Stats: l.Feed().Stats(ctx),
+			Run: prog, RunTotal: opt.Duration, LastRun: last}
+	}
+
+	stop := make(chan struct{})
+	polled := make(chan struct{})
+	go func() { // the poller
+		defer close(polled)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				tm.Send(labSampleMsg{sample()})
+			}
+		}
+	}()
+	rec, err := l.LoadTest(ctx, nil, opt, func(p load.Progress) {
+		mu.Lock()
+		prog = &p
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	<-polled
+	res := rec.Result
+	mu.Lock()
+	prog, last = nil, res
+	mu.Unlock()
+	final := sample()
+	tm.Send(labSampleMsg{final})
+
+	// the finished run's numbers, then quit
+	rate := fmtPct(res.SuccessRate)
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("last run")) && bytes.Contains(b, []byte(bigLines(rate, bigGlyphs)[1]))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	v := d.View()
+	checkFrame(t, v, 120, 37)
+	p99, _ := fmtLatency(res.P99)
+	for _, num := range []string{rate, p99, fmtRPS(res.RPS)} {
+		for _, row := range bigLines(num, bigGlyphs) {
+			mustContain(t, v, row)
+		}
+	}
+	mustContain(t, v, "success rate · last run", "no load test running · last run", fmtInt(res.Total)+" requests",
+		"per-request pools (broken)", "requests per second", "latency per second")
+	if res.Failed > 0 {
+		top := res.SortedErrors()[0]
+		if len(res.ServerErrors) > 0 {
+			top.Cause, top.Count = "", 0
+			for c, n := range res.ServerErrors {
+				if n > top.Count || (n == top.Count && c < top.Cause) {
+					top.Cause, top.Count = c, n
+				}
+			}
+		}
+		mustContain(t, v, fmtInt(res.Failed)+" failed · last run", top.Cause, fmtInt(top.Count))
+	}
+	if d.secs.len() == 0 || !strings.Contains(v, "█") {
+		t.Fatalf("no request series drawn:\n%s", v)
+	}
+	t.Logf("%d requests, %.1f%% ok, p99 %v, %v failed %v\n%s", res.Total, res.SuccessRate, res.P99, res.Failed, res.ServerErrors, v)
+}

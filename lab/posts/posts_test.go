@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"scalelab/lab/posts"
 	"scalelab/sql"
 )
@@ -155,5 +157,25 @@ func TestDropIndexWithoutIndex(t *testing.T) {
 	}
 	if err := posts.DropIndex(ctx, db); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Two setups at once on an empty table (two scalelab processes starting
+// together) seed it once.
+func TestConcurrentSetupSeedsOnce(t *testing.T) {
+	db := newPool(t)
+	other := newPoolOn(t, db.Config().ConnString())
+	ctx := context.Background()
+	errs := make(chan error, 2)
+	for _, p := range []*pgxpool.Pool{db, other} {
+		go func() { errs <- posts.Setup(ctx, p, 300_000, nil) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := posts.Count(ctx, db); n != 300_000 {
+		t.Errorf("%d posts after two concurrent setups, want 300000", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -27,6 +28,11 @@ func Setup(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, 
 	if err := checkRows(rows); err != nil {
 		return err
 	}
+	unlock, err := lockTable(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := db.Exec(ctx, sql.Schema); err != nil {
 		return fmt.Errorf("create the posts table: %w", err)
 	}
@@ -46,6 +52,15 @@ func Reseed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done,
 	if err := checkRows(rows); err != nil {
 		return err
 	}
+	unlock, err := lockTable(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return reseed(ctx, db, rows, progress)
+}
+
+func reseed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
 	if _, err := db.Exec(ctx, sql.Schema); err != nil {
 		return fmt.Errorf("create the posts table: %w", err)
 	}
@@ -69,10 +84,15 @@ func ResetProgress(ctx context.Context, db *pgxpool.Pool, rows int, progress fun
 	if _, err := db.Exec(ctx, sql.Schema); err != nil {
 		return fmt.Errorf("create the posts table: %w", err)
 	}
+	unlock, err := lockTable(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := DropIndex(ctx, db); err != nil {
 		return err
 	}
-	return Reseed(ctx, db, rows, progress)
+	return reseed(ctx, db, rows, progress)
 }
 
 // Count returns the exact number of posts.
@@ -100,6 +120,32 @@ func checkRows(rows int) error {
 		return fmt.Errorf("%w: %d posts asked, the lab seeds 0 to %d: pass a smaller --rows", ErrTooManyRows, rows, MaxRows)
 	}
 	return nil
+}
+
+// lockKey is the advisory lock that serialises Setup, Reseed and Reset across
+// sessions and processes (two scalelab processes starting on an empty table
+// must not both seed it).
+const lockKey = 0x5ca1e1ab
+
+// lockTable takes the advisory lock on a connection of its own and returns
+// the function that releases it.
+func lockTable(ctx context.Context, db *pgxpool.Pool) (func(), error) {
+	conn, err := db.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect to lock the posts table: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("lock the posts table for seeding: %w", err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", lockKey); err != nil {
+			conn.Conn().Close(ctx) // closing the session releases the lock too
+		}
+		conn.Release()
+	}, nil
 }
 
 // seedWorkers is how many chunks are inserted at once, on separate connections.

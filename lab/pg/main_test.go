@@ -71,9 +71,18 @@ func runHelper(mode string) int {
 }
 
 // helper starts the test binary as another process running runHelper(mode) on dir and returns
-// it with the Info it printed.
+// it with the Info it printed. The process is killed at the end of the test if still running.
 func helper(t *testing.T, mode, dir string) (*exec.Cmd, pg.Info) {
 	t.Helper()
+	cmd, in, err := startHelper(t, mode, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmd, in
+}
+
+// startHelper is helper without t.Fatal, for use from other goroutines.
+func startHelper(t *testing.T, mode, dir string) (*exec.Cmd, pg.Info, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "SCALELAB_PG_TEST_DIR="+dir)
 	cmd.Stderr = os.Stderr
@@ -82,27 +91,33 @@ func helper(t *testing.T, mode, dir string) (*exec.Cmd, pg.Info) {
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, pg.Info{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, pg.Info{}, err
 	}
+	var postmaster int // set below once known
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
 			cmd.Wait()
 		}
+		// Let a postgres it started finish its (parent-death) shutdown before its directory is removed.
+		waitGone(postmaster, time.Minute)
 	})
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		cmd.Wait()
-		t.Fatalf("helper %s printed no Info: %v (exit %v)", mode, err, cmd.ProcessState)
+		return nil, pg.Info{}, fmt.Errorf("helper %s printed no Info: %v (exit %v)", mode, err, cmd.ProcessState)
 	}
 	var in pg.Info
 	if err := json.Unmarshal([]byte(line), &in); err != nil {
-		t.Fatalf("helper output %q: %v", line, err)
+		return nil, pg.Info{}, fmt.Errorf("helper output %q: %v", line, err)
 	}
-	return cmd, in
+	if in.Started {
+		postmaster = in.PID
+	}
+	return cmd, in, nil
 }
 
 // clusterDir returns a data dir for one test, reachable by the unprivileged user when root, and

@@ -286,3 +286,41 @@ func TestStartWhenPortTaken(t *testing.T) {
 		t.Fatalf("port %d -> %d", port, srv.Info().Port)
 	}
 }
+
+// Several scalelab processes starting at once on a fresh data dir: one runs initdb and postgres,
+// the others wait for the lock and attach to it.
+func TestConcurrentProcesses(t *testing.T) {
+	dir := clusterDir(t)
+	const n = 3
+	infos := make(chan pg.Info, n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, in, err := startHelper(t, "hold", dir)
+			if err != nil {
+				errs <- err
+				return
+			}
+			infos <- in
+		}()
+	}
+	wg.Wait()
+	close(infos)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	started, pids := 0, map[int]bool{}
+	for in := range infos {
+		pids[in.PID] = true
+		if in.Started {
+			started++
+		}
+	}
+	if started != 1 || len(pids) != 1 {
+		t.Fatalf("%d processes started a cluster, %d distinct postmasters; want 1 and 1", started, len(pids))
+	}
+}

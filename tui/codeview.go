@@ -1,0 +1,563 @@
+package tui
+
+import (
+	"go/scanner"
+	"go/token"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/cellbuf"
+
+	"scalelab/lab/feed"
+)
+
+// codeView shows the real source of the running feed API: the handler files feed.Source embeds
+// (go:embed), so what the learner reads is what runs. A line at the top says which connect
+// path the knobs make live (connect_per_request.go for a per-request pool, connect_shared.go
+// for the shared pool), and f puts the broken connect code and the Fix 1 code side by side (the
+// scenario's "stuck?" help).
+//
+// Highlighting is go/scanner's tokens in a few palette roles (keywords, comments, strings,
+// numbers), done once per file and theme; wrapping is done once per width. View only slices.
+type codeView struct {
+	c             *common
+	width, height int
+
+	files []codeFile
+	cur   int  // the file shown
+	side  bool // fixed beside broken
+	off   int  // first display row shown
+
+	knobs     feed.Knobs
+	preset    string
+	haveKnobs bool
+
+	sty   *codeStyles
+	theme Theme
+	noCol bool
+	rows  []string // display rows of what is shown, cached
+	rowsW int      // the width they were made for (0: stale)
+}
+
+// codeFile is one embedded source file.
+type codeFile struct {
+	name  string
+	src   string   // tabs expanded
+	lines []string // highlighted, one per source line
+	// side by side: alignment padding before trailing comments squeezed, so the narrow
+	// columns wrap less, and the package clause and imports (the same in both) left out
+	side     []string
+	sideFrom int // the first line shown side by side (0-based)
+	err      string
+}
+
+var reAlignedComment = regexp.MustCompile(`(\S) {3,}(//)`)
+
+// squeezeSource prepares a file for a narrow column: alignment runs before a trailing comment
+// become two spaces; it returns the first line after the imports.
+func squeezeSource(src string) (string, int) {
+	lines := strings.Split(src, "\n")
+	from := 0
+	for i, l := range lines {
+		if l == ")" || strings.HasPrefix(l, "import \"") {
+			from = i + 1
+			break
+		}
+	}
+	for from < len(lines) && strings.TrimSpace(lines[from]) == "" {
+		from++
+	}
+	for i, l := range lines {
+		lines[i] = reAlignedComment.ReplaceAllString(l, "$1  $2")
+	}
+	return strings.Join(lines, "\n"), min(from, max(0, len(lines)-1))
+}
+
+const codeTab = "    "
+
+// The two connect files: which one runs depends on Knobs.SharedPool.
+const (
+	codePerRequest = "connect_per_request.go"
+	codeShared     = "connect_shared.go"
+)
+
+// codeKeys are the code view's keys.
+var codeKeys = struct {
+	Up, Down, PageDown, PageUp, HalfDown, HalfUp, Top, Bottom key.Binding
+	NextFile, PrevFile, File                                  key.Binding
+	Side, Back                                                key.Binding
+}{
+	Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+	Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+	PageDown: key.NewBinding(key.WithKeys(" ", "pgdown"), key.WithHelp("space", "page down")),
+	PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
+	HalfDown: key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
+	HalfUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
+	Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+	Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+	NextFile: key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab/→", "next file")),
+	PrevFile: key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab/←", "prev file")),
+	File:     key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "file")),
+	Side:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fixed beside broken")),
+	Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
+}
+
+// codeStyles are the code view's styles, derived from the shared Styles' palette.
+type codeStyles struct {
+	Running, Idle, Hint        lipgloss.Style
+	Tab, TabCurrent, TabLive   lipgloss.Style
+	Gutter, LiveMark, ColTitle lipgloss.Style
+	Rule                       lipgloss.Style
+	Keyword, Comment, String   lipgloss.Style
+	Number                     lipgloss.Style
+}
+
+func newCodeStyles(s *Styles) *codeStyles {
+	p := s.Palette
+	bold := s.Theme == ThemeProjector
+	base := lipgloss.NewStyle().Bold(bold)
+	cs := &codeStyles{
+		Running:    base.Foreground(p.Good).Bold(true),
+		Idle:       base.Foreground(p.Warn),
+		Hint:       s.Hint,
+		Tab:        base.Foreground(p.Muted),
+		TabCurrent: base.Foreground(p.Focus).Bold(true).Underline(true),
+		TabLive:    base.Foreground(p.Good),
+		Gutter:     base.Foreground(p.Subtle),
+		LiveMark:   base.Foreground(p.Good).Bold(true),
+		ColTitle:   base.Foreground(p.Accent).Bold(true),
+		Rule:       lipgloss.NewStyle().Foreground(p.Subtle),
+		Keyword:    base.Foreground(p.Accent).Bold(true),
+		Comment:    base.Foreground(p.Muted).Italic(!bold),
+		String:     base.Foreground(p.Good),
+		Number:     base.Foreground(p.Highlight),
+	}
+	if bold { // the projector's grey is too faint for line numbers and rules
+		cs.Gutter = base.Foreground(p.Muted)
+		cs.Rule = lipgloss.NewStyle().Foreground(p.Muted)
+	}
+	if s.NoColor {
+		cs.TabCurrent = cs.TabCurrent.Reverse(true)
+		cs.Comment = lipgloss.NewStyle()
+	}
+	return cs
+}
+
+func newCodeView(c *common) *codeView {
+	v := &codeView{c: c}
+	for _, name := range feed.SourceFiles {
+		f := codeFile{name: name}
+		b, err := feed.Source.ReadFile(name)
+		if err != nil {
+			f.err = "cannot read " + name + " from the binary: " + err.Error()
+		}
+		f.src = strings.ReplaceAll(string(b), "\t", codeTab)
+		v.files = append(v.files, f)
+	}
+	v.restyle()
+	return v
+}
+
+func (v *codeView) restyle() {
+	v.theme, v.noCol = v.c.styles.Theme, v.c.styles.NoColor
+	v.sty = newCodeStyles(v.c.styles)
+	for i := range v.files {
+		f := &v.files[i]
+		f.lines = highlightGo(f.src, v.sty)
+		sq, from := squeezeSource(f.src)
+		f.side, f.sideFrom = highlightGo(sq, v.sty), from
+	}
+	v.rowsW = 0
+}
+
+// Init does nothing: the files are embedded.
+func (v *codeView) Init() tea.Cmd { return nil }
+
+// SetSize is the body's size.
+func (v *codeView) SetSize(w, h int) {
+	if w != v.width {
+		v.rowsW = 0
+	}
+	v.width, v.height = w, h
+	v.clamp()
+}
+
+// Capturing: the code view takes no text.
+func (v *codeView) Capturing() bool { return false }
+
+// Update takes keys, the lab's knobs and theme changes.
+func (v *codeView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case labSampleMsg:
+		k := msg.Stats.Knobs
+		if msg.Stats.Preset == "" && k == (feed.Knobs{}) {
+			return nil // no stats in this sample
+		}
+		if !v.haveKnobs || k != v.knobs {
+			v.knobs, v.preset, v.haveKnobs = k, msg.Stats.Preset, true
+			v.rowsW = 0 // the live marker moves
+		}
+	case themeChangedMsg:
+		v.restyle()
+	case tea.KeyMsg:
+		v.key(msg)
+	}
+	return nil
+}
+
+func (v *codeView) key(msg tea.KeyMsg) {
+	k := codeKeys
+	page := max(1, v.codeHeight()-1)
+	switch {
+	case key.Matches(msg, k.Down):
+		v.off++
+	case key.Matches(msg, k.Up):
+		v.off--
+	case key.Matches(msg, k.PageDown):
+		v.off += page
+	case key.Matches(msg, k.PageUp):
+		v.off -= page
+	case key.Matches(msg, k.HalfDown):
+		v.off += max(1, page/2)
+	case key.Matches(msg, k.HalfUp):
+		v.off -= max(1, page/2)
+	case key.Matches(msg, k.Top):
+		v.off = 0
+	case key.Matches(msg, k.Bottom):
+		v.off = 1 << 30
+	case key.Matches(msg, k.NextFile):
+		v.show((v.cur + 1) % len(v.files))
+	case key.Matches(msg, k.PrevFile):
+		v.show((v.cur + len(v.files) - 1) % len(v.files))
+	case key.Matches(msg, k.File):
+		if n, err := strconv.Atoi(msg.String()); err == nil && n >= 1 && n <= len(v.files) {
+			v.show(n - 1)
+		}
+	case key.Matches(msg, k.Side):
+		v.side = !v.side
+		v.off, v.rowsW = 0, 0
+	}
+	v.clamp()
+}
+
+// show switches to file i (and out of side by side).
+func (v *codeView) show(i int) {
+	if i != v.cur || v.side {
+		v.cur, v.side, v.off, v.rowsW = i, false, 0, 0
+	}
+}
+
+// Status is the code view's part of the status line.
+func (v *codeView) Status() string {
+	if v.side {
+		return "code · broken (" + codePerRequest + ") beside Fix 1 (" + codeShared + ")"
+	}
+	s := "code · " + v.files[v.cur].name
+	if n := len(v.display()); n > 0 {
+		s += " · " + strconv.Itoa(min(100, 100*(v.off+v.codeHeight())/n)) + "%"
+	}
+	return s
+}
+
+// ShortHelp lists the main keys.
+func (v *codeView) ShortHelp() []key.Binding {
+	k := codeKeys
+	return []key.Binding{k.NextFile, k.Side, k.Down, k.PageDown, k.Back, v.c.keys.Help}
+}
+
+// FullHelp lists every key.
+func (v *codeView) FullHelp() [][]key.Binding {
+	k := codeKeys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp, k.Top, k.Bottom},
+		{k.NextFile, k.PrevFile, k.File, k.Side, k.Back},
+		{v.c.keys.Theme, v.c.keys.Help, v.c.keys.Quit},
+	}
+}
+
+// headerHeight is the lines above the code: what runs, the knobs, the file tabs.
+func (v *codeView) headerHeight() int { return 3 }
+
+func (v *codeView) codeHeight() int { return max(1, v.height-v.headerHeight()) }
+
+func (v *codeView) clamp() {
+	maxOff := max(0, len(v.display())-v.codeHeight())
+	v.off = min(max(0, v.off), maxOff)
+}
+
+// View draws the header and the visible rows.
+func (v *codeView) View() string {
+	if v.width <= 0 || v.height <= 0 {
+		return ""
+	}
+	if v.theme != v.c.styles.Theme || v.noCol != v.c.styles.NoColor {
+		v.restyle()
+	}
+	lines := append(v.header(), v.visible()...)
+	return joinLines(lines, v.width, v.height)
+}
+
+func (v *codeView) visible() []string {
+	rows := v.display()
+	v.clamp()
+	end := min(len(rows), v.off+v.codeHeight())
+	return rows[v.off:end]
+}
+
+// liveFile is the connect file the knobs make run.
+func (v *codeView) liveFile() string {
+	if v.knobs.SharedPool {
+		return codeShared
+	}
+	return codePerRequest
+}
+
+// running is the one line that says which code runs now.
+func (v *codeView) running() string {
+	if !v.haveKnobs {
+		return "running: waiting for the lab's first sample"
+	}
+	what := "a new pool per request"
+	if v.knobs.SharedPool {
+		what = "one shared pool for every request"
+	}
+	preset := v.preset
+	if preset == "" {
+		preset = v.knobs.Preset()
+	}
+	name := preset + " preset"
+	if preset == "custom" {
+		name = "custom knobs"
+	}
+	return "running: " + name + " — " + what + " (" + v.liveFile() + ")"
+}
+
+func (v *codeView) header() []string {
+	s := v.sty
+	run := s.Running.Render(v.running())
+	if !v.haveKnobs {
+		run = s.Hint.Render(v.running())
+	}
+	kt := "knobs: " + v.knobs.String()
+	if len(kt) > v.width {
+		kt = v.knobs.String()
+	}
+	knobs := s.Hint.Render(kt)
+	if !v.haveKnobs {
+		knobs = s.Hint.Render("handlers.go picks " + codePerRequest + " (broken) or " + codeShared + " (Fix 1)")
+	}
+	if v.side {
+		return []string{run, knobs, s.Hint.Render("f: back to one file · the broken connect code beside the Fix 1 code")}
+	}
+	var tabs []string
+	for i, f := range v.files {
+		label := strconv.Itoa(i+1) + " " + f.name
+		st := s.Tab
+		if v.haveKnobs && f.name == v.liveFile() {
+			label += " ●"
+			st = s.TabLive
+		}
+		if i == v.cur {
+			st = s.TabCurrent
+		}
+		tabs = append(tabs, st.Render(label))
+	}
+	line := strings.Join(tabs, "  ")
+	if xansi.StringWidth(line) > v.width { // narrow: numbers for the others
+		tabs = tabs[:0]
+		for i, f := range v.files {
+			label, st := strconv.Itoa(i+1), s.Tab
+			if i == v.cur {
+				label, st = label+" "+f.name, s.TabCurrent
+			}
+			if v.haveKnobs && f.name == v.liveFile() {
+				label += "●"
+				if i != v.cur {
+					st = s.TabLive
+				}
+			}
+			tabs = append(tabs, st.Render(label))
+		}
+		line = strings.Join(tabs, " ")
+	}
+	if f := v.files[v.cur]; v.haveKnobs && (f.name == codePerRequest || f.name == codeShared) && f.name != v.liveFile() {
+		knobs = s.Idle.Render("not running now: the API uses " + v.liveFile() + " (f shows both side by side)")
+	}
+	return []string{run, knobs, line}
+}
+
+// display returns the rows shown (cached per width, file, mode and knobs).
+func (v *codeView) display() []string {
+	if v.rowsW == v.width && v.rows != nil {
+		return v.rows
+	}
+	w := max(20, v.width)
+	switch {
+	case !v.side:
+		v.rows = v.fileRows(v.cur, w, false)
+	case v.width >= 120:
+		cw := (w - 3) / 2
+		left := append([]string{v.sty.ColTitle.Render("broken: a new pool per request (" + codePerRequest + ")")}, v.fileRows(v.index(codePerRequest), cw, true)...)
+		right := append([]string{v.sty.ColTitle.Render("Fix 1: one shared pool (" + codeShared + ")")}, v.fileRows(v.index(codeShared), cw, true)...)
+		for len(left) < len(right) {
+			left = append(left, "")
+		}
+		sep := v.sty.Rule.Render(" │ ")
+		v.rows = v.rows[:0]
+		for i, l := range left {
+			r := ""
+			if i < len(right) {
+				r = right[i]
+			}
+			v.rows = append(v.rows, fit(l, cw)+sep+r)
+		}
+	default:
+		rule := func(t string) string {
+			t = "── " + t + " "
+			return v.sty.ColTitle.Render(t) + v.sty.Rule.Render(strings.Repeat("─", max(0, w-xansi.StringWidth(t))))
+		}
+		v.rows = append([]string{rule("broken: a new pool per request (" + codePerRequest + ")")}, v.fileRows(v.index(codePerRequest), w, true)...)
+		v.rows = append(v.rows, "", rule("Fix 1: one shared pool ("+codeShared+")"))
+		v.rows = append(v.rows, v.fileRows(v.index(codeShared), w, true)...)
+	}
+	v.rowsW = v.width
+	return v.rows
+}
+
+func (v *codeView) index(name string) int {
+	for i, f := range v.files {
+		if f.name == name {
+			return i
+		}
+	}
+	return 0
+}
+
+// fileRows numbers and wraps a file's lines to width w (squeezed: the side-by-side version).
+// In handlers.go the branch of getDB the knobs take is marked ▶ in the gutter.
+func (v *codeView) fileRows(i, w int, squeezed bool) []string {
+	f := v.files[i]
+	if f.err != "" {
+		return []string{v.c.styles.StatusErr.Render(f.err), v.sty.Hint.Render("rebuild scalelab (make build): the handler files are embedded at build time")}
+	}
+	digits := len(strconv.Itoa(len(f.lines)))
+	gw := digits + 2 // number, marker, space
+	live := ""
+	if v.haveKnobs {
+		live = "return app.perRequestDB()"
+		if v.knobs.SharedPool {
+			live = "return app.sharedDB()"
+		}
+	}
+	lines, from := f.lines, 0
+	if squeezed {
+		lines, from = f.side, f.sideFrom
+	}
+	out := make([]string, 0, len(lines))
+	blank := strings.Repeat(" ", gw)
+	for n := from; n < len(lines); n++ {
+		l := lines[n]
+		num := strconv.Itoa(n + 1)
+		mark := " "
+		if live != "" && f.name == "handlers.go" && strings.Contains(xansi.Strip(l), live) {
+			mark = v.sty.LiveMark.Render("▶")
+		}
+		g := v.sty.Gutter.Render(strings.Repeat(" ", digits-len(num))+num) + mark + " "
+		for j, r := range wrapIndent(l, w-gw) {
+			if j == 0 {
+				out = append(out, g+r)
+			} else {
+				out = append(out, blank+r)
+			}
+		}
+	}
+	return out
+}
+
+// wrapIndent wraps one (possibly styled) line to width w; continuation rows keep the line's
+// indentation plus two spaces, so wrapped comments and plan nodes still read as one.
+// cellbuf.Wrap (lipgloss's own wrapper) carries a style over a line break.
+func wrapIndent(l string, w int) []string {
+	if w <= 0 {
+		return []string{""}
+	}
+	if xansi.StringWidth(l) <= w {
+		return []string{l}
+	}
+	plain := xansi.Strip(l)
+	ind := len(plain) - len(strings.TrimLeft(plain, " "))
+	cont := min(ind+2, w/2)
+	rows := strings.Split(cellbuf.Wrap(l, w, ""), "\n")
+	if len(rows) <= 1 {
+		return rows
+	}
+	out := []string{rows[0]}
+	rest := xansi.TruncateLeft(l, xansi.StringWidth(rows[0]), "")
+	p := xansi.Strip(rest)
+	rest = xansi.TruncateLeft(rest, len(p)-len(strings.TrimLeft(p, " ")), "")
+	pad := strings.Repeat(" ", cont)
+	for _, r := range strings.Split(cellbuf.Wrap(rest, w-cont, ""), "\n") {
+		out = append(out, pad+r)
+	}
+	return out
+}
+
+// highlightGo styles Go source with go/scanner's tokens: keywords, comments, strings and
+// numbers; everything else is left as the terminal draws text. It returns one string per line.
+func highlightGo(src string, s *codeStyles) []string {
+	fset := token.NewFileSet()
+	file := fset.AddFile("", fset.Base(), len(src))
+	var sc scanner.Scanner
+	sc.Init(file, []byte(src), nil, scanner.ScanComments)
+	var b strings.Builder
+	b.Grow(len(src) * 2)
+	last := 0
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.SEMICOLON && lit == "\n" {
+			continue // inserted by the scanner, not in the source
+		}
+		var st *lipgloss.Style
+		switch {
+		case tok.IsKeyword():
+			st = &s.Keyword
+		case tok == token.COMMENT:
+			st = &s.Comment
+		case tok == token.STRING || tok == token.CHAR:
+			st = &s.String
+		case tok == token.INT || tok == token.FLOAT || tok == token.IMAG:
+			st = &s.Number
+		}
+		if st == nil {
+			continue // written raw with the next gap
+		}
+		off := file.Offset(pos)
+		text := lit
+		if tok.IsKeyword() {
+			text = tok.String()
+		}
+		if off < last || off+len(text) > len(src) {
+			continue
+		}
+		b.WriteString(src[last:off])
+		for i, part := range strings.Split(text, "\n") { // block comments, raw strings: style each line
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			if part != "" {
+				b.WriteString(st.Render(part))
+			}
+		}
+		last = off + len(text)
+	}
+	b.WriteString(src[last:])
+	return strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+}

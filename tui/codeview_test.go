@@ -1,0 +1,244 @@
+package tui
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"scalelab/lab/feed"
+)
+
+// screenGolden compares a screen's frame with testdata/<name>.golden (-update rewrites it).
+func screenGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Fatalf("frame differs from %s (-update rewrites it)\n--- got:\n%s\n--- want:\n%s", path, got, want)
+	}
+}
+
+// testCommon is the shared state a screen needs, without an app around it.
+func testCommon(t testing.TB) *common {
+	t.Helper()
+	sc := testScenario(t)
+	return &common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap(), scenario: sc,
+		sheet: newSheet(nil, "", sc.ID)}
+}
+
+func knobsSample(k feed.Knobs) labSampleMsg {
+	return labSampleMsg{LabSample{Stats: feed.Stats{Knobs: k, Preset: k.Preset()}}}
+}
+
+func press(s screen, keys ...string) {
+	for _, k := range keys {
+		s.Update(keyMsg(k))
+	}
+}
+
+// sourceLine returns a line of an embedded handler file that holds want (as the view shows
+// it: tabs expanded), failing when the file has none: the test reads what really runs.
+func sourceLine(t *testing.T, file, want string) string {
+	t.Helper()
+	b, err := feed.Source.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, want) {
+			return strings.TrimSpace(strings.ReplaceAll(l, "\t", codeTab))
+		}
+	}
+	t.Fatalf("%s has no line with %q", file, want)
+	return ""
+}
+
+func TestCodeViewShowsTheRunningSource(t *testing.T) {
+	v := newCodeView(testCommon(t))
+	v.SetSize(80, 21)
+	view := v.View()
+	// before any sample: handlers.go, the real first lines
+	mustContain(t, view, "running: waiting for the lab", "1 handlers.go", "package feed",
+		sourceLine(t, "handlers.go", "type Post struct {"))
+
+	v.Update(knobsSample(feed.Broken()))
+	press(v, "space") // getDB is on the second page
+	view = v.View()
+	mustContain(t, view, sourceLine(t, "handlers.go", "func (app *app) getDB()"))
+	mustContain(t, view, "running: broken preset — a new pool per request (connect_per_request.go)",
+		"per-request pool, 1 conn, 150ms connect timeout, closed after, 500ms slow query")
+	// the branch of getDB that runs is marked
+	if !strings.Contains(view, "▶     return app.perRequestDB()") {
+		t.Fatalf("the per-request branch is not marked as running:\n%s", view)
+	}
+
+	// 2 switches to the broken connect file: its real code
+	v.SetSize(100, 60)
+	press(v, "2")
+	view = v.View()
+	mustContain(t, view, "2 connect_per_request.go ●", sourceLine(t, codePerRequest, "func getDbConnection("))
+	if v.Status() != "code · connect_per_request.go · 100%" {
+		t.Fatalf("status %q", v.Status())
+	}
+	// tab goes on to the shared file, which does not run with the broken knobs
+	press(v, "tab")
+	view = v.View()
+	mustContain(t, view, sourceLine(t, codeShared, "func newSharedPool("), "not running now: the API uses connect_per_request.go")
+
+	// Fix 1: the shared file runs, the marker moves
+	v.Update(knobsSample(feed.Fixed()))
+	view = v.View()
+	mustContain(t, view, "running: fixed preset — one shared pool for every request (connect_shared.go)", "3 connect_shared.go ●")
+	v.SetSize(80, 21)
+	press(v, "1", "space")
+	if view = v.View(); !strings.Contains(view, "▶         return app.sharedDB()") {
+		t.Fatalf("the shared branch is not marked as running:\n%s", view)
+	}
+	// left wraps around to the last file
+	press(v, "left")
+	mustContain(t, v.View(), "4 classify.go", sourceLine(t, "classify.go", "// classify names what went wrong"))
+
+	// custom knobs name themselves
+	k := feed.Fixed()
+	k.SharedPool = false
+	v.Update(knobsSample(k))
+	mustContain(t, v.View(), "running: custom knobs — a new pool per request (connect_per_request.go)")
+}
+
+func TestCodeViewScrolls(t *testing.T) {
+	v := newCodeView(testCommon(t))
+	v.SetSize(80, 21)
+	top := v.View()
+	press(v, "j")
+	if v.off != 1 {
+		t.Fatalf("j: offset %d", v.off)
+	}
+	press(v, "space")
+	if v.off != 1+v.codeHeight()-1 {
+		t.Fatalf("space: offset %d", v.off)
+	}
+	press(v, "G")
+	rows := v.display()
+	if v.off != len(rows)-v.codeHeight() {
+		t.Fatalf("G: offset %d of %d rows", v.off, len(rows))
+	}
+	// the last line of handlers.go is on screen
+	mustContain(t, v.View(), sourceLine(t, "handlers.go", "case <-ctx.Done():"))
+	press(v, "b", "g")
+	if v.off != 0 || v.View() != top {
+		t.Fatalf("g: offset %d", v.off)
+	}
+	press(v, "k")
+	if v.off != 0 {
+		t.Fatalf("k at the top: offset %d", v.off)
+	}
+	// every row fits the width, wrapped lines included
+	for _, w := range []int{80, 120} {
+		v.SetSize(w, 37)
+		for i, l := range strings.Split(v.View(), "\n") {
+			if lw := len([]rune(l)); lw != w {
+				t.Fatalf("width %d: row %d is %d wide: %q", w, i, lw, l)
+			}
+		}
+	}
+}
+
+func TestCodeViewSideBySide(t *testing.T) {
+	v := newCodeView(testCommon(t))
+	v.Update(knobsSample(feed.Broken()))
+	perReq := sourceLine(t, codePerRequest, "app.track(db)")
+	shared := sourceLine(t, codeShared, "return app.shared, func() {}, nil")
+
+	// wide: two columns, the same row holds both files
+	v.SetSize(120, 37)
+	press(v, "f")
+	view := v.View()
+	mustContain(t, view, "broken: a new pool per request (connect_per_request.go)", "Fix 1: one shared pool (connect_shared.go)")
+	var both bool
+	for _, l := range strings.Split(view, "\n") {
+		if strings.Contains(l, "broken: a new pool") && strings.Contains(l, "Fix 1: one shared pool") {
+			both = true
+		}
+	}
+	if !both {
+		t.Fatalf("not two columns at 120:\n%s", view)
+	}
+	press(v, "G")
+	mustContain(t, v.View(), "func (app *app) perRequestDB()")
+	if !strings.Contains(v.Status(), "beside") {
+		t.Fatalf("status %q", v.Status())
+	}
+
+	// narrow: stacked, one header each; both files reachable by scrolling
+	v.SetSize(80, 21)
+	press(v, "g")
+	view = v.View()
+	mustContain(t, view, "── broken: a new pool per request (connect_per_request.go)")
+	if strings.Contains(view, "Fix 1: one shared pool") {
+		t.Fatalf("stacked: the Fix 1 part should be below the fold at 80x21:\n%s", view)
+	}
+	for i := 0; i < len(v.display()) && !strings.Contains(v.View(), "── Fix 1: one shared pool (connect_shared.go)"); i++ {
+		press(v, "j")
+	}
+	mustContain(t, v.View(), "── Fix 1: one shared pool (connect_shared.go)")
+	press(v, "G")
+	mustContain(t, v.View(), shared)
+	press(v, "g")
+	all := strings.Join(v.display(), "\n")
+	mustContain(t, all, perReq, shared)
+
+	// f again: back to the file shown before
+	press(v, "f")
+	mustContain(t, v.View(), "1 handlers.go")
+}
+
+func TestCodeViewGoldens(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w, h int
+		keys []string
+	}{
+		{"codeview_80x24", 80, 24, nil},
+		{"codeview_120x40", 120, 40, []string{"2"}},
+		{"codeview_side_80x24", 80, 24, []string{"f"}},
+		{"codeview_side_120x40", 120, 40, []string{"f"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newCodeView(testCommon(t))
+			v.SetSize(tc.w, tc.h-3) // the app's body: header, status and help lines are the root's
+			v.Update(knobsSample(feed.Broken()))
+			press(v, tc.keys...)
+			screenGolden(t, tc.name, v.View())
+		})
+	}
+}
+
+func TestCodeViewThemes(t *testing.T) {
+	c := testCommon(t)
+	v := newCodeView(c)
+	v.SetSize(80, 21)
+	before := v.View()
+	for _, st := range []*Styles{NewStyles(ThemeProjector, false), NewStyles(ThemeDefault, true)} {
+		*c.styles = *st
+		v.Update(themeChangedMsg{})
+		if got := v.View(); got != before { // the Ascii profile in tests: same text in every theme
+			t.Fatalf("theme %v noColor %v changed the text:\n%s", st.Theme, st.NoColor, got)
+		}
+	}
+	if cmd := v.Update(tea.WindowSizeMsg{Width: 80, Height: 24}); cmd != nil {
+		t.Fatal("the code view has nothing to do on a resize")
+	}
+}

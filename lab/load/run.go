@@ -22,14 +22,16 @@ const ProgressEvery = 250 * time.Millisecond
 // runner cuts them off (shorter when Options.Timeout is shorter).
 const maxGrace = time.Second
 
-// maxRamp bounds the start of a run, during which no response is handed back before every
-// worker has its own connection (or until this long has passed). Without it, the first worker to
-// finish returns its connection to the pool while others still wait for their dials; the transport
-// hands them that connection and the dials they started end up idle in hey's pool, unused, where
-// nothing can close them (hey never closes its transport, and only connections that carried a
-// request are seen by the runner's httptrace hook). The wait is a few milliseconds on loopback and
-// only touches the first wave of requests.
-const maxRamp = time.Second
+// At the start of a run no response is handed back before every worker has its own connection
+// (or the dials still to come failed, or the request timeout passed: the "ramp"). Without that,
+// the first worker to finish returns its connection to the pool while others still wait for their
+// dials; the transport hands them that connection and the dials they started end up idle in hey's
+// pool, unused, where nothing can close them (hey never closes its transport, and only connections
+// that carried a request are seen by the runner's httptrace hook). The wait is a few milliseconds
+// on loopback and only touches the first wave of requests.
+
+// maxDialWait bounds how long the end of a run waits for dials in progress (see waitDials).
+const maxDialWait = time.Second
 
 // maxRatePerWorker bounds how many requests one worker could possibly make per second (one
 // request in 10 µs; a loopback HTTP round trip takes several times that). Run sizes hey's N from
@@ -88,12 +90,13 @@ func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result
 	defer cancelReqs()
 	var (
 		started, responses, gotConns atomic.Int64
+		dialing                      atomic.Int64 // dials in progress
 		conns                        connSet
 		rampOnce                     sync.Once
 		rampDone                     = make(chan struct{})
 	)
 	endRamp := func() { rampOnce.Do(func() { close(rampDone) }) }
-	rampTimer := time.AfterFunc(min(maxRamp, opt.Timeout), endRamp)
+	rampTimer := time.AfterFunc(opt.Timeout, endRamp)
 	defer rampTimer.Stop()
 	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
@@ -104,9 +107,15 @@ func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result
 				endRamp()
 			}
 		},
+		ConnectStart: func(network, addr string) { dialing.Add(1) },
+		ConnectDone: func(network, addr string, err error) {
+			if dialing.Add(-1) == 0 && err != nil {
+				endRamp() // the dials that were to come fail: do not wait for them
+			}
+		},
 		GotFirstResponseByte: func() {
 			responses.Add(1)
-			<-rampDone // see maxRamp
+			<-rampDone // the ramp: see the comment above maxDialWait
 		},
 	})
 	defer conns.closeAll()
@@ -162,16 +171,19 @@ loop:
 		case <-deadline:
 			ended, deadline = EndedTime, nil
 			stop()
+			endRamp()
 			g := time.NewTimer(min(maxGrace, opt.Timeout))
 			defer g.Stop()
 			grace = g.C
 		case <-grace:
 			grace = nil
+			waitDials(&dialing)
 			cancelReqs()
 		case <-ctxDone:
 			ended, ctxDone = EndedCancelled, nil
 			stop()
 			endRamp()
+			waitDials(&dialing)
 			cancelReqs()
 		}
 	}
@@ -191,6 +203,17 @@ loop:
 		return res, fmt.Errorf("load run cancelled after %.1fs: %w", time.Since(begin).Seconds(), ctx.Err())
 	}
 	return res, nil
+}
+
+// waitDials gives dials in progress up to maxDialWait to finish before the runner cancels the
+// requests waiting for them. net/http goes on with a dial whose request was cancelled and parks
+// the connection in the pool when it arrives, where no request ever picks it up and the runner,
+// which only sees connections handed to a request, cannot close it. On loopback dials take
+// microseconds; only a badly overloaded machine ever waits here.
+func waitDials(dialing *atomic.Int64) {
+	for deadline := time.Now().Add(maxDialWait); dialing.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // sizeN picks hey's N. For a count-bound run it is the count. For a duration-bound run hey needs

@@ -24,6 +24,7 @@ const (
 	chartReq chartKind = iota
 	chartLat
 	chartGauge
+	chartLatCols
 )
 
 type chartKey struct {
@@ -44,6 +45,8 @@ func (d *dashboard) chart(k chartKey) []string {
 		lines = d.drawLat(k.w, k.h)
 	case chartGauge:
 		lines = d.drawGauge(k.w, k.h)
+	case chartLatCols:
+		lines = d.drawLatCols(k.w, k.h)
 	}
 	d.charts[k] = strings.Join(lines, "\n")
 	return lines
@@ -347,7 +350,27 @@ func (d *dashboard) latPane(w, h int) []string {
 	if n < 2 {
 		return []string{legend, st.Hint.Render("collecting… (a line needs two seconds)")}
 	}
+	if h-1 < 4 { // too low for a line chart: p99 as columns, in eighths of a cell
+		return append([]string{legend}, d.chart(chartKey{chartLatCols, w, h - 1})...)
+	}
 	return append([]string{legend}, d.chart(chartKey{chartLat, w, h - 1})...)
+}
+
+// drawLatCols draws p99 per second as columns (newest at the right), for low panes.
+func (d *dashboard) drawLatCols(w, h int) []string {
+	c := d.canvasFor(chartKey{chartLatCols, w, h})
+	n := d.secs.len()
+	first := max(0, n-w)
+	peak := 1.0
+	for i := first; i < n; i++ {
+		peak = max(peak, ms(d.secs.p99[i]))
+	}
+	vals := make([]float64, 0, n-first)
+	for i := first; i < n; i++ {
+		vals = append(vals, ms(d.secs.p99[i])/peak*float64(h))
+	}
+	graph.DrawColumns(c, canvas.Point{X: w - len(vals), Y: h - 1}, vals, d.sty.P99)
+	return d.sty.canvasLines(c)
 }
 
 // drawLat draws p50 and p99 per second with ntcharts' time-series line chart.
@@ -556,7 +579,7 @@ func (d *dashboard) causesPane(w, h int) []string {
 		}
 		out = append(out, st.Hint.Render("+"+strconv.Itoa(len(list)-shown)+" more ("+fmtInt(rest)+")"))
 	}
-	return out
+	return out[:min(len(out), h)]
 }
 
 // ---- pool and backends ---------------------------------------------------------------------
@@ -608,7 +631,7 @@ func (d *dashboard) poolPane(w, h int) []string {
 		out = append(out, st.Label.Render("API backends per second:"))
 		out = append(out, d.chart(chartKey{chartGauge, w, min(rest-1, 6)})...)
 	}
-	return out
+	return out[:min(len(out), h)]
 }
 
 // gaugeBar is a horizontal bar of v out of of, w cells wide.
@@ -703,29 +726,64 @@ func (d *dashboard) layoutCompact(w, h int) []string {
 	if rest <= 0 {
 		return out[:h]
 	}
-	if w >= 60 {
-		lw := w / 2
-		rw := w - lw - 1
-		left := d.reqPane(lw, rest)
-		right := d.causesPane(rw, rest)
-		if len(right) < rest {
-			right = append(right, d.poolPane(rw, rest-len(right))...)
+	if h < 16 && w >= 60 {
+		// wide and short (below the text): requests over latency | causes and pool; from 120
+		// columns the two charts side by side
+		cw := w / 2
+		if w >= 120 {
+			cw = w / 3
 		}
-		return append(out, besides(1, [][]string{left, right}, []int{lw, rw})...)
+		rw := w - cw - 1
+		if w >= 120 {
+			rw = w - 2*cw - 2
+		}
+		causes := d.causesPane(rw, rest)
+		right := append(causes, d.poolPane(rw, rest-len(causes))...)
+		if w >= 120 {
+			return append(out, besides(1, [][]string{d.reqPane(cw, rest), d.latPane(cw, rest), right[:min(len(right), rest)]}, []int{cw, cw, rw})...)
+		}
+		reqH := (rest + 1) / 2
+		left := append(d.reqPane(cw, reqH), d.latPane(cw, rest-reqH)...)
+		return append(out, besides(1, [][]string{left, right[:min(len(right), rest)]}, []int{cw, rw})...)
 	}
-	// one column: requests, latency, causes, pool, as room allows
-	reqH := max(2, min(6, rest/3))
+	// one column (beside the text): titled sections; the charts share what causes and pool leave
+	title := func(t string) string { return d.sty.Title.Render(t) }
+	list, _, _ := d.causes()
+	causesH := 1 + max(1, min(len(list), 4))
+	poolH := 5
+	titles := rest >= 24
+	chartRows := rest - causesH - poolH
+	if titles {
+		chartRows -= 4
+	}
+	reqH := max(2, min(12, chartRows*55/100))
+	latH := max(0, min(12, chartRows-reqH))
+	if latH < 4 { // a line chart needs a few rows: the requests get them instead
+		reqH, latH = max(2, min(12, chartRows)), 0
+	}
+	if titles {
+		out = append(out, title("requests per second"))
+	}
 	out = append(out, d.reqPane(w, reqH)...)
-	if rest = h - len(out); rest >= 3 {
-		out = append(out, d.latPane(w, min(rest, 5))...)
+	if latH >= 3 {
+		if titles {
+			out = append(out, title("latency per second"))
+		}
+		out = append(out, d.latPane(w, latH)...)
 	}
 	if rest = h - len(out); rest >= 2 {
-		c := d.causesPane(w, min(rest, 4))
-		out = append(out, c...)
+		if titles {
+			out = append(out, title("failures by cause"))
+			rest--
+		}
+		out = append(out, d.causesPane(w, min(rest, causesH))...)
 	}
 	if rest = h - len(out); rest >= 2 {
-		p := d.poolPane(w, rest)
-		out = append(out, p[:min(len(p), rest)]...)
+		if titles {
+			out = append(out, title("database connections"))
+			rest--
+		}
+		out = append(out, d.poolPane(w, rest)...)
 	}
 	return out[:min(len(out), h)]
 }

@@ -124,6 +124,9 @@ func TestDashboardPrint(t *testing.T) {
 		t.Logf("\n%s", d.View())
 	}
 	t.Logf("\n%s", d.Compact(36, 18))
+	for _, sz := range [][2]int{{39, 37}, {64, 37}, {80, 12}, {140, 13}} {
+		t.Logf("%dx%d\n%s", sz[0], sz[1], d.Compact(sz[0], sz[1]))
+	}
 	lipgloss.SetColorProfile(termenv.TrueColor)
 	defer lipgloss.SetColorProfile(termenv.Ascii)
 	d2 := newTestDashboard(t)
@@ -352,7 +355,7 @@ func TestDashboardTheme(t *testing.T) {
 // TestDashboardSizes: every size draws an exact frame, from tiny to huge, with and without data.
 func TestDashboardSizes(t *testing.T) {
 	d := newTestDashboard(t)
-	sizes := [][2]int{{1, 1}, {10, 3}, {20, 5}, {36, 18}, {40, 10}, {60, 8}, {80, 8}, {80, 21}, {100, 30}, {120, 37}, {250, 80}}
+	sizes := [][2]int{{1, 1}, {10, 3}, {20, 5}, {36, 18}, {39, 37}, {40, 10}, {60, 8}, {64, 57}, {80, 8}, {80, 10}, {80, 14}, {80, 21}, {100, 30}, {120, 37}, {140, 13}, {250, 80}}
 	check := func() {
 		for _, sz := range sizes {
 			checkFrame(t, d.Compact(sz[0], sz[1]), sz[0], sz[1])

@@ -149,6 +149,20 @@ func (d *dashboard) bigCell(b bigNum, w, h int) []string {
 	st := d.sty
 	out := []string{st.Label.Render(b.label)}
 	big := b.st.Bold(true)
+	if h >= 7 {
+		if rows, tw, ok := tallLines(b.num); ok && tw+1+len(b.unit) <= w {
+			for i, r := range rows {
+				if i == len(rows)-1 {
+					r += " " + b.unit
+				}
+				out = append(out, big.Render(r))
+			}
+			if b.sub != "" {
+				out = append(out, st.Hint.Render(b.sub))
+			}
+			return out
+		}
+	}
 	bw := bigWidth(b.num, st.font)
 	if h >= 5 && bw > 0 && bw+1+len(b.unit) <= w {
 		g := bigLines(b.num, st.font)
@@ -594,6 +608,9 @@ func (d *dashboard) poolPane(w, h int) []string {
 	}
 	s := d.sample.Stats
 	p := s.Pool
+	if s.At.IsZero() && s.Preset == "" {
+		return []string{st.Hint.Render("no API statistics (the API is not running)")}
+	}
 	var out []string
 	lv := func(label, value string) string { return st.Label.Render(label) + st.Value.Render(value) }
 	if s.Knobs.SharedPool {
@@ -679,7 +696,10 @@ func (d *dashboard) layoutFull(w, h int) []string {
 	}
 	out := []string{d.progressLine(w)}
 	bigH := 5
-	if h < 20 {
+	switch {
+	case h >= 36 && w >= 100:
+		bigH = 7 // 5-row digits: a big screen, a projector
+	case h < 20:
 		bigH = 3
 	}
 	out = append(out, d.bigRow(w, bigH)...)

@@ -362,3 +362,38 @@ var solidGlyphs = func() map[rune][3]string {
 	}
 	return m
 }()
+
+// tallLines draws s 5 rows high from the pixel font, each pixel two cells wide (terminal cells
+// are about twice as tall as wide): for big screens and projectors. ok is false when s has a
+// character the font lacks.
+func tallLines(s string) (rows [5]string, width int, ok bool) {
+	var b [5]strings.Builder
+	first := true
+	for _, r := range s {
+		px, found := solidFont[r]
+		if !found {
+			return rows, 0, false
+		}
+		for i := range b {
+			if !first {
+				b[i].WriteByte(' ')
+			}
+			for _, c := range px[i] {
+				if c == '1' {
+					b[i].WriteString("██")
+				} else {
+					b[i].WriteString("  ")
+				}
+			}
+		}
+		if !first {
+			width++
+		}
+		width += 2 * len(px[0])
+		first = false
+	}
+	for i := range b {
+		rows[i] = b[i].String()
+	}
+	return rows, width, true
+}

@@ -220,7 +220,13 @@ func TestDashboardShowsRun(t *testing.T) {
 		p99, _ := fmtLatency(s.Telemetry.Total.P99)
 		rps := fmtRPS(s.Telemetry.Total.RPS(s.Telemetry.Now.Sub(s.Telemetry.Start)))
 		for _, num := range []string{rate, p99, rps} {
-			for _, row := range bigLines(num, bigGlyphs) {
+			small := bigLines(num, bigGlyphs)
+			rows := small[:]
+			if sz[1] >= 36 {
+				tall, _, _ := tallLines(num)
+				rows = tall[:]
+			}
+			for _, row := range rows {
 				mustContain(t, v, row)
 			}
 		}
@@ -247,6 +253,7 @@ func TestDashboardIdle(t *testing.T) {
 	s := dashSample(3, -1)
 	s.Run, s.LastRun = nil, dashLastRun()
 	d.Update(labSampleMsg{s})
+	d.SetSize(80, 21)
 	v = d.View()
 	for _, num := range []string{"19.9", "1.24", "329"} {
 		for _, row := range bigLines(num, bigGlyphs) {

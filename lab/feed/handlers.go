@@ -19,6 +19,13 @@ type Post struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// scanPost reads one row of id, user_id, content, created_at.
+func scanPost(row pgx.CollectableRow) (Post, error) {
+	var p Post
+	err := row.Scan(&p.ID, &p.UserID, &p.Content, &p.CreatedAt)
+	return p, err
+}
+
 // getDB returns the pool this request uses, and what to do when it is done.
 // Broken: a brand-new pool per request (connect_per_request.go).
 // Fixed:  the one shared pool (connect_shared.go).
@@ -72,7 +79,7 @@ func (app *app) feed(w http.ResponseWriter, r *http.Request) {
 		app.fail(w, err)
 		return
 	}
-	posts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Post])
+	posts, err := pgx.CollectRows(rows, scanPost)
 	if err != nil {
 		app.fail(w, err)
 		return

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -17,7 +20,10 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/home"
+	"scalelab/lab/load"
+	"scalelab/lab/posts"
 	"scalelab/tui"
 )
 
@@ -33,6 +39,13 @@ type workshopFlags struct {
 	plain    bool
 	theme    string
 	scenario string
+
+	// the lab beside the text
+	noLab    bool
+	lab      labFlags // --db, --rows
+	addr     string
+	users    int
+	duration time.Duration
 }
 
 func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
@@ -41,16 +54,45 @@ func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
 	if withScenario {
 		fs.StringVar(&w.scenario, "scenario", "", "a scenario markdown FILE to run instead of the built-in one")
 	}
+	fs.BoolVar(&w.noLab, "no-lab", false, "the text only: start no PostgreSQL and no API (the commands then say to use another terminal)")
+	w.lab.register(fs)
+	fs.StringVar(&w.addr, "addr", lab.DefaultAddr, "where the lab's feed API listens; when the port is busy, the next free one (shown in the header)")
+	fs.IntVar(&w.users, "users", load.DefaultConcurrency, "concurrent users of a load test started in the app (L)")
+	fs.DurationVar(&w.duration, "duration", 30*time.Second, "how long a load test started in the app runs (e.g. 30s, 5s)")
+}
+
+// check validates the lab flags after parsing.
+func (w *workshopFlags) check(fs *flag.FlagSet) error {
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "rows" {
+			w.lab.rowsSet = true
+		}
+	})
+	if w.lab.rows < 1 || w.lab.rows > posts.MaxRows {
+		return fmt.Errorf("--rows %d is out of range: pass a number from 1 to %d", w.lab.rows, posts.MaxRows)
+	}
+	if w.users < 1 || w.users > 10000 {
+		return fmt.Errorf("--users %d is out of range: pass a number from 1 to 10000", w.users)
+	}
+	if w.duration < time.Second || w.duration > time.Hour {
+		return fmt.Errorf("--duration %v is out of range: pass a duration from 1s to 1h, e.g. --duration 30s", w.duration)
+	}
+	return nil
 }
 
 func runWorkshop(args []string) error {
 	var f workshopFlags
-	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE]",
+	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE] [--no-lab] [--rows N] [--db URL] [--users N] [--duration D]",
 		"Start the workshop: the scenario's steps in a full-screen reader, your answers saved as you type\n"+
-			"and restored at the same step next time. Keys: Tab to a question, Enter to answer, n/p steps, ? help.")
+			"and restored at the same step next time, and the lab beside the text: PostgreSQL and the feed API\n"+
+			"start in the background (the header shows their state). Keys: Tab to a question, Enter to answer or\n"+
+			"run a command, n/p steps, L load test, R restart the API, F index, E explain, d live panes, ? help.")
 	f.register(fs, true)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := f.check(fs); err != nil {
 		return err
 	}
 	if len(rest) > 0 {
@@ -67,6 +109,9 @@ func runOpen(args []string) error {
 	f.register(fs, false)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := f.check(fs); err != nil {
 		return err
 	}
 	if len(rest) != 1 {
@@ -144,6 +189,8 @@ func workshop(f workshopFlags) error {
 		return tui.RunPlain(ctx, tui.PlainOptions{Scenario: sc, Worksheet: ws, WorksheetPath: path, In: os.Stdin, Out: os.Stdout})
 	}
 
+	// Logs (the lab's progress lines too) go to a file, never to the screen.
+	log.SetOutput(io.Discard)
 	if logPath, err := home.Path("scalelab.log"); err == nil {
 		if lf, err := tea.LogToFile(logPath, "workshop"); err == nil {
 			defer lf.Close()
@@ -153,10 +200,22 @@ func workshop(f workshopFlags) error {
 	if noColor {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
-	app := tui.New(tui.Options{
+	opt := tui.Options{
 		Scenario: sc, Worksheet: ws, WorksheetPath: path,
 		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor), Notice: notice,
-	})
+	}
+	if !f.noLab {
+		ctl, hist := newWorkshopLab(f, sc)
+		// Every exit path stops the lab (PostgreSQL too): a normal return, an error, a panic
+		// here (deferred), SIGTERM/ctrl+c/SIGHUP (p.Run returns, then this defer). Close waits
+		// for a start in progress to unwind.
+		defer ctl.Close()
+		opt.Lab, opt.History = ctl, hist
+		if hist != nil && hist.Recovered != "" && notice == "" {
+			opt.Notice = "your run history could not be read; it was kept as " + hist.Recovered
+		}
+	}
+	app := tui.New(opt)
 	// SIGTERM and ctrl+c end the program through bubbletea with the final model; SIGHUP (the
 	// terminal went away) through the context. Either way the worksheet is flushed below.
 	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithContext(ctx))
@@ -172,6 +231,26 @@ func workshop(f workshopFlags) error {
 		return fmt.Errorf("the terminal interface stopped: %w", runErr)
 	}
 	return nil
+}
+
+// newWorkshopLab makes the lab controller of the workshop: the private cluster (or --db) with
+// the lab's max_connections, the API on --addr (the next free port when busy), in-app load tests
+// of --users for --duration, runs recorded in the history. Nothing starts until the app's Init.
+func newWorkshopLab(f workshopFlags, sc *content.Scenario) (*tui.LabController, *load.History) {
+	cfg := f.lab.config(io.Discard)
+	cfg.Logf = func(format string, args ...any) { log.Printf("lab: "+format, args...) }
+	cfg.Addr = f.addr
+	cfg.MaxConnections = lab.DefaultMaxConnections
+	hist, err := load.OpenDefaultHistory()
+	if err != nil {
+		log.Printf("run history: %v (runs are not recorded this time)", err)
+		hist = nil
+	}
+	ctl := tui.NewLabController(tui.LabOptions{
+		Config: cfg, History: hist, Scenario: sc,
+		Users: f.users, Duration: f.duration,
+	})
+	return ctl, hist
 }
 
 // glamourStyle picks the markdown style once at start-up without querying the terminal (a

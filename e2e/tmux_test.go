@@ -215,7 +215,7 @@ func TestKillWhileTyping(t *testing.T) {
 	home := t.TempDir()
 	env := []string{"SCALELAB_HOME=" + home}
 
-	tt.start(100, 30, env, bin)
+	tt.start(100, 30, env, bin, "--no-lab") // kill -9 of the workshop alone (the lab has its own kill tests)
 	tt.waitFor("The Single Server Problem")
 	tt.focusQ1()
 	tt.keys("Enter")
@@ -234,7 +234,7 @@ func TestKillWhileTyping(t *testing.T) {
 		t.Fatalf("kill -9 lost more than the last second of typing; worksheet:\n%s", s)
 	}
 
-	tt.start(100, 30, env, bin)
+	tt.start(100, 30, env, bin, "--no-lab")
 	tt.waitFor("typed well before the kill.")
 	tt.focusQ1()
 	tt.keys("Enter")

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -48,10 +50,33 @@ func notWiredNotice(a content.Action) string {
 	return fmt.Sprintf("the lab is not wired yet: run `%s` in another terminal", cmd)
 }
 
-// LabStatusMsg sets the lab's state line in the header ("PG up · API 127.0.0.1:3000 broken ·
+// LabStatusMsg sets the lab's state line in the header ("PG 15 :5433 · API 127.0.0.1:3000 broken ·
 // no index · 10,000 rows"). Send it from the lab wiring whenever the state changes
 // (p.Send, or a Cmd returned by Actions.Run); screens receive it too.
-type LabStatusMsg struct{ Text string }
+type LabStatusMsg struct {
+	Text  string // the full line
+	Short string // the same for narrow windows ("" = Text)
+	Busy  bool   // the lab is working (starting, seeding): the header shows a spinner
+	Err   bool   // the lab is not usable (failed to start, PostgreSQL down)
+}
+
+// Lab is the running lab as the app sees it (LabController implements it): it runs the text's
+// actions, starts in the background (Init's Cmd runs beside the first rendering, never before
+// it), sees every message the app receives (Update; its own ticks and results come back that
+// way), learns which tasks are ticked before an action runs (SetTasks: the Fix 1 boxes), and
+// stops a running load test on request (CancelRun).
+type Lab interface {
+	Actions
+	Init() tea.Cmd
+	Update(msg tea.Msg) tea.Cmd
+	SetTasks(ticked map[string]bool)
+	CancelRun()
+}
+
+// LabRunsMsg tells the screens which scenario stages have a recorded run (lab.StageBroken,
+// StageFix1, StageFix2): the step checks read it. The controller sends it at start and after
+// every finished load test.
+type LabRunsMsg struct{ Stages map[string]bool }
 
 // SetTableMsg writes measured values into a result table of the worksheet (same shape as
 // content.Table.Rows; "" leaves a cell empty) and saves it like any other change. The reader
@@ -59,4 +84,40 @@ type LabStatusMsg struct{ Text string }
 type SetTableMsg struct {
 	ID   string
 	Rows [][]string
+	// KeepFilled keeps the cells the worksheet already has (filling only empty ones): the
+	// lab's fill at start-up, which must not undo the learner's corrections. A fill after a run
+	// replaces the run's cells.
+	KeepFilled bool
+	FreshRows  []int // with KeepFilled: rows replaced all the same (a run that just ended)
+}
+
+// mergeTable applies a SetTableMsg to the worksheet's rows of that table: with KeepFilled, cells
+// the worksheet has already (the learner's own values, or an earlier fill) keep their value.
+func mergeTable(have [][]string, msg SetTableMsg) (rows [][]string, changed bool) {
+	rows = make([][]string, len(msg.Rows))
+	for i, r := range msg.Rows {
+		rows[i] = append([]string(nil), r...)
+		if !msg.KeepFilled || i >= len(have) || slices.Contains(msg.FreshRows, i) {
+			continue
+		}
+		for j := range rows[i] {
+			if j < len(have[i]) && strings.TrimSpace(have[i][j]) != "" {
+				rows[i][j] = have[i][j]
+			}
+		}
+	}
+	if len(rows) != len(have) {
+		return rows, true
+	}
+	for i := range rows {
+		if len(rows[i]) != len(have[i]) {
+			return rows, true
+		}
+		for j := range rows[i] {
+			if rows[i][j] != have[i][j] {
+				return rows, true
+			}
+		}
+	}
+	return rows, false
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
@@ -17,6 +18,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab/load"
 )
 
 // MinWidth and MinHeight are the smallest window the workshop draws in (a classic terminal).
@@ -34,8 +36,12 @@ type Options struct {
 	NoColor       bool            // NO_COLOR: no colour at all, bold and reverse only
 	GlamourStyle  string          // "dark" (default), "light" or "notty"; chosen once at start-up
 	ColorProfile  termenv.Profile // for glamour; default: lipgloss's profile
-	Actions       Actions         // the lab; nil until the lead wires it
-	Notice        string          // a line for the status bar at start-up (e.g. a worksheet problem)
+	// Lab is the running lab (a *LabController): started by Init in the background, given every
+	// message, and the Actions when Actions is nil. nil: the text only (--no-lab).
+	Lab     Lab
+	Actions Actions       // what runs the text's commands; default Lab; nil: "not wired"
+	History *load.History // the recorded runs (the results screen); may be nil
+	Notice  string        // a line for the status bar at start-up (e.g. a worksheet problem)
 	// Startup runs when the program starts, beside the first rendering (the lab's background
 	// start goes here); its messages are routed to every screen like any other.
 	Startup tea.Cmd
@@ -58,8 +64,25 @@ type screenID int
 
 const (
 	screenReader screenID = iota
-	// screenDashboard, screenCode, screenExplain, screenResults slot in here.
+	screenDashboard
+	screenCode
+	screenExplain
+	screenResults
 )
+
+// addScreens makes the screens beside the reader: the live panes (d), the code view (c), the
+// explain view (e), the results (r).
+// TODO(screens): when explainview.go and results.go land, add here:
+//
+//	a.screens[screenExplain] = newExplainView(c)
+//	a.screens[screenResults] = newResults(c, opt.History)
+//
+// Until then e and r say "not part of this build yet"; E still runs EXPLAIN (its verdict
+// shows in the status line).
+func (a *App) addScreens(c *common, opt Options) {
+	a.screens[screenDashboard] = newDashboard(c)
+	a.screens[screenCode] = newCodeView(c)
+}
 
 // App is the root model.
 type App struct {
@@ -72,11 +95,13 @@ type App struct {
 	help    help.Model
 	showAll bool // the ? overlay
 
-	labStatus string // the lab's state line (LabStatusMsg), shown in the header
 	notice    string
 	noticeErr bool
 	noticeGen int
 	quitting  bool
+
+	lab   labState // what the app knows of the lab (applab.go)
+	paned bool     // the reader was last laid out beside/above the live pane
 
 	observe func(tea.Msg) // tests: sees every message before it is handled
 }
@@ -100,8 +125,12 @@ func New(opt Options) *App {
 		render:   renderSpec{style: opt.GlamourStyle, profile: opt.ColorProfile},
 	}
 	c.sheet.seedFromFile(opt.Scenario)
-	a := &App{c: c, opt: opt, screens: map[screenID]screen{}}
+	if opt.Actions == nil && opt.Lab != nil {
+		opt.Actions = opt.Lab
+	}
+	a := &App{c: c, opt: opt, screens: map[screenID]screen{}, lab: newLabState()}
 	a.screens[screenReader] = newReader(c)
+	a.addScreens(c, opt)
 	a.help = help.New()
 	a.styleHelp()
 	a.notice, a.noticeErr = opt.Notice, opt.Notice != ""
@@ -126,6 +155,9 @@ func (a *App) typing() bool {
 // Init starts every screen (the reader asks for its first rendering once the size is known).
 func (a *App) Init() tea.Cmd {
 	cmds := []tea.Cmd{a.opt.Startup}
+	if a.opt.Lab != nil {
+		cmds = append(cmds, a.opt.Lab.Init())
+	}
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
@@ -151,16 +183,37 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if a.observe != nil {
 		a.observe(msg)
 	}
+	var labCmd tea.Cmd
+	if a.opt.Lab != nil {
+		labCmd = a.opt.Lab.Update(msg) // the lab's own ticks and results; nil for the rest
+	}
+	cmd := a.update(msg)
+	if a.paned != a.paneShown() { // a run started or ended, or the window changed: re-lay out
+		cmd = tea.Batch(cmd, a.layout())
+	}
+	if labCmd != nil {
+		cmd = tea.Batch(labCmd, cmd)
+	}
+	return a, cmd
+}
+
+func (a *App) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
 		a.help.Width = msg.Width
 		var cmds []tea.Cmd
-		for _, s := range a.screens {
+		for id, s := range a.screens {
+			if id == screenReader {
+				continue // layout sizes the reader, leaving room for the live pane
+			}
 			s.SetSize(msg.Width, a.bodyHeight())
 			cmds = append(cmds, s.Update(msg))
 		}
-		return a, tea.Batch(cmds...)
+		if r, ok := a.screens[screenReader].(*reader); ok {
+			r.width = -1 // size it again even if the same
+		}
+		return tea.Batch(append(cmds, a.layout())...)
 
 	case tea.KeyMsg:
 		// Keys typed fast arrive as one message ("nn"). In a text field that is text: marked as
@@ -168,7 +221,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// Elsewhere they are separate keys.
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && a.typing() {
 			msg.Paste = true
-			return a, a.handleKey(msg)
+			return a.handleKey(msg)
 		}
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
 			var cmds []tea.Cmd
@@ -177,59 +230,83 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				one.Runes = []rune{r}
 				cmds = append(cmds, a.handleKey(one))
 			}
-			return a, tea.Batch(cmds...)
+			return tea.Batch(cmds...)
 		}
-		return a, a.handleKey(msg)
+		return a.handleKey(msg)
 
 	case saveTickMsg:
 		if msg.gen == a.c.sheet.gen {
-			return a, a.c.sheet.saveCmd()
+			return a.c.sheet.saveCmd()
 		}
-		return a, nil
+		return nil
 
 	case savedMsg:
 		a.c.sheet.done(msg)
 		if msg.err != nil {
 			log.Printf("worksheet save failed: %v", msg.err)
 		}
-		return a, nil
+		return nil
 
 	case quitMsg:
-		return a, tea.Quit
+		return tea.Quit
 
 	case noticeMsg:
-		return a, a.setNotice(msg.text, msg.err)
+		return a.setNotice(msg.text, msg.err)
 
 	case clearNoticeMsg:
 		if msg.gen == a.noticeGen {
 			a.notice = ""
 		}
-		return a, nil
+		return nil
 
 	case actionMsg:
-		if a.opt.Actions == nil {
-			return a, a.setNotice(notWiredNotice(msg.Action), false)
-		}
-		return a, tea.Batch(a.setNotice("running "+msg.Action.Name+"…", false), a.opt.Actions.Run(msg.Action))
+		return a.startAction(msg.Action, false)
 
 	case SetTableMsg:
-		a.c.sheet.ws.Tables[msg.ID] = msg.Rows
-		return a, tea.Batch(a.c.sheet.changed(), a.broadcast(msg))
+		rows, changed := mergeTable(a.c.sheet.ws.Tables[msg.ID], msg)
+		if !changed {
+			return nil
+		}
+		a.c.sheet.ws.Tables[msg.ID] = rows
+		msg.Rows = rows
+		return tea.Batch(a.c.sheet.changed(), a.broadcast(msg))
 
 	case LabStatusMsg:
-		a.labStatus = msg.Text
-		return a, a.broadcast(msg)
+		a.lab.status = msg
+		return tea.Batch(a.spinCmd(), a.broadcast(msg))
+
+	case labSampleMsg:
+		if msg.Run != nil && a.lab.inflight[labActionLoadTest] {
+			s := msg.LabSample
+			a.lab.live = &s
+		} else {
+			a.lab.live = nil
+		}
+		return a.broadcast(msg)
+
+	case LabRunsMsg:
+		a.c.runs = msg.Stages
+		return a.broadcast(msg)
+
+	case spinner.TickMsg:
+		if !a.busy() {
+			a.lab.spinning = false
+			return nil
+		}
+		var cmd tea.Cmd
+		a.lab.spin, cmd = a.lab.spin.Update(msg)
+		return cmd
 
 	case ActionDoneMsg:
-		var cmds []tea.Cmd
+		cmds := []tea.Cmd{a.labDone(msg)}
 		if msg.Err != nil {
 			cmds = append(cmds, a.setNotice(msg.Action.Name+": "+msg.Err.Error(), true))
 		} else if msg.Summary != "" {
 			cmds = append(cmds, a.setNotice(msg.Summary, false))
 		}
-		return a, tea.Batch(append(cmds, a.broadcast(msg))...)
+		return tea.Batch(append(cmds, a.broadcast(msg))...)
 	}
-	return a, a.broadcast(msg)
+	return a.broadcast(msg)
 }
 
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
@@ -264,6 +341,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if a.lab.confirm != nil {
+		return a.confirmKey(msg)
+	}
 	if !a.screen().Capturing() {
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -273,6 +353,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, k.Theme):
 			return a.toggleTheme()
+		}
+		if cmd, ok := a.handleLabKey(msg); ok {
+			return cmd
 		}
 	}
 	return a.screen().Update(msg)
@@ -323,31 +406,60 @@ func (a *App) View() string {
 	if a.tooSmall() {
 		return a.tooSmallView()
 	}
-	body := a.screen().View()
-	if a.showAll {
+	body := a.readerView()
+	switch {
+	case a.showAll:
 		body = a.helpOverlay()
+	case a.lab.confirm != nil:
+		body = a.confirmView()
 	}
 	body = lipgloss.NewStyle().Height(a.bodyHeight()).MaxHeight(a.bodyHeight()).Render(body)
 	return lipgloss.JoinVertical(lipgloss.Left, a.header(), body, a.statusLine(), a.helpLine())
 }
 
+// header: the app and scenario, the lab's state (what fits of it) and the answered count.
 func (a *App) header() string {
 	s := a.c.styles
-	left := s.Title.Render("scalelab") + s.Header.Render(" · "+a.c.scenario.Title)
+	name := s.Title.Render("scalelab")
+	title := s.Header.Render(" · " + a.c.scenario.Title)
 	ans, tot := a.c.totalProgress()
-	right := s.Header.Render(strconv.Itoa(ans) + "/" + strconv.Itoa(tot) + " answered")
-	if a.labStatus != "" {
-		right = s.StatusKey.Render(a.labStatus) + s.Header.Render(" · ") + right
-	}
+	answered := s.Header.Render(strconv.Itoa(ans) + "/" + strconv.Itoa(tot) + " answered")
 	if a.c.styles.Theme == ThemeProjector {
-		right = s.Header.Render("projector · ") + right
+		answered = s.Header.Render("projector · ") + answered
 	}
-	return spread(left, right, a.width)
+	if a.lab.status.Text == "" {
+		return spread(name+title, answered, a.width)
+	}
+	sep := s.Header.Render(" · ")
+	// the lab's state comes first: the title and the count give way to it in narrow windows
+	type try struct {
+		left  string
+		short bool
+		count bool
+	}
+	for _, t := range []try{{name + title, false, true}, {name + title, true, true}, {name, false, true}, {name, true, true}, {name, true, false}} {
+		right := a.labStatusText(t.short)
+		if t.count {
+			right += sep + answered
+		}
+		if lipgloss.Width(t.left)+1+lipgloss.Width(right) <= a.width {
+			return spread(t.left, right, a.width)
+		}
+	}
+	return spread(name, xansi.Truncate(a.labStatusText(true), a.width-lipgloss.Width(name)-1, "…"), a.width)
 }
 
 func (a *App) statusLine() string {
 	s := a.c.styles
 	left := s.Status.Render(a.screen().Status())
+	if a.active != screenDashboard {
+		if strip := a.liveStrip(); strip != "" {
+			left = strip
+		}
+	}
+	if b := a.busyLine(); b != "" {
+		left = b
+	}
 	if a.notice != "" {
 		st := s.StatusWarn
 		if a.noticeErr {
@@ -394,7 +506,13 @@ func (a *App) saveState() (state, path string) {
 }
 
 func (a *App) helpLine() string {
-	return xansi.Truncate(a.help.ShortHelpView(a.screen().ShortHelp()), a.width, "…")
+	bs := a.screen().ShortHelp()
+	if a.lab.confirm != nil {
+		bs = []key.Binding{a.c.keys.Yes, a.c.keys.No}
+	} else if lb := a.labHelp(); len(lb) > 0 && !a.screen().Capturing() {
+		bs = append(lb, bs...)
+	}
+	return xansi.Truncate(a.help.ShortHelpView(bs), a.width, "…")
 }
 
 func (a *App) helpOverlay() string {
@@ -404,9 +522,14 @@ func (a *App) helpOverlay() string {
 	h.ShowAll = true
 	h.Width = inner
 	wrap := s.Hint.Width(inner)
-	body := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp()) + "\n\n" +
-		wrap.Render("Search: / then enter jumps to the first match; ctrl+n / ctrl+p go to the next / previous match.") + "\n" +
-		wrap.Render("Answers are saved as you type, in "+shortPath(a.c.sheet.path)) + "\n" +
+	body := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp()) + "\n\n"
+	if a.opt.Actions != nil {
+		body += s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(a.labFullHelp()) + "\n\n"
+	}
+	if a.active == screenReader && a.bodyHeight() >= 30 {
+		body += wrap.Render("Search: / then enter jumps to the first match; ctrl+n / ctrl+p go to the next / previous match.") + "\n"
+	}
+	body += wrap.Render("Answers are saved as you type, in "+shortPath(a.c.sheet.path)) + "\n" +
 		wrap.Render("? or esc closes this help.")
 	box := s.Overlay.Render(body)
 	return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)

@@ -29,6 +29,7 @@ type common struct {
 	scenario *content.Scenario
 	sheet    *sheet
 	render   renderSpec
+	runs     map[string]bool // scenario stages with a recorded run (LabRunsMsg): the step checks
 }
 
 // stepBlocks is what the reader shows for step i: its blocks, and for the first step the

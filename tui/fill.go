@@ -18,9 +18,16 @@ import (
 // Cells without a run to fill them keep what the table had. ok is false when the table is not
 // one of these shapes or no cell could be filled.
 func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string, ok bool) {
+	rows, _, ok = fillTableStages(t, latest)
+	return rows, ok
+}
+
+// fillTableStages is fillTable that also says which stage's run filled each row ("" for none).
+func fillTableStages(t *content.Table, latest map[string]load.Record) (rows [][]string, from []string, ok bool) {
 	if !t.Fillable || len(t.Header) < 2 {
-		return nil, false
+		return nil, nil, false
 	}
+	from = make([]string, len(t.Rows))
 	rows = make([][]string, len(t.Rows))
 	for i, r := range t.Rows {
 		rows[i] = append([]string(nil), r...)
@@ -33,28 +40,29 @@ func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string
 		}
 	}
 	filled := false
-	for _, r := range rows {
+	for i, r := range rows {
 		if len(r) == 0 {
 			continue
 		}
 		if byColumn {
-			rec, found := latest[stageOfLabel(r[0])]
+			stage := stageOfLabel(r[0])
+			rec, found := latest[stage]
 			if !found || rec.Result == nil {
 				continue
 			}
 			for j := 1; j < len(r) && j < len(colMetric); j++ {
 				if v := metricValue(colMetric[j], rec.Result); v != "" {
-					r[j], filled = v, true
+					r[j], filled, from[i] = v, true, stage
 				}
 			}
 			continue
 		}
 		rec, found := latest[lab.StageBroken]
 		if m := metricOf(r[0]); found && rec.Result != nil && m != "" && len(r) > 1 {
-			r[1], filled = metricValue(m, rec.Result), true
+			r[1], filled, from[i] = metricValue(m, rec.Result), true, lab.StageBroken
 		}
 	}
-	return rows, filled
+	return rows, from, filled
 }
 
 // metricOf names the measured value a header or row label asks for ("" when none).

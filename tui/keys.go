@@ -18,6 +18,11 @@ type KeyMap struct {
 
 	// answer editor
 	EditDone key.Binding
+
+	// the lab (root model): actions from anywhere, the screens, back to the text
+	LoadTest, StopRun, Restart, ApplyIndex, Explain, Reset key.Binding
+	Dashboard, Code, ExplainView, Results, Back            key.Binding
+	Yes, No                                                key.Binding
 }
 
 // DefaultKeyMap is the pager-like key set a terminal user expects.
@@ -35,7 +40,7 @@ func DefaultKeyMap() *KeyMap {
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
 		PageDown: key.NewBinding(key.WithKeys(" ", "pgdown", "f"), key.WithHelp("space", "page down")),
 		PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
-		HalfDown: key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
+		HalfDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "½ page down")),
 		HalfUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
 		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
@@ -54,5 +59,21 @@ func DefaultKeyMap() *KeyMap {
 		Reveal:   key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model answer")),
 
 		EditDone: key.NewBinding(key.WithKeys("esc", "ctrl+s"), key.WithHelp("esc/ctrl+s", "done")),
+
+		LoadTest:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "load test")),
+		StopRun:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the load test")),
+		Restart:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart API (ticked fixes)")),
+		ApplyIndex: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "apply the index (Fix 2)")),
+		Explain:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "explain the query")),
+		Reset:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "reset the lab")),
+
+		Dashboard:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "live panes")),
+		Code:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "code")),
+		ExplainView: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "query plan")),
+		Results:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "results")),
+		Back:        key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back to the text")),
+
+		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
 	}
 }

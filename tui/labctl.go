@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,7 +51,10 @@ type LabController struct {
 	runCancel context.CancelFunc
 	progress  atomic.Pointer[load.Progress]
 	lastRun   atomic.Pointer[load.Result]
+	lastLog   atomic.Pointer[string] // the latest progress line of the lab (starting, seeding)
 
+	startDone chan struct{}  // closed when the background start has finished (or given up)
+	inflight  sync.WaitGroup // actions and load tests in flight; Close waits for them
 	closeOnce sync.Once
 }
 
@@ -75,14 +80,20 @@ func NewLabController(o LabOptions) *LabController {
 	if c.runOpts.Duration == 0 {
 		c.runOpts.Duration = 30 * time.Second
 	}
-	if c.cfg.Logf == nil {
-		c.cfg.Logf = func(string, ...any) {}
+	logf := c.cfg.Logf
+	c.cfg.Logf = func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		c.lastLog.Store(&line)
+		if logf != nil {
+			logf(format, args...)
+		}
 	}
 	return c
 }
 
 type labUpMsg struct{ err error }
 type labTickMsg struct{}
+type labStartTickMsg struct{}
 type labStateMsg struct{ state lab.State }
 type loadDoneMsg struct {
 	action content.Action
@@ -96,40 +107,106 @@ type ExplainMsg struct {
 	Err  error
 }
 
-// Init starts the lab in the background.
+// Init starts the lab in the background: the Cmd returns at once with a "starting" status and
+// the start runs in its own Cmd, so the first frame never waits for PostgreSQL.
 func (c *LabController) Init() tea.Cmd {
 	c.mu.Lock()
+	if c.starting || c.lab != nil || c.startDone != nil {
+		c.mu.Unlock()
+		return nil // started already
+	}
 	c.starting = true
+	c.startDone = make(chan struct{})
 	c.mu.Unlock()
 	return tea.Batch(
-		func() tea.Msg { return LabStatusMsg{Text: "lab: starting PostgreSQL and the feed API…"} },
 		func() tea.Msg {
-			l, err := lab.Start(c.ctx, c.cfg)
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.starting = false
-			if c.ctx.Err() != nil { // closed while starting
-				if l != nil {
-					l.Close()
-				}
-				return labUpMsg{err: c.ctx.Err()}
-			}
-			c.lab, c.startErr = l, err
-			return labUpMsg{err: err}
+			return LabStatusMsg{Text: "lab: starting PostgreSQL and the feed API…", Short: "lab: starting…", Busy: true}
 		},
+		tea.Tick(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
+		c.startCmd(),
 	)
+}
+
+func (c *LabController) startCmd() tea.Cmd {
+	return func() tea.Msg {
+		defer close(c.startDone)
+		cfg := c.cfg
+		cfg.Addr = freeAddr(cfg.Addr)
+		l, err := lab.Start(c.ctx, cfg)
+		if errors.Is(err, feed.ErrAddrInUse) && c.ctx.Err() == nil {
+			// taken between the probe and the listen: once more, on the next free port
+			cfg.Addr = freeAddr(nextPort(cfg.Addr))
+			l, err = lab.Start(c.ctx, cfg)
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.starting = false
+		if c.ctx.Err() != nil { // closed while starting
+			if l != nil {
+				l.Close()
+			}
+			return labUpMsg{err: errors.New("the lab was closed while it started")}
+		}
+		c.lab, c.startErr = l, err
+		return labUpMsg{err: err}
+	}
+}
+
+// freeAddr returns addr when its port is free on this machine, else the next free port of the
+// ten after it (the scenario's API is on 3000; a second workshop or a `scalelab serve` may hold
+// it). Port 0 and anything unparsable are returned as they are.
+func freeAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p == 0 {
+		return addr
+	}
+	for i := 0; i <= 10 && p+i < 65536; i++ {
+		a := net.JoinHostPort(host, strconv.Itoa(p+i))
+		if ln, err := net.Listen("tcp", a); err == nil {
+			ln.Close()
+			return a
+		}
+	}
+	return addr // all busy: Listen says so, with advice
+}
+
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if p, perr := strconv.Atoi(port); err == nil && perr == nil && p > 0 && p < 65535 {
+		return net.JoinHostPort(host, strconv.Itoa(p+1))
+	}
+	return addr
 }
 
 // Update handles the controller's own messages; it returns nil for everything else.
 func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case labStartTickMsg: // while starting: the latest progress line (initdb, seeding) as the status
+		c.mu.Lock()
+		starting := c.starting
+		c.mu.Unlock()
+		if !starting {
+			return nil
+		}
+		text := "lab: starting PostgreSQL and the feed API…"
+		if p := c.lastLog.Load(); p != nil {
+			text = "lab: " + firstLine(*p)
+		}
+		return tea.Batch(
+			func() tea.Msg { return LabStatusMsg{Text: text, Short: "lab: starting…", Busy: true} },
+			tea.Tick(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
+		)
 	case labUpMsg:
 		if msg.err != nil {
 			return func() tea.Msg {
-				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error())}
+				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error()), Short: "lab: not running (see the notice)", Err: true}
 			}
 		}
-		return tea.Batch(c.stateCmd(), c.fillTablesCmd(), c.tickCmd(0))
+		return tea.Batch(c.stateCmd(), c.fillTablesCmd(""), c.tickCmd(0))
 	case labTickMsg:
 		return c.sampleCmd()
 	case labSampleMsg:
@@ -146,14 +223,14 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(cmds...)
 	case labStateMsg:
-		text := statusLine(msg.state)
+		st := statusMsg(msg.state)
 		c.mu.Lock()
 		c.stateAt = time.Now()
-		changed := text != c.status
-		c.status = text
+		changed := st.Text != c.status
+		c.status = st.Text
 		c.mu.Unlock()
 		if changed {
-			return func() tea.Msg { return LabStatusMsg{Text: text} }
+			return func() tea.Msg { return st }
 		}
 	case loadDoneMsg:
 		return c.loadDone(msg)
@@ -198,11 +275,18 @@ func (c *LabController) Close() error {
 	c.closeOnce.Do(func() {
 		c.cancel()
 		c.mu.Lock()
+		done := c.startDone
+		c.mu.Unlock()
+		if done != nil {
+			<-done // a start in progress unwinds (ctx is canceled) and leaves nothing running
+		}
+		c.mu.Lock()
 		l := c.lab
 		c.mu.Unlock()
 		if l != nil {
 			err = l.Close()
 		}
+		c.inflight.Wait() // actions see the canceled ctx and the closed lab, and return
 	})
 	return err
 }
@@ -242,11 +326,20 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 			return "Fix 2 was already applied: the index exists", nil
 		})
 	case "explain-query":
+		c.inflight.Add(1)
 		return func() tea.Msg {
+			defer c.inflight.Done()
 			ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
 			defer cancel()
 			plan, err := l.Explain(ctx)
-			return ExplainMsg{Plan: plan, Err: err}
+			summary := ""
+			if err == nil {
+				summary = "EXPLAIN: " + plan.Verdict()
+			}
+			return tea.BatchMsg{
+				func() tea.Msg { return ExplainMsg{Plan: plan, Err: err} },
+				func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} },
+			}
 		}
 	case "reset":
 		return c.work(a, func(ctx context.Context) (string, error) {
@@ -262,7 +355,9 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 // work runs one short action in a Cmd, marks the controller busy meanwhile and refreshes the state line.
 func (c *LabController) work(a content.Action, f func(ctx context.Context) (string, error)) tea.Cmd {
 	c.setBusy(a.Name)
+	c.inflight.Add(1)
 	return func() tea.Msg {
+		defer c.inflight.Done()
 		defer c.setBusy("")
 		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Minute)
 		defer cancel()
@@ -317,7 +412,9 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 	c.runCancel = cancel
 	c.mu.Unlock()
 	c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests})
+	c.inflight.Add(1)
 	return tea.Batch(c.sampleCmd(), func() tea.Msg {
+		defer c.inflight.Done()
 		defer cancel()
 		rec, err := l.LoadTest(ctx, c.hist, opt, func(p load.Progress) { c.progress.Store(&p) })
 		return loadDoneMsg{action: a, rec: rec, err: err}
@@ -340,9 +437,13 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 	if errors.Is(err, context.Canceled) {
 		err, summary = nil, "load test stopped; the partial run was not recorded"
 	}
+	fresh := "" // the stage whose rows the new run replaces
+	if err == nil && msg.rec != nil && msg.rec.Result != nil {
+		fresh = msg.rec.State
+	}
 	return tea.Batch(
 		func() tea.Msg { return ActionDoneMsg{Action: msg.action, Summary: summary, Err: err} },
-		c.fillTablesCmd(), c.sampleCmd(), c.stateCmd(),
+		c.fillTablesCmd(fresh), c.sampleCmd(), c.stateCmd(),
 	)
 }
 
@@ -386,20 +487,83 @@ func (c *LabController) stateCmd() tea.Cmd {
 	}
 }
 
-// fillTablesCmd fills the scenario's result tables from the latest recorded run of each stage.
-func (c *LabController) fillTablesCmd() tea.Cmd {
+// fillTablesCmd fills the scenario's result tables from the latest recorded run of each stage:
+// the empty cells only (the learner's corrections stay), and the rows of the fresh stage (a run
+// that just ended) whatever they held.
+func (c *LabController) fillTablesCmd(fresh string) tea.Cmd {
 	if c.hist == nil || c.scenario == nil {
 		return nil
 	}
 	latest := c.hist.LatestByState()
-	var cmds []tea.Cmd
+	stages := map[string]bool{}
+	for st, rec := range latest {
+		stages[st] = rec.Result != nil
+	}
+	cmds := []tea.Cmd{func() tea.Msg { return LabRunsMsg{Stages: stages} }}
 	for _, t := range c.scenario.Tables() {
-		if rows, ok := fillTable(t, latest); ok {
-			msg := SetTableMsg{ID: t.ID, Rows: rows}
+		if rows, from, ok := fillTableStages(t, latest); ok {
+			msg := SetTableMsg{ID: t.ID, Rows: rows, KeepFilled: true}
+			for i, st := range from {
+				if st != "" && st == fresh {
+					msg.FreshRows = append(msg.FreshRows, i)
+				}
+			}
 			cmds = append(cmds, func() tea.Msg { return msg })
 		}
 	}
 	return tea.Batch(cmds...)
+}
+
+// statusMsg is the header's view of the lab: the full line and a short one for narrow windows.
+func statusMsg(s lab.State) LabStatusMsg {
+	if !s.PGUp {
+		return LabStatusMsg{Text: "lab: PostgreSQL down: " + firstLine(s.PGErr), Short: "lab: PostgreSQL down", Err: true}
+	}
+	short := []string{"PG ✓"}
+	if s.APIAddr != "" {
+		short = append(short, s.APIAddr+" "+presetShort(s))
+	}
+	if s.Index {
+		short = append(short, "index ✓")
+	} else {
+		short = append(short, "no index")
+	}
+	short = append(short, fmtRows(s.Rows)+" rows")
+	return LabStatusMsg{Text: statusLine(s), Short: strings.Join(short, " · ")}
+}
+
+// presetShort names the API's knobs in a few characters: the preset, or for custom knobs the
+// Fix 1 changes made so far ("custom 2/4").
+func presetShort(s lab.State) string {
+	if s.Preset != "custom" {
+		return s.Preset
+	}
+	b, n := feed.Broken(), 0
+	k := s.Knobs
+	if k.SharedPool != b.SharedPool {
+		n++
+	}
+	if k.MaxConns != b.MaxConns || k.ConnectTimeout != b.ConnectTimeout {
+		n++
+	}
+	if k.ClosePerRequest != b.ClosePerRequest {
+		n++
+	}
+	if k.SlowQuery != b.SlowQuery {
+		n++
+	}
+	return "custom " + strconv.Itoa(n) + "/4 fixes"
+}
+
+// fmtRows writes a row count short: 10k, 1.5M.
+func fmtRows(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64), ".0") + "M"
+	case n >= 10_000:
+		return strconv.Itoa(n/1000) + "k"
+	}
+	return fmtInt(n)
 }
 
 // statusLine is the header's one-line view of the lab.
@@ -414,7 +578,11 @@ func statusLine(s lab.State) string {
 		parts[0] = fmt.Sprintf("PG %s :%d", s.PG.Version, s.PG.Port)
 	}
 	if s.APIAddr != "" {
-		parts = append(parts, "API "+s.APIAddr+" "+s.Preset)
+		api := "API " + s.APIAddr + " " + s.Preset
+		if s.Preset == "custom" {
+			api += " (" + s.Knobs.String() + ")"
+		}
+		parts = append(parts, api)
 	}
 	if s.Index {
 		parts = append(parts, "index ✓")

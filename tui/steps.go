@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -8,14 +9,128 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
+
+	"scalelab/content"
+	"scalelab/lab"
+	"scalelab/lab/feed"
 )
 
-// The step list: every section of the scenario with a progress mark (answered questions of
-// the step / its questions). A sidebar from 100 columns, an overlay (s) below that.
+// The step list: every section of the scenario with a progress mark (the step's checks done /
+// its checks). A sidebar from 100 columns, an overlay (s) below that.
+//
+// A step's checks are derived from what it holds, so any scenario of the format gets them:
+//   - every question: answered;
+//   - every result table to fill: every value cell filled;
+//   - every load test command: a run recorded at the stage the lab is in at that point of the
+//     text. The stage follows the text's commands from the start: broken; a restart ("start")
+//     applies Fix 1; "apply-fix" adds the index; "reset" goes back to broken. So in the built-in
+//     scenario Step 2 needs a Broken run, Step 3 an After Fix 1 and an After Fix 2 run.
+
+// stepCheck is one thing a step asks for, and whether it is done.
+type stepCheck struct {
+	what string
+	done bool
+}
+
+// checks lists step i's checks.
+func (c *common) checks(i int) []stepCheck {
+	var out []stepCheck
+	for _, q := range questionsIn(stepBlocks(c.scenario, i)) {
+		out = append(out, stepCheck{what: q.ID + " answered", done: c.sheet.answered(q)})
+	}
+	for _, b := range stepBlocks(c.scenario, i) {
+		if b.Kind == content.TableBlock && b.Table != nil && b.Table.Fillable {
+			out = append(out, stepCheck{what: "the results table filled", done: tableFilled(b.Table, c.sheet.ws.Tables[b.Table.ID])})
+		}
+	}
+	for _, st := range c.stagesMeasured(i) {
+		out = append(out, stepCheck{what: "a run recorded " + stageWhen(st), done: c.runs[st]})
+	}
+	return out
+}
+
+// stagesMeasured lists the stages step i's load tests run at (following the commands from the
+// first step), once each.
+func (c *common) stagesMeasured(i int) []string {
+	fixed, index := false, false
+	var out []string
+	for s := 0; s <= i && s < len(c.scenario.Steps); s++ {
+		for _, b := range stepBlocks(c.scenario, s) {
+			if b.Kind != content.CommandBlock || b.Action == nil {
+				continue
+			}
+			switch b.Action.Name {
+			case "start":
+				fixed = true
+			case "apply-fix":
+				index = true
+			case "reset":
+				fixed, index = false, false
+			case "loadtest":
+				k := feed.Broken()
+				if fixed {
+					k = feed.Fixed()
+				}
+				if st := lab.StageOf(k, index); s == i && st != lab.StageCustom && !slices.Contains(out, st) {
+					out = append(out, st)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func stageWhen(st string) string {
+	switch st {
+	case lab.StageBroken:
+		return "before the fixes"
+	case lab.StageFix1:
+		return "after Fix 1"
+	case lab.StageFix2:
+		return "after Fix 2"
+	}
+	return st
+}
+
+// tableFilled reports that every cell the table leaves empty has a value in the worksheet.
+func tableFilled(t *content.Table, have [][]string) bool {
+	for i, r := range t.Rows {
+		for j := 1; j < len(r); j++ {
+			if strings.TrimSpace(r[j]) != "" {
+				continue
+			}
+			if i >= len(have) || j >= len(have[i]) || strings.TrimSpace(have[i][j]) == "" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkProgress counts step i's checks done.
+func (c *common) checkProgress(i int) (done, total int) {
+	for _, ch := range c.checks(i) {
+		total++
+		if ch.done {
+			done++
+		}
+	}
+	return done, total
+}
+
+// nextCheck is the first open check of step i ("" when none).
+func (c *common) nextCheck(i int) string {
+	for _, ch := range c.checks(i) {
+		if !ch.done {
+			return ch.what
+		}
+	}
+	return ""
+}
 
 func (r *reader) stepMark(i int) string {
 	s := r.c.styles
-	a, t := r.c.progress(i)
+	a, t := r.c.checkProgress(i)
 	switch {
 	case t == 0:
 		return s.MarkNone.Render(" ")
@@ -33,7 +148,7 @@ func (r *reader) stepList(w, h, cur int) string {
 	var lines []string
 	lines = append(lines, s.OverlayTitle.Render(xansi.Truncate("Steps", w, "…")))
 	for i, st := range r.c.scenario.Steps {
-		a, t := r.c.progress(i)
+		a, t := r.c.checkProgress(i)
 		count := ""
 		if t > 0 {
 			count = " " + strconv.Itoa(a) + "/" + strconv.Itoa(t)

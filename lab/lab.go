@@ -133,6 +133,10 @@ func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("invalid database URL: %w", err)
 	}
 	pc.MaxConns = 4
+	// Keep two connections open: when the broken API has used up every slot
+	// of max_connections, apply-fix, explain and reset must still get through.
+	pc.MinConns = 2
+	pc.MaxConnIdleTime = 24 * time.Hour
 	pc.ConnConfig.RuntimeParams["application_name"] = "scalelab-lab"
 	db, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {

@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"scalelab/lab"
 	"scalelab/lab/feed"
+	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
 )
 
@@ -191,5 +193,47 @@ func TestPrivateCluster(t *testing.T) {
 	}
 	if err := l.PG().Ping(ctx); err == nil {
 		t.Error("PostgreSQL still answers after Close")
+	}
+}
+
+// When the leaking API has used up max_connections, the lab's own actions
+// (explain, apply-fix, state) still work, on the connections it keeps open.
+func TestLabWorksWhenTheAPIExhaustsConnections(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ctx := context.Background()
+	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: 12})
+	leak := feed.Broken()
+	leak.ClosePerRequest, leak.SlowQuery, leak.ConnectTimeout = false, 0, 5*time.Second
+	l, err := lab.Start(ctx, lab.Config{DBURL: srv.URL(), Rows: 1_000, Knobs: leak})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	exhausted := false
+	for i := 0; i < 20 && !exhausted; i++ {
+		resp, err := http.Get("http://" + l.Feed().Addr() + "/feed")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		exhausted = resp.Header.Get("X-Scalelab-Cause") == "too_many_clients"
+	}
+	if !exhausted {
+		t.Fatal("the leaking API never ran out of connections")
+	}
+	if st := l.State(ctx); !st.PGUp || st.Rows != 1_000 {
+		t.Fatalf("state with connections exhausted: %+v", st)
+	}
+	if plan, err := l.Explain(ctx); err != nil || !plan.SeqScan {
+		t.Fatalf("explain with connections exhausted: %v", err)
+	}
+	if _, err := l.ApplyIndex(ctx); err != nil {
+		t.Fatalf("apply-fix with connections exhausted: %v", err)
+	}
+	if err := l.SetKnobs(ctx, feed.Fixed()); err != nil {
+		t.Fatal(err)
+	}
+	if got := feedStatus(t, l); got != 200 {
+		t.Fatalf("GET /feed after Fix 1 = %d", got)
 	}
 }

@@ -70,24 +70,55 @@ func isPostmaster(pid int) bool {
 	return strings.Contains(string(b), "postgres")
 }
 
-// postmasterOf says whether pid is a postgres serving pgdata. A postmaster chdirs into its data
-// dir, so on Linux /proc/<pid>/cwd tells; a postmaster.pid surviving a reboot may name an
-// unrelated PostgreSQL (the system's own), which must never be stopped as if it were ours. A
-// process whose cwd we may not read is not ours (ours run as us, or we are root). Without /proc
-// (macOS) a live postgres pid is taken at its word.
+// postmasterOf says whether pid is a postgres serving pgdata. A postmaster.pid surviving a
+// reboot may name an unrelated PostgreSQL (the system's own), which must never be stopped as if
+// it were ours; and a live postmaster of ours must never be taken for stale (removing its pid
+// file would let a second one start on the same files). On Linux, a postmaster chdirs into its
+// data dir, so /proc/<pid>/cwd tells; reading another user's cwd needs CAP_SYS_PTRACE, which
+// root lacks in a default container, so the command line (`postgres -D <pgdata>`, always how
+// ours are started, and how pg_ctl starts one) is the fallback. Without /proc (macOS) a live
+// postgres pid is taken at its word.
 func postmasterOf(pid int, pgdata string) bool {
 	if !isPostmaster(pid) {
 		return false
 	}
-	cwd, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd")
-	if err != nil {
-		return !procFS()
-	}
-	if cwd == pgdata {
+	if !procFS() {
 		return true
 	}
-	real, err := filepath.EvalSymlinks(pgdata)
-	return err == nil && cwd == real
+	paths := []string{pgdata}
+	if real, err := filepath.EvalSymlinks(pgdata); err == nil && real != pgdata {
+		paths = append(paths, real)
+	}
+	if cwd, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd"); err == nil {
+		for _, p := range paths {
+			if cwd == p {
+				return true
+			}
+		}
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil {
+		return false
+	}
+	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	for i, a := range args {
+		var dir string
+		switch {
+		case a == "-D" && i+1 < len(args):
+			dir = args[i+1]
+		case strings.HasPrefix(a, "-D") && len(a) > 2:
+			dir = a[2:]
+		default:
+			continue
+		}
+		for _, p := range paths {
+			if filepath.Clean(dir) == p {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parentPID returns pid's parent, or 0 when unknown (no /proc).

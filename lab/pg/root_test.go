@@ -2,6 +2,7 @@ package pg_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,4 +71,27 @@ func procUID(t *testing.T, pid int) int {
 	}
 	t.Fatal("no Uid in /proc status")
 	return -1
+}
+
+// Root in a default container lacks CAP_SYS_PTRACE, so it cannot read the cwd of the postgres
+// it runs as another user; recognising its own cluster must still work there. Re-runs the
+// attach and recovery tests without that capability.
+func TestRootWithoutPtraceCapability(t *testing.T) {
+	if os.Geteuid() != 0 || os.Getenv("SCALELAB_PG_NO_PTRACE") != "" {
+		t.Skip("not root, or already the re-run")
+	}
+	capsh, err := exec.LookPath("capsh")
+	if err != nil {
+		t.Skip("capsh not installed (libcap2-bin)")
+	}
+	run := "^(TestSecondProcessAttaches|TestSecondOpenInProcessAttaches|TestStalePidFileIsRecovered|TestOrphanIsStoppedAndReplaced|TestServerSIGKILLRecovers)$"
+	cmd := exec.Command(capsh, "--drop=cap_sys_ptrace", "--", "-c", `exec "$0" -test.run "$1" -test.count=1`, os.Args[0], run)
+	cmd.Env = append(os.Environ(), "SCALELAB_PG_NO_PTRACE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("without CAP_SYS_PTRACE: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "PASS") {
+		t.Fatalf("no tests ran:\n%s", out)
+	}
 }

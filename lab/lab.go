@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"scalelab/lab/feed"
@@ -144,6 +145,10 @@ func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "53300" {
+			return nil, fmt.Errorf("PostgreSQL has no free connection (max_connections reached, most likely by a load test on the broken API): wait for the load to end or stop it, then run this again: %w", err)
+		}
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	return db, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -132,4 +133,29 @@ func showInt(ctx context.Context, connURL, name string) (int, error) {
 		return 0, errors.New("SHOW " + name + " returned nothing")
 	}
 	return strconv.Atoi(string(res[0].Rows[0][0]))
+}
+
+// servesDir asks the postgres named by a pid file, with our credentials, which data directory it
+// serves: the last word on whether a live postgres we could not recognise from /proc is ours.
+func servesDir(ctx context.Context, pf pidFile, pgdata string) bool {
+	if pf.Port == 0 || !isPostmaster(pf.PID) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	conn, err := pgconn.Connect(ctx, URLFor(pf.Port, "postgres"))
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.Background())
+	res, err := conn.Exec(ctx, "SHOW data_directory").ReadAll()
+	if err != nil || len(res) == 0 || len(res[0].Rows) == 0 {
+		return false
+	}
+	dir := string(res[0].Rows[0][0])
+	if dir == pgdata {
+		return true
+	}
+	real, err := filepath.EvalSymlinks(pgdata)
+	return err == nil && dir == real
 }

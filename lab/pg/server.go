@@ -139,7 +139,7 @@ func (s *Server) bringUp(ctx context.Context) error {
 // file and stops an orphan so that the caller starts afresh.
 func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err error) {
 	c := s.cl
-	if !postmasterOf(pf.PID, c.pgdata()) {
+	if !postmasterOf(pf.PID, c.pgdata()) && !servesDir(ctx, pf, c.pgdata()) {
 		s.opt.logf("removing a stale postmaster.pid (pid %d is gone, or is not this cluster's server)", pf.PID)
 		if err := os.Remove(filepath.Join(c.pgdata(), "postmaster.pid")); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return false, fmt.Errorf("remove the stale %s: %w", filepath.Join(c.pgdata(), "postmaster.pid"), err)

@@ -147,20 +147,21 @@ func (d *dashboard) Status() string {
 	return "live panes · no load test running"
 }
 
-// ShortHelp: the dashboard has no keys of its own; esc goes back (the root model routes it).
+// ShortHelp: the dashboard has no keys of its own; the root model handles the lab's keys
+// (load test, stop, restart, Fix 2) from any screen, and esc/d go back to the text.
 func (d *dashboard) ShortHelp() []key.Binding {
 	k := d.c.keys
-	return []key.Binding{dashBackKey(k), k.Theme, k.Help, k.Quit}
+	return []key.Binding{k.Back, k.LoadTest, k.StopRun, k.ApplyIndex, k.Restart, k.Theme, k.Help}
 }
 
-// FullHelp lists the same keys.
+// FullHelp lists the keys that matter while watching a run.
 func (d *dashboard) FullHelp() [][]key.Binding {
 	k := d.c.keys
-	return [][]key.Binding{{dashBackKey(k), k.Theme}, {k.Help, k.Quit, k.ForceQuit}}
-}
-
-func dashBackKey(k *KeyMap) key.Binding {
-	return key.NewBinding(key.WithKeys(k.Close.Keys()...), key.WithHelp(k.Close.Help().Key, "back to the text"))
+	return [][]key.Binding{
+		{k.LoadTest, k.StopRun, k.Restart, k.ApplyIndex, k.Explain},
+		{k.Back, k.Dashboard, k.Code, k.ExplainView, k.Results},
+		{k.Theme, k.Help, k.Quit, k.ForceQuit},
+	}
 }
 
 // View draws the full-screen dashboard at the size given by SetSize. It is cached: between

@@ -1,0 +1,557 @@
+package tui
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/NimbleMarkets/ntcharts/barchart"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
+
+	"scalelab/content"
+	"scalelab/lab"
+	"scalelab/lab/load"
+)
+
+// results compares the scenario's three measured runs — the newest Broken, After Fix 1 and
+// After Fix 2 runs of the run history — in a table and two small bar charts (req/s and p99),
+// above the list of every recorded run. r runs the load test again against the lab as it is
+// now; the screen says which stage that is and so which row the new run replaces.
+//
+// The history is read in a Cmd (at start, and after each load test ends); View only draws.
+type results struct {
+	c             *common
+	width, height int
+
+	h      *load.History
+	recs   []load.Record // newest first
+	latest map[string]load.Record
+	loaded bool
+	err    error
+
+	stage   string         // the lab's stage now (lab.StageBroken ...), "" until known
+	preset  string         // the API's preset, from the samples
+	running *load.Progress // a load test is under way
+	off     int            // list scroll
+
+	loc *time.Location // times are shown in it (tests: UTC)
+	sty *resultsStyles
+	thm Theme
+	nc  bool
+}
+
+// resultsLoadedMsg carries the run history read by loadCmd.
+type resultsLoadedMsg struct {
+	recs   []load.Record
+	latest map[string]load.Record
+	err    error
+}
+
+// resultsKeys are the results screen's keys.
+var resultsKeys = struct {
+	Rerun                                         key.Binding
+	Up, Down, PageDown, PageUp, Top, Bottom, Back key.Binding
+}{
+	Rerun:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run the load test again")),
+	Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+	Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+	PageDown: key.NewBinding(key.WithKeys(" ", "pgdown"), key.WithHelp("space", "page down")),
+	PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
+	Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest run")),
+	Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest run")),
+	Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
+}
+
+// resultsStyles are the results screen's styles, derived from the shared Styles' palette.
+type resultsStyles struct {
+	Title, Head, Cell, Empty, Hint lipgloss.Style
+	Now, Err, Mark                 lipgloss.Style
+	Stage                          map[string]lipgloss.Style // bars and labels per stage
+}
+
+func newResultsStyles(s *Styles) *resultsStyles {
+	p := s.Palette
+	bold := s.Theme == ThemeProjector
+	base := lipgloss.NewStyle().Bold(bold)
+	r := &resultsStyles{
+		Title: base.Foreground(p.Accent).Bold(true),
+		Head:  base.Foreground(p.Accent).Bold(true),
+		Cell:  base.Foreground(p.Text),
+		Empty: base.Foreground(p.Subtle),
+		Hint:  s.Hint,
+		Now:   base.Foreground(p.Focus).Bold(true),
+		Err:   s.StatusErr,
+		Mark:  base.Foreground(p.Focus).Bold(true),
+		Stage: map[string]lipgloss.Style{
+			lab.StageBroken: base.Foreground(p.Bad),
+			lab.StageFix1:   base.Foreground(p.Warn),
+			lab.StageFix2:   base.Foreground(p.Good),
+			lab.StageCustom: base.Foreground(p.Muted),
+		},
+	}
+	if bold {
+		r.Empty = base.Foreground(p.Muted)
+	}
+	return r
+}
+
+// resultStages are the table's rows, in the scenario's order.
+var resultStages = []string{lab.StageBroken, lab.StageFix1, lab.StageFix2}
+
+func newResults(c *common, h *load.History) *results {
+	r := &results{c: c, h: h, loc: time.Local}
+	r.restyle()
+	return r
+}
+
+func (r *results) restyle() {
+	r.thm, r.nc = r.c.styles.Theme, r.c.styles.NoColor
+	r.sty = newResultsStyles(r.c.styles)
+}
+
+// Init reads the run history.
+func (r *results) Init() tea.Cmd { return r.loadCmd() }
+
+// loadCmd re-reads the history file (a run recorded by `scalelab loadtest` in another terminal
+// shows up too) and returns what it holds.
+func (r *results) loadCmd() tea.Cmd {
+	h := r.h
+	if h == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		err := h.Reload()
+		recs := h.List()
+		sort.SliceStable(recs, func(i, j int) bool { return recs[i].ID > recs[j].ID })
+		return resultsLoadedMsg{recs: recs, latest: h.LatestByState(), err: err}
+	}
+}
+
+// SetSize is the body's size.
+func (r *results) SetSize(w, h int) {
+	r.width, r.height = w, h
+	r.clamp()
+}
+
+// Capturing: no text input here.
+func (r *results) Capturing() bool { return false }
+
+// Update takes the history, the lab's state and samples, the end of load tests and keys.
+func (r *results) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case resultsLoadedMsg:
+		r.loaded = true
+		r.err = msg.err
+		if msg.err == nil || msg.recs != nil {
+			r.recs, r.latest = msg.recs, msg.latest
+		}
+		r.clamp()
+	case ActionDoneMsg:
+		if msg.Action.Name == "loadtest" {
+			r.running = nil
+			return r.loadCmd()
+		}
+	case LabStatusMsg:
+		if st, ok := stageFromStatus(msg.Text); ok {
+			r.stage = st
+		}
+	case labSampleMsg:
+		r.preset = msg.Stats.Preset
+		r.running = msg.Run
+	case themeChangedMsg:
+		r.restyle()
+	case tea.KeyMsg:
+		return r.key(msg)
+	}
+	return nil
+}
+
+// stageFromStatus reads the stage from the lab's state line ("… · stage: After Fix 1").
+func stageFromStatus(text string) (string, bool) {
+	i := strings.LastIndex(text, "stage: ")
+	if i < 0 {
+		return "", false
+	}
+	name := text[i+len("stage: "):]
+	if j := strings.Index(name, " · "); j >= 0 {
+		name = name[:j]
+	}
+	for _, s := range []string{lab.StageBroken, lab.StageFix1, lab.StageFix2, lab.StageCustom} {
+		if stageName(s) == name {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+func (r *results) key(msg tea.KeyMsg) tea.Cmd {
+	k := resultsKeys
+	page := max(1, r.listHeight()-1)
+	switch {
+	case key.Matches(msg, k.Rerun):
+		if r.running != nil {
+			return noticeCmd("a load test is already running: its run shows here when it ends")
+		}
+		return runActionCmd(content.Action{Name: "loadtest", Command: "scalelab loadtest"})
+	case key.Matches(msg, k.Down):
+		r.off++
+	case key.Matches(msg, k.Up):
+		r.off--
+	case key.Matches(msg, k.PageDown):
+		r.off += page
+	case key.Matches(msg, k.PageUp):
+		r.off -= page
+	case key.Matches(msg, k.Top):
+		r.off = 0
+	case key.Matches(msg, k.Bottom):
+		r.off = 1 << 30
+	}
+	r.clamp()
+	return nil
+}
+
+func (r *results) clamp() {
+	r.off = min(max(0, r.off), max(0, len(r.recs)-r.listHeight()))
+}
+
+// Status is the results screen's part of the status line.
+func (r *results) Status() string {
+	if r.h == nil {
+		return "results · runs are not recorded in this session"
+	}
+	n := 0
+	for _, s := range resultStages {
+		if _, ok := r.latest[s]; ok {
+			n++
+		}
+	}
+	return "results · " + strconv.Itoa(n) + " of 3 stages measured · " + plural(len(r.recs), "run")
+}
+
+func plural(n int, what string) string {
+	s := strconv.Itoa(n) + " " + what
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}
+
+// ShortHelp lists the main keys.
+func (r *results) ShortHelp() []key.Binding {
+	k := resultsKeys
+	return []key.Binding{k.Rerun, k.Down, k.Up, k.Back, r.c.keys.Help}
+}
+
+// FullHelp lists every key.
+func (r *results) FullHelp() [][]key.Binding {
+	k := resultsKeys
+	return [][]key.Binding{
+		{k.Rerun, k.Back},
+		{k.Up, k.Down, k.PageDown, k.PageUp, k.Top, k.Bottom},
+		{r.c.keys.Theme, r.c.keys.Help, r.c.keys.Quit},
+	}
+}
+
+// View draws the lab's stage, the table, the charts and the list of runs.
+func (r *results) View() string {
+	if r.width <= 0 || r.height <= 0 {
+		return ""
+	}
+	if r.thm != r.c.styles.Theme || r.nc != r.c.styles.NoColor {
+		r.restyle()
+	}
+	top := r.top()
+	lines := append(top, r.listLines(r.height-len(top))...)
+	return joinLines(lines, r.width, r.height)
+}
+
+// top is everything above the list: what r measures, the table and the charts.
+func (r *results) top() []string {
+	s := r.sty
+	out := r.nowLines()
+	if r.err != nil {
+		out = append(out, s.Err.Render("run history: "+firstLine(r.err.Error())))
+	}
+	if r.h != nil && r.h.Recovered != "" {
+		out = append(out, s.Hint.Render("an unreadable run history was moved to "+shortPath(r.h.Recovered)))
+	}
+	out = append(out, "")
+	out = append(out, r.table()...)
+	out = append(out, "")
+	out = append(out, r.charts()...)
+	return append(out, "")
+}
+
+// nowLines says which stage the lab is in and what running the load test again measures.
+func (r *results) nowLines() []string {
+	s := r.sty
+	st := r.stage
+	name := ""
+	switch {
+	case st != "":
+		name = stageName(st)
+	case r.preset == "broken":
+		st, name = lab.StageBroken, "Broken"
+	case r.preset == "fixed":
+		name = "After Fix 1 or After Fix 2 (the fixed API; which one depends on the index)"
+	case r.preset == "custom":
+		st, name = lab.StageCustom, "Custom"
+	}
+	if name == "" {
+		return []string{s.Hint.Render("The lab's stage is not known yet (it is starting)."), ""}
+	}
+	first := s.Cell.Render("The lab is now: ") + s.Now.Render(name)
+	var second string
+	switch {
+	case r.running != nil:
+		second = "A load test is running (" + fmtSecs(r.running.Elapsed) + " elapsed): its run shows here when it ends."
+	case st == lab.StageCustom:
+		second = "r runs the load test again; knobs of neither preset are recorded as Custom (listed below, not in the table)."
+	case st == "":
+		second = "r runs the load test again against it; the new run becomes the newest of its stage."
+	default:
+		second = "r runs the load test again against it: the new run replaces the " + stageName(st) + " row."
+	}
+	out := []string{first}
+	for _, l := range wrapIndent(second, max(20, r.width)) {
+		out = append(out, s.Hint.Render(l))
+	}
+	return out
+}
+
+// resultCol is one column of the comparison table.
+type resultCol struct {
+	head  string
+	right bool
+	val   func(load.Record) string
+}
+
+func (r *results) columns() []resultCol {
+	return []resultCol{
+		{"success", true, func(x load.Record) string { return fmtPct(x.Result.SuccessRate) + "%" }},
+		{"failed", true, func(x load.Record) string { return fmtInt(x.Result.Failed) }},
+		{"avg", true, func(x load.Record) string { return fmtDur(x.Result.Avg) }},
+		{"p99", true, func(x load.Record) string { return fmtDur(x.Result.P99) }},
+		{"req/s", true, func(x load.Record) string { return fmtRPS(x.Result.RPS) }},
+		{"when", false, func(x load.Record) string { return x.At.In(r.loc).Format("01-02 15:04") }},
+		{"users", true, func(x load.Record) string { return strconv.Itoa(x.Options.Concurrency) }},
+		{"duration", true, func(x load.Record) string { return runLength(x.Options) }},
+	}
+}
+
+// runLength is how long a run was planned: "30s", or "5,000 req" for a run by count.
+func runLength(o load.Options) string {
+	if o.Requests > 0 {
+		return fmtInt(o.Requests) + " req"
+	}
+	return fmtSecs(o.Duration)
+}
+
+// table is the three stages' newest runs; columns on the right are left out when the window is
+// too narrow for them.
+func (r *results) table() []string {
+	s := r.sty
+	cols := r.columns()
+	cells := make([][]string, len(resultStages))
+	labelW := 0
+	for i, st := range resultStages {
+		labelW = max(labelW, len(stageName(st)))
+		rec, ok := r.latest[st]
+		cells[i] = make([]string, len(cols))
+		for j, c := range cols {
+			if ok && rec.Result != nil {
+				cells[i][j] = c.val(rec)
+			}
+		}
+	}
+	widths := make([]int, len(cols))
+	for j, c := range cols {
+		widths[j] = len(c.head)
+		for i := range cells {
+			widths[j] = max(widths[j], xansi.StringWidth(cells[i][j]))
+		}
+	}
+	const gap = 2
+	n := len(cols)
+	for n > 4 {
+		total := labelW
+		for j := 0; j < n; j++ {
+			total += gap + widths[j]
+		}
+		if total <= r.width {
+			break
+		}
+		n--
+	}
+	pad := func(v string, w int, right bool) string {
+		if d := w - xansi.StringWidth(v); d > 0 {
+			if right {
+				return strings.Repeat(" ", d) + v
+			}
+			return v + strings.Repeat(" ", d)
+		}
+		return v
+	}
+	head := s.Head.Render(pad("run", labelW, false))
+	for j := 0; j < n; j++ {
+		head += strings.Repeat(" ", gap) + s.Head.Render(pad(cols[j].head, widths[j], cols[j].right))
+	}
+	out := []string{head}
+	for i, st := range resultStages {
+		row := s.Stage[st].Render(pad(stageName(st), labelW, false))
+		if _, ok := r.latest[st]; !ok {
+			row += strings.Repeat(" ", gap) + s.Empty.Render(notMeasured(st))
+			out = append(out, row)
+			continue
+		}
+		for j := 0; j < n; j++ {
+			row += strings.Repeat(" ", gap) + s.Cell.Render(pad(cells[i][j], widths[j], cols[j].right))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func notMeasured(stage string) string {
+	switch stage {
+	case lab.StageBroken:
+		return "not measured yet: the load test against the broken API (Step 2)"
+	case lab.StageFix1:
+		return "not measured yet: restart with Fix 1, then run the load test"
+	}
+	return "not measured yet: apply Fix 2 (the index), then run the load test"
+}
+
+// charts compares the three runs: requests per second and p99 latency, one bar each.
+func (r *results) charts() []string {
+	s := r.sty
+	n := 0
+	for _, st := range resultStages {
+		if rec, ok := r.latest[st]; ok && rec.Result != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return []string{s.Hint.Render("No runs to compare yet: each measured stage gets a bar here.")}
+	}
+	rps := r.barChart("req/s (more is better)", func(x *load.Result) (float64, string) { return x.RPS, fmtRPS(x.RPS) })
+	p99 := r.barChart("p99 latency (less is better)", func(x *load.Result) (float64, string) {
+		return float64(x.P99) / float64(time.Millisecond), fmtDur(x.P99)
+	})
+	cw := (r.width - 3) / 2
+	return besides(3, [][]string{rps(cw), p99(cw)}, []int{cw, cw})
+}
+
+// barChart draws one metric of the three stages as horizontal bars (ntcharts' barchart),
+// a label on the left and the value on the right of each.
+func (r *results) barChart(title string, metric func(*load.Result) (float64, string)) func(w int) []string {
+	return func(w int) []string {
+		s := r.sty
+		labels := []string{"Broken", "Fix 1", "Fix 2"}
+		vals := make([]float64, len(resultStages))
+		texts := make([]string, len(resultStages))
+		top, valW := 0.0, 1
+		for i, st := range resultStages {
+			texts[i] = "—"
+			if rec, ok := r.latest[st]; ok && rec.Result != nil {
+				vals[i], texts[i] = metric(rec.Result)
+				top = max(top, vals[i])
+			}
+			valW = max(valW, xansi.StringWidth(texts[i]))
+		}
+		barW := w - 6 - 1 - 1 - valW
+		out := []string{s.Title.Render(title)}
+		if barW < 4 {
+			for i := range labels {
+				out = append(out, s.Stage[resultStages[i]].Render(fit(labels[i], 6))+" "+s.Cell.Render(texts[i]))
+			}
+			return out
+		}
+		if top <= 0 {
+			top = 1
+		}
+		data := make([]barchart.BarData, len(resultStages))
+		for i, st := range resultStages {
+			data[i] = barchart.BarData{Label: labels[i], Values: []barchart.BarValue{{Name: labels[i], Value: vals[i], Style: s.Stage[st]}}}
+		}
+		bc := barchart.New(barW, len(data), barchart.WithNoAxis(), barchart.WithHorizontalBars(),
+			barchart.WithBarGap(0), barchart.WithMaxValue(top), barchart.WithNoAutoMaxValue(), barchart.WithDataSet(data))
+		bc.Draw()
+		bars := strings.Split(bc.View(), "\n")
+		for i := range data {
+			bar := ""
+			if i < len(bars) {
+				bar = bars[i]
+			}
+			out = append(out, s.Stage[resultStages[i]].Render(fit(labels[i], 6))+" "+fit(bar, barW)+" "+s.Cell.Render(texts[i]))
+		}
+		return out
+	}
+}
+
+func (r *results) listHeight() int {
+	if r.height <= 0 {
+		return 1
+	}
+	return max(1, r.height-len(r.top())-1)
+}
+
+// listLines is every recorded run, newest first, scrolled; ▸ marks the runs the table shows.
+func (r *results) listLines(h int) []string {
+	s := r.sty
+	if h <= 0 {
+		return nil
+	}
+	title := "All runs, newest first"
+	switch {
+	case r.h == nil:
+		return []string{s.Hint.Render("Runs are not recorded in this session (no run history).")}
+	case !r.loaded:
+		return []string{s.Title.Render(title), s.Hint.Render("reading the run history…")}
+	case len(r.recs) == 0:
+		out := []string{s.Title.Render(title)}
+		for _, l := range wrapIndent("No runs recorded yet. r runs the load test; `scalelab loadtest` in another terminal is recorded too.", max(20, r.width)) {
+			out = append(out, s.Hint.Render(l))
+		}
+		return out
+	}
+	rows := h - 1
+	end := min(len(r.recs), r.off+rows)
+	if len(r.recs) > rows {
+		title += " (" + strconv.Itoa(r.off+1) + "–" + strconv.Itoa(end) + " of " + strconv.Itoa(len(r.recs)) + ")"
+	}
+	out := []string{s.Title.Render(title) + s.Hint.Render("  ▸ in the table")}
+	for _, rec := range r.recs[r.off:end] {
+		out = append(out, r.runLine(rec))
+	}
+	return out
+}
+
+func (r *results) runLine(rec load.Record) string {
+	s := r.sty
+	mark := " "
+	if l, ok := r.latest[rec.State]; ok && l.ID == rec.ID && rec.State != lab.StageCustom {
+		mark = s.Mark.Render("▸")
+	}
+	st, ok := s.Stage[rec.State]
+	if !ok {
+		st = s.Stage[lab.StageCustom]
+	}
+	parts := []string{
+		mark + fit("#"+strconv.Itoa(rec.ID), 5),
+		rec.At.In(r.loc).Format("01-02 15:04"),
+		st.Render(fit(stageName(rec.State), 11)),
+	}
+	if x := rec.Result; x != nil {
+		parts = append(parts,
+			s.Cell.Render(fit(fmtPct(x.SuccessRate)+"% ok", 9)),
+			s.Cell.Render(fit("p99 "+fmtDur(x.P99), 10)),
+			s.Cell.Render(fit(fmtRPS(x.RPS)+" req/s", 11)),
+			s.Hint.Render(strconv.Itoa(rec.Options.Concurrency)+" users, "+runLength(rec.Options)))
+	}
+	return strings.Join(parts, " ")
+}

@@ -3,6 +3,7 @@ package tui
 import (
 	"go/scanner"
 	"go/token"
+	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
@@ -149,10 +150,16 @@ func newCodeStyles(s *Styles) *codeStyles {
 }
 
 func newCodeView(c *common) *codeView {
+	return newCodeViewFrom(c, feed.Source, feed.SourceFiles)
+}
+
+// newCodeViewFrom shows the given files of fsys (tests: a fixed copy, so goldens do not change
+// with every edit of the handlers).
+func newCodeViewFrom(c *common, fsys fs.FS, names []string) *codeView {
 	v := &codeView{c: c}
-	for _, name := range feed.SourceFiles {
+	for _, name := range names {
 		f := codeFile{name: name}
-		b, err := feed.Source.ReadFile(name)
+		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			f.err = "cannot read " + name + " from the binary: " + err.Error()
 		}

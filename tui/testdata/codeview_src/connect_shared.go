@@ -1,0 +1,31 @@
+package feed
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Fix 1: ONE pool for the whole server, made once when the server starts and
+// shared by every request:
+//
+//	const db = new Pool({ ..., max: 10, connectionTimeoutMillis: 2000 });
+//
+// Its connections stay open between requests. A request borrows one, runs its
+// query and gives it back. When all 10 are busy, the next request waits for one
+// to come back (up to ConnectTimeout) instead of opening an 11th.
+func newSharedPool(dbURL string, k Knobs) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = k.MaxConns                        // max: 10
+	cfg.ConnConfig.ConnectTimeout = k.ConnectTimeout // connectionTimeoutMillis: 2000
+	return pgxpool.NewWithConfig(context.Background(), cfg)
+}
+
+// sharedDB hands out the shared pool. Nothing to do after the request: a
+// shared pool is not closed per request (no `db.end()`), only when the server stops.
+func (app *app) sharedDB() (*pgxpool.Pool, func(), error) {
+	return app.shared, func() {}, nil
+}

@@ -1,0 +1,152 @@
+package feed
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scalelab/sql"
+)
+
+// Post is one row of the posts table, as the API sends it.
+type Post struct {
+	ID        int64     `json:"id"`
+	UserID    int32     `json:"user_id"`
+	Content   string    `json:"content"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// scanPost reads one row of id, user_id, content, created_at.
+func scanPost(row pgx.CollectableRow) (Post, error) {
+	var p Post
+	err := row.Scan(&p.ID, &p.UserID, &p.Content, &p.CreatedAt)
+	return p, err
+}
+
+// getDB returns the pool this request uses, and what to do when it is done.
+// Broken: a brand-new pool per request (connect_per_request.go).
+// Fixed:  the one shared pool (connect_shared.go).
+func (app *app) getDB() (*pgxpool.Pool, func(), error) {
+	if app.knobs.SharedPool {
+		return app.sharedDB()
+	}
+	return app.perRequestDB()
+}
+
+// acquire borrows a connection from the pool, waiting at most ConnectTimeout.
+// Like node-postgres's connectionTimeoutMillis, the limit covers both waiting
+// for a busy pool and opening a new connection.
+func (app *app) acquire(ctx context.Context, db *pgxpool.Pool) (*pgxpool.Conn, error) {
+	if app.knobs.ConnectTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, app.knobs.ConnectTimeout)
+		defer cancel()
+	}
+	return db.Acquire(ctx)
+}
+
+// feed answers GET /feed with the 20 newest posts.
+func (app *app) feed(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	db, done, err := app.getDB()
+	if err != nil {
+		app.fail(w, err)
+		return
+	}
+	defer done() // broken: closes this request's pool (server.js: await db.end())
+
+	conn, err := app.acquire(ctx, db) // broken: opens a new connection right now
+	if err != nil {
+		app.fail(w, err)
+		return
+	}
+	defer conn.Release() // give the connection back to the pool
+
+	// The scenario's simulated slow query (server.js: a 500 ms setTimeout).
+	// Like a real slow query, it keeps the connection busy the whole time.
+	if err := sleep(ctx, app.knobs.SlowQuery); err != nil {
+		app.fail(w, err)
+		return
+	}
+
+	// SELECT ... ORDER BY created_at DESC LIMIT 20 (sql/feed.sql): without an
+	// index on created_at, PostgreSQL reads and sorts every row to answer it.
+	rows, err := conn.Query(ctx, sql.FeedQuery)
+	if err != nil {
+		app.fail(w, err)
+		return
+	}
+	posts, err := pgx.CollectRows(rows, scanPost)
+	if err != nil {
+		app.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, posts)
+}
+
+// createPost answers POST /posts {"user_id": 42, "content": "hello"} with the
+// stored post (201), or 400 for a bad body, or 413 for a body over 64 KiB.
+func (app *app) createPost(w http.ResponseWriter, r *http.Request) {
+	in, err := readNewPost(w, r)
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	ctx := r.Context()
+	db, done, err := app.getDB()
+	if err != nil {
+		app.fail(w, err)
+		return
+	}
+	defer done()
+
+	conn, err := app.acquire(ctx, db)
+	if err != nil {
+		app.fail(w, err)
+		return
+	}
+	defer conn.Release()
+
+	var p Post
+	err = conn.QueryRow(ctx, sql.InsertPost, in.UserID, in.Content).
+		Scan(&p.ID, &p.UserID, &p.Content, &p.CreatedAt)
+	if err != nil {
+		app.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, p)
+}
+
+// health answers GET /health: is the database reachable? It asks through the
+// lab's own monitoring connection, not through the API's pool.
+func (app *app) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if err := app.monitor.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{
+			"status": "unavailable", "database": "down", "error": err.Error(),
+		})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{
+		"status": "ok", "database": "up", "preset": app.knobs.Preset(),
+	})
+}
+
+// sleep waits d, or less if the client goes away.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -613,8 +613,14 @@ func (d *dashboard) poolPane(w, h int) []string {
 	}
 	var out []string
 	lv := func(label, value string) string { return st.Label.Render(label) + st.Value.Render(value) }
+	kind := func(what string) string { // "API: shared pool (fixed)", without "API: " when narrow
+		if t := "API: " + what + " (" + s.Preset + ")"; len(t) <= w {
+			return t
+		}
+		return what + " (" + s.Preset + ")"
+	}
 	if s.Knobs.SharedPool {
-		out = append(out, st.Label.Render("API: shared pool ("+s.Preset+")"))
+		out = append(out, st.Label.Render(kind("shared pool")))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired))+"/"+strconv.Itoa(int(p.MaxConns)))+" "+d.gaugeBar(int(p.Acquired), int(p.MaxConns), max(0, w-14-digits(int(p.MaxConns))*2)))
 		out = append(out, lv("idle ", strconv.Itoa(int(p.Idle)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 		wait := lv("waited ", fmtInt(int(p.EmptyAcquire)))
@@ -623,7 +629,7 @@ func (d *dashboard) poolPane(w, h int) []string {
 		}
 		out = append(out, wait)
 	} else {
-		out = append(out, st.Warn.Render("API: per-request pools ("+s.Preset+")"))
+		out = append(out, st.Warn.Render(kind("per-request pools")))
 		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", fmtInt(int(s.PoolsCreated))))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 	}

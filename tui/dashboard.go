@@ -136,22 +136,22 @@ func (d *dashboard) ingest(s LabSample) {
 	d.gauges.observe(s.At.Unix(), s.Stats)
 }
 
-// Status is the dashboard's part of the status line.
+// Status is the dashboard's part of the status line (short: the save state shares the line).
 func (d *dashboard) Status() string {
 	if !d.have {
-		return "live panes · waiting for the lab"
+		return "waiting for the lab"
 	}
 	if r := d.sample.Run; r != nil {
-		return "live panes · load test running · " + fmtSecs(r.Elapsed) + " elapsed"
+		return "load test running · " + fmtSecs(r.Elapsed)
 	}
-	return "live panes · no load test running"
+	return "no load test running"
 }
 
 // ShortHelp: the dashboard has no keys of its own; the root model handles the lab's keys
 // (load test, stop, restart, Fix 2) from any screen, and esc/d go back to the text.
 func (d *dashboard) ShortHelp() []key.Binding {
 	k := d.c.keys
-	return []key.Binding{k.Back, k.LoadTest, k.StopRun, k.ApplyIndex, k.Restart, k.Theme, k.Help}
+	return []key.Binding{k.Back, k.LoadTest, k.ApplyIndex, k.Restart, k.Theme, k.Help} // the root adds S during a run
 }
 
 // FullHelp lists the keys that matter while watching a run.

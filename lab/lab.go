@@ -224,7 +224,7 @@ func (l *Lab) State(ctx context.Context) State {
 
 func (l *Lab) rows(ctx context.Context) (int, error) {
 	n, err := posts.Estimate(ctx, l.db)
-	if err != nil || n > 1_000_000 {
+	if err != nil || n > 2_000_000 {
 		return n, err
 	}
 	return posts.Count(ctx, l.db)

@@ -195,7 +195,7 @@ type State struct {
 	Knobs   feed.Knobs
 	Preset  string // "broken" | "fixed" | "custom"
 	Index   bool   // Fix 2's index exists and is valid
-	Rows    int    // posts in the table (exact up to a million, the planner's estimate above)
+	Rows    int    // posts in the table (exact up to 2 million, the planner's estimate above)
 	Stage   string // StageBroken, StageFix1, StageFix2 or StageCustom
 }
 

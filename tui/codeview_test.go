@@ -6,10 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
+	"scalelab/lab"
 	"scalelab/lab/feed"
+	"scalelab/lab/posts"
 )
 
 // screenGolden compares a screen's frame with testdata/<name>.golden (-update rewrites it).
@@ -255,5 +261,47 @@ func TestCodeViewThemes(t *testing.T) {
 	}
 	if cmd := v.Update(tea.WindowSizeMsg{Width: 80, Height: 24}); cmd != nil {
 		t.Fatal("the code view has nothing to do on a resize")
+	}
+}
+
+// With colour on (escape sequences in every row) and in every theme, the three screens still
+// draw exactly their size: wrapping styled code and plans must not spill or shrink a row.
+func TestScreensFitWithColour(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	seq := posts.Plan{SeqScan: true, Execution: 3 * time.Millisecond, Text: "Limit  (cost=484.10..484.15 rows=20 width=63) (actual time=1.238..1.240 rows=20 loops=1)\n" +
+		"  ->  Sort  (cost=484.10..509.10 rows=10000 width=63) (actual time=1.236..1.237 rows=20 loops=1)\n" +
+		"        ->  Seq Scan on posts  (cost=0.00..218.00 rows=10000 width=63) (actual time=0.006..0.688 rows=10000 loops=1)\n" +
+		"Execution Time: 3.000 ms"}
+	idx := posts.Plan{IndexScan: true, Execution: 50 * time.Microsecond, Text: "Limit  (cost=0.29..1.77 rows=20 width=63) (actual time=0.007..0.022 rows=20 loops=1)\n" +
+		"  ->  Index Scan using posts_created_at_idx on posts  (cost=0.29..742.21 rows=10000 width=63) (actual time=0.006..0.019 rows=20 loops=1)\n" +
+		"Execution Time: 0.050 ms"}
+	for _, st := range []*Styles{NewStyles(ThemeDefault, false), NewStyles(ThemeProjector, false), NewStyles(ThemeDefault, true)} {
+		c := testCommon(t)
+		*c.styles = *st
+		cv := newCodeView(c)
+		cv.Update(knobsSample(feed.Broken()))
+		ev := newExplainView(c)
+		ev.Update(ExplainMsg{Plan: seq})
+		ev.Update(ExplainMsg{Plan: idx})
+		rv := loaded(t, testHistory(t, resultsRun(lab.StageBroken, 0), resultsRun(lab.StageFix1, time.Minute)), 80, 21)
+		rv.c = c
+		for _, size := range [][2]int{{80, 21}, {120, 37}} {
+			for name, s := range map[string]screen{"code": cv, "explain": ev, "results": rv} {
+				s.SetSize(size[0], size[1])
+				for _, keys := range [][]string{nil, {"f"}, {"G"}, {"f"}} {
+					press(s, keys...)
+					rows := strings.Split(s.View(), "\n")
+					if len(rows) != size[1] {
+						t.Fatalf("%s %v theme %v: %d rows", name, size, st.Theme, len(rows))
+					}
+					for i, r := range rows {
+						if w := xansi.StringWidth(r); w != size[0] {
+							t.Fatalf("%s %v theme %v noColor %v keys %v: row %d is %d wide: %q", name, size, st.Theme, st.NoColor, keys, i, w, r)
+						}
+					}
+				}
+			}
+		}
 	}
 }

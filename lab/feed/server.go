@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -232,7 +234,13 @@ func (s *Server) Listen(addr string) error {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	s.ln = ln
-	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.httpSrv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// net/http logs to stderr by default, which would write over the
+		// workshop's full-screen terminal.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
 	s.serveWG.Add(1)
 	go func() {
 		defer s.serveWG.Done()

@@ -64,9 +64,13 @@ func (p Progress) Fraction() float64 {
 // or on error. hey's Work.Stop only stops workers between requests, so every request carries a
 // context the runner cancels: at cancel at once, and after the deadline once in-flight requests
 // have had a grace of up to a second. Those cut-off requests are reported as Result.Unfinished.
-// hey's transport is never closed by hey, so the runner remembers every connection it opened
-// (httptrace GotConn) and closes them at the end: when Run returns, no worker and no connection
-// goroutine of the run is left.
+// hey's transport is never closed by hey, so the runner remembers every connection a request
+// used (httptrace GotConn) and closes them at the end: when Run returns, no worker is left and
+// no connection a request used. One residue is out of its reach: on a badly overloaded machine
+// net/http sometimes drops a connection (a write that took over 50 ms to report) and dials
+// again, racing another worker for the pool, and the loser's dial then sits idle in hey's pool
+// without ever carrying a request, unseen by the runner, until the server closes it (servers
+// close idle keep-alive connections: nginx after 75 s; the lab's API should set IdleTimeout).
 //
 // On cancel Run returns what was measured so far together with an error wrapping ctx.Err().
 //

@@ -28,10 +28,21 @@ func goroutinesSettle(t *testing.T, before int) {
 	t.Fatalf("goroutines left behind: %d before, %d after\n%s", before, runtime.NumGoroutine(), buf[:n])
 }
 
+// newServer starts a test server that, like most real ones, closes keep-alive connections idle
+// for a while. The runner closes every connection a request used; a connection that net/http
+// dialed and then never handed to any request (see Run) is only closed by the server.
+func newServer(h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.IdleTimeout = 200 * time.Millisecond
+	srv.Config.ReadHeaderTimeout = 200 * time.Millisecond // also for a connection that never sent a request
+	srv.Start()
+	return srv
+}
+
 // every4th503 answers 503 to every fourth request and 200 to the others.
 func every4th503() (*httptest.Server, *atomic.Int64) {
 	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1)%4 == 0 {
 			http.Error(w, `{"error":"no"}`, http.StatusServiceUnavailable)
 			return
@@ -70,7 +81,7 @@ func TestCountBoundRunCountsEveryOutcome(t *testing.T) {
 // TestParseHeySummary pins the format of hey's summary that the runner reads back.
 func TestParseHeySummary(t *testing.T) {
 	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(2 * time.Millisecond) // hey prints 4 decimals of a second: make every figure visible
 		if n.Add(1)%4 == 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -127,7 +138,7 @@ func TestDurationBoundRunEndsOnTime(t *testing.T) {
 
 // hanging answers only when the client goes away.
 func hanging() *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 	}))
 }

@@ -25,6 +25,14 @@ func lockDir(ctx context.Context, path string, logf func(string, ...any)) (*dirL
 		if err == nil {
 			return &dirLock{f: f}, nil
 		}
+		if errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOLCK) {
+			// A filesystem without flock (some network mounts): go on unlocked rather than not
+			// at all; postgres' own postmaster.pid interlock still prevents two servers.
+			if logf != nil {
+				logf("cannot lock %s (%v): starting without the cross-process lock", path, err)
+			}
+			return &dirLock{f: f}, nil
+		}
 		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)

@@ -194,6 +194,15 @@ func TestDashboardGolden(t *testing.T) {
 		checkFrame(t, v, 80, 21)
 		dashGolden(t, "idle_80x24", v)
 	})
+	t.Run("projector", func(t *testing.T) {
+		c := &common{styles: NewStyles(ThemeProjector, false), keys: DefaultKeyMap()}
+		d := newDashboard(c)
+		feedDash(d, 20, 12)
+		d.SetSize(80, 21)
+		v := d.View()
+		checkFrame(t, v, 80, 21)
+		dashGolden(t, "projector_80x24", v)
+	})
 	for _, sz := range [][2]int{{36, 18}, {80, 8}} {
 		name := "compact_" + strconv.Itoa(sz[0]) + "x" + strconv.Itoa(sz[1])
 		t.Run(name, func(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 
 // results compares the scenario's three measured runs — the newest Broken, After Fix 1 and
 // After Fix 2 runs of the run history — in a table and two small bar charts (req/s and p99),
-// above the list of every recorded run. r runs the load test again against the lab as it is
+// above the list of every recorded run. L runs the load test again against the lab as it is
 // now; the screen says which stage that is and so which row the new run replaces.
 //
 // The history is read in a Cmd (at start, and after each load test ends); View only draws.
@@ -56,7 +56,8 @@ var resultsKeys = struct {
 	Rerun                                         key.Binding
 	Up, Down, PageDown, PageUp, Top, Bottom, Back key.Binding
 }{
-	Rerun:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run the load test again")),
+	// L is also the app's global load-test key (r opens and closes this screen)
+	Rerun:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "run the load test again")),
 	Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 	Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
 	PageDown: key.NewBinding(key.WithKeys(" ", "pgdown"), key.WithHelp("space", "page down")),
@@ -310,11 +311,11 @@ func (r *results) nowLines() []string {
 	case r.running != nil:
 		second = "A load test is running (" + fmtSecs(r.running.Elapsed) + " elapsed): its run shows here when it ends."
 	case st == lab.StageCustom:
-		second = "r runs the load test again; knobs of neither preset are recorded as Custom (listed below, not in the table)."
+		second = "L runs the load test again; knobs of neither preset are recorded as Custom (listed below, not in the table)."
 	case st == "":
-		second = "r runs the load test again against it; the new run becomes the newest of its stage."
+		second = "L runs the load test again against it; the new run becomes the newest of its stage."
 	default:
-		second = "r runs the load test again against it: the new run replaces the " + stageName(st) + " row."
+		second = "L runs the load test again against it: the new run replaces the " + stageName(st) + " row."
 	}
 	out := []string{first}
 	for _, l := range wrapIndent(second, max(20, r.width)) {
@@ -514,7 +515,7 @@ func (r *results) listLines(h int) []string {
 		return []string{s.Title.Render(title), s.Hint.Render("reading the run history…")}
 	case len(r.recs) == 0:
 		out := []string{s.Title.Render(title)}
-		for _, l := range wrapIndent("No runs recorded yet. r runs the load test; `scalelab loadtest` in another terminal is recorded too.", max(20, r.width)) {
+		for _, l := range wrapIndent("No runs recorded yet. L runs the load test; `scalelab loadtest` in another terminal is recorded too.", max(20, r.width)) {
 			out = append(out, s.Hint.Render(l))
 		}
 		return out

@@ -125,20 +125,20 @@ func TestResultsStageAndRerun(t *testing.T) {
 	r.Update(LabStatusMsg{Text: statusLine(lab.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: lab.StageFix1})})
 	mustContain(t, r.View(), "The lab is now: After Fix 1", "the new run replaces the After Fix 1 row")
 
-	cmd := r.Update(keyMsg("r"))
+	cmd := r.Update(keyMsg("L"))
 	if cmd == nil {
-		t.Fatal("r returned no command")
+		t.Fatal("L returned no command")
 	}
 	if m, ok := cmd().(actionMsg); !ok || m.Action.Name != "loadtest" {
-		t.Fatalf("r sent %#v, want the loadtest action", cmd())
+		t.Fatalf("L sent %#v, want the loadtest action", cmd())
 	}
 
 	// while a load test runs, r says so instead of starting another
 	r.Update(labSampleMsg{LabSample{Run: &load.Progress{Elapsed: 12 * time.Second, Duration: 30 * time.Second}}})
 	mustContain(t, r.View(), "A load test is running (12s elapsed)")
-	cmd = r.Update(keyMsg("r"))
+	cmd = r.Update(keyMsg("L"))
 	if m, ok := cmd().(noticeMsg); !ok || !strings.Contains(m.text, "already running") {
-		t.Fatalf("r during a run sent %#v", cmd())
+		t.Fatalf("L during a run sent %#v", cmd())
 	}
 
 	// custom knobs: recorded as Custom

@@ -28,8 +28,8 @@ type Stats struct {
 
 	// From pg_stat_activity, through the lab's monitoring connection;
 	// -1 when PostgreSQL did not answer (DBErr says why).
-	Backends       int // client backends in the whole cluster
-	APIBackends    int // of which the API's connections
+	Backends       int // client backends in the whole cluster (what max_connections limits)
+	APIBackends    int // of which the API's connections to its database
 	ActiveBackends int // API connections running a query right now
 	MaxConnections int // PostgreSQL's max_connections
 	DBErr          string
@@ -91,8 +91,8 @@ func (s *Server) PoolStats() (PoolStats, int) {
 
 const backendsQuery = `SELECT
   count(*) FILTER (WHERE backend_type = 'client backend'),
-  count(*) FILTER (WHERE application_name = $1),
-  count(*) FILTER (WHERE application_name = $1 AND state = 'active'),
+  count(*) FILTER (WHERE application_name = $1 AND datname = current_database()),
+  count(*) FILTER (WHERE application_name = $1 AND datname = current_database() AND state = 'active'),
   current_setting('max_connections')::int
 FROM pg_stat_activity`
 

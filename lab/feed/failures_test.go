@@ -205,3 +205,28 @@ func TestSetKnobsUnderLoad(t *testing.T) {
 		t.Errorf("telemetry saw failures: %v", snap.Total.ByCause)
 	}
 }
+
+// While broken requests are in flight, each holds a pool of its own with one
+// connection: the live panes see them in Stats, and they are gone after.
+func TestStatsWhileBrokenRequestsRun(t *testing.T) {
+	k := feed.Broken()
+	k.SlowQuery = 3 * time.Second
+	k.ConnectTimeout = 5 * time.Second
+	s, base := start(t, seeded(t, 50), k, nil)
+	ctx := context.Background()
+	done := make(chan reply, 3)
+	for range 3 {
+		go func() { done <- get(t, base+"/feed") }()
+	}
+	eventually(t, "three per-request pools with a connection each", func() bool {
+		st := s.Stats(ctx)
+		return st.LivePools == 3 && st.Pool.Acquired == 3 && st.Pool.MaxConns == 3 && st.APIBackends == 3
+	})
+	for range 3 {
+		checkFeed(t, <-done)
+	}
+	st := s.Stats(ctx)
+	if st.LivePools != 0 || st.Pool.Total != 0 || st.PoolsCreated != 3 || st.Pool.AcquireCount != 3 {
+		t.Errorf("after the requests: %+v", st)
+	}
+}

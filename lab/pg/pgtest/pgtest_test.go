@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"scalelab/lab/pg"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -50,7 +52,7 @@ func TestOwnServerIsSeparate(t *testing.T) {
 	if ExternalURL() != "" {
 		t.Skip("external database in use")
 	}
-	own := OwnServer(t, pgOptions())
+	own := OwnServer(t, pg.Options{})
 	if own.URL() == Server(t).URL() {
 		t.Fatalf("OwnServer shares the shared server's URL %s", own.URL())
 	}

@@ -1,5 +1,0 @@
-package pgtest
-
-import "scalelab/lab/pg"
-
-func pgOptions() pg.Options { return pg.Options{} }

@@ -42,6 +42,14 @@ type results struct {
 	sty *resultsStyles
 	thm Theme
 	nc  bool
+
+	// the drawn frame, kept until something it shows changes (samples come 4 times a second
+	// during a run; the charts cost most of a frame)
+	gen    int
+	top    []string
+	topKey [3]int // width, height, gen of top
+	frame  string
+	frKey  [4]int // width, height, gen, off of frame
 }
 
 // resultsLoadedMsg carries the run history read by loadCmd.
@@ -112,6 +120,7 @@ func newResults(c *common, h *load.History) *results {
 func (r *results) restyle() {
 	r.thm, r.nc = r.c.styles.Theme, r.c.styles.NoColor
 	r.sty = newResultsStyles(r.c.styles)
+	r.gen++
 }
 
 // Init reads the run history.
@@ -145,6 +154,7 @@ func (r *results) Capturing() bool { return false }
 func (r *results) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case resultsLoadedMsg:
+		r.gen++
 		r.loaded = true
 		r.err = msg.err
 		if msg.err == nil || msg.recs != nil {
@@ -154,13 +164,19 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 	case ActionDoneMsg:
 		if msg.Action.Name == "loadtest" {
 			r.running = nil
+			r.gen++
 			return r.loadCmd()
 		}
 	case LabStatusMsg:
-		if st, ok := stageFromStatus(msg.Text); ok {
+		if st, ok := stageFromStatus(msg.Text); ok && st != r.stage {
 			r.stage = st
+			r.gen++
 		}
 	case labSampleMsg:
+		if msg.Stats.Preset != r.preset || (msg.Run == nil) != (r.running == nil) ||
+			(msg.Run != nil && fmtSecs(msg.Run.Elapsed) != fmtSecs(r.running.Elapsed)) {
+			r.gen++
+		}
 		r.preset = msg.Stats.Preset
 		r.running = msg.Run
 	case themeChangedMsg:
@@ -265,13 +281,26 @@ func (r *results) View() string {
 	if r.thm != r.c.styles.Theme || r.nc != r.c.styles.NoColor {
 		r.restyle()
 	}
-	top := r.top()
-	lines := append(top, r.listLines(r.height-len(top))...)
-	return joinLines(lines, r.width, r.height)
+	k := [4]int{r.width, r.height, r.gen, r.off}
+	if k == r.frKey && r.frame != "" {
+		return r.frame
+	}
+	top := r.topLines()
+	lines := append(append([]string(nil), top...), r.listLines(r.height-len(top))...)
+	r.frame, r.frKey = joinLines(lines, r.width, r.height), k
+	return r.frame
 }
 
-// top is everything above the list: what r measures, the table and the charts.
-func (r *results) top() []string {
+// topLines is everything above the list (cached): what L measures, the table and the charts.
+func (r *results) topLines() []string {
+	k := [3]int{r.width, r.height, r.gen}
+	if k != r.topKey || r.top == nil {
+		r.top, r.topKey = r.drawTop(), k
+	}
+	return r.top
+}
+
+func (r *results) drawTop() []string {
 	s := r.sty
 	out := r.nowLines()
 	if r.err != nil {
@@ -498,7 +527,7 @@ func (r *results) listHeight() int {
 	if r.height <= 0 {
 		return 1
 	}
-	return max(1, r.height-len(r.top())-1)
+	return max(1, r.height-len(r.topLines())-1)
 }
 
 // listLines is every recorded run, newest first, scrolled; ▸ marks the runs the table shows.

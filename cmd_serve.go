@@ -68,6 +68,9 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := feed.CheckAddr(a.addr); err != nil {
+		return err // before starting PostgreSQL for nothing
+	}
 	cfg := a.labFlags.config(stderr)
 	cfg.Addr, cfg.Knobs = a.addr, k
 	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {

@@ -199,6 +199,12 @@ func TestListenBusyPort(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
+	if err := feed.CheckAddr(addr); !errors.Is(err, feed.ErrAddrInUse) || err.Error() != want {
+		t.Errorf("CheckAddr on a busy port = %v", err)
+	}
+	if err := feed.CheckAddr("127.0.0.1:0"); err != nil {
+		t.Errorf("CheckAddr on a free port = %v", err)
+	}
 }
 
 func TestCloseIdempotent(t *testing.T) {

@@ -249,6 +249,19 @@ func (s *Server) Listen(addr string) error {
 	return nil
 }
 
+// CheckAddr tells whether addr can be listened on now (an *AddrInUseError if
+// another program holds it), so a command can fail before starting anything.
+func CheckAddr(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return &AddrInUseError{Addr: addr, Suggest: nextPort(addr)}
+		}
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln.Close()
+}
+
 func nextPort(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {

@@ -29,10 +29,11 @@ type codeView struct {
 	c             *common
 	width, height int
 
-	files []codeFile
-	cur   int  // the file shown
-	side  bool // fixed beside broken
-	off   int  // first display row shown
+	files  []codeFile
+	cur    int  // the file shown
+	side   bool // fixed beside broken
+	atCode bool // scroll past the imports when the file is next drawn
+	off    int  // first display row shown
 
 	knobs     feed.Knobs
 	preset    string
@@ -101,7 +102,7 @@ var codeKeys = struct {
 	HalfUp:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "½ page up")),
 	Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
 	Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-	NextFile: key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab/→", "next file")),
+	NextFile: key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "next file")),
 	PrevFile: key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab/←", "prev file")),
 	File:     key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "file")),
 	Side:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fixed beside broken")),
@@ -156,7 +157,7 @@ func newCodeView(c *common) *codeView {
 // newCodeViewFrom shows the given files of fsys (tests: a fixed copy, so goldens do not change
 // with every edit of the handlers).
 func newCodeViewFrom(c *common, fsys fs.FS, names []string) *codeView {
-	v := &codeView{c: c}
+	v := &codeView{c: c, atCode: true}
 	for _, name := range names {
 		f := codeFile{name: name}
 		b, err := fs.ReadFile(fsys, name)
@@ -247,7 +248,7 @@ func (v *codeView) key(msg tea.KeyMsg) {
 		}
 	case key.Matches(msg, k.Side):
 		v.side = !v.side
-		v.off, v.rowsW = 0, 0
+		v.off, v.rowsW, v.atCode = 0, 0, !v.side
 	}
 	v.clamp()
 }
@@ -255,7 +256,7 @@ func (v *codeView) key(msg tea.KeyMsg) {
 // show switches to file i (and out of side by side).
 func (v *codeView) show(i int) {
 	if i != v.cur || v.side {
-		v.cur, v.side, v.off, v.rowsW = i, false, 0, 0
+		v.cur, v.side, v.off, v.rowsW, v.atCode = i, false, 0, 0, true
 	}
 }
 
@@ -274,7 +275,7 @@ func (v *codeView) Status() string {
 // ShortHelp lists the main keys.
 func (v *codeView) ShortHelp() []key.Binding {
 	k := codeKeys
-	return []key.Binding{k.NextFile, k.Side, k.Down, k.PageDown, k.Back, v.c.keys.Help}
+	return []key.Binding{k.NextFile, k.Side, k.Down, k.Back, v.c.keys.Help}
 }
 
 // FullHelp lists every key.
@@ -406,7 +407,14 @@ func (v *codeView) display() []string {
 	w := max(20, v.width)
 	switch {
 	case !v.side:
-		v.rows = v.fileRows(v.cur, w, false)
+		var starts []int
+		v.rows, starts = v.fileRowsAt(v.cur, w, false)
+		if v.atCode { // a file opens at its code, past the package clause and imports
+			if f := v.files[v.cur].sideFrom; f < len(starts) {
+				v.off = starts[f]
+			}
+			v.atCode = false
+		}
 	case v.width >= 120:
 		cw := (w - 3) / 2
 		left := append([]string{v.sty.ColTitle.Render("broken: a new pool per request (" + codePerRequest + ")")}, v.fileRows(v.index(codePerRequest), cw, true)...)
@@ -448,9 +456,15 @@ func (v *codeView) index(name string) int {
 // fileRows numbers and wraps a file's lines to width w (squeezed: the side-by-side version).
 // In handlers.go the branch of getDB the knobs take is marked ▶ in the gutter.
 func (v *codeView) fileRows(i, w int, squeezed bool) []string {
+	rows, _ := v.fileRowsAt(i, w, squeezed)
+	return rows
+}
+
+// fileRowsAt is fileRows and the row each source line starts at (from the first line shown).
+func (v *codeView) fileRowsAt(i, w int, squeezed bool) ([]string, []int) {
 	f := v.files[i]
 	if f.err != "" {
-		return []string{v.c.styles.StatusErr.Render(f.err), v.sty.Hint.Render("rebuild scalelab (make build): the handler files are embedded at build time")}
+		return []string{v.c.styles.StatusErr.Render(f.err), v.sty.Hint.Render("rebuild scalelab (make build): the handler files are embedded at build time")}, nil
 	}
 	digits := len(strconv.Itoa(len(f.lines)))
 	gw := digits + 2 // number, marker, space
@@ -466,8 +480,10 @@ func (v *codeView) fileRows(i, w int, squeezed bool) []string {
 		lines, from = f.side, f.sideFrom
 	}
 	out := make([]string, 0, len(lines))
+	starts := make([]int, 0, len(lines)-from)
 	blank := strings.Repeat(" ", gw)
 	for n := from; n < len(lines); n++ {
+		starts = append(starts, len(out))
 		l := lines[n]
 		num := strconv.Itoa(n + 1)
 		mark := " "
@@ -483,7 +499,7 @@ func (v *codeView) fileRows(i, w int, squeezed bool) []string {
 			}
 		}
 	}
-	return out
+	return out, starts
 }
 
 // wrapIndent wraps one (possibly styled) line to width w; continuation rows keep the line's

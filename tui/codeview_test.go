@@ -90,9 +90,13 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	v := newCodeView(testCommon(t))
 	v.SetSize(80, 21)
 	view := v.View()
-	// before any sample: handlers.go, the real first lines
-	mustContain(t, view, "running: waiting for the lab", "1 handlers.go", "package feed",
-		sourceLine(t, "handlers.go", "type Post struct {"))
+	// before any sample: handlers.go, opened at its code (past the imports), the real lines
+	mustContain(t, view, "running: waiting for the lab", "1 handlers.go", sourceLine(t, "handlers.go", "type Post struct {"))
+	if strings.Contains(view, "package feed") {
+		t.Fatalf("the file should open past its imports:\n%s", view)
+	}
+	press(v, "g")
+	mustContain(t, v.View(), " 1  package feed", "import (")
 
 	v.Update(knobsSample(feed.Broken()))
 	view = scrollTo(t, v, "return app.perRequestDB()")
@@ -140,6 +144,11 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 func TestCodeViewScrolls(t *testing.T) {
 	v := newCodeView(testCommon(t))
 	v.SetSize(80, 21)
+	v.View()
+	if v.off == 0 {
+		t.Fatal("handlers.go should open past its imports")
+	}
+	press(v, "g")
 	top := v.View()
 	press(v, "j")
 	if v.off != 1 {

@@ -1,0 +1,65 @@
+package lab_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"scalelab/lab"
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
+	"scalelab/lab/pg/pgtest"
+)
+
+// TestLoadTestRecordsTheStage: each run is recorded with the stage the lab was in, and its
+// failures are explained by the API's telemetry.
+func TestLoadTestRecordsTheStage(t *testing.T) {
+	ctx := context.Background()
+	l, err := lab.Start(ctx, lab.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	h, err := load.OpenHistory(filepath.Join(t.TempDir(), "runs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := load.Options{Concurrency: 5, Requests: 100}
+	fix1, err := l.LoadTest(ctx, h, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fix1.ID != 1 || fix1.State != load.StateFix1 || fix1.Rows != 2_000 || fix1.Result.Succeeded != 100 ||
+		fix1.Options.URL != l.FeedURL() || fix1.Options.Duration != 0 || fix1.Options.Timeout != load.DefaultTimeout {
+		t.Fatalf("fix1 record %+v, result %+v", fix1, fix1.Result)
+	}
+	if _, err := l.ApplyIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fix2, err := l.LoadTest(ctx, h, opt, nil); err != nil || fix2.State != load.StateFix2 || fix2.Result.State != load.StateFix2 {
+		t.Fatalf("fix2: %v %+v", err, fix2)
+	}
+	// The broken knobs with the index are neither the scenario's start nor a fix.
+	if err := l.SetKnobs(ctx, feed.Broken()); err != nil {
+		t.Fatal(err)
+	}
+	custom, err := l.LoadTest(ctx, h, load.Options{Concurrency: 2, Requests: 4}, nil)
+	if err != nil || custom.State != load.StateCustom {
+		t.Fatalf("custom: %v %+v", err, custom)
+	}
+	if got := len(h.List()); got != 3 {
+		t.Fatalf("%d runs in the history, want 3", got)
+	}
+
+	// A cancelled run returns what it measured and is not recorded.
+	cctx, cancel := context.WithCancel(ctx)
+	rec, err := l.LoadTest(cctx, h, load.Options{Concurrency: 2, Duration: time.Hour}, func(p load.Progress) { cancel() })
+	if !errors.Is(err, context.Canceled) || rec == nil || rec.Result.Ended != load.EndedCancelled {
+		t.Fatalf("cancelled run: %v %+v", err, rec)
+	}
+	if got := len(h.List()); got != 3 {
+		t.Fatalf("a cancelled run was recorded: %d runs", got)
+	}
+}

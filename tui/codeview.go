@@ -453,8 +453,24 @@ func (v *codeView) index(name string) int {
 	return 0
 }
 
-// fileRows numbers and wraps a file's lines to width w (squeezed: the side-by-side version).
-// In handlers.go the branch of getDB the knobs take is marked ▶ in the gutter.
+// codeLiveLines are the lines whose running depends on one knob: the branch of getDB, the
+// per-request pool's close or leak, the simulated slow query. The ones the knobs make run are
+// marked ▶ in the gutter, so a learner who ticks one Fix 1 item and restarts sees the marker
+// move. Lines are found by their text: an edit of the handlers that drops one only loses its
+// marker.
+var codeLiveLines = []struct {
+	file, text string
+	when       func(feed.Knobs) bool
+}{
+	{"handlers.go", "return app.sharedDB()", func(k feed.Knobs) bool { return k.SharedPool }},
+	{"handlers.go", "return app.perRequestDB()", func(k feed.Knobs) bool { return !k.SharedPool }},
+	{"handlers.go", "sleep(ctx, app.knobs.SlowQuery)", func(k feed.Knobs) bool { return k.SlowQuery > 0 }},
+	{codePerRequest, "return db, func() {}, nil", func(k feed.Knobs) bool { return !k.SharedPool && !k.ClosePerRequest }},
+	{codePerRequest, "return db, func() { app.closePool(db) }, nil", func(k feed.Knobs) bool { return !k.SharedPool && k.ClosePerRequest }},
+}
+
+// fileRows numbers and wraps a file's lines to width w (squeezed: the side-by-side version),
+// with ▶ on the lines the knobs make run (codeLiveLines).
 func (v *codeView) fileRows(i, w int, squeezed bool) []string {
 	rows, _ := v.fileRowsAt(i, w, squeezed)
 	return rows
@@ -468,11 +484,12 @@ func (v *codeView) fileRowsAt(i, w int, squeezed bool) ([]string, []int) {
 	}
 	digits := len(strconv.Itoa(len(f.lines)))
 	gw := digits + 2 // number, marker, space
-	live := ""
+	var live []string
 	if v.haveKnobs {
-		live = "return app.perRequestDB()"
-		if v.knobs.SharedPool {
-			live = "return app.sharedDB()"
+		for _, m := range codeLiveLines {
+			if m.file == f.name && m.when(v.knobs) {
+				live = append(live, m.text)
+			}
 		}
 	}
 	lines, from := f.lines, 0
@@ -487,8 +504,10 @@ func (v *codeView) fileRowsAt(i, w int, squeezed bool) ([]string, []int) {
 		l := lines[n]
 		num := strconv.Itoa(n + 1)
 		mark := " "
-		if live != "" && f.name == "handlers.go" && strings.Contains(xansi.Strip(l), live) {
-			mark = v.sty.LiveMark.Render("▶")
+		for _, m := range live {
+			if strings.Contains(xansi.Strip(l), m) {
+				mark = v.sty.LiveMark.Render("▶")
+			}
 		}
 		g := v.sty.Gutter.Render(strings.Repeat(" ", digits-len(num))+num) + mark + " "
 		for j, r := range wrapIndent(l, w-gw) {

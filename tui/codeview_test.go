@@ -119,6 +119,37 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	mustContain(t, v.View(), "not running now: the API uses connect_per_request.go")
 	scrollTo(t, v, sourceLine(t, codeShared, "func newSharedPool("))
 
+	// one Fix 1 change at a time: the markers follow the knobs
+	v.SetSize(80, 60)
+	press(v, "2")
+	marked := func(text string) bool {
+		for _, l := range v.display() {
+			if strings.Contains(l, "▶") && strings.Contains(l, text) {
+				return true
+			}
+		}
+		return false
+	}
+	if !marked("return db, func() { app.closePool(db) }, nil") || marked("return db, func() {}, nil") {
+		t.Fatalf("broken: the pool is closed after the request:\n%s", strings.Join(v.display(), "\n"))
+	}
+	k := feed.Broken()
+	k.ClosePerRequest = false
+	v.Update(knobsSample(k))
+	if marked("return db, func() { app.closePool(db) }, nil") || !marked("return db, func() {}, nil") {
+		t.Fatalf("no close: the pool leaks:\n%s", strings.Join(v.display(), "\n"))
+	}
+	press(v, "1")
+	if !marked("sleep(ctx, app.knobs.SlowQuery)") {
+		t.Fatal("the slow query runs with the broken knobs")
+	}
+	k.SlowQuery = 0
+	v.Update(knobsSample(k))
+	if marked("sleep(ctx, app.knobs.SlowQuery)") {
+		t.Fatal("no delay: the slow query is not marked")
+	}
+	v.SetSize(80, 21)
+
 	// Fix 1: the shared file runs, the marker moves
 	v.Update(knobsSample(feed.Fixed()))
 	view = v.View()
@@ -135,7 +166,7 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	scrollTo(t, v, "func classify(err error")
 
 	// custom knobs name themselves
-	k := feed.Fixed()
+	k = feed.Fixed()
 	k.SharedPool = false
 	v.Update(knobsSample(k))
 	mustContain(t, v.View(), "running: custom knobs — a new pool per request (connect_per_request.go)")

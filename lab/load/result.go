@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Lab states a run is recorded against (see StateOf in package lab).
+// Lab states a run is recorded against (lab.StageOf names them from the knobs and the index).
 const (
 	StateBroken = "broken" // the scenario as shipped: per-request pools, no index
 	StateFix1   = "fix1"   // after Fix 1: one shared pool, still no index

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"scalelab/lab/feed"
 )
 
 func TestClassify(t *testing.T) {
@@ -96,26 +94,5 @@ func TestResultJSONKeys(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `"errors":{"connect_timeout":60}`) {
 		t.Fatalf("errors in %s", b)
-	}
-}
-
-func TestStateOf(t *testing.T) {
-	slow := feed.Fixed()
-	slow.MaxConns = 20
-	for _, c := range []struct {
-		k     feed.Knobs
-		index bool
-		want  string
-	}{
-		{feed.Broken(), false, StateBroken},
-		{feed.Fixed(), false, StateFix1},
-		{feed.Fixed(), true, StateFix2},
-		{feed.Broken(), true, StateCustom},
-		{slow, false, StateCustom},
-		{slow, true, StateCustom},
-	} {
-		if got := StateOf(c.k, c.index); got != c.want {
-			t.Errorf("StateOf(%v, %v) = %q, want %q", c.k, c.index, got, c.want)
-		}
 	}
 }

@@ -73,7 +73,7 @@ func (l *testLab) run(t *testing.T, opt load.Options) *load.Result {
 		causes[string(c)] = n
 	}
 	res.AttributeServerCauses(causes)
-	res.State = load.StateOf(l.api.Knobs(), idx)
+	res.State = lab.StageOf(l.api.Knobs(), idx)
 	t.Logf("%-6s %5d requests  success %5.1f%%  avg %6.1fms  p99 %6.1fms  %7.1f req/s  errors %v  unfinished %d",
 		res.State, res.Total, res.SuccessRate, ms(res.Avg), ms(res.P99), res.RPS, res.Errors, res.Unfinished)
 	return res

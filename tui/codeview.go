@@ -128,7 +128,7 @@ func newCodeStyles(s *Styles) *codeStyles {
 		Idle:       base.Foreground(p.Warn),
 		Hint:       s.Hint,
 		Tab:        base.Foreground(p.Muted),
-		TabCurrent: base.Foreground(p.Focus).Bold(true).Underline(true),
+		TabCurrent: base.Foreground(p.Focus).Bold(true),
 		TabLive:    base.Foreground(p.Good),
 		Gutter:     base.Foreground(p.Subtle),
 		LiveMark:   base.Foreground(p.Good).Bold(true),

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -27,10 +25,9 @@ func init() {
 // loadtestArgs are the flags of `scalelab loadtest`.
 type loadtestArgs struct {
 	load.Options
-	preset string // broken | fixed (lab only)
-	json   bool
-	db     string
-	rows   int
+	labFlags        // --db, --rows (cmd_common.go)
+	preset   string // broken | fixed (lab only)
+	json     bool
 }
 
 func runLoadtest(args []string) error {
@@ -48,18 +45,17 @@ func runLoadtest(args []string) error {
 	fs.StringVar(&a.preset, "preset", "broken", "the API's connection knobs when the lab is started: broken or fixed")
 	fs.StringVar(&a.URL, "url", "", "load this URL instead of starting the lab (e.g. http://127.0.0.1:3000/feed of a running 'scalelab serve')")
 	fs.BoolVar(&a.json, "json", false, "print one JSON object instead of the summary and table")
-	fs.StringVar(&a.db, "db", os.Getenv("DATABASE_URL"), "an existing PostgreSQL for the lab instead of the private cluster (default $DATABASE_URL)")
-	fs.IntVar(&a.rows, "rows", 0, "posts to seed when the table is empty (0: the lab's default, 10,000)")
+	a.labFlags.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("loadtest takes no arguments (got %q): use --url URL to load another URL", fs.Arg(0))
+	if err := a.labFlags.check(fs); err != nil {
+		return err
 	}
 	if explicit(fs, "n") && !explicit(fs, "z") {
 		a.Duration = 0 // -n alone: run until the count is done, like hey
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext(context.Background()) // a second Ctrl+C kills at once
 	defer stop()
 	return loadtest(ctx, os.Stdout, os.Stderr, a)
 }
@@ -294,9 +290,13 @@ func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 			fmt.Fprintf(stderr, "scalelab: "+format+"\n", args...)
 		}
 	}
-	l, err := lab.Start(ctx, lab.Config{DBURL: a.db, Rows: a.rows, Reseed: a.rows > 0, Knobs: knobs, Logf: logf,
-		MaxConnections: lab.DefaultMaxConnections})
+	cfg := a.labFlags.config(stderr)
+	cfg.Knobs, cfg.Logf = knobs, logf
+	l, err := lab.Start(ctx, cfg)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
 		return nil, fmt.Errorf("start the lab: %w", err)
 	}
 	defer l.Close()

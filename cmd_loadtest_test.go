@@ -49,7 +49,8 @@ func TestLoadtestLabPrintsTheScenarioTable(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	db := pgtest.OwnServer(t, pg.Options{})
 	var out, errb bytes.Buffer
-	a := loadtestArgs{Options: load.Options{Concurrency: 10, Duration: time.Second}, preset: "fixed", db: db.URL()}
+	a := loadtestArgs{Options: load.Options{Concurrency: 10, Duration: time.Second}, preset: "fixed",
+		labFlags: labFlags{db: db.URL(), rows: 10_000}}
 	if err := loadtest(context.Background(), &out, &errb, a); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}

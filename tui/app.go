@@ -452,28 +452,29 @@ func (a *App) header() string {
 func (a *App) statusLine() string {
 	s := a.c.styles
 	left := s.Status.Render(a.screen().Status())
+	important := false // the live strip and the busy line are read whole, like a notice
 	if a.active != screenDashboard {
 		if strip := a.liveStrip(); strip != "" {
-			left = strip
+			left, important = strip, true
 		}
 	}
 	if b := a.busyLine(); b != "" {
-		left = b
+		left, important = b, true
 	}
 	if a.notice != "" {
 		st := s.StatusWarn
 		if a.noticeErr {
 			st = s.StatusErr
 		}
-		left = st.Render(a.notice)
+		left, important = st.Render(a.notice), true
 	}
 	state, path := a.saveState()
-	if a.notice != "" && lipgloss.Width(left)+lipgloss.Width(state)+1 > a.width {
+	if important && lipgloss.Width(left)+lipgloss.Width(state)+1 > a.width {
 		return spread(left, "", a.width) // a notice is short-lived and must be read whole
 	}
 	// the save state always shows; the path gets what room is left, cut from the left
 	lw := lipgloss.Width(left)
-	if a.notice == "" {
+	if !important {
 		lw = min(lw, a.width/2)
 	}
 	room := a.width - lipgloss.Width(state) - lw - 2
@@ -510,7 +511,7 @@ func (a *App) helpLine() string {
 	if a.lab.confirm != nil {
 		bs = []key.Binding{a.c.keys.Yes, a.c.keys.No}
 	} else if lb := a.labHelp(); len(lb) > 0 && !a.screen().Capturing() {
-		bs = append(lb, bs...)
+		bs = append(dropBound(lb, bs), bs...)
 	}
 	return xansi.Truncate(a.help.ShortHelpView(bs), a.width, "…")
 }
@@ -566,4 +567,19 @@ func shortPath(p string) string {
 		}
 	}
 	return p
+}
+
+// dropBound leaves out of bs the bindings whose key the screen's own help already shows.
+func dropBound(bs, screen []key.Binding) []key.Binding {
+	var out []key.Binding
+	for _, b := range bs {
+		dup := false
+		for _, o := range screen {
+			dup = dup || o.Help().Key == b.Help().Key
+		}
+		if !dup {
+			out = append(out, b)
+		}
+	}
+	return out
 }

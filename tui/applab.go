@@ -158,6 +158,22 @@ func actionDoing(name string) string {
 func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
 	delete(a.lab.inflight, msg.Action.Name)
 	var cmds []tea.Cmd
+	if msg.Action.Name == labActionReset && msg.Err == nil {
+		// the Fix 1 boxes are switches on the API, which is broken again: untick them
+		changed := false
+		for _, t := range a.c.scenario.Tasks() {
+			if len(taskFixes(t)) > 0 && a.c.sheet.ws.Tasks[t.ID] {
+				a.c.sheet.ws.Tasks[t.ID] = false
+				changed = true
+			}
+		}
+		if changed {
+			if r, ok := a.screens[screenReader].(*reader); ok {
+				r.compose()
+			}
+			cmds = append(cmds, a.c.sheet.changed())
+		}
+	}
 	if msg.Action.Name == labActionLoadTest {
 		a.lab.live = nil
 		if a.lab.autoDash && a.active == screenDashboard {
@@ -326,8 +342,7 @@ func (a *App) liveStrip() string {
 	}
 	st := a.c.styles
 	p := s.Run
-	el := p.Elapsed.Truncate(time.Second)
-	parts := []string{"load test " + fmtSecs(el)}
+	parts := []string{"load test " + fmtSecs(p.Elapsed)}
 	if s.RunTotal > 0 {
 		parts[0] += "/" + fmtSecs(s.RunTotal)
 	}

@@ -15,12 +15,13 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab/pg/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	// Fixed colour profile: goldens and output checks see text, not escape codes.
 	lipgloss.SetColorProfile(termenv.Ascii)
-	os.Exit(m.Run())
+	pgtest.Main(m) // the lab tests' PostgreSQL: started on first use, stopped at the end
 }
 
 // testScenario is a small scenario of the seed's form (tui/testdata/workshop.md), stable for goldens.

@@ -61,10 +61,10 @@ func DefaultKeyMap() *KeyMap {
 		EditDone: key.NewBinding(key.WithKeys("esc", "ctrl+s"), key.WithHelp("esc/ctrl+s", "done")),
 
 		LoadTest:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "load test")),
-		StopRun:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the load test")),
-		Restart:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart API (ticked fixes)")),
-		ApplyIndex: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "apply the index (Fix 2)")),
-		Explain:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "explain the query")),
+		StopRun:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the run")),
+		Restart:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart the API")),
+		ApplyIndex: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "index (Fix 2)")),
+		Explain:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "explain")),
 		Reset:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "reset the lab")),
 
 		Dashboard:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "live panes")),

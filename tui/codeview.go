@@ -46,6 +46,8 @@ type codeView struct {
 	rowsW int      // the width they were made for (0: stale)
 }
 
+var _ screen = (*codeView)(nil)
+
 // codeFile is one embedded source file.
 type codeFile struct {
 	name  string

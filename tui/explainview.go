@@ -38,6 +38,8 @@ type explainView struct {
 	rowsW int // the width rows were made for; 0: stale
 }
 
+var _ screen = (*explainView)(nil)
+
 // explainKeys are the explain view's keys.
 var explainKeys = struct {
 	Run                                           key.Binding

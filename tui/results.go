@@ -52,6 +52,8 @@ type results struct {
 	frKey  [4]int // width, height, gen, off of frame
 }
 
+var _ screen = (*results)(nil)
+
 // resultsLoadedMsg carries the run history read by loadCmd.
 type resultsLoadedMsg struct {
 	recs   []load.Record

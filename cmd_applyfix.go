@@ -25,17 +25,10 @@ func applyFixMain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			"20 newest posts from the index instead of sorting the whole table. CONCURRENTLY lets a\n"+
 			"running API keep serving while the index is built. Safe to run again: an existing index is\n"+
 			"kept, and one left INVALID by an interrupted build is rebuilt.")
-	fs.SetOutput(stderr)
-	var f labFlags
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
+	cfg, err := tableCommand(fs, args, stderr)
+	if err != nil {
 		return err
 	}
-	if err := f.check(fs); err != nil {
-		return err
-	}
-	cfg := f.config(stderr)
-	cfg.NoAPI = true
 	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
 		return applyFix(ctx, stdout, l)
 	})

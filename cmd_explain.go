@@ -27,17 +27,10 @@ func explainMain(ctx context.Context, args []string, stdout, stderr io.Writer, c
 		"Runs EXPLAIN ANALYZE of GET /feed's query (SELECT ... ORDER BY created_at DESC LIMIT 20) and\n"+
 			"prints PostgreSQL's plan. 'Seq Scan' means it read every row of posts and sorted them;\n"+
 			"'Index Scan' means it jumped to the newest posts through the index (after apply-fix).")
-	fs.SetOutput(stderr)
-	var f labFlags
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
+	cfg, err := tableCommand(fs, args, stderr)
+	if err != nil {
 		return err
 	}
-	if err := f.check(fs); err != nil {
-		return err
-	}
-	cfg := f.config(stderr)
-	cfg.NoAPI = true
 	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
 		plan, err := l.Explain(ctx)
 		if err != nil {

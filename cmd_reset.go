@@ -23,17 +23,10 @@ func resetMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"Brings the lab back to the scenario's starting state: drops the index on created_at (Fix 2)\n"+
 			"and reseeds the posts table with --rows posts. A 'scalelab serve' running elsewhere keeps its\n"+
 			"preset: restart it with --preset broken to undo Fix 1 too.")
-	fs.SetOutput(stderr)
-	var f labFlags
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
+	cfg, err := tableCommand(fs, args, stderr)
+	if err != nil {
 		return err
 	}
-	if err := f.check(fs); err != nil {
-		return err
-	}
-	cfg := f.config(stderr)
-	cfg.NoAPI = true
 	cfg.Reseed = false // reset reseeds anyway; no need to do it twice at start
 	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
 		return reset(ctx, stdout, l)

@@ -210,28 +210,37 @@ func trimMessages(m map[string]int, keep int) {
 }
 
 // AttributeServerCauses explains the failed HTTP responses with the API's own telemetry: causes
-// is what the server counted by cause during the run (e.g. connect_timeout: 1200). The "http NNN"
-// entries of Errors are replaced by the server's causes, scaled to the number of failed responses
-// the client saw (the two counts differ by the few requests cut off at the end). Transport errors
-// stay as they are, so Errors still sums to Failed. Calling it with no causes changes nothing.
+// is what the server counted by cause during the run (e.g. connect_timeout: 1200). The "http 5xx"
+// entries of Errors are replaced by the server's causes, scaled to the number of such responses
+// the client saw (the counts differ by the few requests cut off at the end). "client_error" is
+// left out: it counts 4xx answers, which stay "http 4xx" here, and requests whose client had
+// gone (cut off by the runner), which the client never saw. Transport errors stay as they are,
+// so Errors still sums to Failed. ServerErrors keeps the server's counts as given. Calling it
+// with no causes changes nothing.
 func (r *Result) AttributeServerCauses(causes map[string]int) {
 	explained := 0
-	server := map[string]int{}
+	server, all := map[string]int{}, map[string]int{}
 	for c, n := range causes {
 		if c == "" || n <= 0 {
 			continue
 		}
-		server[c] += n
-		explained += n
+		all[c] += n
+		if c != "client_error" {
+			server[c] += n
+			explained += n
+		}
 	}
+	if len(all) == 0 {
+		return
+	}
+	r.ServerErrors = all
 	if explained == 0 {
 		return
 	}
-	r.ServerErrors = server
 	statusFailed := 0
 	statusCauses := map[string]int{}
 	for code, n := range r.StatusCodes {
-		if code < 200 || code >= 300 {
+		if code >= 500 {
 			statusFailed += n
 			statusCauses[StatusCause(code)] += n
 			delete(r.Errors, StatusCause(code))

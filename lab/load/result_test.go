@@ -44,20 +44,21 @@ func TestBuildCorrectsHeysCapAndCutOffs(t *testing.T) {
 }
 
 func TestAttributeServerCauses(t *testing.T) {
-	r := &Result{Total: 1010, Succeeded: 100, Failed: 910, Elapsed: time.Second,
-		StatusCodes: map[int]int{200: 100, 503: 900},
-		Errors:      map[string]int{"http 503": 900, CauseTimeout: 10}}
-	// The server saw a few more failures than the client (requests cut off at the end).
-	r.AttributeServerCauses(map[string]int{"connect_timeout": 610, "too_many_clients": 305, "": 100})
+	r := &Result{Total: 1015, Succeeded: 100, Failed: 915, Elapsed: time.Second,
+		StatusCodes: map[int]int{200: 100, 503: 900, 400: 5},
+		Errors:      map[string]int{"http 503": 900, "http 400": 5, CauseTimeout: 10}}
+	// The server saw a few more failures than the client (requests cut off at the end), and
+	// counts its 400s and the requests whose client had gone as client errors.
+	r.AttributeServerCauses(map[string]int{"connect_timeout": 610, "too_many_clients": 305, "": 100, "client_error": 9})
 	sum := 0
 	for _, n := range r.Errors {
 		sum += n
 	}
-	if sum != r.Failed || r.Errors["http 503"] != 0 || r.Errors[CauseTimeout] != 10 ||
+	if sum != r.Failed || r.Errors["http 503"] != 0 || r.Errors[CauseTimeout] != 10 || r.Errors["http 400"] != 5 || r.Errors["client_error"] != 0 ||
 		r.Errors["connect_timeout"] != 600 || r.Errors["too_many_clients"] != 300 {
 		t.Fatalf("errors %v (sum %d, failed %d)", r.Errors, sum, r.Failed)
 	}
-	if r.ServerErrors["connect_timeout"] != 610 {
+	if r.ServerErrors["connect_timeout"] != 610 || r.ServerErrors["client_error"] != 9 {
 		t.Fatalf("server errors %v", r.ServerErrors)
 	}
 	// Fewer server causes than failed responses: the rest stays under its status code.

@@ -105,21 +105,49 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 	return nil
 }
 
-// loadURL loads an outside URL: the lab state is unknown, so the run is recorded as custom.
+// loadURL loads any URL. When it is a scalelab API in another process (`scalelab serve`), its
+// /metrics explain the failures by cause (counters read before and after the run) and its
+// /health names the stage when it reports the index; otherwise the run is custom and its
+// failures are what the client saw.
 func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter) (*load.Record, error) {
 	opt, err := opt.Normalize()
 	if err != nil {
 		return nil, err
 	}
+	health, _ := load.ReadHealth(ctx, opt.URL)
+	before, berr := load.ScrapeFailures(ctx, opt.URL)
 	res, err := load.Run(ctx, opt, progress.update)
 	if res == nil {
 		return nil, err
 	}
-	rec := &load.Record{Options: opt, State: load.StateCustom, Result: res}
+	if berr == nil {
+		if after, aerr := load.ScrapeFailures(context.WithoutCancel(ctx), opt.URL); aerr == nil {
+			res.AttributeServerCauses(load.DiffCounts(before, after))
+		}
+	}
+	rec := &load.Record{Options: opt, State: remoteStage(health), Rows: health.Rows, Result: res}
+	res.State = rec.State
 	if err != nil {
 		return rec, err
 	}
 	return saveRun(rec)
+}
+
+// remoteStage names the stage a scalelab API reports about itself: its stage, or its preset
+// with the index; custom for anything else.
+func remoteStage(h load.Health) string {
+	switch h.Stage {
+	case load.StateBroken, load.StateFix1, load.StateFix2, load.StateCustom:
+		return h.Stage
+	}
+	if h.Index == nil {
+		return load.StateCustom
+	}
+	k, err := feed.ParsePreset(h.Preset)
+	if err != nil {
+		return load.StateCustom
+	}
+	return lab.StageOf(k, *h.Index)
 }
 
 // saveRun adds a finished run to the history. A history that cannot be written costs the record,

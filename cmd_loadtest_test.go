@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"scalelab/lab"
+	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
@@ -72,5 +74,55 @@ func TestLoadtestFlags(t *testing.T) {
 	}
 	if err := runLoadtest([]string{"extra"}); err == nil {
 		t.Fatal("a stray argument was accepted")
+	}
+}
+
+// TestLoadtestURLOfAScalelabAPI: `scalelab serve` in one terminal, `scalelab loadtest --url` in
+// another. The API's /metrics explain the failures by cause, as for the lab's own API.
+func TestLoadtestURLOfAScalelabAPI(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	db := pgtest.OwnServer(t, pg.Options{MaxConnections: lab.DefaultMaxConnections})
+	ctx := context.Background()
+	l, err := lab.Start(ctx, lab.Config{DBURL: db.URL(), Rows: 1_000, Knobs: feed.Broken()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var out, errb bytes.Buffer
+	a := loadtestArgs{Options: load.Options{URL: l.FeedURL(), Concurrency: 100, Duration: 2 * time.Second}, json: true}
+	if err := loadtest(ctx, &out, &errb, a); err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Failed int            `json:"failed"`
+		Errors map[string]int `json:"errors"`
+		State  string         `json:"state"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Failed == 0 || m.Errors["connect_timeout"]+m.Errors["too_many_clients"] == 0 || m.Errors["http 503"] != 0 {
+		t.Fatalf("failures not explained by the API's causes: %s", out.String())
+	}
+}
+
+func TestRemoteStage(t *testing.T) {
+	yes, no := true, false
+	for _, c := range []struct {
+		h    load.Health
+		want string
+	}{
+		{load.Health{}, load.StateCustom},                             // not a scalelab API
+		{load.Health{Preset: "broken"}, load.StateCustom},             // no index reported
+		{load.Health{Preset: "broken", Index: &no}, load.StateBroken}, //
+		{load.Health{Preset: "fixed", Index: &no}, load.StateFix1},
+		{load.Health{Preset: "fixed", Index: &yes}, load.StateFix2},
+		{load.Health{Preset: "broken", Index: &yes}, load.StateCustom},
+		{load.Health{Preset: "custom", Index: &yes}, load.StateCustom},
+		{load.Health{Stage: "fix2"}, load.StateFix2},
+	} {
+		if got := remoteStage(c.h); got != c.want {
+			t.Errorf("remoteStage(%+v) = %q, want %q", c.h, got, c.want)
+		}
 	}
 }

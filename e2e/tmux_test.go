@@ -184,7 +184,7 @@ func readSheet(tb testing.TB, home string) string {
 func TestAnswerSurvivesRestart(t *testing.T) {
 	tt := newTerm(t)
 	bin := binary(t)
-	home := t.TempDir()
+	home := labHome(t) // with the lab: quitting while it starts stops it
 	env := []string{"SCALELAB_HOME=" + home}
 
 	tt.start(100, 30, env, bin)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -202,7 +203,8 @@ loop:
 	res = build(s, int(started.Load()))
 	res.Ended = ended
 	res.State = StateCustom
-	res.Summary = out.String()
+	// hey v0.1.5 writes its template's escaped "%%" literally ("50%% in 0.0012 secs").
+	res.Summary = strings.ReplaceAll(out.String(), "%% in ", "% in ")
 	if ended == EndedCancelled {
 		return res, fmt.Errorf("load run cancelled after %.1fs: %w", time.Since(begin).Seconds(), ctx.Err())
 	}

@@ -70,8 +70,8 @@ func (p Progress) Fraction() float64 {
 // no connection a request used. One residue is out of its reach: on a badly overloaded machine
 // net/http sometimes drops a connection (a write that took over 50 ms to report) and dials
 // again, racing another worker for the pool, and the loser's dial then sits idle in hey's pool
-// without ever carrying a request, unseen by the runner, until the server closes it (servers
-// close idle keep-alive connections: nginx after 75 s; the lab's API should set IdleTimeout).
+// without ever carrying a request, unseen by the runner, until the server closes it (the lab's
+// API closes a connection that sends no request within its ReadHeaderTimeout, 10 s).
 //
 // On cancel Run returns what was measured so far together with an error wrapping ctx.Err().
 //

@@ -9,11 +9,12 @@ import (
 // BenchmarkStartupBinary: the real binary in a real terminal (tmux, 100x30), from
 // new-session to the first screen showing the scenario, against a shell that prints one
 // line in the same kind of session (the cost of tmux and process start alone).
-// Target: the workshop's first screen in under 300 ms.
+// The lab starts in the background (the first iteration runs initdb): the first screen must not
+// wait for it. Target: the workshop's first screen in under 300 ms.
 func BenchmarkStartupBinary(b *testing.B) {
 	needTmux(b)
 	bin := binary(b)
-	home := b.TempDir()
+	home := labHome(b)
 	var ref, ours time.Duration
 	for i := 0; i < b.N; i++ {
 		tt := newTerm(b)
@@ -27,7 +28,7 @@ func BenchmarkStartupBinary(b *testing.B) {
 		tt.start(100, 30, []string{"SCALELAB_HOME=" + home}, bin)
 		ours += waitScreen(b, tt, "step 1/").Sub(t0)
 		tt.keys("q")
-		tt.waitGone()
+		tt.waitGoneWithin(30 * time.Second) // the lab stops first
 		tt.tmux("kill-server")
 	}
 	n := float64(b.N)

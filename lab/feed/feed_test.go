@@ -152,7 +152,9 @@ func TestBadPosts(t *testing.T) {
 func TestHealthAndMetrics(t *testing.T) {
 	_, base := start(t, seeded(t, 100), feed.Fixed(), nil)
 	r := get(t, base+"/health")
-	if r.Status != 200 || !strings.Contains(string(r.Body), `"database":"up"`) {
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"database":"up"`) ||
+		!strings.Contains(string(r.Body), `"index":false`) || !strings.Contains(string(r.Body), `"preset":"fixed"`) ||
+		!strings.Contains(string(r.Body), `"rows":100`) {
 		t.Fatalf("health %d %s", r.Status, r.Body)
 	}
 	get(t, base+"/feed")

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"scalelab/lab/posts"
 	"scalelab/sql"
 )
 
@@ -131,9 +132,15 @@ func (app *app) health(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{
-		"status": "ok", "database": "up", "preset": app.knobs.Preset(),
-	})
+	reply := map[string]any{"status": "ok", "database": "up", "preset": app.knobs.Preset()}
+	// The lab's state, so a load test run from another terminal knows which stage it measured.
+	if index, err := posts.HasIndex(ctx, app.monitor); err == nil {
+		reply["index"] = index
+	}
+	if rows, err := posts.Estimate(ctx, app.monitor); err == nil && rows >= 0 {
+		reply["rows"] = rows
+	}
+	writeJSON(w, http.StatusOK, reply)
 }
 
 // sleep waits d, or less if the client goes away.

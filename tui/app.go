@@ -70,18 +70,13 @@ const (
 	screenResults
 )
 
-// addScreens makes the screens beside the reader: the live panes (d), the code view (c), the
-// explain view (e), the results (r).
-// TODO(screens): when explainview.go and results.go land, add here:
-//
-//	a.screens[screenExplain] = newExplainView(c)
-//	a.screens[screenResults] = newResults(c, opt.History)
-//
-// Until then e and r say "not part of this build yet"; E still runs EXPLAIN (its verdict
-// shows in the status line).
+// addScreens makes the screens beside the reader: the live panes (d, dashboard.go), the code
+// view (c, codeview.go), the explain view (e, explainview.go), the results (r, results.go).
 func (a *App) addScreens(c *common, opt Options) {
 	a.screens[screenDashboard] = newDashboard(c)
 	a.screens[screenCode] = newCodeView(c)
+	a.screens[screenExplain] = newExplainView(c)
+	a.screens[screenResults] = newResults(c, opt.History)
 }
 
 // App is the root model.

@@ -227,6 +227,9 @@ func workshop(f workshopFlags) error {
 		return fmt.Errorf("saving your answers to %s failed: %w (check the disk and the directory's permissions)", path, err)
 	}
 	fmt.Fprintf(os.Stderr, "scalelab: your answers are saved in %s\n", path)
+	if opt.Lab != nil {
+		fmt.Fprintln(os.Stderr, "scalelab: stopping the lab (the API and PostgreSQL)…")
+	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, tea.ErrInterrupted) {
 		return fmt.Errorf("the terminal interface stopped: %w", runErr)
 	}

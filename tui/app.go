@@ -267,8 +267,13 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(a.c.sheet.changed(), a.broadcast(msg))
 
 	case LabStatusMsg:
+		var cmds []tea.Cmd
+		if msg.Err && !a.lab.status.Err {
+			// the lab just failed: the reason is read whole once; the header keeps the short line
+			cmds = append(cmds, a.setNotice(msg.Text, true))
+		}
 		a.lab.status = msg
-		return tea.Batch(a.spinCmd(), a.broadcast(msg))
+		return tea.Batch(append(cmds, a.spinCmd(), a.broadcast(msg))...)
 
 	case labSampleMsg:
 		if msg.Run != nil && a.lab.inflight[labActionLoadTest] {
@@ -409,7 +414,30 @@ func (a *App) View() string {
 		body = a.confirmView()
 	}
 	body = lipgloss.NewStyle().Height(a.bodyHeight()).MaxHeight(a.bodyHeight()).Render(body)
+	if long := a.longNotice(); long != "" {
+		body = overlayBottom(body, long)
+	}
 	return lipgloss.JoinVertical(lipgloss.Left, a.header(), body, a.statusLine(), a.helpLine())
+}
+
+// longNotice is an error notice too long for the status line, wrapped in a box drawn over the
+// bottom of the body while it shows, so it is read whole ("" otherwise).
+func (a *App) longNotice() string {
+	if a.notice == "" || !a.noticeErr || lipgloss.Width(a.notice) <= a.width {
+		return ""
+	}
+	s := a.c.styles
+	return s.Overlay.BorderForeground(s.Palette.Bad).Width(a.width - 2).Render(s.StatusErr.Render(a.notice))
+}
+
+// overlayBottom replaces the last lines of body with box.
+func overlayBottom(body, box string) string {
+	lines := strings.Split(body, "\n")
+	bl := strings.Split(box, "\n")
+	if len(bl) >= len(lines) {
+		return body
+	}
+	return strings.Join(append(lines[:len(lines)-len(bl)], bl...), "\n")
 }
 
 // header: the app and scenario, the lab's state (what fits of it) and the answered count.
@@ -468,10 +496,8 @@ func (a *App) statusLine() string {
 		return spread(left, "", a.width) // a notice is short-lived and must be read whole
 	}
 	// the save state always shows; the path gets what room is left, cut from the left
-	lw := lipgloss.Width(left)
-	if !important {
-		lw = min(lw, a.width/2)
-	}
+	// the screen's status first (it may name what to do next), the path in what is left
+	lw := min(lipgloss.Width(left), a.width-lipgloss.Width(state)-2)
 	room := a.width - lipgloss.Width(state) - lw - 2
 	if path != "" && room >= 8 {
 		if w := lipgloss.Width(path); w > room {

@@ -459,6 +459,9 @@ func (r *reader) Status() string {
 	if t > 0 {
 		s += " · " + strconv.Itoa(a) + "/" + strconv.Itoa(t) + " answered here"
 	}
+	if next := r.c.nextLabCheck(r.step); next != "" && r.c.runs != nil {
+		s += " · to do: " + next
+	}
 	if r.query != "" {
 		s += " · /" + r.query
 	}

@@ -28,23 +28,24 @@ import (
 
 // stepCheck is one thing a step asks for, and whether it is done.
 type stepCheck struct {
-	what string
+	what string // what to do, e.g. "answer Q4", "record a load test after Fix 1 (L)"
 	done bool
+	lab  bool // a check on the lab's recorded runs
 }
 
 // checks lists step i's checks.
 func (c *common) checks(i int) []stepCheck {
 	var out []stepCheck
 	for _, q := range questionsIn(stepBlocks(c.scenario, i)) {
-		out = append(out, stepCheck{what: q.ID + " answered", done: c.sheet.answered(q)})
+		out = append(out, stepCheck{what: "answer " + q.ID, done: c.sheet.answered(q)})
 	}
 	for _, b := range stepBlocks(c.scenario, i) {
 		if b.Kind == content.TableBlock && b.Table != nil && b.Table.Fillable {
-			out = append(out, stepCheck{what: "the results table filled", done: tableFilled(b.Table, c.sheet.ws.Tables[b.Table.ID])})
+			out = append(out, stepCheck{what: "fill the results table", done: tableFilled(b.Table, c.sheet.ws.Tables[b.Table.ID])})
 		}
 	}
 	for _, st := range c.stagesMeasured(i) {
-		out = append(out, stepCheck{what: "a run recorded " + stageWhen(st), done: c.runs[st]})
+		out = append(out, stepCheck{what: "record a load test " + stageWhen(st) + " (L)", done: c.runs[st], lab: true})
 	}
 	return out
 }
@@ -118,10 +119,11 @@ func (c *common) checkProgress(i int) (done, total int) {
 	return done, total
 }
 
-// nextCheck is the first open check of step i ("" when none).
-func (c *common) nextCheck(i int) string {
+// nextLabCheck is the first open lab check of step i ("" when none): the reader's status line
+// names it, since unlike a question it is not visible in the text.
+func (c *common) nextLabCheck(i int) string {
 	for _, ch := range c.checks(i) {
-		if !ch.done {
+		if ch.lab && !ch.done {
 			return ch.what
 		}
 	}

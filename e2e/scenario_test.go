@@ -156,3 +156,35 @@ func (t *term) waitGoneWithin(d time.Duration) {
 	}
 	t.tb.Fatalf("the program did not exit within %v; screen:\n%s", d, t.screen())
 }
+
+// SIGTERM, and SIGHUP (the terminal closed), end the workshop with the lab up: answers saved,
+// PostgreSQL and the API stopped, nothing left behind.
+func TestLabStopsOnSignals(t *testing.T) {
+	for _, sig := range []int{15, 1} {
+		t.Run(map[int]string{15: "SIGTERM", 1: "SIGHUP"}[sig], func(t *testing.T) {
+			tt := newTerm(t)
+			bin := binary(t)
+			home := labHome(t)
+			tt.start(80, 24, []string{"SCALELAB_HOME=" + home}, bin, "--addr", "127.0.0.1:0")
+			tt.waitLong(60*time.Second, "PG ✓")
+			if out, err := exec.Command("pgrep", "-f", "postgres -D "+home).CombinedOutput(); err != nil {
+				t.Fatalf("no PostgreSQL of this home while the lab is up: %v %s", err, out)
+			}
+			if err := syscallKill(tt.pid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			tt.waitGoneWithin(30 * time.Second)
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				out, err := exec.Command("pgrep", "-af", "postgres -D "+home).CombinedOutput()
+				if err != nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("PostgreSQL still runs after the signal:\n%s", out)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
+}

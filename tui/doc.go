@@ -15,15 +15,28 @@
 // profile are fixed at start-up (Options.GlamourStyle, Options.ColorProfile); a step is rendered
 // per width and theme, and re-rendered in a Cmd on resize or T, the source shown until then.
 //
-// The seams for the lab (issue 5):
-//   - Options.Actions (actions.go): Enter on a command block calls Actions.Run(action) and runs
-//     the Cmd it returns; an ActionDoneMsg ends it (Summary or Err in the status line). nil
-//     Actions shows "the lab is not wired yet: run `scalelab loadtest` in another terminal".
-//   - Options.Startup: a Cmd run at start beside the first rendering (the lab's background start).
-//   - LabStatusMsg: the lab's state line in the header; p.Send it or return it from a Cmd.
-//   - SetTableMsg: measured values into a result table (worksheet + screen, saved); the learner
-//     can also fill or correct a result table by hand (Tab to it, Enter).
-//   - Messages the root does not know go to every screen, so new screens get lab samples.
+// The lab (issue 5): Options.Lab is the running lab (LabController, labctl.go). App.Init starts
+// it in the background beside the first rendering (the first frame never waits for PostgreSQL);
+// App.Update hands it every message first (its ticks and results come back as messages). It
+// reports through LabStatusMsg (the header's state line: PostgreSQL, the API's address and
+// knobs, the index, the rows; a spinner while it starts), labSampleMsg (~4 a second during a
+// load test, once a second otherwise), ActionDoneMsg, ExplainMsg, SetTableMsg (result tables
+// filled from the recorded runs: empty cells at start, the fresh run's rows after a run) and
+// LabRunsMsg (which stages have a run: the step checks of steps.go).
+//
+// applab.go is the app's side: the action keys (L load test, S stop it, R restart the API with
+// the ticked Fix 1 boxes, F the index, E explain, X reset after y/n) and Enter on a command
+// block all go through startAction (SetTasks, then Lab.Run); d/c/e/r switch to the live panes,
+// the code view, the explain view and the results, esc/backspace come back. During a load test
+// the reader shares the window with the dashboard's Compact pane (beside from 120 columns, below
+// from 40 rows) or shows a one-line live strip in the status line; from the reader in a smaller
+// window the run opens the full-screen panes and comes back to the text when it ends. A failing
+// action shows its error in the status line (in a box over the text when it is long).
+//   - Options.Actions: what runs the commands when there is no Lab (nil Actions shows "the lab
+//     is not wired yet: run `scalelab loadtest` in another terminal").
+//   - Options.Startup: a Cmd run at start beside the first rendering.
+//   - SetTableMsg: the learner can also fill or correct a result table by hand (Tab to it, Enter).
+//   - Messages the root does not know go to every screen, so screens get lab samples.
 //
 // Saving: every change bumps a generation and schedules a save 400 ms later (tea.Tick); only the
 // latest generation's tick saves, a snapshot taken in Update written in a Cmd by worksheet.Save

@@ -43,7 +43,8 @@ type LabController struct {
 	lab      *lab.Lab
 	startErr error
 	starting bool
-	busy     string // the action running now ("" when idle); one at a time, but explain during a run is fine
+	busy     string // the short action running now ("" when idle): one at a time
+	running  bool   // a load test runs; the index (Fix 2 in place) and explain may run beside it
 	tasks    map[string]bool
 	status   string
 	stateAt  time.Time
@@ -294,7 +295,7 @@ func (c *LabController) Close() error {
 // Run implements Actions: it starts the work and returns at once.
 func (c *LabController) Run(a content.Action) tea.Cmd {
 	c.mu.Lock()
-	l, startErr, starting, busy := c.lab, c.startErr, c.starting, c.busy
+	l, startErr, starting, busy, running := c.lab, c.startErr, c.starting, c.busy, c.running
 	c.mu.Unlock()
 	done := func(summary string, err error) tea.Cmd {
 		return func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} }
@@ -307,7 +308,11 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 	case l == nil:
 		return done("", errors.New("the lab is not running"))
 	case busy != "" && a.Name != "explain-query":
-		return done("", fmt.Errorf("%s is still running: wait for it, or press Esc on the dashboard to stop a load test", busy))
+		return done("", fmt.Errorf("%s is still running: wait for it", actionDoing(busy)))
+	case running && (a.Name == "loadtest" || a.Name == "start" || a.Name == "reset"):
+		// the index and EXPLAIN may go beside a run (Fix 2 in place); a restart or a reset would
+		// change the stage the run is recorded as
+		return done("", errors.New("a load test is running: wait for it to end, or stop it with S"))
 	}
 	switch a.Name {
 	case "loadtest":
@@ -408,7 +413,7 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.mu.Lock()
-	c.busy = "the load test"
+	c.running = true
 	c.runCancel = cancel
 	c.mu.Unlock()
 	c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests})
@@ -424,7 +429,7 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 	c.progress.Store(nil)
 	c.mu.Lock()
-	c.busy, c.runCancel = "", nil
+	c.running, c.runCancel = false, nil
 	c.mu.Unlock()
 	var summary string
 	err := msg.err

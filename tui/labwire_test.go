@@ -300,8 +300,9 @@ func stepNumbered(sc *content.Scenario, n int) int {
 	return 0
 }
 
-// S stops a running load test: the run ends early, is not recorded, and the app says so. X asks
-// first; n keeps the lab, y resets it (index gone, boxes unticked).
+// During a run the index can be applied (Fix 2 in place) but the API not restarted. S stops the
+// run: it ends early, is not recorded, and the app says so. X asks first; n keeps the lab, y
+// resets it (index gone, boxes unticked).
 func TestLabStopAndReset(t *testing.T) {
 	sc := content.Builtin()
 	ticked := map[string]bool{}
@@ -318,6 +319,15 @@ func TestLabStopAndReset(t *testing.T) {
 		return ok && s.Run != nil && s.Telemetry.Total.Requests > 0
 	})
 	waitText(t, r.tm, "load test", "left") // the live strip and the pane beside the text
+	// Fix 2 in place while the run goes on; a restart must wait for the run's end
+	send(r.tm, "F")
+	if d := r.waitDone(t, "apply-fix"); d.Err != nil {
+		t.Fatalf("the index during a run: %v", d.Err)
+	}
+	send(r.tm, "R")
+	if d := r.waitDone(t, "start"); d.Err == nil || !strings.Contains(d.Err.Error(), "load test is running") {
+		t.Fatalf("a restart during a run: %q %v", d.Summary, d.Err)
+	}
 	send(r.tm, "S")
 	if d := r.waitDone(t, "loadtest"); d.Err != nil || !strings.Contains(d.Summary, "stopped") {
 		t.Fatalf("stopped run: %q %v", d.Summary, d.Err)
@@ -326,8 +336,6 @@ func TestLabStopAndReset(t *testing.T) {
 		t.Fatalf("a stopped run was recorded (%d runs)", n)
 	}
 
-	send(r.tm, "F")
-	r.waitDone(t, "apply-fix")
 	send(r.tm, "X")
 	waitText(t, r.tm, "Reset the lab?")
 	send(r.tm, "n")

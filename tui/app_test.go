@@ -179,7 +179,7 @@ func TestCommandWithoutLab(t *testing.T) {
 	send(tm, "n", "n")
 	waitText(t, tm, "Start the load")
 	send(tm, "tab")
-	waitText(t, tm, "enter: run loadtest")
+	waitText(t, tm, "enter: run the load test")
 	send(tm, "enter")
 	waitText(t, tm, "not wired yet")
 	_, view := finalView(t, tm)

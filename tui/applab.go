@@ -153,6 +153,32 @@ func actionDoing(name string) string {
 	return name
 }
 
+// actionHint says what Enter on a command block does, with the action's key.
+func actionHint(name string) string {
+	switch name {
+	case labActionLoadTest:
+		return "run the load test in the lab (or L)"
+	case labActionRestart:
+		return "restart the API with the boxes you ticked (or R)"
+	case labActionApplyIndex:
+		return "create the index, Fix 2 (or F)"
+	case labActionExplain:
+		return "show the query plan (or E)"
+	case labActionReset:
+		return "reset the lab, after a y/n (or X)"
+	}
+	return "run " + name + " in the lab"
+}
+
+// actionKeyHint is ", or KEY" for an action that has a key.
+func actionKeyHint(name string) string {
+	k := map[string]string{labActionLoadTest: "L", labActionRestart: "R", labActionApplyIndex: "F", labActionExplain: "E", labActionReset: "X"}[name]
+	if k == "" {
+		return ""
+	}
+	return " (or " + k + ")"
+}
+
 // labDone ends an action: the spinner stops when nothing else runs, an automatic dashboard goes
 // back to the text.
 func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {

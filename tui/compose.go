@@ -238,9 +238,9 @@ func (r *reader) commandView(a *content.Action, focused bool) string {
 	}
 	out := box.Render("$ " + cmd)
 	if focused {
-		out += "\n" + s.Hint.Render("enter: run "+a.Name+" in the lab")
+		out += "\n" + s.Hint.Render("enter: "+actionHint(a.Name))
 	} else {
-		out += "\n" + s.Hint.Render("a lab action: Tab here, then Enter")
+		out += "\n" + s.Hint.Render("a lab action: Tab here, then Enter"+actionKeyHint(a.Name))
 	}
 	return out
 }

@@ -91,19 +91,11 @@ const (
 )
 
 // codeKeys are the code view's keys.
+// (Scrolling uses the app's shared pager keys.)
 var codeKeys = struct {
-	Up, Down, PageDown, PageUp, HalfDown, HalfUp, Top, Bottom key.Binding
-	NextFile, PrevFile, File                                  key.Binding
-	Side, Back                                                key.Binding
+	NextFile, PrevFile, File key.Binding
+	Side, Back               key.Binding
 }{
-	Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-	Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-	PageDown: key.NewBinding(key.WithKeys(" ", "pgdown"), key.WithHelp("space", "page down")),
-	PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
-	HalfDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "½ page down")), // d: the live panes
-	HalfUp:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "½ page up")),
-	Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-	Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
 	NextFile: key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "next file")),
 	PrevFile: key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab/←", "prev file")),
 	File:     key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "file")),
@@ -222,24 +214,7 @@ func (v *codeView) Update(msg tea.Msg) tea.Cmd {
 
 func (v *codeView) key(msg tea.KeyMsg) {
 	k := codeKeys
-	page := max(1, v.codeHeight()-1)
 	switch {
-	case key.Matches(msg, k.Down):
-		v.off++
-	case key.Matches(msg, k.Up):
-		v.off--
-	case key.Matches(msg, k.PageDown):
-		v.off += page
-	case key.Matches(msg, k.PageUp):
-		v.off -= page
-	case key.Matches(msg, k.HalfDown):
-		v.off += max(1, page/2)
-	case key.Matches(msg, k.HalfUp):
-		v.off -= max(1, page/2)
-	case key.Matches(msg, k.Top):
-		v.off = 0
-	case key.Matches(msg, k.Bottom):
-		v.off = 1 << 30
 	case key.Matches(msg, k.NextFile):
 		v.show((v.cur + 1) % len(v.files))
 	case key.Matches(msg, k.PrevFile):
@@ -251,6 +226,8 @@ func (v *codeView) key(msg tea.KeyMsg) {
 	case key.Matches(msg, k.Side):
 		v.side = !v.side
 		v.off, v.rowsW, v.atCode = 0, 0, !v.side
+	default:
+		v.off, _ = scrollBy(v.c.keys, msg, v.off, v.codeHeight())
 	}
 	v.clamp()
 }
@@ -277,14 +254,14 @@ func (v *codeView) Status() string {
 // ShortHelp lists the main keys.
 func (v *codeView) ShortHelp() []key.Binding {
 	k := codeKeys
-	return []key.Binding{k.NextFile, k.Side, k.Down, k.Back, v.c.keys.Help}
+	return []key.Binding{k.NextFile, k.Side, v.c.keys.Down, k.Back, v.c.keys.Help}
 }
 
 // FullHelp lists every key.
 func (v *codeView) FullHelp() [][]key.Binding {
 	k := codeKeys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp, k.Top, k.Bottom},
+		v.c.keys.pagerHelp(),
 		{k.NextFile, k.PrevFile, k.File, k.Side, k.Back},
 		{v.c.keys.Theme, v.c.keys.Help, v.c.keys.Quit},
 	}
@@ -296,8 +273,7 @@ func (v *codeView) headerHeight() int { return 3 }
 func (v *codeView) codeHeight() int { return max(1, v.height-v.headerHeight()) }
 
 func (v *codeView) clamp() {
-	maxOff := max(0, len(v.display())-v.codeHeight())
-	v.off = min(max(0, v.off), maxOff)
+	v.off = clampOffset(v.off, len(v.display()), v.codeHeight())
 }
 
 // View draws the header and the visible rows.

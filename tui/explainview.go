@@ -41,18 +41,12 @@ type explainView struct {
 var _ screen = (*explainView)(nil)
 
 // explainKeys are the explain view's keys.
+// (Scrolling uses the app's shared pager keys.)
 var explainKeys = struct {
-	Run                                           key.Binding
-	Up, Down, PageDown, PageUp, Top, Bottom, Back key.Binding
+	Run, Back key.Binding
 }{
-	Run:      key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "run EXPLAIN")),
-	Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-	Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-	PageDown: key.NewBinding(key.WithKeys(" ", "pgdown"), key.WithHelp("space", "page down")),
-	PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
-	Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-	Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-	Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
+	Run:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "run EXPLAIN")),
+	Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
 }
 
 // explainStyles are the explain view's styles, derived from the shared Styles' palette.
@@ -159,24 +153,10 @@ func (v *explainView) receive(msg ExplainMsg) {
 }
 
 func (v *explainView) key(msg tea.KeyMsg) tea.Cmd {
-	k := explainKeys
-	page := max(1, v.bodyHeight()-1)
-	switch {
-	case key.Matches(msg, k.Run):
+	if key.Matches(msg, explainKeys.Run) {
 		return runActionCmd(content.Action{Name: "explain-query", Command: "scalelab explain-query"})
-	case key.Matches(msg, k.Down):
-		v.off++
-	case key.Matches(msg, k.Up):
-		v.off--
-	case key.Matches(msg, k.PageDown):
-		v.off += page
-	case key.Matches(msg, k.PageUp):
-		v.off -= page
-	case key.Matches(msg, k.Top):
-		v.off = 0
-	case key.Matches(msg, k.Bottom):
-		v.off = 1 << 30
 	}
+	v.off, _ = scrollBy(v.c.keys, msg, v.off, v.bodyHeight())
 	v.clamp()
 	return nil
 }
@@ -199,7 +179,7 @@ func (v *explainView) Status() string {
 // ShortHelp lists the main keys.
 func (v *explainView) ShortHelp() []key.Binding {
 	k := explainKeys
-	return []key.Binding{k.Run, k.Down, k.PageDown, k.Back, v.c.keys.Help}
+	return []key.Binding{k.Run, v.c.keys.Down, v.c.keys.PageDown, k.Back, v.c.keys.Help}
 }
 
 // FullHelp lists every key.
@@ -207,7 +187,7 @@ func (v *explainView) FullHelp() [][]key.Binding {
 	k := explainKeys
 	return [][]key.Binding{
 		{k.Run, k.Back},
-		{k.Up, k.Down, k.PageDown, k.PageUp, k.Top, k.Bottom},
+		v.c.keys.pagerHelp(),
 		{v.c.keys.Theme, v.c.keys.Help, v.c.keys.Quit},
 	}
 }
@@ -284,7 +264,7 @@ func (v *explainView) header() []string {
 func (v *explainView) bodyHeight() int { return max(1, v.height-len(v.header())) }
 
 func (v *explainView) clamp() {
-	v.off = min(max(0, v.off), max(0, len(v.display())-v.bodyHeight()))
+	v.off = clampOffset(v.off, len(v.display()), v.bodyHeight())
 }
 
 // View draws the verdict, the times and the visible part of the plans.

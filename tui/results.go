@@ -62,19 +62,13 @@ type resultsLoadedMsg struct {
 }
 
 // resultsKeys are the results screen's keys.
+// (Scrolling uses the app's shared pager keys: g is the newest run, G the oldest.)
 var resultsKeys = struct {
-	Rerun                                         key.Binding
-	Up, Down, PageDown, PageUp, Top, Bottom, Back key.Binding
+	Rerun, Back key.Binding
 }{
 	// L is also the app's global load-test key (r opens and closes this screen)
-	Rerun:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "run the load test again")),
-	Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-	Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-	PageDown: key.NewBinding(key.WithKeys(" ", "pgdown"), key.WithHelp("space", "page down")),
-	PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
-	Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest run")),
-	Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "oldest run")),
-	Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
+	Rerun: key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "run the load test again")),
+	Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
 }
 
 // resultsStyles are the results screen's styles, derived from the shared Styles' palette.
@@ -208,33 +202,19 @@ func stageFromStatus(text string) (string, bool) {
 }
 
 func (r *results) key(msg tea.KeyMsg) tea.Cmd {
-	k := resultsKeys
-	page := max(1, r.listHeight()-1)
-	switch {
-	case key.Matches(msg, k.Rerun):
+	if key.Matches(msg, resultsKeys.Rerun) {
 		if r.running != nil {
 			return noticeCmd("a load test is already running: its run shows here when it ends")
 		}
 		return runActionCmd(content.Action{Name: "loadtest", Command: "scalelab loadtest"})
-	case key.Matches(msg, k.Down):
-		r.off++
-	case key.Matches(msg, k.Up):
-		r.off--
-	case key.Matches(msg, k.PageDown):
-		r.off += page
-	case key.Matches(msg, k.PageUp):
-		r.off -= page
-	case key.Matches(msg, k.Top):
-		r.off = 0
-	case key.Matches(msg, k.Bottom):
-		r.off = 1 << 30
 	}
+	r.off, _ = scrollBy(r.c.keys, msg, r.off, r.listHeight())
 	r.clamp()
 	return nil
 }
 
 func (r *results) clamp() {
-	r.off = min(max(0, r.off), max(0, len(r.recs)-r.listHeight()))
+	r.off = clampOffset(r.off, len(r.recs), r.listHeight())
 }
 
 // Status is the results screen's part of the status line.
@@ -262,7 +242,7 @@ func plural(n int, what string) string {
 // ShortHelp lists the main keys.
 func (r *results) ShortHelp() []key.Binding {
 	k := resultsKeys
-	return []key.Binding{k.Rerun, k.Down, k.Up, k.Back, r.c.keys.Help}
+	return []key.Binding{k.Rerun, r.c.keys.Down, r.c.keys.Up, k.Back, r.c.keys.Help}
 }
 
 // FullHelp lists every key.
@@ -270,7 +250,7 @@ func (r *results) FullHelp() [][]key.Binding {
 	k := resultsKeys
 	return [][]key.Binding{
 		{k.Rerun, k.Back},
-		{k.Up, k.Down, k.PageDown, k.PageUp, k.Top, k.Bottom},
+		r.c.keys.pagerHelp(),
 		{r.c.keys.Theme, r.c.keys.Help, r.c.keys.Quit},
 	}
 }

@@ -144,17 +144,12 @@ func newCodeStyles(s *Styles) *codeStyles {
 	return cs
 }
 
+// newCodeView shows the handler files embedded from lab/feed: the code that runs.
 func newCodeView(c *common) *codeView {
-	return newCodeViewFrom(c, feed.Source, feed.SourceFiles)
-}
-
-// newCodeViewFrom shows the given files of fsys (tests: a fixed copy, so goldens do not change
-// with every edit of the handlers).
-func newCodeViewFrom(c *common, fsys fs.FS, names []string) *codeView {
 	v := &codeView{c: c, atCode: true}
-	for _, name := range names {
+	for _, name := range feed.SourceFiles {
 		f := codeFile{name: name}
-		b, err := fs.ReadFile(fsys, name)
+		b, err := fs.ReadFile(feed.Source, name)
 		if err != nil {
 			f.err = "cannot read " + name + " from the binary: " + err.Error()
 		}

@@ -276,9 +276,8 @@ func TestCodeViewGoldens(t *testing.T) {
 		{"codeview_side_120x40", 120, 40, []string{"f"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// a fixed copy of the handler files (testdata/codeview_src), so the goldens hold the
-			// layout and do not change with every edit of lab/feed; the tests above read the real ones
-			v := newCodeViewFrom(testCommon(t), os.DirFS(filepath.Join("testdata", "codeview_src")), feed.SourceFiles)
+			// the real handler files: an edit of lab/feed's handlers shows here (go test -update)
+			v := newCodeView(testCommon(t))
 			v.SetSize(tc.w, tc.h-3) // the app's body: header, status and help lines are the root's
 			v.Update(knobsSample(feed.Broken()))
 			press(v, tc.keys...)

@@ -179,7 +179,7 @@ func printLoadTable(w io.Writer, rec *load.Record) {
 		what += fmt.Sprintf(", up to %s requests", commas(o.Requests))
 	}
 	fmt.Fprintf(w, "Load test: %s against %s\n", what, o.URL)
-	fmt.Fprintf(w, "Lab state: %s", stateLabel(rec.State))
+	fmt.Fprintf(w, "Lab state: %s", lab.StageTitle(rec.State))
 	if rec.Rows > 0 {
 		fmt.Fprintf(w, ", %s rows", commas(rec.Rows))
 	}
@@ -206,18 +206,6 @@ func printLoadTable(w io.Writer, rec *load.Record) {
 	for _, c := range r.SortedErrors() {
 		fmt.Fprintf(w, "  %-22s %10s  %s\n", c.Cause, commas(c.Count), load.CauseHelp(c.Cause))
 	}
-}
-
-func stateLabel(s string) string {
-	switch s {
-	case load.StateBroken:
-		return "broken (as shipped)"
-	case load.StateFix1:
-		return "after Fix 1 (connection pooling)"
-	case load.StateFix2:
-		return "after Fix 2 (index on created_at)"
-	}
-	return "custom"
 }
 
 // printLoadJSON prints the run as one JSON object (the Result's keys plus the run's settings).

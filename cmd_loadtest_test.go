@@ -56,7 +56,7 @@ func TestLoadtestLabPrintsTheScenarioTable(t *testing.T) {
 	if err := loadtest(context.Background(), &out, &errb, a); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}
-	for _, want := range []string{"Summary:", "Requests/sec:", "Lab state: after Fix 1 (connection pooling), 10,000 rows",
+	for _, want := range []string{"Summary:", "Requests/sec:", "Lab state: After Fix 1, 10,000 rows",
 		"Success rate     100.0%", "Failed requests  0 of ", "Average latency", "p99 latency", "Errors by cause: none"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

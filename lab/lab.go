@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"scalelab/lab/feed"
+	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/posts"
 	"scalelab/lab/telemetry"
@@ -52,13 +53,26 @@ type Lab struct {
 	closeErr  error
 }
 
-// Stages of the scenario, as lab/load records runs.
+// Stages of the scenario: the states lab/load records runs against.
 const (
-	StageBroken = "broken" // as shipped: per-request pools, no index
-	StageFix1   = "fix1"   // after Fix 1: one shared pool, still no index
-	StageFix2   = "fix2"   // after Fix 2: shared pool and the index
-	StageCustom = "custom" // knobs of neither preset, or the index with broken knobs
+	StageBroken = load.StateBroken // as shipped: per-request pools, no index
+	StageFix1   = load.StateFix1   // after Fix 1: one shared pool, still no index
+	StageFix2   = load.StateFix2   // after Fix 2: shared pool and the index
+	StageCustom = load.StateCustom // knobs of neither preset, or the index with broken knobs
 )
+
+// StageTitle names a stage as the scenario's comparison table does: "Broken", "After Fix 1", ...
+func StageTitle(st string) string {
+	switch st {
+	case StageBroken:
+		return "Broken"
+	case StageFix1:
+		return "After Fix 1"
+	case StageFix2:
+		return "After Fix 2"
+	}
+	return "Custom"
+}
 
 // StageOf names the scenario stage for a setting of the knobs and the index.
 func StageOf(k feed.Knobs, index bool) string {

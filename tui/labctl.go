@@ -437,7 +437,7 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 		r := msg.rec.Result
 		c.lastRun.Store(r)
 		summary = fmt.Sprintf("load test (%s): %s ok, %s failed, p99 %s, %s req/s",
-			stageName(msg.rec.State), fmtPct(r.SuccessRate)+"%", fmtInt(r.Failed), fmtDur(r.P99), fmtRPS(r.RPS))
+			lab.StageTitle(msg.rec.State), fmtPct(r.SuccessRate)+"%", fmtInt(r.Failed), fmtDur(r.P99), fmtRPS(r.RPS))
 	}
 	if errors.Is(err, context.Canceled) {
 		err, summary = nil, "load test stopped; the partial run was not recorded"
@@ -594,20 +594,8 @@ func statusLine(s lab.State) string {
 	} else {
 		parts = append(parts, "no index")
 	}
-	parts = append(parts, fmtInt(s.Rows)+" rows", "stage: "+stageName(s.Stage))
+	parts = append(parts, fmtInt(s.Rows)+" rows", "stage: "+lab.StageTitle(s.Stage))
 	return strings.Join(parts, " · ")
-}
-
-func stageName(s string) string {
-	switch s {
-	case lab.StageBroken:
-		return "Broken"
-	case lab.StageFix1:
-		return "After Fix 1"
-	case lab.StageFix2:
-		return "After Fix 2"
-	}
-	return "Custom"
 }
 
 // knobsFromTasks turns the ticked Fix 1 tasks into knobs, starting from the broken preset.

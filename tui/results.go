@@ -194,7 +194,7 @@ func stageFromStatus(text string) (string, bool) {
 		name = name[:j]
 	}
 	for _, s := range []string{lab.StageBroken, lab.StageFix1, lab.StageFix2, lab.StageCustom} {
-		if stageName(s) == name {
+		if lab.StageTitle(s) == name {
 			return s, true
 		}
 	}
@@ -305,7 +305,7 @@ func (r *results) nowLines() []string {
 	name := ""
 	switch {
 	case st != "":
-		name = stageName(st)
+		name = lab.StageTitle(st)
 	case r.preset == "broken":
 		st, name = lab.StageBroken, "Broken"
 	case r.preset == "fixed":
@@ -326,7 +326,7 @@ func (r *results) nowLines() []string {
 	case st == "":
 		second = "L runs the load test again against it; the new run becomes the newest of its stage."
 	default:
-		second = "L runs the load test again against it: the new run replaces the " + stageName(st) + " row."
+		second = "L runs the load test again against it: the new run replaces the " + lab.StageTitle(st) + " row."
 	}
 	out := []string{first}
 	for _, l := range wrapIndent(second, max(20, r.width)) {
@@ -371,7 +371,7 @@ func (r *results) table() []string {
 	cells := make([][]string, len(resultStages))
 	labelW := 0
 	for i, st := range resultStages {
-		labelW = max(labelW, len(stageName(st)))
+		labelW = max(labelW, len(lab.StageTitle(st)))
 		rec, ok := r.latest[st]
 		cells[i] = make([]string, len(cols))
 		for j, c := range cols {
@@ -414,7 +414,7 @@ func (r *results) table() []string {
 	}
 	out := []string{head}
 	for i, st := range resultStages {
-		row := s.Stage[st].Render(pad(stageName(st), labelW, false))
+		row := s.Stage[st].Render(pad(lab.StageTitle(st), labelW, false))
 		if _, ok := r.latest[st]; !ok {
 			row += strings.Repeat(" ", gap) + s.Empty.Render(notMeasured(st))
 			out = append(out, row)
@@ -556,7 +556,7 @@ func (r *results) runLine(rec load.Record) string {
 	parts := []string{
 		mark + fit("#"+strconv.Itoa(rec.ID), 5),
 		rec.At.In(r.loc).Format("01-02 15:04"),
-		st.Render(fit(stageName(rec.State), 11)),
+		st.Render(fit(lab.StageTitle(rec.State), 11)),
 	}
 	if x := rec.Result; x != nil {
 		parts = append(parts,

@@ -1,5 +1,5 @@
 // Package tui is scalelab's terminal interface: a bubbletea app that walks a learner through a
-// scenario, collects their answers into the worksheet and (later) drives the lab beside the text.
+// scenario, collects their answers into the worksheet and drives the lab beside the text.
 //
 // The shape follows bubbletea's composable-views example and glow's ui/: one root model (app.go)
 // owns the window size, the active screen, the shared Styles (styles.go) and KeyMap (keys.go), the

@@ -107,8 +107,8 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 
 // loadURL loads any URL. When it is a scalelab API in another process (`scalelab serve`), its
 // /metrics explain the failures by cause (counters read before and after the run) and its
-// /health names the stage when it reports the index; otherwise the run is custom and its
-// failures are what the client saw.
+// /health gives the stage (its preset and the index) and the rows; otherwise the run is custom
+// and its failures are what the client saw.
 func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter) (*load.Record, error) {
 	opt, err := opt.Normalize()
 	if err != nil {
@@ -133,13 +133,9 @@ func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter) (
 	return saveRun(rec)
 }
 
-// remoteStage names the stage a scalelab API reports about itself: its stage, or its preset
-// with the index; custom for anything else.
+// remoteStage names the stage of a scalelab API from what its /health reports: its preset and
+// whether the index is there; custom for anything else.
 func remoteStage(h load.Health) string {
-	switch h.Stage {
-	case load.StateBroken, load.StateFix1, load.StateFix2, load.StateCustom:
-		return h.Stage
-	}
 	if h.Index == nil {
 		return load.StateCustom
 	}

@@ -104,6 +104,9 @@ func TestLoadtestURLOfAScalelabAPI(t *testing.T) {
 	if m.Failed == 0 || m.Errors["connect_timeout"]+m.Errors["too_many_clients"] == 0 || m.Errors["http 503"] != 0 {
 		t.Fatalf("failures not explained by the API's causes: %s", out.String())
 	}
+	if m.State != load.StateBroken { // from the API's /health: preset broken, no index
+		t.Fatalf("state %q, want %q from the API's /health: %s", m.State, load.StateBroken, out.String())
+	}
 }
 
 func TestRemoteStage(t *testing.T) {
@@ -119,7 +122,6 @@ func TestRemoteStage(t *testing.T) {
 		{load.Health{Preset: "fixed", Index: &yes}, load.StateFix2},
 		{load.Health{Preset: "broken", Index: &yes}, load.StateCustom},
 		{load.Health{Preset: "custom", Index: &yes}, load.StateCustom},
-		{load.Health{Stage: "fix2"}, load.StateFix2},
 	} {
 		if got := remoteStage(c.h); got != c.want {
 			t.Errorf("remoteStage(%+v) = %q, want %q", c.h, got, c.want)

@@ -14,7 +14,8 @@ import (
 )
 
 // A scalelab feed API in another process (`scalelab serve`) says what it is through its own
-// endpoints: GET /metrics counts failures by route and cause, GET /health names its preset.
+// endpoints: GET /metrics counts failures by route and cause, GET /health names its preset and
+// says whether the index is there and how many rows the table holds.
 // These helpers read them so that a run against such a URL is explained like a run against the
 // lab's own API. Any other server simply has neither, and the run stays client-side only.
 
@@ -77,8 +78,7 @@ type Health struct {
 	Status string `json:"status"`
 	Preset string `json:"preset"` // "broken" | "fixed" | "custom"
 	Index  *bool  `json:"index"`  // the index on posts.created_at, when the API reports it
-	Stage  string `json:"stage"`  // broken | fix1 | fix2 | custom, when the API reports it
-	Rows   int    `json:"rows"`   // posts in the table, when the API reports it
+	Rows   int    `json:"rows"`   // posts in the table (an estimate), when the API reports it
 }
 
 // ReadHealth GETs the /health of the server serving target.

@@ -55,8 +55,6 @@ func (f *labFlags) config(stderr io.Writer) lab.Config {
 	}
 }
 
-// signalContext is canceled on SIGINT (Ctrl+C) or SIGTERM. After the first
-// signal the default behaviour is restored, so a second Ctrl+C kills at once.
 // tableCommand parses the flags of a command that only works on the posts table (apply-fix,
 // explain-query, reset) and returns the config of a lab without its API.
 func tableCommand(fs *flag.FlagSet, args []string, stderr io.Writer) (lab.Config, error) {
@@ -74,6 +72,8 @@ func tableCommand(fs *flag.FlagSet, args []string, stderr io.Writer) (lab.Config
 	return cfg, nil
 }
 
+// signalContext is canceled on SIGINT (Ctrl+C) or SIGTERM. After the first
+// signal the default behaviour is restored, so a second Ctrl+C kills at once.
 func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(parent)
 	sig := make(chan os.Signal, 1)

@@ -21,34 +21,35 @@ type app struct {
 	inflight sync.RWMutex
 	retired  bool
 
-	mu   sync.Mutex
-	live map[*pgxpool.Pool]struct{} // per-request pools not closed yet
+	live map[*pgxpool.Pool]struct{} // per-request pools not closed yet; under srv.poolMu
 }
 
 // track remembers a per-request pool until it is closed.
 func (app *app) track(db *pgxpool.Pool) {
 	app.srv.poolsCreated.Add(1)
-	app.mu.Lock()
+	s := app.srv
+	s.poolMu.Lock()
 	app.live[db] = struct{}{}
-	app.mu.Unlock()
+	s.open[db] = struct{}{}
+	s.poolMu.Unlock()
 }
 
-// closePool closes a per-request pool and keeps its counters.
+// closePool closes a per-request pool (once) and keeps its counters.
 func (app *app) closePool(db *pgxpool.Pool) {
-	app.mu.Lock()
+	s := app.srv
+	s.poolMu.Lock()
 	_, ok := app.live[db]
 	delete(app.live, db)
-	app.mu.Unlock()
+	s.poolMu.Unlock()
 	if ok {
-		db.Close()
-		app.srv.addClosedStats(db.Stat())
+		s.closePool(db)
 	}
 }
 
 // livePools returns the per-request pools still open.
 func (app *app) livePools() []*pgxpool.Pool {
-	app.mu.Lock()
-	defer app.mu.Unlock()
+	app.srv.poolMu.Lock()
+	defer app.srv.poolMu.Unlock()
 	out := make([]*pgxpool.Pool, 0, len(app.live))
 	for db := range app.live {
 		out = append(out, db)
@@ -66,6 +67,6 @@ func (app *app) retire() {
 		app.closePool(db)
 	}
 	if app.owns && app.shared != nil {
-		app.shared.Close()
+		app.srv.closePool(app.shared)
 	}
 }

@@ -54,8 +54,13 @@ type Server struct {
 	closed       atomic.Bool
 	retiring     sync.WaitGroup
 	poolsCreated atomic.Int64
-	closedMu     sync.Mutex
-	closedStats  PoolStats // counters of per-request pools already closed
+
+	// poolMu guards open, closedStats and every app's live set, so that a
+	// pool moves from open to closedStats in one step: PoolStats, which holds
+	// it too, counts each pool exactly once and its counters never go down.
+	poolMu      sync.Mutex
+	open        map[*pgxpool.Pool]struct{} // the API's pools not closed yet, of every app (shared and per request)
+	closedStats PoolStats                  // counters of the pools already closed
 
 	httpMu  sync.Mutex
 	httpSrv *http.Server
@@ -70,7 +75,7 @@ type Server struct {
 // recording every request into rec (nil: no telemetry). It does not connect
 // yet; a bad URL or bad knobs make Listen fail and every request answer 500.
 func New(dbURL string, k Knobs, rec *telemetry.Recorder) *Server {
-	s := &Server{rec: rec}
+	s := &Server{rec: rec, open: map[*pgxpool.Pool]struct{}{}}
 	s.metrics = newMetrics(s)
 	s.url, s.initErr = withAppName(dbURL, AppName)
 	if s.initErr == nil {
@@ -137,6 +142,9 @@ func (s *Server) newApp(k Knobs, prev *app) (*app, error) {
 		return a, err
 	}
 	a.shared, a.owns = db, true
+	s.poolMu.Lock()
+	s.open[db] = struct{}{}
+	s.poolMu.Unlock()
 	return a, nil
 }
 

@@ -7,8 +7,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// PoolStats is pgxpool's statistics: of the shared pool, or summed over the
-// per-request pools (counters include the pools already closed).
+// PoolStats is pgxpool's statistics summed over the API's open pools: the
+// shared pool, or the per-request ones. The counters (AcquireCount to
+// EmptyAcquireWait) include every pool closed since New, so they never go down.
 type PoolStats struct {
 	Acquired, Idle, Constructing, Total, MaxConns int32
 	AcquireCount, EmptyAcquire, CanceledAcquire   int64
@@ -23,7 +24,7 @@ type Stats struct {
 	Knobs        Knobs
 	Preset       string
 	Pool         PoolStats
-	LivePools    int   // pools open now: 1 when shared; per request: in flight + leaked
+	LivePools    int   // pools open now: 1 when shared; per request: in flight + leaked (+ those of knobs being switched away from)
 	PoolsCreated int64 // per-request pools made since New
 
 	// From pg_stat_activity, through the lab's monitoring connection;
@@ -53,40 +54,38 @@ func (p *PoolStats) addCounters(st *pgxpool.Stat) {
 	p.EmptyAcquireWait += st.EmptyAcquireWaitTime()
 }
 
-func (s *Server) addClosedStats(st *pgxpool.Stat) {
-	s.closedMu.Lock()
-	s.closedStats.addCounters(st)
-	s.closedMu.Unlock()
+// closePool closes one of the API's pools and, in the same step as it stops
+// counting it as open, adds its counters to closedStats.
+func (s *Server) closePool(db *pgxpool.Pool) {
+	db.Close() // first: the counters are final once it is closed
+	s.poolMu.Lock()
+	defer s.poolMu.Unlock()
+	if _, ok := s.open[db]; ok {
+		delete(s.open, db)
+		s.closedStats.addCounters(db.Stat())
+	}
 }
 
-// PoolStats returns the pool statistics alone (no query to PostgreSQL).
+// PoolStats returns the pool statistics alone (no query to PostgreSQL), and
+// how many pools are open. It counts every pool still open, those of an app
+// that SetKnobs is retiring included, so that the counters never go down.
 func (s *Server) PoolStats() (PoolStats, int) {
-	a := s.cur.Load()
+	s.poolMu.Lock()
+	defer s.poolMu.Unlock()
 	var p PoolStats
-	live := 0
-	if a.shared != nil {
-		p.add(a.shared.Stat())
-		live = 1
-	} else {
-		pools := a.livePools()
-		live = len(pools)
-		for _, db := range pools {
-			p.add(db.Stat())
-		}
-		if live == 0 {
-			p.MaxConns = a.knobs.MaxConns
-		}
+	for db := range s.open {
+		p.add(db.Stat())
 	}
-	s.closedMu.Lock()
-	c := s.closedStats
-	s.closedMu.Unlock()
-	p.AcquireCount += c.AcquireCount
-	p.EmptyAcquire += c.EmptyAcquire
-	p.CanceledAcquire += c.CanceledAcquire
-	p.NewConns += c.NewConns
-	p.AcquireWait += c.AcquireWait
-	p.EmptyAcquireWait += c.EmptyAcquireWait
-	return p, live
+	if len(s.open) == 0 {
+		p.MaxConns = s.cur.Load().knobs.MaxConns
+	}
+	p.AcquireCount += s.closedStats.AcquireCount
+	p.EmptyAcquire += s.closedStats.EmptyAcquire
+	p.CanceledAcquire += s.closedStats.CanceledAcquire
+	p.NewConns += s.closedStats.NewConns
+	p.AcquireWait += s.closedStats.AcquireWait
+	p.EmptyAcquireWait += s.closedStats.EmptyAcquireWait
+	return p, len(s.open)
 }
 
 const backendsQuery = `SELECT

@@ -29,8 +29,16 @@ func (f *labFlags) register(fs *flag.FlagSet) {
 		fmt.Sprintf("posts in the table, 1 to %d (seeded when the table is empty, or when given explicitly and the count differs)", posts.MaxRows))
 }
 
-// check validates the flags after fs.Parse.
+// check validates the flags after fs.Parse, for a command that takes no positional argument.
 func (f *labFlags) check(fs *flag.FlagSet) error {
+	if err := f.checkValues(fs); err != nil {
+		return err
+	}
+	return noArgs(fs)
+}
+
+// checkValues validates --rows after fs.Parse and notes whether it was given.
+func (f *labFlags) checkValues(fs *flag.FlagSet) error {
 	fs.Visit(func(fl *flag.Flag) {
 		if fl.Name == "rows" {
 			f.rowsSet = true
@@ -39,6 +47,11 @@ func (f *labFlags) check(fs *flag.FlagSet) error {
 	if f.rows < 1 || f.rows > posts.MaxRows {
 		return fmt.Errorf("--rows %d is out of range: pass a number from 1 to %d", f.rows, posts.MaxRows)
 	}
+	return nil
+}
+
+// noArgs rejects positional arguments left after fs.Parse.
+func noArgs(fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q: see 'scalelab %s --help'", fs.Arg(0), fs.Name())
 	}

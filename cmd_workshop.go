@@ -23,7 +23,6 @@ import (
 	"scalelab/lab"
 	"scalelab/lab/home"
 	"scalelab/lab/load"
-	"scalelab/lab/posts"
 	"scalelab/tui"
 )
 
@@ -61,15 +60,11 @@ func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
 	fs.DurationVar(&w.duration, "duration", 30*time.Second, "how long a load test started in the app runs (e.g. 30s, 5s)")
 }
 
-// check validates the lab flags after parsing.
+// check validates the lab flags after parsing (positional arguments are the caller's: a
+// scenario FILE for open, none for the workshop).
 func (w *workshopFlags) check(fs *flag.FlagSet) error {
-	fs.Visit(func(fl *flag.Flag) {
-		if fl.Name == "rows" {
-			w.lab.rowsSet = true
-		}
-	})
-	if w.lab.rows < 1 || w.lab.rows > posts.MaxRows {
-		return fmt.Errorf("--rows %d is out of range: pass a number from 1 to %d", w.lab.rows, posts.MaxRows)
+	if err := w.lab.checkValues(fs); err != nil {
+		return err
 	}
 	if w.users < 1 || w.users > 10000 {
 		return fmt.Errorf("--users %d is out of range: pass a number from 1 to 10000", w.users)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +49,11 @@ type Lab struct {
 	db   *pgxpool.Pool // the lab's own small pool for table work (not the API's)
 	feed *feed.Server
 	rec  *telemetry.Recorder
+
+	// Changes of stage through this Lab (SetKnobs, ApplyIndex, Reset): how many are under way
+	// and how many ended having changed something. LoadTest files a run across one as custom.
+	changing atomic.Int64
+	changes  atomic.Uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -247,6 +253,8 @@ func (l *Lab) rows(ctx context.Context) (int, error) {
 // ApplyIndex applies Fix 2 while the API serves; created is false when the
 // index was already there.
 func (l *Lab) ApplyIndex(ctx context.Context) (created bool, err error) {
+	l.changing.Add(1)
+	defer func() { l.changed(created || err != nil) }()
 	return posts.CreateIndex(ctx, l.db)
 }
 
@@ -258,6 +266,8 @@ func (l *Lab) Explain(ctx context.Context) (posts.Plan, error) {
 // Reset brings the lab back to the scenario's starting state: the broken
 // knobs, no index, the posts reseeded (Config.Rows) and a new telemetry window.
 func (l *Lab) Reset(ctx context.Context) error {
+	l.changing.Add(1)
+	defer l.changed(true)
 	if l.feed != nil {
 		if err := l.feed.SetKnobs(ctx, feed.Broken()); err != nil {
 			return err
@@ -278,6 +288,8 @@ func (l *Lab) SetKnobs(ctx context.Context, k feed.Knobs) error {
 	if l.feed == nil {
 		return ErrNoAPI
 	}
+	l.changing.Add(1)
+	defer l.changed(true)
 	return l.feed.SetKnobs(ctx, k)
 }
 

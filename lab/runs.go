@@ -2,8 +2,10 @@ package lab
 
 import (
 	"context"
+	"time"
 
 	"scalelab/lab/load"
+	"scalelab/lab/posts"
 )
 
 // DefaultMaxConnections is the private cluster's max_connections in the lab: 50, like the
@@ -32,8 +34,9 @@ func (l *Lab) FeedURL() string {
 }
 
 // LoadTest runs one load test against the lab's /feed (or opt.URL, when set) and returns it as a
-// history record: the stage the lab was in when the run started (broken, fix1, fix2, custom),
-// the posts in the table, and the result, whose failures are explained by the API's own
+// history record: the stage the lab was in for the whole run (broken, fix1, fix2; custom when
+// the stage changed during the run, e.g. the index was created, or could not be read), the posts
+// in the table, and the result, whose failures are explained by the API's own
 // telemetry (connect_timeout, too_many_clients, ... instead of "http 503").
 //
 // The API's telemetry window is reset when the run starts, so the live panes show this run.
@@ -51,15 +54,26 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 	if err != nil {
 		return nil, err
 	}
+	busy := l.changing.Load() > 0
+	changes := l.changes.Load()
 	st := l.State(ctx)
 	stage := st.Stage
-	if !own {
-		stage = load.StateCustom // some other server: its state is not the lab's
+	if !own || !st.PGUp || busy {
+		// Some other server (its state is not the lab's), a stage we could not read (the
+		// index looks absent when the query fails), or a change of stage under way.
+		stage = load.StateCustom
 	}
 	l.rec.Reset()
 	res, err := load.Run(ctx, opt, progress)
 	if res == nil {
 		return nil, err
+	}
+	if stage != load.StateCustom {
+		// The learner may apply a fix during the run (the workshop lets them): a run over two
+		// stages is neither, and its numbers must not fill the row of the one it began in.
+		if end, ok := l.stageNow(ctx); !ok || end != stage || l.changing.Load() > 0 || l.changes.Load() != changes {
+			stage = load.StateCustom
+		}
 	}
 	if own {
 		causes := map[string]int{}
@@ -78,4 +92,25 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 		return rec, err
 	}
 	return &saved, nil
+}
+
+// stageNow reads the stage (knobs and index) again; ok is false when the index could not be
+// read. Bounded to 2 s, and done even when ctx was cancelled, so that a cancelled run's partial
+// record says the truth too.
+func (l *Lab) stageNow(ctx context.Context) (stage string, ok bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	index, err := posts.HasIndex(ctx, l.db)
+	if err != nil {
+		return StageCustom, false
+	}
+	return StageOf(l.feed.Knobs(), index), true
+}
+
+// changed ends a change of stage begun with l.changing.Add(1); did says it changed something.
+func (l *Lab) changed(did bool) {
+	if did {
+		l.changes.Add(1)
+	}
+	l.changing.Add(-1)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
+	"scalelab/lab/posts"
 )
 
 // TestLoadTestRecordsTheStage: each run is recorded with the stage the lab was in, and its
@@ -61,5 +63,65 @@ func TestLoadTestRecordsTheStage(t *testing.T) {
 	}
 	if got := len(h.List()); got != 3 {
 		t.Fatalf("a cancelled run was recorded: %d runs", got)
+	}
+}
+
+// TestLoadTestDuringAFixIsCustom: a run during which the stage changed mixes two stages, so it
+// is recorded as custom, never under the stage it started in (its numbers would fill that
+// stage's row of the comparison table).
+func TestLoadTestDuringAFixIsCustom(t *testing.T) {
+	ctx := context.Background()
+	l, err := lab.Start(ctx, lab.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	h, err := load.OpenHistory(filepath.Join(t.TempDir(), "runs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// during runs a load whose progress callback calls change once requests are flowing; the
+	// callback runs inside load.Run, so the change happens before the run ends.
+	during := func(change func() error) *load.Record {
+		t.Helper()
+		var once sync.Once
+		var changeErr error
+		rec, err := l.LoadTest(ctx, h, load.Options{Concurrency: 2, Duration: 500 * time.Millisecond}, func(p load.Progress) {
+			if p.Requests > 0 {
+				once.Do(func() {
+					done := make(chan error, 1)
+					go func() { done <- change() }() // like the TUI: another goroutine
+					changeErr = <-done
+				})
+			}
+		})
+		if err != nil || changeErr != nil {
+			t.Fatalf("run: %v; change: %v", err, changeErr)
+		}
+		return rec
+	}
+
+	// Fix 2 applied (by anyone, here straight on the table) during a Fix 1 run.
+	rec := during(func() error { _, err := posts.CreateIndex(ctx, l.DB()); return err })
+	if rec.State != load.StateCustom || rec.Result.State != load.StateCustom {
+		t.Fatalf("run during which the index was created recorded as %q (result %q)", rec.State, rec.Result.State)
+	}
+	if got := h.List(); len(got) != 1 || got[0].State != load.StateCustom {
+		t.Fatalf("history %+v", got)
+	}
+	// Knobs changed and changed back during a Fix 2 run: the ends agree, the run is still mixed.
+	rec = during(func() error {
+		if err := l.SetKnobs(ctx, feed.Broken()); err != nil {
+			return err
+		}
+		return l.SetKnobs(ctx, feed.Fixed())
+	})
+	if rec.State != load.StateCustom {
+		t.Fatalf("run during which the knobs changed recorded as %q", rec.State)
+	}
+	// A run left alone keeps its stage.
+	rec, err = l.LoadTest(ctx, h, load.Options{Concurrency: 2, Requests: 20}, nil)
+	if err != nil || rec.State != load.StateFix2 {
+		t.Fatalf("plain run after the changes: %v %+v", err, rec)
 	}
 }

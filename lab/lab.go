@@ -219,27 +219,63 @@ type State struct {
 	Stage   string // StageBroken, StageFix1, StageFix2 or StageCustom
 }
 
-// State reads the lab's state (a few small queries, bounded to 2 s).
+// State reads the lab's state (a few small queries, each bounded to 2 s).
+//
+// When the private cluster does not run any more, State starts it again (bounded by ctx) before
+// it reports: the scalelab that started it stops it when it exits, and a lab attached to it
+// would otherwise show the database down until restarted. A lab that Stops its PostgreSQL on
+// purpose (PG().Stop) therefore sees it back at the next State.
 func (l *Lab) State(ctx context.Context) State {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	st := State{PG: l.pg.Info(), Knobs: l.cfg.Knobs}
-	st.PG.URL = redact(st.PG.URL) // for display; l.PG().URL() has the password
+	st := State{Knobs: l.cfg.Knobs}
 	if l.feed != nil {
 		st.APIAddr = l.feed.Addr()
 		st.Knobs = l.feed.Knobs()
 	}
 	st.Preset = st.Knobs.Preset()
 	var err error
-	if st.Index, err = posts.HasIndex(ctx, l.db); err == nil {
-		st.Rows, err = l.rows(ctx)
+	st.Index, st.Rows, err = l.table(ctx)
+	if err != nil && l.revive(ctx) {
+		st.Index, st.Rows, err = l.table(ctx)
 	}
 	st.PGUp = err == nil
 	if err != nil {
 		st.PGErr = err.Error()
 	}
+	st.PG = l.pg.Info()
+	st.PG.URL = redact(st.PG.URL) // for display; l.PG().URL() has the password
 	st.Stage = StageOf(st.Knobs, st.Index)
 	return st
+}
+
+// table reads whether the index is there and how many posts the table holds, bounded to 2 s.
+func (l *Lab) table(ctx context.Context) (index bool, rows int, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if index, err = posts.HasIndex(ctx, l.db); err != nil {
+		return false, 0, err
+	}
+	rows, err = l.rows(ctx)
+	return index, rows, err
+}
+
+// revive is called when the table could not be read, and says whether reading it again is
+// worth it: PostgreSQL answers (the query met a connection it had closed, e.g. across a
+// restart), or it is the private cluster, no longer running, and Start brought it back (this
+// process now owns it). A cluster that runs but does not answer (all connections taken by the
+// broken API) is left alone.
+func (l *Lab) revive(ctx context.Context) bool {
+	if in := l.pg.Info(); in.External || in.Running {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return l.pg.Ping(pctx) == nil
+	}
+	if err := l.pg.Start(ctx); err != nil {
+		l.cfg.Logf("PostgreSQL is not running and could not be started again: %v", err)
+		return false
+	}
+	l.cfg.Logf("PostgreSQL had stopped (with the scalelab that started it, or on its own): started it again")
+	l.db.Reset() // its connections went with the old server
+	return true
 }
 
 func (l *Lab) rows(ctx context.Context) (int, error) {

@@ -237,3 +237,43 @@ func TestLabWorksWhenTheAPIExhaustsConnections(t *testing.T) {
 		t.Fatalf("GET /feed after Fix 1 = %d", got)
 	}
 }
+
+// A lab attached to the private cluster another process started takes it over when that
+// process stops it (it exits): State starts it again instead of showing "DB down" for ever.
+func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
+	if os.Getenv("SCALELAB_TEST_DATABASE_URL") != "" || os.Getenv("DATABASE_URL") != "" {
+		t.Skip("tests use an external server")
+	}
+	dir, err := os.MkdirTemp("", "scalelab-labtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	t.Setenv("SCALELAB_HOME", dir)
+	ctx := context.Background()
+	cfg := lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true}
+	owner, err := lab.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	attached, err := lab.Start(ctx, cfg) // as a second scalelab process would
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer attached.Close()
+	if in := attached.PG().Info(); in.Started || !owner.PG().Info().Started {
+		t.Fatalf("the second lab did not attach: %+v", in)
+	}
+	if err := owner.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := attached.PG().Ping(ctx); err == nil {
+		t.Fatal("PostgreSQL still answers after its owner closed")
+	}
+	st := attached.State(ctx)
+	if !st.PGUp || !st.PG.Started || st.Rows != 100 {
+		t.Fatalf("state after the owner stopped: %+v", st)
+	}
+}

@@ -67,9 +67,24 @@ func isDown(err error) bool {
 // fail answers a request that could not be served: a JSON error with its cause.
 func (app *app) fail(w http.ResponseWriter, err error) {
 	status, cause, msg := classify(err, app.knobs)
+	markCause(w, cause)
+	writeJSON(w, status, map[string]string{"error": msg, "cause": string(cause), "detail": err.Error()})
+}
+
+// markCause names a failure's cause for the telemetry and, in the
+// X-Scalelab-Cause header, for the client; before the answer is written.
+func markCause(w http.ResponseWriter, cause telemetry.Cause) {
 	if c, ok := w.(interface{ setCause(telemetry.Cause) }); ok {
 		c.setCause(cause)
 	}
 	w.Header().Set("X-Scalelab-Cause", string(cause))
-	writeJSON(w, status, map[string]string{"error": msg, "cause": string(cause), "detail": err.Error()})
+}
+
+// healthDown answers /health when the lab's own connection cannot reach
+// PostgreSQL: 503, cause database_down.
+func healthDown(w http.ResponseWriter, err error) {
+	markCause(w, telemetry.DatabaseDown)
+	writeJSON(w, http.StatusServiceUnavailable, map[string]string{
+		"status": "unavailable", "database": "down", "error": err.Error(), "cause": string(telemetry.DatabaseDown),
+	})
 }

@@ -114,7 +114,8 @@ func TestPoolAcquireTimeout(t *testing.T) {
 func TestDatabaseDownAndBack(t *testing.T) {
 	srv := pgtest.OwnServer(t, pg.Options{})
 	seedURL(t, srv.URL(), 100)
-	s, base := start(t, srv.URL(), feed.Fixed(), nil)
+	rec := telemetry.NewRecorder()
+	s, base := start(t, srv.URL(), feed.Fixed(), rec)
 	checkFeed(t, get(t, base+"/feed"))
 	ctx := context.Background()
 
@@ -131,8 +132,10 @@ func TestDatabaseDownAndBack(t *testing.T) {
 			wantCause(t, get(t, base+"/feed"), 503, telemetry.DatabaseDown)
 		}
 	}
-	if r := get(t, base+"/health"); r.Status != 503 {
-		t.Errorf("health with the database down: %d %s", r.Status, r.Body)
+	down := rec.Snapshot().Total.ByCause[telemetry.DatabaseDown]
+	wantCause(t, get(t, base+"/health"), 503, telemetry.DatabaseDown)
+	if n := rec.Snapshot().Total.ByCause[telemetry.DatabaseDown]; n != down+1 {
+		t.Errorf("telemetry: /health down counted %d times as database_down", n-down)
 	}
 	if st := s.Stats(ctx); st.DBErr == "" || st.Backends != -1 {
 		t.Errorf("stats with the database down: %+v", st)

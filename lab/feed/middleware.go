@@ -51,7 +51,7 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 				if abort {
 					sw.status = http.StatusInternalServerError
 				} else {
-					sw.Header().Set("X-Scalelab-Cause", string(telemetry.Other))
+					markCause(sw, telemetry.Other)
 					writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": fmt.Sprintf("the handler failed: %v", p), "cause": string(telemetry.Other)})
 				}
 			}

@@ -40,7 +40,7 @@ func runLoadtest(args []string) error {
 	var a loadtestArgs
 	fs.IntVar(&a.Concurrency, "c", load.DefaultConcurrency, "concurrent users (workers)")
 	fs.DurationVar(&a.Duration, "z", load.DefaultDuration, "how long to load; 0 with -n: until -n requests are done")
-	fs.IntVar(&a.Requests, "n", 0, "stop after this many requests (0: run for -z); rounded down to a multiple of -c, as hey does")
+	fs.IntVar(&a.Requests, "n", 0, "stop after this many requests, at least -c (0: run for -z); rounded down to a multiple of -c, as hey does")
 	fs.DurationVar(&a.Timeout, "timeout", load.DefaultTimeout, "per-request timeout")
 	fs.StringVar(&a.preset, "preset", "broken", "the API's connection knobs when the lab is started: broken or fixed")
 	fs.StringVar(&a.URL, "url", "", "load this URL instead of starting the lab (e.g. http://127.0.0.1:3000/feed of a running 'scalelab serve')")

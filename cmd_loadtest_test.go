@@ -75,6 +75,10 @@ func TestLoadtestFlags(t *testing.T) {
 	if err := runLoadtest([]string{"extra"}); err == nil {
 		t.Fatal("a stray argument was accepted")
 	}
+	if err := runLoadtest([]string{"-c", "10", "-n", "5", "--url", "http://127.0.0.1:1/feed"}); err == nil ||
+		!strings.Contains(err.Error(), "-n must be at least -c") {
+		t.Fatalf("-n below -c: %v", err)
+	}
 }
 
 // TestLoadtestURLOfAScalelabAPI: `scalelab serve` in one terminal, `scalelab loadtest --url` in

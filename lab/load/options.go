@@ -22,12 +22,13 @@ type Options struct {
 	URL         string        `json:"url"`                // the target, e.g. http://127.0.0.1:3000/feed
 	Concurrency int           `json:"concurrency"`        // concurrent workers (users); 0 = 100
 	Duration    time.Duration `json:"duration"`           // how long; 0 with Requests 0 = 30s, 0 with Requests > 0 = no time limit
-	Requests    int           `json:"requests,omitempty"` // total requests; 0 = until Duration ends
+	Requests    int           `json:"requests,omitempty"` // total requests, at least Concurrency; 0 = until Duration ends; rounded down to a multiple of Concurrency (hey's split)
 	Timeout     time.Duration `json:"timeout"`            // per request; 0 = 20s; rounded up to whole seconds (hey counts seconds)
 }
 
-// Normalize fills zero values with the defaults (100 users, 30 s, 20 s timeout) and checks the
-// rest; Run does the same, so callers only need it to record the settings a run really used.
+// Normalize fills zero values with the defaults (100 users, 30 s, 20 s timeout), rounds Requests
+// down to a multiple of Concurrency as hey does, and checks the rest; Run does the same, so
+// callers only need it to record the settings a run really used.
 func (o Options) Normalize() (Options, error) {
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
@@ -48,10 +49,14 @@ func (o Options) Normalize() (Options, error) {
 	case o.Timeout < 0:
 		return o, fmt.Errorf("%w: timeout %v: use a positive duration, e.g. 20s", ErrBadOptions, o.Timeout)
 	}
-	if o.Requests > 0 && o.Requests < o.Concurrency {
-		// hey gives each worker Requests/Concurrency requests; fewer requests than workers
-		// would give every worker none.
-		o.Concurrency = o.Requests
+	if o.Requests > 0 {
+		// hey gives each worker Requests/Concurrency requests (rounded down): fewer requests
+		// than workers would give every worker none, and any remainder is never made.
+		if o.Requests < o.Concurrency {
+			return o, fmt.Errorf("%w: %d requests for %d users: -n must be at least -c (hey gives each user n/c requests)",
+				ErrBadOptions, o.Requests, o.Concurrency)
+		}
+		o.Requests -= o.Requests % o.Concurrency
 	}
 	u, err := url.Parse(o.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -224,15 +224,31 @@ func TestBadOptions(t *testing.T) {
 	}
 }
 
-func TestFewerRequestsThanWorkers(t *testing.T) {
+// hey gives each worker Requests/Concurrency requests: fewer requests than workers is refused,
+// and a count that is not a multiple of the workers is rounded down before the run, so that
+// the progress reaches 100% and the recorded options say what was really made.
+func TestRequestsRoundedAsHeyDoes(t *testing.T) {
+	if _, err := (Options{URL: "http://127.0.0.1:1/", Concurrency: 100, Requests: 7}).Normalize(); !errors.Is(err, ErrBadOptions) ||
+		!strings.Contains(err.Error(), "-n must be at least -c") {
+		t.Fatalf("7 requests for 100 workers: err = %v, want ErrBadOptions saying -n must be at least -c", err)
+	}
 	srv, served := every4th503()
 	defer srv.Close()
-	res, err := Run(context.Background(), Options{URL: srv.URL, Concurrency: 100, Requests: 7}, nil)
+	opt := Options{URL: srv.URL, Concurrency: 10, Requests: 405}
+	norm, err := opt.Normalize()
+	if err != nil || norm.Requests != 400 {
+		t.Fatalf("normalized requests %d (err %v), want 400", norm.Requests, err)
+	}
+	var last Progress
+	res, err := Run(context.Background(), opt, func(p Progress) { last = p })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Total != 7 || served.Load() != 7 {
-		t.Fatalf("total %d served %d, want 7", res.Total, served.Load())
+	if res.Total != 400 || served.Load() != 400 {
+		t.Fatalf("total %d served %d, want 400", res.Total, served.Load())
+	}
+	if last.Target != 400 || last.Requests != 400 || last.Fraction() != 1 {
+		t.Fatalf("final progress %+v, want 400 of 400", last)
 	}
 }
 

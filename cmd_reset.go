@@ -27,7 +27,7 @@ func resetMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	cfg.Reseed = false // reset reseeds anyway; no need to do it twice at start
+	cfg.NoSeed = true // reset seeds anyway: an empty database must not be seeded twice
 	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
 		return reset(ctx, stdout, l)
 	})

@@ -40,6 +40,9 @@ type Config struct {
 	Reseed bool
 	// NoAPI starts PostgreSQL and the table only (apply-fix, explain-query, reset).
 	NoAPI bool
+	// NoSeed creates the posts table if missing but seeds nothing (Reseed is ignored): for
+	// callers that Reset at once, which seeds anyway (`scalelab reset`).
+	NoSeed bool
 }
 
 // Lab is a running lab. Its methods are safe for concurrent use.
@@ -176,6 +179,9 @@ func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 
 // setupTable creates and seeds the posts table as the config asks.
 func (l *Lab) setupTable(ctx context.Context) error {
+	if l.cfg.NoSeed {
+		return posts.CreateTable(ctx, l.db)
+	}
 	progress := l.progress("seeding")
 	if err := posts.Setup(ctx, l.db, l.cfg.Rows, progress); err != nil {
 		return err

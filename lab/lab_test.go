@@ -3,6 +3,7 @@ package lab_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -275,5 +276,39 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	st := attached.State(ctx)
 	if !st.PGUp || !st.PG.Started || st.Rows != 100 {
 		t.Fatalf("state after the owner stopped: %+v", st)
+	}
+}
+
+// NoSeed (what `scalelab reset` starts with) creates the table without seeding it, so a Reset
+// right after seeds an empty database once, not twice.
+func TestNoSeedThenReset(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ctx := context.Background()
+	var logs []string
+	l, err := lab.Start(ctx, lab.Config{
+		DBURL: pgtest.NewDatabase(t), Rows: 400, NoAPI: true, NoSeed: true, Reseed: true,
+		Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if st := l.State(ctx); !st.PGUp || st.Rows != 0 {
+		t.Fatalf("NoSeed start: %+v", st)
+	}
+	if err := l.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.State(ctx); st.Rows != 400 {
+		t.Fatalf("after Reset: %d rows", st.Rows)
+	}
+	seeds := 0
+	for _, line := range logs {
+		if strings.Contains(line, "seeding 400 posts") {
+			seeds++
+		}
+	}
+	if seeds != 1 {
+		t.Errorf("seeded %d times, want once:\n%s", seeds, strings.Join(logs, "\n"))
 	}
 }

@@ -47,6 +47,19 @@ func Setup(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, 
 	return seed(ctx, db, rows, progress)
 }
 
+// CreateTable creates the posts table if it is missing, and seeds nothing.
+func CreateTable(ctx context.Context, db *pgxpool.Pool) error {
+	unlock, err := lockTable(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := db.Exec(ctx, sql.Schema); err != nil {
+		return fmt.Errorf("create the posts table: %w", err)
+	}
+	return nil
+}
+
 // Reseed empties the table and seeds it again with rows posts. The index, if
 // any, is kept (Reset also drops it).
 func Reseed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {

@@ -207,3 +207,15 @@ func TestRows(t *testing.T) {
 		t.Fatalf("Rows after a seed = %d, %v; want 3000", n, err)
 	}
 }
+
+// Reset on a database without the table creates it (under the seeding lock) and seeds it.
+func TestResetCreatesTheTable(t *testing.T) {
+	db := newPool(t)
+	ctx := context.Background()
+	if err := posts.Reset(ctx, db, 250); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := posts.Count(ctx, db); err != nil || n != 250 {
+		t.Fatalf("Count after Reset of a missing table = %d, %v", n, err)
+	}
+}

@@ -95,9 +95,6 @@ func ResetProgress(ctx context.Context, db *pgxpool.Pool, rows int, progress fun
 	if err := checkRows(rows); err != nil {
 		return err
 	}
-	if _, err := db.Exec(ctx, sql.Schema); err != nil {
-		return fmt.Errorf("create the posts table: %w", err)
-	}
 	unlock, err := lockTable(ctx, db)
 	if err != nil {
 		return err
@@ -106,7 +103,7 @@ func ResetProgress(ctx context.Context, db *pgxpool.Pool, rows int, progress fun
 	if err := DropIndex(ctx, db); err != nil {
 		return err
 	}
-	return reseed(ctx, db, rows, progress)
+	return reseed(ctx, db, rows, progress) // creates the table if missing, under the lock
 }
 
 // Count returns the exact number of posts.

@@ -38,7 +38,7 @@ func runLoadtest(args []string) error {
 			"private PostgreSQL and the feed API with --preset's knobs) and loads its /feed; with --url it\n"+
 			"loads any URL. Every finished run is kept in the run history (runs.json in the data home).")
 	var a loadtestArgs
-	fs.IntVar(&a.Concurrency, "c", load.DefaultConcurrency, "concurrent users (workers)")
+	fs.IntVar(&a.Concurrency, "c", load.DefaultConcurrency, fmt.Sprintf("concurrent users (workers), 1 to %d", load.MaxConcurrency))
 	fs.DurationVar(&a.Duration, "z", load.DefaultDuration, "how long to load; 0 with -n: until -n requests are done")
 	fs.IntVar(&a.Requests, "n", 0, "stop after this many requests, at least -c (0: run for -z); rounded down to a multiple of -c, as hey does")
 	fs.DurationVar(&a.Timeout, "timeout", load.DefaultTimeout, "per-request timeout")

@@ -66,8 +66,8 @@ func (w *workshopFlags) check(fs *flag.FlagSet) error {
 	if err := w.lab.checkValues(fs); err != nil {
 		return err
 	}
-	if w.users < 1 || w.users > 10000 {
-		return fmt.Errorf("--users %d is out of range: pass a number from 1 to 10000", w.users)
+	if w.users < 1 || w.users > load.MaxConcurrency {
+		return fmt.Errorf("--users %d is out of range: pass a number from 1 to %d", w.users, load.MaxConcurrency)
 	}
 	if w.duration < time.Second || w.duration > time.Hour {
 		return fmt.Errorf("--duration %v is out of range: pass a duration from 1s to 1h, e.g. --duration 30s", w.duration)

@@ -12,6 +12,12 @@ const (
 	DefaultConcurrency = 100
 	DefaultDuration    = 30 * time.Second
 	DefaultTimeout     = 20 * time.Second // hey's own default per-request timeout
+
+	// MaxConcurrency is the most users a run accepts. Each user is a goroutine and a
+	// connection (two file descriptors when the API runs in the same process), and hey's
+	// result buffer grows with it; far more than the workshop's 100 users, far less than
+	// what would exhaust a laptop.
+	MaxConcurrency = 10_000
 )
 
 // ErrBadOptions is wrapped by every validation error of Options.
@@ -20,7 +26,7 @@ var ErrBadOptions = errors.New("bad load options")
 // Options says what to load and how hard.
 type Options struct {
 	URL         string        `json:"url"`                // the target, e.g. http://127.0.0.1:3000/feed
-	Concurrency int           `json:"concurrency"`        // concurrent workers (users); 0 = 100
+	Concurrency int           `json:"concurrency"`        // concurrent workers (users), up to MaxConcurrency; 0 = 100
 	Duration    time.Duration `json:"duration"`           // how long; 0 with Requests 0 = 30s, 0 with Requests > 0 = no time limit
 	Requests    int           `json:"requests,omitempty"` // total requests, at least Concurrency; 0 = until Duration ends; rounded down to a multiple of Concurrency (hey's split)
 	Timeout     time.Duration `json:"timeout"`            // per request; 0 = 20s; rounded up to whole seconds (hey counts seconds)
@@ -40,8 +46,8 @@ func (o Options) Normalize() (Options, error) {
 		o.Timeout = DefaultTimeout
 	}
 	switch {
-	case o.Concurrency < 0:
-		return o, fmt.Errorf("%w: concurrency %d: use a positive number of users, e.g. -c 100", ErrBadOptions, o.Concurrency)
+	case o.Concurrency < 0 || o.Concurrency > MaxConcurrency:
+		return o, fmt.Errorf("%w: concurrency %d: use 1 to %d users, e.g. -c 100", ErrBadOptions, o.Concurrency, MaxConcurrency)
 	case o.Duration < 0:
 		return o, fmt.Errorf("%w: duration %v: use a positive duration, e.g. -z 30s", ErrBadOptions, o.Duration)
 	case o.Requests < 0:

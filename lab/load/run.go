@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rakyll/hey/requester"
@@ -66,8 +67,8 @@ func (p Progress) Fraction() float64 {
 // context the runner cancels: at cancel at once, and after the deadline once in-flight requests
 // have had a grace of up to a second. Those cut-off requests are reported as Result.Unfinished.
 // hey's transport is never closed by hey, so the runner remembers every connection a request
-// used (httptrace GotConn) and closes them at the end: when Run returns, no worker is left and
-// no connection a request used. One residue is out of its reach: on a badly overloaded machine
+// used (httptrace GotConn), forgets those net/http closed on the way (connSet), and closes the
+// rest at the end: when Run returns, no worker is left and no connection a request used. One residue is out of its reach: on a badly overloaded machine
 // net/http sometimes drops a connection (a write that took over 50 ms to report) and dials
 // again, racing another worker for the pool, and the loser's dial then sits idle in hey's pool
 // without ever carrying a request, unseen by the runner, until the server closes it (the lab's
@@ -123,7 +124,12 @@ func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result
 			<-rampDone // the ramp: see the comment above maxDialWait
 		},
 	})
-	defer conns.closeAll()
+	defer func() {
+		if testHookConnPeak != nil {
+			testHookConnPeak(conns.peak)
+		}
+		conns.closeAll()
+	}()
 
 	var out bytes.Buffer
 	w := &requester.Work{
@@ -238,16 +244,41 @@ func sizeN(opt Options) int {
 	return int(n)
 }
 
-// connSet remembers the connections a run opened so that it can close them at the end.
+// testHookConnPeak, when a test sets it, gets the most connections a run's connSet held.
+var testHookConnPeak func(peak int)
+
+// connSet remembers the connections a run opened so that it can close them at the end. It keeps
+// only those still open: when a server answers "Connection: close", or with more users than
+// hey's 500 idle connections, every request may open a new connection, and a run would
+// otherwise hold every one of them until it ends. add drops the closed ones whenever the set
+// has doubled since the last sweep, so it holds at most about twice the open connections (or
+// minSweep), whatever the number of requests.
 type connSet struct {
 	mu    sync.Mutex
 	conns []net.Conn
+	sweep int // sweep when len(conns) reaches this
+	peak  int // the most connections ever held (for tests)
 }
+
+// minSweep is the set size below which add does not look for closed connections.
+const minSweep = 64
 
 func (s *connSet) add(c net.Conn) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.conns) >= max(s.sweep, minSweep) {
+		open := s.conns[:0]
+		for _, c := range s.conns {
+			if !isClosed(c) {
+				open = append(open, c)
+			}
+		}
+		clear(s.conns[len(open):]) // let the closed ones go
+		s.conns = open
+		s.sweep = 2 * len(open)
+	}
 	s.conns = append(s.conns, c)
-	s.mu.Unlock()
+	s.peak = max(s.peak, len(s.conns))
 }
 
 func (s *connSet) closeAll() {
@@ -257,4 +288,22 @@ func (s *connSet) closeAll() {
 		_ = c.Close()
 	}
 	s.conns = nil
+}
+
+// isClosed tells whether c was closed in this process (by net/http when the server said
+// "Connection: close" or the idle pool was full). It reads nothing from the connection: a
+// closed socket refuses raw access. A connection of another kind counts as open.
+func isClosed(c net.Conn) bool {
+	if nc, ok := c.(interface{ NetConn() net.Conn }); ok { // *tls.Conn
+		c = nc.NetConn()
+	}
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return true
+	}
+	return raw.Control(func(uintptr) {}) != nil
 }

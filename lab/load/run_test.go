@@ -215,6 +215,7 @@ func TestBadOptions(t *testing.T) {
 		{URL: "localhost:3000/feed"},
 		{URL: "ftp://x/y"},
 		{URL: "http://127.0.0.1:1/", Concurrency: -1},
+		{URL: "http://127.0.0.1:1/", Concurrency: MaxConcurrency + 1},
 		{URL: "http://127.0.0.1:1/", Duration: -time.Second},
 		{URL: "http://127.0.0.1:1/", Requests: -5},
 	} {
@@ -263,4 +264,31 @@ func TestP99OfASmallRun(t *testing.T) {
 	if res.P99 != res.Slowest || res.P99 == 0 && res.Slowest != 0 {
 		t.Fatalf("p99 %v slowest %v", res.P99, res.Slowest)
 	}
+}
+
+// TestClosedConnectionsAreNotKept: a server that closes every connection after its response
+// makes each request open a new one. The runner must not keep every closed connection until the
+// run ends (memory growing with the request count), only the open ones.
+func TestClosedConnectionsAreNotKept(t *testing.T) {
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	peak := -1
+	testHookConnPeak = func(p int) { peak = p }
+	defer func() { testHookConnPeak = nil }()
+	before := runtime.NumGoroutine()
+	res, err := Run(context.Background(), Options{URL: srv.URL, Concurrency: 4, Requests: 2000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 2000 || res.Succeeded != 2000 {
+		t.Fatalf("total %d succeeded %d errors %v", res.Total, res.Succeeded, res.Errors)
+	}
+	// 4 workers have at most 4 connections in use and 4 being closed; the set sweeps at 64.
+	if peak < 0 || peak > 128 {
+		t.Fatalf("the run held up to %d connections for 4 workers and 2000 one-request connections", peak)
+	}
+	goroutinesSettle(t, before)
 }

@@ -30,15 +30,20 @@ func CreateIndex(ctx context.Context, db *pgxpool.Pool) (created bool, err error
 	indexMu.Lock()
 	defer indexMu.Unlock()
 
-	for attempt := 0; attempt < 3; attempt++ {
+	// Up to maxBuilds looks-and-builds, then one last look: the last build may have succeeded.
+	const maxBuilds = 3
+	for attempt := 0; ; attempt++ {
 		st, err := indexState(ctx, db)
 		if err != nil {
 			return false, err
 		}
-		switch st {
-		case indexValid:
+		if st == indexValid {
 			return created, nil
-		case indexInvalid:
+		}
+		if attempt == maxBuilds {
+			return false, fmt.Errorf("create index %s: still not valid after %d attempts: check the PostgreSQL log", sql.IndexName, maxBuilds)
+		}
+		if st == indexInvalid {
 			// Another process may be building it right now: wait for that build.
 			building, err := waitForBuild(ctx, db)
 			if err != nil {
@@ -59,7 +64,6 @@ func CreateIndex(ctx context.Context, db *pgxpool.Pool) (created bool, err error
 		}
 		created = true
 	}
-	return false, fmt.Errorf("create index %s: still not valid after 3 builds: check the PostgreSQL log", sql.IndexName)
 }
 
 // DropIndex removes Fix 2's index (CONCURRENTLY, so the API keeps serving).

@@ -194,10 +194,14 @@ func TestListenBusyPort(t *testing.T) {
 	if !errors.Is(err, feed.ErrAddrInUse) {
 		t.Fatalf("Listen on a busy port = %v, want ErrAddrInUse", err)
 	}
-	_, port, _ := net.SplitHostPort(addr)
-	var p int
-	fmt.Sscan(port, &p)
-	want := fmt.Sprintf("%s is already in use: stop the other program or pass --addr 127.0.0.1:%d", addr, p+1)
+	var e *feed.AddrInUseError
+	if !errors.As(err, &e) || e.Addr != addr {
+		t.Fatalf("Listen on a busy port = %#v, want an *AddrInUseError for %s", err, addr)
+	}
+	if p, s := port(t, addr), port(t, e.Suggest); s <= p || s > p+10 {
+		t.Errorf("suggests %s for %s", e.Suggest, addr)
+	}
+	want := fmt.Sprintf("%s is already in use: stop the other program or pass --addr %s", addr, e.Suggest)
 	if err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}

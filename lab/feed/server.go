@@ -9,10 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,21 +22,11 @@ import (
 const AppName = "scalelab-feed"
 
 var (
-	// ErrAddrInUse: Listen's address is taken by another program.
-	ErrAddrInUse = errors.New("address already in use")
 	// ErrClosed: the server was closed.
 	ErrClosed = errors.New("feed server closed")
 	// ErrListening: Listen was called twice.
 	ErrListening = errors.New("feed server already listening")
 )
-
-// AddrInUseError is Listen's error for a busy port; it wraps ErrAddrInUse.
-type AddrInUseError struct{ Addr, Suggest string }
-
-func (e *AddrInUseError) Error() string {
-	return fmt.Sprintf("%s is already in use: stop the other program or pass --addr %s", e.Addr, e.Suggest)
-}
-func (e *AddrInUseError) Unwrap() error { return ErrAddrInUse }
 
 // Server is the feed API. Make it with New, serve it with Listen (or mount
 // Handler yourself), stop it with Close.
@@ -233,12 +221,9 @@ func (s *Server) Listen(addr string) error {
 	if s.ln != nil {
 		return ErrListening
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return &AddrInUseError{Addr: addr, Suggest: nextPort(addr)}
-		}
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return err
 	}
 	s.ln = ln
 	s.httpSrv = &http.Server{
@@ -254,31 +239,6 @@ func (s *Server) Listen(addr string) error {
 		_ = s.httpSrv.Serve(ln) // returns on Close
 	}()
 	return nil
-}
-
-// CheckAddr tells whether addr can be listened on now (an *AddrInUseError if
-// another program holds it), so a command can fail before starting anything.
-func CheckAddr(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return &AddrInUseError{Addr: addr, Suggest: nextPort(addr)}
-		}
-		return fmt.Errorf("listen on %s: %w", addr, err)
-	}
-	return ln.Close()
-}
-
-func nextPort(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "127.0.0.1:3001"
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil || p == 0 || p >= 65535 {
-		return net.JoinHostPort(host, "0")
-	}
-	return net.JoinHostPort(host, strconv.Itoa(p+1))
 }
 
 // Addr returns the host:port the server listens on ("" before Listen).

@@ -79,7 +79,7 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 		err error
 	)
 	if a.URL != "" {
-		rec, err = loadURL(ctx, a.Options, progress)
+		rec, err = loadURL(ctx, a.Options, progress, stderr)
 	} else {
 		rec, err = loadLab(ctx, a, progress, stderr)
 	}
@@ -87,10 +87,8 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 	if rec == nil {
 		return err
 	}
-	cancelled := errors.Is(err, context.Canceled)
-	if err != nil && !cancelled {
-		return err
-	}
+	// A record comes with an error when the run was cancelled, or when the run was made but
+	// stopping the lab afterwards failed: the figures are printed either way.
 	if a.json {
 		if werr := printLoadJSON(stdout, rec); werr != nil {
 			return werr
@@ -99,17 +97,17 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 		fmt.Fprint(stdout, rec.Result.Summary)
 		printLoadTable(stdout, rec)
 	}
-	if cancelled {
+	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("load test cancelled after %.1fs: the partial figures above are not recorded in the run history", rec.Result.Elapsed.Seconds())
 	}
-	return nil
+	return err
 }
 
 // loadURL loads any URL. When it is a scalelab API in another process (`scalelab serve`), its
 // /metrics explain the failures by cause (counters read before and after the run) and its
 // /health gives the stage (its preset and the index) and the rows; otherwise the run is custom
 // and its failures are what the client saw.
-func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter) (*load.Record, error) {
+func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, stderr io.Writer) (*load.Record, error) {
 	opt, err := opt.Normalize()
 	if err != nil {
 		return nil, err
@@ -130,7 +128,7 @@ func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter) (
 	if err != nil {
 		return rec, err
 	}
-	return saveRun(rec)
+	return saveRun(rec, stderr), nil
 }
 
 // remoteStage names the stage of a scalelab API from what its /health reports: its preset and
@@ -148,19 +146,32 @@ func remoteStage(h load.Health) string {
 
 // saveRun adds a finished run to the history. A history that cannot be written costs the record,
 // not the run: the error says so and the figures are still printed.
-func saveRun(rec *load.Record) (*load.Record, error) {
-	h, err := load.OpenDefaultHistory()
-	if err == nil {
-		if h.Recovered != "" {
-			fmt.Fprintf(os.Stderr, "scalelab: the run history was unreadable and was moved to %s; starting a new one\n", h.Recovered)
-		}
-		var saved load.Record
-		if saved, err = h.Add(*rec); err == nil {
-			return &saved, nil
-		}
+func saveRun(rec *load.Record, stderr io.Writer) *load.Record {
+	h := openHistory(stderr)
+	if h == nil {
+		return rec
 	}
-	fmt.Fprintf(os.Stderr, "scalelab: this run was not saved in the run history: %v\n", err)
-	return rec, nil
+	saved, err := h.Add(*rec)
+	if err != nil {
+		fmt.Fprintf(stderr, "scalelab: this run was not saved in the run history: %v\n", err)
+		return rec
+	}
+	return &saved
+}
+
+// openHistory opens the run history in the data home and says on stderr when it was unreadable
+// and moved aside. It returns nil, after saying so, when the history cannot be opened: runs are
+// then not recorded.
+func openHistory(stderr io.Writer) *load.History {
+	h, err := load.OpenDefaultHistory()
+	if err != nil {
+		fmt.Fprintf(stderr, "scalelab: the run history cannot be opened, so this run is not saved in it: %v\n", err)
+		return nil
+	}
+	if h.Recovered != "" {
+		fmt.Fprintf(stderr, "scalelab: the run history was unreadable and was moved to %s; starting a new one\n", h.Recovered)
+	}
+	return h
 }
 
 // printLoadTable prints the scenario's table and the failures by cause.
@@ -296,36 +307,27 @@ func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 	if err != nil {
 		return nil, err
 	}
-	logf := func(format string, args ...any) {
+	cfg := a.labFlags.config(stderr)
+	cfg.Knobs = knobs
+	cfg.Logf = func(format string, args ...any) {
 		if !a.json {
 			progress.done()
 			fmt.Fprintf(stderr, "scalelab: "+format+"\n", args...)
 		}
 	}
-	cfg := a.labFlags.config(stderr)
-	cfg.Knobs, cfg.Logf = knobs, logf
-	l, err := lab.Start(ctx, cfg)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, errInterrupted
+	var rec *load.Record
+	err = withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
+		h := openHistory(stderr)
+		opt := a.Options
+		opt.URL = ""
+		var err error
+		rec, err = l.LoadTest(ctx, h, opt, progress.update)
+		if rec != nil && err != nil && !errors.Is(err, context.Canceled) && h != nil {
+			// The run itself worked; only saving it failed.
+			fmt.Fprintf(stderr, "scalelab: this run was not saved in the run history: %v\n", err)
+			err = nil
 		}
-		return nil, fmt.Errorf("start the lab: %w", err)
-	}
-	defer l.Close()
-	h, herr := load.OpenDefaultHistory()
-	if herr != nil {
-		fmt.Fprintf(stderr, "scalelab: this run will not be saved in the run history: %v\n", herr)
-		h = nil
-	} else if h.Recovered != "" {
-		fmt.Fprintf(stderr, "scalelab: the run history was unreadable and was moved to %s; starting a new one\n", h.Recovered)
-	}
-	opt := a.Options
-	opt.URL = ""
-	rec, err := l.LoadTest(ctx, h, opt, progress.update)
-	if rec != nil && err != nil && !errors.Is(err, context.Canceled) && h != nil {
-		// The run itself worked; only saving it failed.
-		fmt.Fprintf(stderr, "scalelab: this run was not saved in the run history: %v\n", err)
-		err = nil
-	}
+		return err
+	})
 	return rec, err
 }

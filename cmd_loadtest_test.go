@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"scalelab/lab"
 	"scalelab/lab/feed"
+	"scalelab/lab/home"
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
@@ -44,6 +46,36 @@ func TestLoadtestURLPrintsJSONAndRecordsTheRun(t *testing.T) {
 	}
 	if r, ok := h.Latest(load.StateCustom); !ok || r.Result.Total != 40 || r.Options.URL != srv.URL+"/feed" {
 		t.Fatalf("history: %+v", h.List())
+	}
+}
+
+// TestLoadtestUnreadableHistory: a run history that does not parse is moved aside with a note
+// on the command's stderr, and the run starts a new one.
+func TestLoadtestUnreadableHistory(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	path, err := home.Path("runs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("[]")) }))
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	a := loadtestArgs{Options: load.Options{URL: srv.URL + "/feed", Concurrency: 2, Requests: 10}, json: true}
+	if err := loadtest(context.Background(), &out, &errb, a); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errb.String(), "the run history was unreadable and was moved to ") {
+		t.Fatalf("no note about the unreadable history on stderr: %q", errb.String())
+	}
+	h, err := load.OpenDefaultHistory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs := h.List(); len(runs) != 1 || runs[0].Result.Total != 10 {
+		t.Fatalf("new history: %+v", runs)
 	}
 }
 

@@ -45,13 +45,23 @@ func (p *PoolStats) add(st *pgxpool.Stat) {
 	p.addCounters(st)
 }
 
+// addCounters adds a pool's counters (not its gauges) to p.
 func (p *PoolStats) addCounters(st *pgxpool.Stat) {
-	p.AcquireCount += st.AcquireCount()
-	p.EmptyAcquire += st.EmptyAcquireCount()
-	p.CanceledAcquire += st.CanceledAcquireCount()
-	p.NewConns += st.NewConnsCount()
-	p.AcquireWait += st.AcquireDuration()
-	p.EmptyAcquireWait += st.EmptyAcquireWaitTime()
+	p.addCountersOf(PoolStats{
+		AcquireCount: st.AcquireCount(), EmptyAcquire: st.EmptyAcquireCount(),
+		CanceledAcquire: st.CanceledAcquireCount(), NewConns: st.NewConnsCount(),
+		AcquireWait: st.AcquireDuration(), EmptyAcquireWait: st.EmptyAcquireWaitTime(),
+	})
+}
+
+// addCountersOf adds q's counters (not its gauges) to p.
+func (p *PoolStats) addCountersOf(q PoolStats) {
+	p.AcquireCount += q.AcquireCount
+	p.EmptyAcquire += q.EmptyAcquire
+	p.CanceledAcquire += q.CanceledAcquire
+	p.NewConns += q.NewConns
+	p.AcquireWait += q.AcquireWait
+	p.EmptyAcquireWait += q.EmptyAcquireWait
 }
 
 // closePool closes one of the API's pools and, in the same step as it stops
@@ -79,12 +89,7 @@ func (s *Server) PoolStats() (PoolStats, int) {
 	if len(s.open) == 0 {
 		p.MaxConns = s.cur.Load().knobs.MaxConns
 	}
-	p.AcquireCount += s.closedStats.AcquireCount
-	p.EmptyAcquire += s.closedStats.EmptyAcquire
-	p.CanceledAcquire += s.closedStats.CanceledAcquire
-	p.NewConns += s.closedStats.NewConns
-	p.AcquireWait += s.closedStats.AcquireWait
-	p.EmptyAcquireWait += s.closedStats.EmptyAcquireWait
+	p.addCountersOf(s.closedStats)
 	return p, len(s.open)
 }
 

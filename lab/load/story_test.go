@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -131,20 +132,56 @@ func TestScenarioDirection(t *testing.T) {
 
 // TestIndexRaisesThroughput: with 100,000 posts the feed query's sequential scan and sort cost
 // far more than the index scan, so the same load gets more requests through after Fix 2.
+//
+// On a shared machine (go test ./... runs packages side by side on 2 cores) the CPU this test
+// gets drifts from one second to the next, so one run of each compared one after the other can
+// measure the machine rather than the index. The runs alternate instead, without and with the
+// index, in short rounds, and the medians are compared: both sides see the same drift.
 func TestIndexRaisesThroughput(t *testing.T) {
 	l := newTestLab(t, pgtest.NewDatabase(t), 100_000, feed.Fixed())
-	opt := load.Options{Concurrency: 20, Duration: 3 * time.Second}
-	fix1 := l.run(t, opt)
-	if _, err := posts.CreateIndex(context.Background(), l.db); err != nil {
-		t.Fatal(err)
+	ctx := context.Background()
+	opt := load.Options{Concurrency: 20, Duration: time.Second}
+	const rounds = 3
+	var fix1, fix2 []float64
+	for r := 0; r < rounds; r++ {
+		if r > 0 {
+			if err := posts.DropIndex(ctx, l.db); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, want := range []string{load.StateFix1, load.StateFix2} {
+			if want == load.StateFix2 {
+				if _, err := posts.CreateIndex(ctx, l.db); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res := l.run(t, opt)
+			if res.State != want || res.Failed != 0 || res.Succeeded == 0 {
+				t.Fatalf("round %d: state %q (want %q), %d of %d failed (%v)", r+1, res.State, want, res.Failed, res.Total, res.Errors)
+			}
+			if want == load.StateFix1 {
+				fix1 = append(fix1, res.RPS)
+			} else {
+				fix2 = append(fix2, res.RPS)
+			}
+		}
 	}
-	fix2 := l.run(t, opt)
-	if fix1.Failed != 0 || fix2.Failed != 0 {
-		t.Fatalf("failures: fix1 %v fix2 %v", fix1.Errors, fix2.Errors)
+	m1, m2 := median(fix1), median(fix2)
+	t.Logf("median of %d rounds: %.1f req/s without the index, %.1f with it (%.1fx)", rounds, m1, m2, m2/m1)
+	if m2 <= m1 {
+		t.Fatalf("the index did not raise throughput: median %.1f req/s before (%v), %.1f after (%v)", m1, fix1, m2, fix2)
 	}
-	if fix2.RPS <= fix1.RPS {
-		t.Fatalf("the index did not raise throughput: %.1f req/s before, %.1f after", fix1.RPS, fix2.RPS)
+}
+
+// median returns the middle value of xs (the mean of the two middle ones for an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
 	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // TestDatabaseStopsMidRun: PostgreSQL goes away in the middle of a run. The failures are counted

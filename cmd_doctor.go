@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -95,10 +94,10 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 	} else {
 		srv, err := pg.Open(ctx, pg.Options{URL: dbURL})
 		if err != nil {
-			row("DATABASE_URL", "%s UNREACHABLE", redactURL(dbURL))
+			row("DATABASE_URL", "%s UNREACHABLE", pg.Redact(dbURL))
 			problems = append(problems, err.Error())
 		} else {
-			row("DATABASE_URL", "%s answers (PostgreSQL %s): the lab uses it instead of the private cluster", redactURL(dbURL), srv.Info().Version)
+			row("DATABASE_URL", "%s answers (PostgreSQL %s): the lab uses it instead of the private cluster", pg.Redact(dbURL), srv.Info().Version)
 			srv.Close()
 		}
 	}
@@ -170,18 +169,4 @@ func ownerNote(owner int) string {
 	default:
 		return fmt.Sprintf(", started by scalelab pid %d", owner)
 	}
-}
-
-// redactURL hides a password in a URL for printing.
-func redactURL(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		rest := s[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			cred := rest[:at]
-			if c := strings.Index(cred, ":"); c >= 0 {
-				return s[:i+3] + cred[:c] + ":xxxxx" + rest[at:]
-			}
-		}
-	}
-	return s
 }

@@ -248,7 +248,7 @@ func (l *Lab) State(ctx context.Context) State {
 		st.PGErr = err.Error()
 	}
 	st.PG = l.pg.Info()
-	st.PG.URL = redact(st.PG.URL) // for display; l.PG().URL() has the password
+	st.PG.URL = pg.Redact(st.PG.URL) // for display; l.PG().URL() has the password
 	st.Stage = StageOf(st.Knobs, st.Index)
 	return st
 }

@@ -84,11 +84,17 @@ func serverVersion(ctx context.Context, connURL string) (string, error) {
 	return string(res[0].Rows[0][0]), nil
 }
 
-// redact hides the password in a connection URL for messages.
-func redact(connURL string) string {
+// Redact hides the password of a connection URL, for messages and display: in the user info
+// (postgres://user:xxxxx@host/db) and in a password query parameter. A string that does not
+// parse as a URL (a key=value DSN, a typo) could hold a password anywhere, so it is not shown.
+func Redact(connURL string) string {
 	u, err := url.Parse(connURL)
 	if err != nil || u.Scheme == "" {
 		return "(the given connection string)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }

@@ -16,14 +16,14 @@ var externalTimeout = 5 * time.Second
 func openExternal(ctx context.Context, opt Options) (*Server, error) {
 	cfg, err := pgconn.ParseConfig(opt.URL)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot parse the database URL %s: %v (expected postgres://user:password@host:5432/dbname)", ErrUnreachable, redact(opt.URL), err)
+		return nil, fmt.Errorf("%w: cannot parse the database URL %s: %v (expected postgres://user:password@host:5432/dbname)", ErrUnreachable, Redact(opt.URL), err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, externalTimeout)
 	defer cancel()
 	v, err := serverVersion(cctx, opt.URL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v\ncheck that the server runs and listens on %s:%d, that the user, password and database in DATABASE_URL (or --db) are right, and that pg_hba.conf lets this host in; or unset DATABASE_URL to use scalelab's private PostgreSQL",
-			ErrUnreachable, redact(opt.URL), concise(err), cfg.Host, cfg.Port)
+			ErrUnreachable, Redact(opt.URL), concise(err), cfg.Host, cfg.Port)
 	}
 	if i := strings.IndexByte(v, ' '); i > 0 {
 		v = v[:i]

@@ -63,8 +63,8 @@ func (c *cluster) checkVersion() error {
 	}
 	v := strings.TrimSpace(string(b))
 	if v != strconv.Itoa(c.bins.Major) {
-		return fmt.Errorf("the cluster in %s was made by PostgreSQL %s but the binaries in %s are %s: use PostgreSQL %s binaries (--bin-dir / Options.BinDir), another data dir, or delete %s to start over",
-			c.dir, v, c.bins.Dir, c.bins.Version, v, c.pgdata())
+		return fmt.Errorf("the cluster in %s was made by PostgreSQL %s but the binaries found in %s are %s: install PostgreSQL %s and put its bin directory first on PATH (Debian/Ubuntu: /usr/lib/postgresql/%s/bin), or set DATABASE_URL to a PostgreSQL server of your own, or delete %s to start over with PostgreSQL %s",
+			c.dir, v, c.bins.Dir, c.bins.Version, v, v, c.pgdata(), c.bins.Version)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,13 +130,19 @@ func (c *LabController) Init() tea.Cmd {
 func (c *LabController) startCmd() tea.Cmd {
 	return func() tea.Msg {
 		defer close(c.startDone)
+		// The scenario's API is on 3000; a second workshop or a `scalelab serve` may hold it:
+		// then the next free port of the ten after it (the header shows which).
 		cfg := c.cfg
-		cfg.Addr = freeAddr(cfg.Addr)
+		if a, err := feed.NextFreeAddr(cfg.Addr, 10); err == nil {
+			cfg.Addr = a
+		}
 		l, err := lab.Start(c.ctx, cfg)
 		if errors.Is(err, feed.ErrAddrInUse) && c.ctx.Err() == nil {
-			// taken between the probe and the listen: once more, on the next free port
-			cfg.Addr = freeAddr(nextPort(cfg.Addr))
-			l, err = lab.Start(c.ctx, cfg)
+			// taken between the probe and the listen: once more (that port is busy now)
+			if a, aerr := feed.NextFreeAddr(cfg.Addr, 10); aerr == nil {
+				cfg.Addr = a
+				l, err = lab.Start(c.ctx, cfg)
+			}
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -151,36 +156,6 @@ func (c *LabController) startCmd() tea.Cmd {
 		c.lab, c.startErr = l, err
 		return labUpMsg{err: err}
 	}
-}
-
-// freeAddr returns addr when its port is free on this machine, else the next free port of the
-// ten after it (the scenario's API is on 3000; a second workshop or a `scalelab serve` may hold
-// it). Port 0 and anything unparsable are returned as they are.
-func freeAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil || p == 0 {
-		return addr
-	}
-	for i := 0; i <= 10 && p+i < 65536; i++ {
-		a := net.JoinHostPort(host, strconv.Itoa(p+i))
-		if ln, err := net.Listen("tcp", a); err == nil {
-			ln.Close()
-			return a
-		}
-	}
-	return addr // all busy: Listen says so, with advice
-}
-
-func nextPort(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if p, perr := strconv.Atoi(port); err == nil && perr == nil && p > 0 && p < 65535 {
-		return net.JoinHostPort(host, strconv.Itoa(p+1))
-	}
-	return addr
 }
 
 // Update handles the controller's own messages; it returns nil for everything else.

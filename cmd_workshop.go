@@ -56,7 +56,7 @@ func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
 	fs.BoolVar(&w.noLab, "no-lab", false, "the text only: start no PostgreSQL and no API (the commands then say to use another terminal)")
 	w.lab.register(fs)
 	fs.StringVar(&w.addr, "addr", lab.DefaultAddr, "where the lab's feed API listens; when the port is busy, the next free one (shown in the header)")
-	fs.IntVar(&w.users, "users", load.DefaultConcurrency, "concurrent users of a load test started in the app (L)")
+	fs.IntVar(&w.users, "users", load.DefaultConcurrency, fmt.Sprintf("concurrent users of a load test started in the app (L), 1 to %d", load.MaxConcurrency))
 	fs.DurationVar(&w.duration, "duration", 30*time.Second, "how long a load test started in the app runs (e.g. 30s, 5s)")
 }
 

@@ -65,13 +65,12 @@ func Fill(s *Scenario, f Filling) []byte {
 			}
 			merged := make([][]string, len(t.Rows))
 			for r, row := range t.Rows {
-				merged[r] = append([]string(nil), row...)
-				if r >= len(rows) {
-					continue
-				}
+				merged[r] = make([]string, len(row))
 				for c := range row {
-					if c < len(rows[r]) && strings.TrimSpace(rows[r][c]) != "" && (c > 0 || row[c] == "") {
-						merged[r][c] = oneLine(rows[r][c])
+					if v := t.Cell(rows, r, c); v != row[c] {
+						merged[r][c] = oneLine(v) // a result: one line, so the table stays a table
+					} else {
+						merged[r][c] = v
 					}
 				}
 			}
@@ -126,6 +125,23 @@ func fenceFor(body, open string) fencePair {
 		return fencePair{f, f}
 	}
 	return fencePair{open, strings.Repeat(string(ch), n)}
+}
+
+// Cell is the value to show in row, col of the table: the filled value (a worksheet's
+// results) when it has a non-blank one there, else the table's own cell; "" when row, col
+// is outside the table. The first column is the row's label: a filled value replaces it
+// only when the table's own label is blank. Export, the reader and the plain view all
+// use this one rule, so they never disagree about a cell.
+func (t *Table) Cell(filled [][]string, row, col int) string {
+	if row < 0 || row >= len(t.Rows) || col < 0 || col >= len(t.Rows[row]) {
+		return ""
+	}
+	own := t.Rows[row][col]
+	if row < len(filled) && col < len(filled[row]) && strings.TrimSpace(filled[row][col]) != "" &&
+		(col > 0 || strings.TrimSpace(own) == "") {
+		return filled[row][col]
+	}
+	return own
 }
 
 func hasValue(rows [][]string) bool {

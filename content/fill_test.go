@@ -167,3 +167,28 @@ func TestFenceBody(t *testing.T) {
 		t.Errorf("SlotAnswers = %q", got)
 	}
 }
+
+// TestTableCell pins the one rule every view uses for a table cell: a filled value wins when
+// it is not blank, a row's own label is kept, and outside the table there is nothing.
+func TestTableCell(t *testing.T) {
+	tb := &Table{Rows: [][]string{{"Success rate", "", "99%"}, {"", "x"}}}
+	filled := [][]string{{"changed label", "43%", "  "}, {"my label"}}
+	for _, c := range []struct {
+		row, col int
+		want     string
+	}{
+		{0, 0, "Success rate"}, // the table's own label stays
+		{0, 1, "43%"},          // a result fills an empty cell
+		{0, 2, "99%"},          // a blank result leaves the table's value
+		{1, 0, "my label"},     // a blank label may be filled
+		{1, 1, "x"},            // no filled value there
+		{2, 0, ""}, {0, 3, ""}, {-1, 0, ""}, {0, -1, ""},
+	} {
+		if got := tb.Cell(filled, c.row, c.col); got != c.want {
+			t.Errorf("Cell(%d, %d) = %q, want %q", c.row, c.col, got, c.want)
+		}
+	}
+	if got := tb.Cell(nil, 0, 2); got != "99%" {
+		t.Errorf("Cell with nothing filled = %q, want the table's own", got)
+	}
+}

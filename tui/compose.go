@@ -254,10 +254,8 @@ func (r *reader) tableView(t *content.Table, width int) string {
 	empty := map[[2]int]bool{}
 	for i, row := range t.Rows {
 		rows[i] = make([]string, len(row))
-		for j, cell := range row {
-			if i < len(filled) && j < len(filled[i]) && strings.TrimSpace(filled[i][j]) != "" {
-				cell = filled[i][j]
-			}
+		for j := range row {
+			cell := t.Cell(filled, i, j)
 			if strings.TrimSpace(cell) == "" {
 				cell, empty[[2]int{i, j}] = "…", true
 			}

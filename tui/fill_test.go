@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"scalelab/content"
+	"scalelab/content/worksheet"
 	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
@@ -120,5 +121,17 @@ func TestLoadOptionsFromCommand(t *testing.T) {
 	}
 	if _, err := loadOptionsFromArgs(def, []string{"-c", "many"}); err == nil {
 		t.Fatal("a malformed -c must be an error")
+	}
+}
+
+// TestPlainTableUsesExportRule: the plain view shows a table's cells as export writes them
+// (content.Table.Cell): results fill the cells, the row labels stay the table's own.
+func TestPlainTableUsesExportRule(t *testing.T) {
+	tb := &content.Table{ID: "t", Header: []string{"Metric", "Broken"}, Rows: [][]string{{"Success rate", ""}, {"p99", ""}}}
+	ws := &worksheet.Worksheet{Tables: map[string][][]string{"t": {{"renamed", "43%"}}}}
+	got := plainTable(tb, ws)
+	want := "Table: Metric | Broken\nSuccess rate; Broken: 43%\np99; Broken: (empty)"
+	if got != want {
+		t.Fatalf("plainTable:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -204,10 +204,8 @@ func plainTable(t *content.Table, ws *worksheet.Worksheet) string {
 	b.WriteString("Table: " + strings.Join(t.Header, " | "))
 	for i, row := range t.Rows {
 		b.WriteString("\n")
-		for j, cell := range row {
-			if i < len(filled) && j < len(filled[i]) && strings.TrimSpace(filled[i][j]) != "" {
-				cell = filled[i][j]
-			}
+		for j := range row {
+			cell := t.Cell(filled, i, j)
 			if strings.TrimSpace(cell) == "" {
 				cell = "(empty)"
 			}

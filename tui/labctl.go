@@ -56,6 +56,10 @@ type LabController struct {
 	startDone chan struct{}  // closed when the background start has finished (or given up)
 	inflight  sync.WaitGroup // actions and load tests in flight; Close waits for them
 	closeOnce sync.Once
+
+	// after schedules the sampling loop's next tick (tea.Tick; a test makes it immediate to
+	// count the loops without waiting).
+	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // LabOptions configure a LabController.
@@ -72,7 +76,7 @@ type LabOptions struct {
 // NewLabController makes a controller; nothing starts until Init's Cmd runs.
 func NewLabController(o LabOptions) *LabController {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &LabController{cfg: o.Config, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel}
+	c := &LabController{cfg: o.Config, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel, after: tea.Tick}
 	c.runOpts = load.Options{Concurrency: o.Users, Duration: o.Duration}
 	if c.runOpts.Concurrency == 0 {
 		c.runOpts.Concurrency = load.DefaultConcurrency
@@ -93,6 +97,11 @@ func NewLabController(o LabOptions) *LabController {
 
 type labUpMsg struct{ err error }
 type labTickMsg struct{}
+
+// labLoopSampleMsg is a sample taken by the sampling loop (labTickMsg): the controller forwards
+// it to the screens as a labSampleMsg and schedules the next tick. Only this message reschedules,
+// so there is exactly one loop however many one-shot samples (a run's start and end) are taken.
+type labLoopSampleMsg struct{ LabSample }
 type labStartTickMsg struct{}
 type labStateMsg struct{ state lab.State }
 type loadDoneMsg struct {
@@ -122,7 +131,7 @@ func (c *LabController) Init() tea.Cmd {
 		func() tea.Msg {
 			return LabStatusMsg{Text: "lab: starting PostgreSQL and the feed API…", Short: "lab: starting…", Busy: true}
 		},
-		tea.Tick(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
+		c.after(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
 		c.startCmd(),
 	)
 }
@@ -174,7 +183,7 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(
 			func() tea.Msg { return LabStatusMsg{Text: text, Short: "lab: starting…", Busy: true} },
-			tea.Tick(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
+			c.after(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
 		)
 	case labUpMsg:
 		if msg.err != nil {
@@ -184,13 +193,14 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(c.stateCmd(), c.fillTablesCmd(""), c.tickCmd(0))
 	case labTickMsg:
-		return c.sampleCmd()
-	case labSampleMsg:
+		return c.loopSampleCmd()
+	case labLoopSampleMsg: // the loop's own sample: to the screens, and the next tick
 		every := time.Second
 		if msg.Run != nil {
 			every = 250 * time.Millisecond
 		}
-		cmds := []tea.Cmd{c.tickCmd(every)}
+		s := msg.LabSample
+		cmds := []tea.Cmd{func() tea.Msg { return labSampleMsg{s} }, c.tickCmd(every)}
 		c.mu.Lock()
 		stale := time.Since(c.stateAt) > 3*time.Second
 		c.mu.Unlock()
@@ -431,28 +441,49 @@ func (c *LabController) tickCmd(after time.Duration) tea.Cmd {
 	if after <= 0 {
 		return func() tea.Msg { return labTickMsg{} }
 	}
-	return tea.Tick(after, func(time.Time) tea.Msg { return labTickMsg{} })
+	return c.after(after, func(time.Time) tea.Msg { return labTickMsg{} })
 }
 
-// sampleCmd reads the lab once: the API's telemetry, its pool and PostgreSQL's backends.
+// sampleCmd reads the lab once (a one-shot sample: a run's start and end show at once); it
+// never schedules another.
 func (c *LabController) sampleCmd() tea.Cmd {
 	return func() tea.Msg {
-		l := c.Lab()
-		if l == nil || c.ctx.Err() != nil {
+		s, ok := c.sample()
+		if !ok {
 			return nil
-		}
-		ctx, cancel := context.WithTimeout(c.ctx, 500*time.Millisecond)
-		defer cancel()
-		s := LabSample{At: time.Now(), Telemetry: l.Recorder().Snapshot(), LastRun: c.lastRun.Load()}
-		if f := l.Feed(); f != nil {
-			s.Stats = f.Stats(ctx)
-		}
-		if p := c.progress.Load(); p != nil {
-			cp := *p
-			s.Run, s.RunTotal = &cp, p.Duration
 		}
 		return labSampleMsg{s}
 	}
+}
+
+// loopSampleCmd is the sampling loop's read: its message schedules the next tick.
+func (c *LabController) loopSampleCmd() tea.Cmd {
+	return func() tea.Msg {
+		s, ok := c.sample()
+		if !ok {
+			return nil // the lab is closed: the loop ends
+		}
+		return labLoopSampleMsg{s}
+	}
+}
+
+// sample reads the lab once: the API's telemetry, its pool and PostgreSQL's backends.
+func (c *LabController) sample() (LabSample, bool) {
+	l := c.Lab()
+	if l == nil || c.ctx.Err() != nil {
+		return LabSample{}, false
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, 500*time.Millisecond)
+	defer cancel()
+	s := LabSample{At: time.Now(), Telemetry: l.Recorder().Snapshot(), LastRun: c.lastRun.Load()}
+	if f := l.Feed(); f != nil {
+		s.Stats = f.Stats(ctx)
+	}
+	if p := c.progress.Load(); p != nil {
+		cp := *p
+		s.Run, s.RunTotal = &cp, p.Duration
+	}
+	return s, true
 }
 
 func (c *LabController) stateCmd() tea.Cmd {

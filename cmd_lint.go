@@ -70,7 +70,10 @@ type lintReport struct {
 	Counts   lintCounts    `json:"counts"`
 }
 
-type lintMeta struct{ Key, Value string }
+type lintMeta struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
 
 type lintProblem struct {
 	Line int    `json:"line"`
@@ -78,7 +81,15 @@ type lintProblem struct {
 }
 
 type lintCounts struct {
-	Sections, Steps, Questions, Tables, Fillable, Tasks, Actions, Images, Drawn int
+	Sections  int `json:"sections"`
+	Steps     int `json:"steps"`
+	Questions int `json:"questions"`
+	Tables    int `json:"tables"`
+	Fillable  int `json:"fillable"`
+	Tasks     int `json:"tasks"`
+	Actions   int `json:"actions"`
+	Images    int `json:"images"`
+	Drawn     int `json:"drawn"`
 }
 
 type lintStep struct {

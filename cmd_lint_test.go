@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -89,5 +91,46 @@ func TestLintErrors(t *testing.T) {
 	code, _, errOut := runLintCmd(t, filepath.Join(dir, "missing.md"))
 	if code != 1 || !strings.Contains(errOut, "check the path") {
 		t.Errorf("missing file: exit %d, %q", code, errOut)
+	}
+}
+
+// TestLintJSONKeys: every key of `lint --json` is snake_case, the counts and meta included.
+func TestLintJSONKeys(t *testing.T) {
+	code, out, _ := runLintCmd(t, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	var walk func(path string, x any)
+	walk = func(path string, x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if !snake.MatchString(k) {
+					t.Errorf("key %q at %s is not snake_case", k, path)
+				}
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		}
+	}
+	walk("$", v)
+	counts, _ := v["counts"].(map[string]any)
+	if counts["sections"] == nil || counts["drawn"] == nil {
+		t.Errorf("counts = %v, want sections ... drawn", counts)
+	}
+	meta, _ := v["meta"].([]any)
+	if len(meta) == 0 {
+		t.Fatalf("no meta in %s", out)
+	}
+	if m, _ := meta[0].(map[string]any); m["key"] == nil || m["value"] == nil {
+		t.Errorf("meta[0] = %v, want key and value", meta[0])
 	}
 }

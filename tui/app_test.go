@@ -335,3 +335,75 @@ func TestFillTableByHand(t *testing.T) {
 		t.Fatalf("table rows = %q", got)
 	}
 }
+
+// tableSheetRows returns the rows of the Step 2 table in the saved worksheet.
+func tableSheetRows(t *testing.T, m *App, path string) [][]string {
+	t.Helper()
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for id, rows := range loadSheet(t, path).Tables {
+		if strings.HasPrefix(id, "step2") {
+			return rows
+		}
+	}
+	return nil
+}
+
+// In the table editor line i is row i: Enter goes to the next row and finishes on the last;
+// backspace at the start of a row does not join it to the one above.
+func TestTableEditorKeepsRows(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	tm := start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n", "n", "tab", "tab")
+	waitText(t, tm, "enter: fill in or correct")
+	send(tm, "enter")
+	waitText(t, tm, "Success rate:")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" 40%"), Paste: true})
+	send(tm, "enter", "home", "backspace")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x"), Paste: true})
+	send(tm, "end")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(" 1.2 s"), Paste: true})
+	send(tm, "enter") // on the last row: done
+	waitText(t, tm, "1.2 s", "enter: fill in or correct")
+	m, _ := finalView(t, tm)
+	got := tableSheetRows(t, m, path)
+	if len(got) != 2 || got[0][1] != "40%" || got[1][1] != "1.2 s" {
+		t.Fatalf("table rows = %q, want 40%% and 1.2 s on their own rows", got)
+	}
+	if m.screens[screenReader].(*reader).editing {
+		t.Errorf("Enter on the last row did not close the editor")
+	}
+}
+
+// Results that arrive while the table editor is open replace its text; the next key does not
+// save the old text over them.
+func TestTableEditorReloadsOnSetTable(t *testing.T) {
+	dir := testHome(t)
+	path := worksheet.PathFor(dir, "workshop")
+	sc := testScenario(t)
+	var id string
+	for _, tb := range sc.Tables() {
+		if tb.Fillable {
+			id = tb.ID
+		}
+	}
+	tm := start(t, newTestApp(t, path), 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "n", "n", "tab", "tab")
+	waitText(t, tm, "enter: fill in or correct")
+	send(tm, "enter")
+	waitText(t, tm, "Success rate:")
+	tm.Send(SetTableMsg{ID: id, Rows: [][]string{{"Success rate", "12.5%"}, {"p99 latency", "1.42 s"}}})
+	send(tm, "end", "left", "right")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("0"), Paste: true})
+	send(tm, "esc")
+	waitText(t, tm, "12.5%0")
+	m, _ := finalView(t, tm)
+	got := tableSheetRows(t, m, path)
+	if len(got) != 2 || got[0][1] != "12.5%0" || got[1][1] != "1.42 s" {
+		t.Fatalf("table rows = %q, want the new results (and the typed 0)", got)
+	}
+}

@@ -55,8 +55,32 @@ func (r *reader) updateEditor(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, r.c.keys.EditDone) {
 		return r.closeEditor()
 	}
+	if it.kind == itemTable && key.Matches(msg, r.ta.KeyMap.InsertNewline) {
+		// line i is row i: Enter goes to the next row (and finishes on the last), never splits one
+		if r.ta.Line() >= r.ta.LineCount()-1 {
+			return r.closeEditor()
+		}
+		r.ta.CursorDown()
+		r.ta.CursorEnd()
+		r.scrollToEditor()
+		return nil
+	}
 	var cmd tea.Cmd
-	r.ta, cmd = r.ta.Update(msg)
+	if it.kind == itemTable {
+		prev, line, col := r.ta.Value(), r.ta.Line(), r.ta.LineInfo().StartColumn+r.ta.LineInfo().ColumnOffset
+		lines := r.ta.LineCount()
+		r.ta, cmd = r.ta.Update(msg)
+		if r.ta.LineCount() != lines {
+			// a key (or a paste) that joins or splits rows would move every later row: undone
+			r.ta.SetValue(prev)
+			for r.ta.Line() > line {
+				r.ta.CursorUp()
+			}
+			r.ta.SetCursor(col)
+		}
+	} else {
+		r.ta, cmd = r.ta.Update(msg)
+	}
 	val := r.ta.Value()
 	ws := r.c.sheet.ws
 	var save tea.Cmd
@@ -110,6 +134,26 @@ func (r *reader) openTableEditor(t *content.Table) tea.Cmd {
 	r.compose()
 	r.scrollToEditor()
 	return r.ta.Focus()
+}
+
+// reloadTableEditor puts the worksheet's rows of table id into the open table editor (a run
+// that ended while it was open filled them); the cursor stays on its row. Without it the next
+// key would parse the old text and save it over the new results.
+func (r *reader) reloadTableEditor(id string) {
+	it := r.focused()
+	if !r.editing || it == nil || it.kind != itemTable || it.table.ID != id {
+		return
+	}
+	val := tableText(it.table, r.c.sheet.ws.Tables[id])
+	if val == r.ta.Value() {
+		return
+	}
+	line := r.ta.Line()
+	r.ta.SetValue(val)
+	for r.ta.Line() > line {
+		r.ta.CursorUp()
+	}
+	r.ta.CursorEnd()
 }
 
 // tableText writes a table's current values as lines "label: v1 | v2" (label = first cell).

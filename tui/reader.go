@@ -151,6 +151,7 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 		r.compose()
 		return r.ensureRender(r.step)
 	case SetTableMsg:
+		r.reloadTableEditor(msg.ID)
 		r.compose()
 		return nil
 	case renderedMsg:

@@ -64,6 +64,7 @@ type lintReport struct {
 	ID       string        `json:"id,omitempty"`
 	Title    string        `json:"title,omitempty"`
 	Meta     []lintMeta    `json:"meta,omitempty"`
+	Intro    *lintStep     `json:"intro,omitempty"` // questions, tables... before the first section
 	Steps    []lintStep    `json:"steps,omitempty"`
 	Errors   []lintProblem `json:"errors,omitempty"`
 	Warnings []lintProblem `json:"warnings,omitempty"`
@@ -165,79 +166,104 @@ func lint(name string, src []byte) *lintReport {
 	}
 	c := &rep.Counts
 	c.Sections = len(s.Steps)
+	if c.Sections == 0 {
+		rep.OK = false
+		rep.Errors = append(rep.Errors, lintProblem{titleLine(s), "no `## ` sections: the workshop has nothing to show and `scalelab open` refuses the file; add sections under the `# Title`, e.g. `## Step 1 — ...`"})
+		return rep
+	}
 	lastQ := 0
+	// The intro (between the title and the first section) is shown by the reader too.
+	intro := lintStep{ID: "intro", Title: "(before the first section)", Line: titleLine(s)}
+	rep.blocks(&intro, s.Intro, &lastQ)
+	if intro.Questions != nil || intro.Tables != nil || intro.Tasks != nil || intro.Actions != nil || intro.Images != nil {
+		rep.Intro = &intro
+	}
 	for _, st := range s.Steps {
 		ls := lintStep{Number: st.Number, ID: st.ID, Title: st.Title, Line: st.Line}
 		if st.Number > 0 {
 			c.Steps++
 		}
-		for _, b := range st.Blocks {
-			switch b.Kind {
-			case content.QuestionBlock:
-				q := b.Question
-				ls.Questions = append(ls.Questions, lintQuestion{ID: q.ID, Number: q.Number, Kind: q.Kind, Slots: q.Slots,
-					Prompt: q.Prompt, Line: q.Line, AnswerLine: q.AnswerLine, Model: q.Model != "", Answered: q.Answer != ""})
-				if q.Number != lastQ+1 {
-					rep.Warnings = append(rep.Warnings, lintProblem{q.Line, fmt.Sprintf("%s follows Q%d: questions are usually numbered 1, 2, 3...", q.ID, lastQ)})
-				}
-				lastQ = q.Number
-				c.Questions++
-				kind, model := q.Kind, ""
-				if q.Kind == "slots" {
-					kind = fmt.Sprintf("slots(%d)", q.Slots)
-				}
-				if q.Model != "" {
-					model = " +model"
-				}
-				ls.lines = append(ls.lines, fmt.Sprintf("  %-4s %-9s %-44s L%d%s", q.ID, kind, clipText(q.Prompt, 44), q.Line, model))
-			case content.TableBlock:
-				t := b.Table
-				ls.Tables = append(ls.Tables, lintTable{ID: t.ID, Header: t.Header, Rows: len(t.Rows), Fillable: t.Fillable, Line: t.Line})
-				c.Tables++
-				kind := "table"
-				if t.Fillable {
-					c.Fillable++
-					kind = "fillable"
-				}
-				ls.lines = append(ls.lines, fmt.Sprintf("  %-8s %-24s %d×%d %-20s L%d", kind, clipText(t.ID, 24), len(t.Rows), len(t.Header), clipText(strings.Join(t.Header, "|"), 20), t.Line))
-			case content.TaskBlock:
-				for _, t := range b.Tasks {
-					ls.Tasks = append(ls.Tasks, lintTask{ID: t.ID, Text: t.Text, Tag: t.Tag, Done: t.Done, Line: t.Line})
-					c.Tasks++
-					box, tag := "[ ]", ""
-					if t.Done {
-						box = "[x]"
-					}
-					if t.Tag != "" {
-						tag = " #" + t.Tag
-					}
-					ls.lines = append(ls.lines, fmt.Sprintf("  task %s %-12s %-30s L%d%s", box, t.ID, clipText(t.Text, 30), t.Line, tag))
-				}
-			case content.CommandBlock:
-				ls.Actions = append(ls.Actions, lintAction{Name: b.Action.Name, Command: b.Action.Command, Line: b.Action.Line})
-				c.Actions++
-				ls.lines = append(ls.lines, fmt.Sprintf("  action   %-14s %-36s L%d", b.Action.Name, clipText(b.Action.Command, 36), b.Action.Line))
-			case content.ImageBlock:
-				ls.Images = append(ls.Images, lintImage{Src: b.Image.Src, Line: b.Line, Drawn: b.Image.Asset != ""})
-				c.Images++
-				drawn := "no diagram"
-				if b.Image.Asset != "" {
-					drawn = "diagram"
-				}
-				ls.lines = append(ls.lines, fmt.Sprintf("  image    %-40s %-10s L%d", clipText(b.Image.Src, 40), drawn, b.Line))
-				if b.Image.Asset != "" {
-					c.Drawn++
-				} else {
-					rep.Warnings = append(rep.Warnings, lintProblem{b.Line, fmt.Sprintf("image %s has no terminal diagram: add assets/<same base name>.txt or the workshop shows only its alt text", b.Image.Src)})
-				}
-			}
-		}
+		rep.blocks(&ls, st.Blocks, &lastQ)
 		rep.Steps = append(rep.Steps, ls)
 	}
-	if c.Sections == 0 {
-		rep.Warnings = append(rep.Warnings, lintProblem{1, "no `## ` sections: the workshop has nothing to show"})
-	}
 	return rep
+}
+
+// titleLine is the line of the `# ` title (1 when there is none).
+func titleLine(s *content.Scenario) int {
+	for i, l := range s.Lines {
+		if strings.HasPrefix(l, "# ") {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+// blocks reports one section's blocks (or the intro's) into ls and the counts; lastQ is the
+// number of the question before, for the numbering warning.
+func (rep *lintReport) blocks(ls *lintStep, blocks []content.Block, lastQ *int) {
+	c := &rep.Counts
+	for _, b := range blocks {
+		switch b.Kind {
+		case content.QuestionBlock:
+			q := b.Question
+			ls.Questions = append(ls.Questions, lintQuestion{ID: q.ID, Number: q.Number, Kind: q.Kind, Slots: q.Slots,
+				Prompt: q.Prompt, Line: q.Line, AnswerLine: q.AnswerLine, Model: q.Model != "", Answered: q.Answer != ""})
+			if q.Number != *lastQ+1 {
+				rep.Warnings = append(rep.Warnings, lintProblem{q.Line, fmt.Sprintf("%s follows Q%d: questions are usually numbered 1, 2, 3...", q.ID, *lastQ)})
+			}
+			*lastQ = q.Number
+			c.Questions++
+			kind, model := q.Kind, ""
+			if q.Kind == "slots" {
+				kind = fmt.Sprintf("slots(%d)", q.Slots)
+			}
+			if q.Model != "" {
+				model = " +model"
+			}
+			ls.lines = append(ls.lines, fmt.Sprintf("  %-4s %-9s %-44s L%d%s", q.ID, kind, clipText(q.Prompt, 44), q.Line, model))
+		case content.TableBlock:
+			t := b.Table
+			ls.Tables = append(ls.Tables, lintTable{ID: t.ID, Header: t.Header, Rows: len(t.Rows), Fillable: t.Fillable, Line: t.Line})
+			c.Tables++
+			kind := "table"
+			if t.Fillable {
+				c.Fillable++
+				kind = "fillable"
+			}
+			ls.lines = append(ls.lines, fmt.Sprintf("  %-8s %-24s %d×%d %-20s L%d", kind, clipText(t.ID, 24), len(t.Rows), len(t.Header), clipText(strings.Join(t.Header, "|"), 20), t.Line))
+		case content.TaskBlock:
+			for _, t := range b.Tasks {
+				ls.Tasks = append(ls.Tasks, lintTask{ID: t.ID, Text: t.Text, Tag: t.Tag, Done: t.Done, Line: t.Line})
+				c.Tasks++
+				box, tag := "[ ]", ""
+				if t.Done {
+					box = "[x]"
+				}
+				if t.Tag != "" {
+					tag = " #" + t.Tag
+				}
+				ls.lines = append(ls.lines, fmt.Sprintf("  task %s %-12s %-30s L%d%s", box, t.ID, clipText(t.Text, 30), t.Line, tag))
+			}
+		case content.CommandBlock:
+			ls.Actions = append(ls.Actions, lintAction{Name: b.Action.Name, Command: b.Action.Command, Line: b.Action.Line})
+			c.Actions++
+			ls.lines = append(ls.lines, fmt.Sprintf("  action   %-14s %-36s L%d", b.Action.Name, clipText(b.Action.Command, 36), b.Action.Line))
+		case content.ImageBlock:
+			ls.Images = append(ls.Images, lintImage{Src: b.Image.Src, Line: b.Line, Drawn: b.Image.Asset != ""})
+			c.Images++
+			drawn := "no diagram"
+			if b.Image.Asset != "" {
+				drawn = "diagram"
+			}
+			ls.lines = append(ls.lines, fmt.Sprintf("  image    %-40s %-10s L%d", clipText(b.Image.Src, 40), drawn, b.Line))
+			if b.Image.Asset != "" {
+				c.Drawn++
+			} else {
+				rep.Warnings = append(rep.Warnings, lintProblem{b.Line, fmt.Sprintf("image %s has no terminal diagram: add assets/<same base name>.txt or the workshop shows only its alt text", b.Image.Src)})
+			}
+		}
+	}
 }
 
 func (r *lintReport) write(w io.Writer) {
@@ -252,8 +278,15 @@ func (r *lintReport) write(w io.Writer) {
 	for _, m := range r.Meta {
 		fmt.Fprintf(w, "  %s: %s\n", m.Key, m.Value)
 	}
-	for _, st := range r.Steps {
+	steps := r.Steps
+	if r.Intro != nil {
+		steps = append([]lintStep{*r.Intro}, steps...)
+	}
+	for i, st := range steps {
 		kind := "section"
+		if i == 0 && r.Intro != nil {
+			kind = "intro"
+		}
 		if st.Number > 0 {
 			kind = fmt.Sprintf("step %d", st.Number)
 		}

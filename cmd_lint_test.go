@@ -134,3 +134,47 @@ func TestLintJSONKeys(t *testing.T) {
 		t.Errorf("meta[0] = %v, want key and value", meta[0])
 	}
 }
+
+// TestLintNoSections: a file without `## ` sections is an error, as `scalelab open` refuses it.
+func TestLintNoSections(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "flat.md")
+	if err := os.WriteFile(f, []byte("\n# Only a title\n\nSome text, no sections.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runLintCmd(t, f)
+	if code != 1 || !strings.Contains(out, f+":2: error: no `## ` sections") || !strings.Contains(out, "add sections") || strings.Contains(out, "\nok") {
+		t.Errorf("exit %d, want 1 and the error at line 2:\n%s", code, out)
+	}
+	code, out, _ = runLintCmd(t, "--json", f)
+	var rep lintReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 || rep.OK || len(rep.Errors) != 1 || rep.Errors[0].Line != 2 {
+		t.Errorf("json: exit %d, %v\n%s", code, err, out)
+	}
+}
+
+// TestLintIntro: what the intro (before the first section) holds is reported, as the reader
+// shows it.
+func TestLintIntro(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "intro.md")
+	src := "# T\n\n![the lab](images/architecture.png)\n\n**Q1: Why?**\n\n```\nYour answer:\n```\n\n```bash\nscalelab loadtest\n```\n\n## Step 1 — A\n\nText.\n"
+	if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runLintCmd(t, f)
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	for _, want := range []string{"intro", "Q1   answer", "action   loadtest", "image    images/architecture.png", "1 questions", "1 actions, 1 images"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runLintCmd(t, "--json", f)
+	var rep lintReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Intro == nil || len(rep.Intro.Questions) != 1 || len(rep.Intro.Actions) != 1 || len(rep.Intro.Images) != 1 || rep.Counts.Questions != 1 {
+		t.Errorf("intro %+v counts %+v", rep.Intro, rep.Counts)
+	}
+}

@@ -544,16 +544,30 @@ func (a *App) helpOverlay() string {
 	h.ShowAll = true
 	h.Width = inner
 	wrap := s.Hint.Width(inner)
-	body := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp()) + "\n\n"
+	keys := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp())
 	if a.opt.Actions != nil {
-		body += s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(a.labFullHelp()) + "\n\n"
+		keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(a.labFullHelp())
 	}
-	if a.active == screenReader && a.bodyHeight() >= 30 {
-		body += wrap.Render("Search: / then enter jumps to the first match; ctrl+n / ctrl+p go to the next / previous match.") + "\n"
+	// The keys and the closing line always show; the notes below them go, least useful first,
+	// when the window is too short for the whole box (the status line shows the path too).
+	notes := []string{
+		wrap.Render("Answers are saved as you type, in " + shortPath(a.c.sheet.path)),
 	}
-	body += wrap.Render("Answers are saved as you type, in "+shortPath(a.c.sheet.path)) + "\n" +
-		wrap.Render("? or esc closes this help.")
-	box := s.Overlay.Render(body)
+	if a.active == screenReader {
+		notes = append(notes, wrap.Render("Search: / then enter jumps to the first match; ctrl+n / ctrl+p go to the next / previous match."))
+	}
+	closing := wrap.Render("? or esc closes this help.")
+	var box string
+	for n := len(notes); n >= 0; n-- {
+		box = s.Overlay.Render(keys + "\n\n" + strings.Join(append(notes[:n:n], closing), "\n"))
+		if lipgloss.Height(box) <= a.bodyHeight() {
+			break
+		}
+		if n == 0 { // shorter still: no blank lines between the parts
+			compact := strings.ReplaceAll(keys, "\n\n", "\n")
+			box = s.Overlay.Render(compact + "\n" + closing)
+		}
+	}
 	return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
 }
 

@@ -255,6 +255,15 @@ func TestHelpOverlay(t *testing.T) {
 	send(tm, "esc")
 	waitText(t, tm, "small feed API")
 	finalView(t, tm)
+
+	// With the lab's keys too, the whole box fits in 80x24: its bottom border and the way out.
+	a := newTestApp(t, "", func(o *Options) {
+		o.Actions = ActionsFunc(func(content.Action) tea.Cmd { return nil })
+	})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	a.Update(keyMsg("?"))
+	v := a.View()
+	mustContain(t, v, "The lab", "L load test", "? or esc closes this help.", "╰────", "────╯")
 }
 
 // Text typed fast arrives in chunks; a chunk that reads like a key name ("up") is still text.

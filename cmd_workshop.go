@@ -214,6 +214,13 @@ func workshop(f workshopFlags) error {
 	// SIGTERM and ctrl+c end the program through bubbletea with the final model; SIGHUP (the
 	// terminal went away) through the context. Either way the worksheet is flushed below.
 	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithContext(ctx))
+	return runApp(p, app, path, opt.Lab != nil, os.Stderr)
+}
+
+// runApp runs the program to its end, saves the worksheet whatever ended it, and says why it
+// ended: ctrl+c, SIGTERM and SIGHUP are normal ends; a panic is a crash (exit 1) even though
+// the answers were saved.
+func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Writer) error {
 	final, runErr := p.Run()
 	if m, ok := final.(*tui.App); ok && m != nil {
 		app = m
@@ -221,9 +228,13 @@ func workshop(f workshopFlags) error {
 	if err := app.Flush(); err != nil {
 		return fmt.Errorf("saving your answers to %s failed: %w (check the disk and the directory's permissions)", path, err)
 	}
-	fmt.Fprintf(os.Stderr, "scalelab: your answers are saved in %s\n", path)
-	if opt.Lab != nil {
-		fmt.Fprintln(os.Stderr, "scalelab: stopping the lab (the API and PostgreSQL)…")
+	if errors.Is(runErr, tea.ErrProgramPanic) {
+		// checked first: bubbletea reports a panic as ErrProgramKilled too
+		return fmt.Errorf("the terminal interface crashed (a bug in scalelab: the trace is above); your answers are saved in %s: run scalelab again to go on, and please report the trace", path)
+	}
+	fmt.Fprintf(stderr, "scalelab: your answers are saved in %s\n", path)
+	if labOn {
+		fmt.Fprintln(stderr, "scalelab: stopping the lab (the API and PostgreSQL)…")
 	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, tea.ErrInterrupted) {
 		return fmt.Errorf("the terminal interface stopped: %w", runErr)

@@ -39,7 +39,7 @@ func runExport(args []string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("unexpected argument %q: write to a file with -o %s", rest[0], rest[0])
 	}
-	s, err := exportScenario(*scen)
+	s, err := loadScenario(*scen) // as the workshop opens it: parsed, with sections
 	if err != nil {
 		return err
 	}
@@ -70,27 +70,12 @@ func runExport(args []string) error {
 		fmt.Fprintf(exportLog, "scalelab: exported %s to standard output (%s)\n", s.ID, what)
 		return nil
 	}
-	if err := writeFileAtomic(*out, md); err != nil {
+	if err := worksheet.WriteFileAtomic(*out, md); err != nil {
 		return fmt.Errorf("writing the export: %w (choose another path with -o)", err)
 	}
 	abs, _ := filepath.Abs(*out)
 	fmt.Fprintf(exportLog, "scalelab: wrote %s (%s)\n", abs, what)
 	return nil
-}
-
-func exportScenario(path string) (*content.Scenario, error) {
-	if path == "" {
-		return content.Builtin(), nil
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the scenario: %w (check the --scenario path)", err)
-	}
-	s, err := content.Parse(path, src)
-	if err != nil {
-		return nil, fmt.Errorf("the scenario does not parse: %w (`scalelab lint %s` shows what it found)", err, path)
-	}
-	return s, nil
 }
 
 // exportCounts says how much of the scenario the worksheet fills.
@@ -115,30 +100,4 @@ func exportCounts(s *content.Scenario, ws *worksheet.Worksheet) (answers, tasks,
 		}
 	}
 	return
-}
-
-// writeFileAtomic writes through a temp file in the same directory and renames it.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

@@ -92,3 +92,28 @@ func TestExportOtherScenario(t *testing.T) {
 		t.Errorf("bad scenario: exit %d, %q", code, log)
 	}
 }
+
+// TestExportNoSections: export reads --scenario as the workshop opens it, so a file with no
+// `## ` sections is refused with what to do, not exported as an empty worksheet.
+func TestExportNoSections(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	sc := filepath.Join(t.TempDir(), "flat.md")
+	if err := os.WriteFile(sc, []byte("# Flat\n\nNo sections here.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, log := runExportCmd(t, "--scenario", sc)
+	if code != 1 || out != "" || !strings.Contains(log, "no `## ` sections") {
+		t.Errorf("exit %d, out %q, log %q", code, out, log)
+	}
+}
+
+// TestExportToMissingDir: -o into a directory that does not exist fails, says where and what
+// to do, and leaves nothing behind.
+func TestExportToMissingDir(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	dst := filepath.Join(t.TempDir(), "no-such-dir", "out.md")
+	code, _, log := runExportCmd(t, "-o", dst)
+	if code != 1 || !strings.Contains(log, dst) || !strings.Contains(log, "choose another path with -o") {
+		t.Errorf("exit %d, %q", code, log)
+	}
+}

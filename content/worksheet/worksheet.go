@@ -142,36 +142,43 @@ func (w *Worksheet) Save(path string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("saving worksheet: %w", err)
 	}
-	return writeAtomic(path, b)
+	if err := WriteFileAtomic(path, b); err != nil {
+		return fmt.Errorf("saving worksheet: %w", err)
+	}
+	return nil
 }
 
-func writeAtomic(path string, b []byte) (err error) {
+// WriteFileAtomic replaces path with b (mode 0644): a temp file beside it is written,
+// synced and renamed over path, then the directory is synced. On error the old file is
+// untouched and no temp file is left. The directory must exist. Errors name path.
+func WriteFileAtomic(path string, b []byte) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("saving worksheet %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
 			os.Remove(tmp)
+			err = fmt.Errorf("writing %s: %w", path, err)
 		}
 	}()
 	if _, err = f.Write(b); err != nil {
-		return fmt.Errorf("saving worksheet %s: %w", path, err)
+		return err
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("saving worksheet %s: %w", path, err)
+		return err
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("saving worksheet %s: %w", path, err)
+		return err
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("saving worksheet %s: %w", path, err)
+		return err
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("saving worksheet %s: %w", path, err)
+		return err
 	}
 	if d, derr := os.Open(dir); derr == nil {
 		d.Sync() // best effort: the rename is durable once the directory is

@@ -165,3 +165,30 @@ func TestExport(t *testing.T) {
 		t.Errorf("export of no worksheet is empty")
 	}
 }
+
+// TestWriteFileAtomic: a new file is created, an old one replaced whole, mode 0644, and no
+// temp file stays beside it.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.md")
+	for _, body := range []string{"first version, the longer one\n", "second\n"} {
+		if err := WriteFileAtomic(path, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != body {
+			t.Fatalf("read %q, %v; want %q", got, err, body)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, %v", fi.Mode(), err)
+	}
+	missing := filepath.Join(dir, "nope", "out.md")
+	if err := WriteFileAtomic(missing, []byte("x")); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing dir: %v", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("files left in %s: %v", dir, ents)
+	}
+}

@@ -505,24 +505,27 @@ func (c *LabController) fillTablesCmd(fresh string) tea.Cmd {
 	if c.hist == nil || c.scenario == nil {
 		return nil
 	}
-	latest := c.hist.LatestByState()
-	stages := map[string]bool{}
-	for st, rec := range latest {
-		stages[st] = rec.Result != nil
-	}
-	cmds := []tea.Cmd{func() tea.Msg { return LabRunsMsg{Stages: stages} }}
-	for _, t := range c.scenario.Tables() {
-		if rows, from, ok := fillTableStages(t, latest); ok {
-			msg := SetTableMsg{ID: t.ID, Rows: rows, KeepFilled: true}
-			for i, st := range from {
-				if st != "" && st == fresh {
-					msg.FreshRows = append(msg.FreshRows, i)
-				}
-			}
-			cmds = append(cmds, func() tea.Msg { return msg })
+	return func() tea.Msg {
+		// in the Cmd: reading the history may wait on its file lock (another scalelab records a run)
+		latest := c.hist.LatestByState()
+		stages := map[string]bool{}
+		for st, rec := range latest {
+			stages[st] = rec.Result != nil
 		}
+		msgs := tea.BatchMsg{func() tea.Msg { return LabRunsMsg{Stages: stages} }}
+		for _, t := range c.scenario.Tables() {
+			if rows, from, ok := fillTableStages(t, latest); ok {
+				msg := SetTableMsg{ID: t.ID, Rows: rows, KeepFilled: true}
+				for i, st := range from {
+					if st != "" && st == fresh {
+						msg.FreshRows = append(msg.FreshRows, i)
+					}
+				}
+				msgs = append(msgs, func() tea.Msg { return msg })
+			}
+		}
+		return msgs
 	}
-	return tea.Batch(cmds...)
 }
 
 // statusMsg is the header's view of the lab: the full line and a short one for narrow windows.

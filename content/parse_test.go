@@ -3,6 +3,7 @@ package content
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,11 +14,42 @@ var seedPath = filepath.Join("..", "..", "shared", "seeds", "scenario-01-single-
 
 func readSeed(t testing.TB) []byte {
 	t.Helper()
-	src, err := os.ReadFile(seedPath)
+	return readSeedFrom(t, seedPath)
+}
+
+// readSeedFrom reads the original scenario at path. It lives outside the repository: a
+// test that needs it skips when it is missing, but fails in CI (the CI variable set), where
+// shared/ is checked out beside the clone and a missing file means a broken checkout.
+func readSeedFrom(t testing.TB, path string) []byte {
+	t.Helper()
+	src, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("original scenario not found at %s (it lives outside the repository): %v", seedPath, err)
+		if os.Getenv("CI") != "" {
+			t.Fatalf("original scenario not found at %s, and CI is set: check out shared/ beside the repository (%v)", path, err)
+		}
+		t.Skipf("original scenario not found at %s (it lives outside the repository; in CI this fails): %v", path, err)
 	}
 	return src
+}
+
+// TestSeedMissing runs readSeedFrom on a missing file in a child test process: it must fail
+// with CI set and skip without.
+func TestSeedMissing(t *testing.T) {
+	if os.Getenv("SCALELAB_SEED_CHILD") != "" {
+		readSeedFrom(t, filepath.Join(t.TempDir(), "missing.md"))
+		return
+	}
+	for _, ci := range []string{"", "true"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSeedMissing$", "-test.v")
+		cmd.Env = append(os.Environ(), "SCALELAB_SEED_CHILD=1", "CI="+ci)
+		out, err := cmd.CombinedOutput()
+		switch {
+		case ci != "" && (err == nil || !strings.Contains(string(out), "--- FAIL") || !strings.Contains(string(out), "check out shared/")):
+			t.Errorf("CI=%s: want a failure, got %v:\n%s", ci, err, out)
+		case ci == "" && (err != nil || !strings.Contains(string(out), "--- SKIP")):
+			t.Errorf("CI unset: want a skip, got %v:\n%s", err, out)
+		}
+	}
 }
 
 func mustParse(t testing.TB, name string, src []byte) *Scenario {

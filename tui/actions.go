@@ -58,6 +58,7 @@ type LabStatusMsg struct {
 	Short string // the same for narrow windows ("" = Text)
 	Busy  bool   // the lab is working (starting, seeding): the header shows a spinner
 	Err   bool   // the lab is not usable (failed to start, PostgreSQL down)
+	Stage string // the scenario stage the lab is at (lab.StageBroken ...); "" when not known
 }
 
 // Lab is the running lab as the app sees it (LabController implements it): it runs the text's

@@ -543,7 +543,7 @@ func statusMsg(s lab.State) LabStatusMsg {
 		short = append(short, "no index")
 	}
 	short = append(short, fmtRows(s.Rows)+" rows")
-	return LabStatusMsg{Text: statusLine(s), Short: strings.Join(short, " · ")}
+	return LabStatusMsg{Text: statusLine(s), Short: strings.Join(short, " · "), Stage: s.Stage}
 }
 
 // presetShort names the API's knobs in a few characters: the preset, or for custom knobs the

@@ -164,8 +164,8 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 			return r.loadCmd()
 		}
 	case LabStatusMsg:
-		if st, ok := stageFromStatus(msg.Text); ok && st != r.stage {
-			r.stage = st
+		if msg.Stage != "" && msg.Stage != r.stage {
+			r.stage = msg.Stage
 			r.gen++
 		}
 	case labSampleMsg:
@@ -181,24 +181,6 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 		return r.key(msg)
 	}
 	return nil
-}
-
-// stageFromStatus reads the stage from the lab's state line ("… · stage: After Fix 1").
-func stageFromStatus(text string) (string, bool) {
-	i := strings.LastIndex(text, "stage: ")
-	if i < 0 {
-		return "", false
-	}
-	name := text[i+len("stage: "):]
-	if j := strings.Index(name, " · "); j >= 0 {
-		name = name[:j]
-	}
-	for _, s := range []string{lab.StageBroken, lab.StageFix1, lab.StageFix2, lab.StageCustom} {
-		if lab.StageTitle(s) == name {
-			return s, true
-		}
-	}
-	return "", false
 }
 
 func (r *results) key(msg tea.KeyMsg) tea.Cmd {

@@ -121,8 +121,8 @@ func TestResultsStageAndRerun(t *testing.T) {
 	mustContain(t, r.View(), "The lab's stage is not known yet", "No runs recorded yet",
 		"Broken       not measured yet: the load test against the broken API (Step 2)")
 
-	// the state line names the stage (labctl's statusLine): r will measure it
-	r.Update(LabStatusMsg{Text: statusLine(lab.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: lab.StageFix1})})
+	// the lab's status names the stage (labctl's statusMsg): r will measure it
+	r.Update(statusMsg(lab.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: lab.StageFix1}))
 	mustContain(t, r.View(), "The lab is now: After Fix 1", "the new run replaces the After Fix 1 row")
 
 	cmd := r.Update(keyMsg("L"))
@@ -143,7 +143,7 @@ func TestResultsStageAndRerun(t *testing.T) {
 
 	// custom knobs: recorded as Custom
 	r.Update(labSampleMsg{})
-	r.Update(LabStatusMsg{Text: "PG 15 · API 127.0.0.1:3000 custom · no index · 10,000 rows · stage: Custom"})
+	r.Update(statusMsg(lab.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "custom", Stage: lab.StageCustom}))
 	mustContain(t, r.View(), "The lab is now: Custom", "recorded as Custom")
 }
 
@@ -201,7 +201,7 @@ func TestResultsGoldens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := loaded(t, testHistory(t, tc.runs...), tc.w, tc.h-3)
-			r.Update(LabStatusMsg{Text: statusLine(lab.State{PGUp: true, Preset: "fixed", Index: true, Stage: lab.StageFix2})})
+			r.Update(statusMsg(lab.State{PGUp: true, Preset: "fixed", Index: true, Stage: lab.StageFix2}))
 			screenGolden(t, tc.name, r.View())
 		})
 	}

@@ -17,7 +17,7 @@ import (
 // Run must not block: it returns a Cmd that does the work (or starts it and waits for its first
 // report, the bubbletea realtime pattern). Messages the Cmd produces are routed by the root model
 // to every screen, so a dashboard can consume progress messages; an ActionDoneMsg ends the action
-// and its Summary or Err is shown in the status line. A nil Actions means the lab is not wired.
+// and its Summary or Err is shown in the status line. A nil Actions means the lab is off (--no-lab).
 type Actions interface {
 	Run(a content.Action) tea.Cmd
 }
@@ -42,12 +42,13 @@ func runActionCmd(a content.Action) tea.Cmd {
 	return func() tea.Msg { return actionMsg{Action: a} }
 }
 
-func notWiredNotice(a content.Action) string {
+// labOffNotice answers a lab action when the workshop runs without its lab (--no-lab).
+func labOffNotice(a content.Action) string {
 	cmd := a.Command
 	if cmd == "" {
 		cmd = "scalelab " + a.Name
 	}
-	return fmt.Sprintf("the lab is not wired yet: run `%s` in another terminal", cmd)
+	return fmt.Sprintf("the lab is off (--no-lab): run `%s` in another terminal, or restart scalelab without --no-lab", cmd)
 }
 
 // LabStatusMsg sets the lab's state line in the header ("PG 15 :5433 · API 127.0.0.1:3000 broken ·

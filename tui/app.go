@@ -39,7 +39,7 @@ type Options struct {
 	// Lab is the running lab (a *LabController): started by Init in the background, given every
 	// message, and the Actions when Actions is nil. nil: the text only (--no-lab).
 	Lab     Lab
-	Actions Actions       // what runs the text's commands; default Lab; nil: "not wired"
+	Actions Actions       // what runs the text's commands; default Lab; nil: the lab is off (--no-lab)
 	History *load.History // the recorded runs (the results screen); may be nil
 	Notice  string        // a line for the status bar at start-up (e.g. a worksheet problem)
 	// Startup runs when the program starts, beside the first rendering (the lab's background

@@ -181,9 +181,9 @@ func TestCommandWithoutLab(t *testing.T) {
 	send(tm, "tab")
 	waitText(t, tm, "enter: run the load test")
 	send(tm, "enter")
-	waitText(t, tm, "not wired yet")
+	waitText(t, tm, "--no-lab")
 	_, view := finalView(t, tm)
-	mustContain(t, view, "the lab is not wired yet: run `scalelab loadtest` in another terminal")
+	mustContain(t, view, "the lab is off (--no-lab): run `scalelab loadtest` in another terminal, or", "restart scalelab without --no-lab")
 }
 
 func TestCommandThroughActions(t *testing.T) {

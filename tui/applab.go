@@ -104,7 +104,7 @@ func (a *App) actionFor(name string) content.Action {
 // startAction runs a lab action (a key, or Enter on a command block).
 func (a *App) startAction(act content.Action, confirmed bool) tea.Cmd {
 	if a.opt.Actions == nil {
-		return a.setNotice(notWiredNotice(act), false)
+		return a.setNotice(labOffNotice(act), true) // the command did not run: read whole, in a box when long
 	}
 	if act.Name == labActionReset && !confirmed {
 		a.lab.confirm = &act

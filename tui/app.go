@@ -42,9 +42,6 @@ type Options struct {
 	Actions Actions       // what runs the text's commands; default Lab; nil: the lab is off (--no-lab)
 	History *load.History // the recorded runs (the results screen); may be nil
 	Notice  string        // a line for the status bar at start-up (e.g. a worksheet problem)
-	// Startup runs when the program starts, beside the first rendering (the lab's background
-	// start goes here); its messages are routed to every screen like any other.
-	Startup tea.Cmd
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -149,7 +146,7 @@ func (a *App) typing() bool {
 
 // Init starts every screen (the reader asks for its first rendering once the size is known).
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.opt.Startup}
+	var cmds []tea.Cmd
 	if a.opt.Lab != nil {
 		cmds = append(cmds, a.opt.Lab.Init())
 	}

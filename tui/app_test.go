@@ -205,6 +205,28 @@ func TestCommandThroughActions(t *testing.T) {
 	}
 }
 
+// E on the explain view and L on the results screen are the app's global keys: they run the
+// lab's action from there too (the screens have no branch of their own for them).
+func TestActionKeysOnLabScreens(t *testing.T) {
+	testHome(t)
+	a := newTestApp(t, "", func(o *Options) {
+		o.Actions = ActionsFunc(func(act content.Action) tea.Cmd {
+			return func() tea.Msg { return ActionDoneMsg{Action: act, Summary: "ran " + act.Name} }
+		})
+	})
+	tm := start(t, a, 80, 24)
+	waitText(t, tm, "small feed API")
+	send(tm, "e")
+	waitText(t, tm, "explain · no plan yet")
+	send(tm, "E")
+	waitText(t, tm, "ran explain-query")
+	send(tm, "r")
+	waitText(t, tm, "After Fix 2  not measured yet")
+	send(tm, "L")
+	waitText(t, tm, "ran loadtest")
+	finalView(t, tm)
+}
+
 func TestStepListOverlayAndSidebar(t *testing.T) {
 	testHome(t)
 	tm := start(t, newTestApp(t, ""), 80, 24)

@@ -239,9 +239,6 @@ func (a *App) handleLabKey(msg tea.KeyMsg) (cmd tea.Cmd, ok bool) {
 	case key.Matches(msg, k.Results):
 		return a.toggleScreen(screenResults, "the results screen"), true
 	case a.active != screenReader && key.Matches(msg, k.Back):
-		if h, ok := a.screen().(interface{ HandlesEsc() bool }); ok && h.HandlesEsc() {
-			return nil, false // the screen closes something of its own first
-		}
 		return a.switchTo(screenReader), true
 	}
 	return nil, false

@@ -269,7 +269,3 @@ func (g *gaugeRing) observe(sec int64, st feed.Stats) {
 func fmtSecs(d time.Duration) string {
 	return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s"
 }
-
-// Running reports whether the last sample had a load test in progress (the reader can show the
-// compact pane only then, or keep it after the run for its last numbers).
-func (d *dashboard) Running() bool { return d.have && d.sample.Run != nil }

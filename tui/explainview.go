@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"scalelab/content"
 	"scalelab/lab/posts"
 	"scalelab/sql"
 )
@@ -40,8 +39,9 @@ type explainView struct {
 
 var _ screen = (*explainView)(nil)
 
-// explainKeys are the explain view's keys.
-// (Scrolling uses the app's shared pager keys.)
+// explainKeys are the explain view's help entries. The keys themselves are the app's: E is the
+// global explain key (it never reaches this screen), esc the global back key; scrolling uses
+// the shared pager keys.
 var explainKeys = struct {
 	Run, Back key.Binding
 }{
@@ -153,9 +153,6 @@ func (v *explainView) receive(msg ExplainMsg) {
 }
 
 func (v *explainView) key(msg tea.KeyMsg) tea.Cmd {
-	if key.Matches(msg, explainKeys.Run) {
-		return runActionCmd(content.Action{Name: "explain-query", Command: "scalelab explain-query"})
-	}
 	v.off, _ = scrollBy(v.c.keys, msg, v.off, v.bodyHeight())
 	v.clamp()
 	return nil

@@ -92,14 +92,6 @@ func TestExplainViewWithRealPlans(t *testing.T) {
 		if v.Status() != "explain · no plan yet: press E" {
 			t.Fatalf("status %q", v.Status())
 		}
-		// E asks the root model for the lab's explain action
-		cmd := v.Update(keyMsg("E"))
-		if cmd == nil {
-			t.Fatal("E returned no command")
-		}
-		if m, ok := cmd().(actionMsg); !ok || m.Action.Name != "explain-query" {
-			t.Fatalf("E sent %#v, want the explain-query action", cmd())
-		}
 	})
 
 	t.Run("seq then index, highlighted", func(t *testing.T) {

@@ -236,9 +236,6 @@ func (c *LabController) SetTasks(t map[string]bool) {
 	c.mu.Unlock()
 }
 
-// Running reports whether a load test is under way.
-func (c *LabController) Running() bool { return c.progress.Load() != nil }
-
 // CancelRun stops a running load test (its partial result is not recorded).
 func (c *LabController) CancelRun() {
 	c.mu.Lock()

@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"scalelab/content"
 	"scalelab/lab"
 	"scalelab/lab/load"
 )
@@ -61,12 +60,12 @@ type resultsLoadedMsg struct {
 	err    error
 }
 
-// resultsKeys are the results screen's keys.
-// (Scrolling uses the app's shared pager keys: g is the newest run, G the oldest.)
+// resultsKeys are the results screen's help entries. The keys themselves are the app's: L is
+// the global load-test key (it never reaches this screen), esc the global back key; scrolling
+// uses the shared pager keys (g is the newest run, G the oldest).
 var resultsKeys = struct {
 	Rerun, Back key.Binding
 }{
-	// L is also the app's global load-test key (r opens and closes this screen)
 	Rerun: key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "run the load test again")),
 	Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
 }
@@ -184,12 +183,6 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (r *results) key(msg tea.KeyMsg) tea.Cmd {
-	if key.Matches(msg, resultsKeys.Rerun) {
-		if r.running != nil {
-			return noticeCmd("a load test is already running: its run shows here when it ends")
-		}
-		return runActionCmd(content.Action{Name: "loadtest", Command: "scalelab loadtest"})
-	}
 	r.off, _ = scrollBy(r.c.keys, msg, r.off, r.listHeight())
 	r.clamp()
 	return nil

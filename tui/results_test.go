@@ -125,21 +125,9 @@ func TestResultsStageAndRerun(t *testing.T) {
 	r.Update(statusMsg(lab.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: lab.StageFix1}))
 	mustContain(t, r.View(), "The lab is now: After Fix 1", "the new run replaces the After Fix 1 row")
 
-	cmd := r.Update(keyMsg("L"))
-	if cmd == nil {
-		t.Fatal("L returned no command")
-	}
-	if m, ok := cmd().(actionMsg); !ok || m.Action.Name != "loadtest" {
-		t.Fatalf("L sent %#v, want the loadtest action", cmd())
-	}
-
 	// while a load test runs, r says so instead of starting another
 	r.Update(labSampleMsg{LabSample{Run: &load.Progress{Elapsed: 12 * time.Second, Duration: 30 * time.Second}}})
 	mustContain(t, r.View(), "A load test is running (12s elapsed)")
-	cmd = r.Update(keyMsg("L"))
-	if m, ok := cmd().(noticeMsg); !ok || !strings.Contains(m.text, "already running") {
-		t.Fatalf("L during a run sent %#v", cmd())
-	}
 
 	// custom knobs: recorded as Custom
 	r.Update(labSampleMsg{})

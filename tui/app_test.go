@@ -438,3 +438,22 @@ func TestTableEditorReloadsOnSetTable(t *testing.T) {
 		t.Fatalf("table rows = %q, want the new results (and the typed 0)", got)
 	}
 }
+
+// The hints under command blocks and the help bar name the keys the key handler matches: one
+// place (KeyMap.ActionKey) maps an action to its key.
+func TestActionHintsFollowKeys(t *testing.T) {
+	k := DefaultKeyMap()
+	for _, name := range labActions {
+		b, ok := k.ActionKey(name)
+		if !ok || len(b.Keys()) == 0 {
+			t.Fatalf("action %s has no key", name)
+		}
+		want := " (or " + b.Help().Key + ")"
+		if actionKeyHint(name) != want || !strings.HasSuffix(actionHint(name), want) {
+			t.Errorf("%s: hints %q / %q, want the key %q", name, actionHint(name), actionKeyHint(name), b.Help().Key)
+		}
+	}
+	if actionKeyHint("no-such-action") != "" {
+		t.Errorf("an action without a key got a hint")
+	}
+}

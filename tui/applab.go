@@ -44,6 +44,9 @@ const (
 	labActionReset      = "reset"
 )
 
+// labActions are the lab's actions, each with a global key (KeyMap.ActionKey).
+var labActions = []string{labActionLoadTest, labActionRestart, labActionApplyIndex, labActionExplain, labActionReset}
+
 // labState is what the root model knows of the lab, from its messages.
 type labState struct {
 	status   LabStatusMsg
@@ -157,26 +160,26 @@ func actionDoing(name string) string {
 func actionHint(name string) string {
 	switch name {
 	case labActionLoadTest:
-		return "run the load test in the lab (or L)"
+		return "run the load test in the lab" + actionKeyHint(name)
 	case labActionRestart:
-		return "restart the API with the boxes you ticked (or R)"
+		return "restart the API with the boxes you ticked" + actionKeyHint(name)
 	case labActionApplyIndex:
-		return "create the index, Fix 2 (or F)"
+		return "create the index, Fix 2" + actionKeyHint(name)
 	case labActionExplain:
-		return "show the query plan (or E)"
+		return "show the query plan" + actionKeyHint(name)
 	case labActionReset:
-		return "reset the lab, after a y/n (or X)"
+		return "reset the lab, after a y/n" + actionKeyHint(name)
 	}
-	return "run " + name + " in the lab"
+	return "run " + name + " in the lab" + actionKeyHint(name)
 }
 
-// actionKeyHint is ", or KEY" for an action that has a key.
+// actionKeyHint is " (or KEY)" for an action that has a key (KeyMap.ActionKey), "" otherwise.
 func actionKeyHint(name string) string {
-	k := map[string]string{labActionLoadTest: "L", labActionRestart: "R", labActionApplyIndex: "F", labActionExplain: "E", labActionReset: "X"}[name]
-	if k == "" {
+	b, ok := hintKeys.ActionKey(name)
+	if !ok || b.Help().Key == "" {
 		return ""
 	}
-	return " (or " + k + ")"
+	return " (or " + b.Help().Key + ")"
 }
 
 // labDone ends an action: the spinner stops when nothing else runs, an automatic dashboard goes
@@ -213,23 +216,18 @@ func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
 // handleLabKey handles the lab's global keys; ok is false for other keys.
 func (a *App) handleLabKey(msg tea.KeyMsg) (cmd tea.Cmd, ok bool) {
 	k := a.c.keys
+	for _, name := range labActions {
+		if b, _ := k.ActionKey(name); key.Matches(msg, b) {
+			return a.startAction(a.actionFor(name), false), true
+		}
+	}
 	switch {
-	case key.Matches(msg, k.LoadTest):
-		return a.startAction(a.actionFor(labActionLoadTest), false), true
 	case key.Matches(msg, k.StopRun):
 		if !a.lab.inflight[labActionLoadTest] || a.opt.Lab == nil {
 			return a.setNotice("no load test is running (L starts one)", false), true
 		}
 		a.opt.Lab.CancelRun()
 		return nil, true
-	case key.Matches(msg, k.Restart):
-		return a.startAction(a.actionFor(labActionRestart), false), true
-	case key.Matches(msg, k.ApplyIndex):
-		return a.startAction(a.actionFor(labActionApplyIndex), false), true
-	case key.Matches(msg, k.Explain):
-		return a.startAction(a.actionFor(labActionExplain), false), true
-	case key.Matches(msg, k.Reset):
-		return a.startAction(a.actionFor(labActionReset), false), true
 	case key.Matches(msg, k.Dashboard):
 		return a.toggleScreen(screenDashboard, "the live panes"), true
 	case key.Matches(msg, k.Code):
@@ -444,17 +442,11 @@ func (a *App) labHelp() []key.Binding {
 			continue
 		}
 		seen[b.Action.Name] = true
-		switch b.Action.Name {
-		case labActionLoadTest:
-			bs = append(bs, k.LoadTest, k.Dashboard)
-		case labActionRestart:
-			bs = append(bs, k.Restart)
-		case labActionApplyIndex:
-			bs = append(bs, k.ApplyIndex)
-		case labActionExplain:
-			bs = append(bs, k.Explain)
-		case labActionReset:
-			bs = append(bs, k.Reset)
+		if ak, ok := k.ActionKey(b.Action.Name); ok {
+			bs = append(bs, ak)
+		}
+		if b.Action.Name == labActionLoadTest {
+			bs = append(bs, k.Dashboard)
 		}
 	}
 	return bs

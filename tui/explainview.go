@@ -45,7 +45,7 @@ var _ screen = (*explainView)(nil)
 var explainKeys = struct {
 	Run, Back key.Binding
 }{
-	Run:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "run EXPLAIN")),
+	Run:  key.NewBinding(key.WithKeys(hintKeys.Explain.Keys()...), key.WithHelp(hintKeys.Explain.Help().Key, "run EXPLAIN")),
 	Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
 }
 

@@ -25,6 +25,29 @@ type KeyMap struct {
 	Yes, No                                                key.Binding
 }
 
+// ActionKey is the global key of a lab action (the content.Action names: "loadtest", "start",
+// "apply-fix", "explain-query", "reset"); ok is false for an action without one. The key
+// handler, the help bar and the hints under command blocks all read it here.
+func (k *KeyMap) ActionKey(action string) (b key.Binding, ok bool) {
+	switch action {
+	case labActionLoadTest:
+		return k.LoadTest, true
+	case labActionRestart:
+		return k.Restart, true
+	case labActionApplyIndex:
+		return k.ApplyIndex, true
+	case labActionExplain:
+		return k.Explain, true
+	case labActionReset:
+		return k.Reset, true
+	}
+	return key.Binding{}, false
+}
+
+// hintKeys are the keys the hints in the text name (package functions without the app's
+// KeyMap); the app's KeyMap is DefaultKeyMap too.
+var hintKeys = DefaultKeyMap()
+
 // DefaultKeyMap is the pager-like key set a terminal user expects.
 // Search uses / then Enter to jump, ctrl+n/ctrl+p for the next/previous match,
 // because n/p already move between steps.

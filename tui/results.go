@@ -66,7 +66,7 @@ type resultsLoadedMsg struct {
 var resultsKeys = struct {
 	Rerun, Back key.Binding
 }{
-	Rerun: key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "run the load test again")),
+	Rerun: key.NewBinding(key.WithKeys(hintKeys.LoadTest.Keys()...), key.WithHelp(hintKeys.LoadTest.Help().Key, "run the load test again")),
 	Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
 }
 

@@ -165,11 +165,7 @@ func tableText(t *content.Table, filled [][]string) string {
 		}
 		vals := make([]string, 0, len(row)-1)
 		for j := 1; j < len(row); j++ {
-			v := row[j]
-			if i < len(filled) && j < len(filled[i]) && strings.TrimSpace(filled[i][j]) != "" {
-				v = filled[i][j]
-			}
-			vals = append(vals, strings.TrimSpace(v))
+			vals = append(vals, strings.TrimSpace(t.Cell(filled, i, j)))
 		}
 		lines = append(lines, plainInline(row[0])+": "+strings.Join(vals, " | "))
 	}

@@ -14,7 +14,8 @@ import (
 	"scalelab/lab/telemetry"
 )
 
-// LabSample is what the lab reports once per tick (the lead's poller builds it ~4 times a second).
+// LabSample is what the lab reports once per tick (LabController builds it ~4 times a second
+// during a load test, once a second otherwise).
 type LabSample struct {
 	At        time.Time
 	Telemetry telemetry.Snapshot // the API's own per-second series and window totals
@@ -24,7 +25,7 @@ type LabSample struct {
 	LastRun   *load.Result       // the last finished run, for the big numbers when idle
 }
 
-// labSampleMsg carries one LabSample to the screens (the lead's poller sends it).
+// labSampleMsg carries one LabSample to the screens (LabController sends it).
 type labSampleMsg struct{ LabSample }
 
 // dashKeep is how many seconds of per-second series the dashboard keeps (the widest chart on

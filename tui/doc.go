@@ -32,9 +32,8 @@
 // from 40 rows) or shows a one-line live strip in the status line; from the reader in a smaller
 // window the run opens the full-screen panes and comes back to the text when it ends. A failing
 // action shows its error in the status line (in a box over the text when it is long).
-//   - Options.Actions: what runs the commands when there is no Lab (nil Actions shows "the lab
-//     is not wired yet: run `scalelab loadtest` in another terminal").
-//   - Options.Startup: a Cmd run at start beside the first rendering.
+//   - Options.Actions: what runs the commands when there is no Lab (nil with --no-lab: the
+//     notice says the lab is off and to run the command in another terminal).
 //   - SetTableMsg: the learner can also fill or correct a result table by hand (Tab to it, Enter).
 //   - Messages the root does not know go to every screen, so screens get lab samples.
 //

@@ -129,7 +129,7 @@ func (d *dashboard) ingest(s LabSample) {
 
 	d.sample, d.have = s, true
 	d.gen++
-	last := d.secs.load(s.Telemetry.Seconds)
+	last := d.secs.load(s.Telemetry.Seconds, s.Telemetry.Start)
 	if last != d.chartAt {
 		d.chartAt = last
 		clear(d.charts)
@@ -209,12 +209,17 @@ type series struct {
 
 // load copies the complete seconds of a snapshot's series (all but the last, which is in
 // progress), keeping at most dashKeep, and returns the last complete second (0 for none).
-func (s *series) load(secs []telemetry.Second) int64 {
+// A window that began inside its first second (a load run resets it at any moment) holds only
+// part of that second: it is left out, or every run's chart would start with a false dip.
+func (s *series) load(secs []telemetry.Second, start time.Time) int64 {
 	s.at, s.ok, s.failed, s.p50, s.p99 = s.at[:0], s.ok[:0], s.failed[:0], s.p50[:0], s.p99[:0]
 	s.hasProgress = len(secs) > 0
 	if s.hasProgress {
 		s.inProgress = secs[len(secs)-1]
 		secs = secs[:len(secs)-1]
+	}
+	if len(secs) > 0 && start.After(secs[0].At) {
+		secs = secs[1:]
 	}
 	if len(secs) > dashKeep {
 		secs = secs[len(secs)-dashKeep:]

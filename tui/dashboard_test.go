@@ -498,3 +498,26 @@ func benchDashboard(b *testing.B, samples []LabSample) {
 		report(b)
 	})
 }
+
+// A load run resets the telemetry window at any moment: the window's first second is then only
+// partly covered and must not be drawn as a dip; a window that starts on the second keeps it.
+func TestSeriesSkipsPartialFirstSecond(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	secs := []telemetry.Second{
+		{At: t0, Requests: 10, OK: 10},
+		{At: t0.Add(time.Second), Requests: 100, OK: 100},
+		{At: t0.Add(2 * time.Second), Requests: 100, OK: 100},
+		{At: t0.Add(3 * time.Second), Requests: 40, OK: 40}, // in progress
+	}
+	var s series
+	if last := s.load(secs, t0.Add(900*time.Millisecond)); last != t0.Add(2*time.Second).Unix() {
+		t.Fatalf("last complete second = %d", last)
+	}
+	if len(s.ok) != 2 || s.ok[0] != 100 || s.at[0] != t0.Add(time.Second).Unix() {
+		t.Fatalf("partial first second kept: at %v ok %v", s.at, s.ok)
+	}
+	s.load(secs, t0)
+	if len(s.ok) != 3 || s.ok[0] != 10 {
+		t.Fatalf("a window starting on the second lost it: ok %v", s.ok)
+	}
+}

@@ -176,23 +176,10 @@ func BenchmarkStartupWithLab(b *testing.B) {
 	dataDir := labDataDir(b)
 	var ref, first, full, labUp time.Duration
 	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
-		out := &syncBuf{}
-		p := runProgram(b, trivial{}, out)
-		ref += waitOut(b, out, "hello, first frame").Sub(t0)
-		p.Kill()
-		p.Wait()
+		ref += trivialFirstFrame(b)
 
-		t0 = time.Now()
-		sc, err := content.Parse(content.BuiltinFile, src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		path := worksheet.PathFor(home, sc.ID)
-		ws, err := worksheet.Load(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		t0 := time.Now()
+		sc, ws, path := loadWorkshop(b, src, home)
 		ctl := NewLabController(LabOptions{Scenario: sc, Config: lab.Config{DataDir: dataDir, Addr: "127.0.0.1:0", MaxConnections: lab.DefaultMaxConnections}})
 		rendered, up := make(chan struct{}), make(chan time.Time, 1)
 		var once sync.Once
@@ -210,8 +197,8 @@ func BenchmarkStartupWithLab(b *testing.B) {
 				}
 			}
 		}
-		out = &syncBuf{}
-		p = runProgram(b, w, out)
+		out := &syncBuf{}
+		p := runProgram(b, w, out)
 		first += waitOut(b, out, sc.Steps[0].Title).Sub(t0)
 		select {
 		case <-rendered:

@@ -28,6 +28,11 @@ type labRig struct {
 	msgs chan tea.Msg
 	tm   *teatest.TestModel
 	path string
+
+	// status is the latest state line waitMsg passed over. An action's end and the state line it
+	// changes come from one Cmd in no set order, so a test checks the state line as state
+	// (waitStatus), not as a message that must come after the action's end.
+	status LabStatusMsg
 }
 
 // newLabRig starts the built-in scenario with a real lab at size w x h; ticked are the
@@ -78,6 +83,9 @@ func (r *labRig) waitMsg(t *testing.T, what string, ok func(tea.Msg) bool) tea.M
 	for {
 		select {
 		case m := <-r.msgs:
+			if s, is := m.(LabStatusMsg); is {
+				r.status = s
+			}
 			if ok(m) {
 				return m
 			}
@@ -85,6 +93,18 @@ func (r *labRig) waitMsg(t *testing.T, what string, ok func(tea.Msg) bool) tea.M
 			t.Fatalf("never saw %s", what)
 		}
 	}
+}
+
+// waitStatus returns once the lab's state line (the latest one, or one still to come) satisfies ok.
+func (r *labRig) waitStatus(t *testing.T, what string, ok func(LabStatusMsg) bool) {
+	t.Helper()
+	if ok(r.status) {
+		return
+	}
+	r.waitMsg(t, what, func(m tea.Msg) bool {
+		s, is := m.(LabStatusMsg)
+		return is && ok(s)
+	})
 }
 
 func (r *labRig) waitLabUp(t *testing.T) {
@@ -212,9 +232,8 @@ func TestLabRestartWithTickedTasks(t *testing.T) {
 	if k != want {
 		t.Fatalf("knobs after restart with shared-pool and no-delay ticked:\n got %v\nwant %v", k, want)
 	}
-	r.waitMsg(t, "the state line saying custom", func(m tea.Msg) bool {
-		s, ok := m.(LabStatusMsg)
-		return ok && strings.Contains(s.Text, "custom") && strings.Contains(s.Short, "custom 2/4")
+	r.waitStatus(t, "the state line saying custom", func(s LabStatusMsg) bool {
+		return strings.Contains(s.Text, "custom") && strings.Contains(s.Short, "custom 2/4")
 	})
 
 	// tick the other two on screen: the reader opened at Step 3; Tab reaches the first box
@@ -245,9 +264,8 @@ func TestLabIndexThenExplain(t *testing.T) {
 	if d := r.waitDone(t, "apply-fix"); d.Err != nil {
 		t.Fatalf("apply-fix: %v", d.Err)
 	}
-	r.waitMsg(t, "the state line with the index", func(m tea.Msg) bool {
-		s, ok := m.(LabStatusMsg)
-		return ok && strings.Contains(s.Text, "index ✓")
+	r.waitStatus(t, "the state line with the index", func(s LabStatusMsg) bool {
+		return strings.Contains(s.Text, "index ✓")
 	})
 	send(r.tm, "E")
 	after, _ := r.waitExplain(t)
@@ -346,9 +364,8 @@ func TestLabStopAndReset(t *testing.T) {
 	if d := r.waitDone(t, "reset"); d.Err != nil {
 		t.Fatalf("reset: %v", d.Err)
 	}
-	r.waitMsg(t, "the state line without the index", func(m tea.Msg) bool {
-		s, ok := m.(LabStatusMsg)
-		return ok && strings.Contains(s.Text, "no index") && strings.Contains(s.Text, "broken")
+	r.waitStatus(t, "the state line without the index", func(s LabStatusMsg) bool {
+		return strings.Contains(s.Text, "no index") && strings.Contains(s.Text, "broken")
 	})
 	a := r.quit(t)
 	for id, on := range a.c.sheet.ws.Tasks {

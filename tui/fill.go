@@ -15,15 +15,10 @@ import (
 //   - a metric table ("Metric | Value"): one row per metric, filled from the broken run — the run
 //     the step that holds it asks the learner to record.
 //
-// Cells without a run to fill them keep what the table had. ok is false when the table is not
-// one of these shapes or no cell could be filled.
-func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string, ok bool) {
-	rows, _, ok = fillTableStages(t, latest)
-	return rows, ok
-}
-
-// fillTableStages is fillTable that also says which stage's run filled each row ("" for none).
-func fillTableStages(t *content.Table, latest map[string]load.Record) (rows [][]string, from []string, ok bool) {
+// Cells without a run to fill them keep what the table had; from says which stage's run filled
+// each row ("" for none). ok is false when the table is not one of these shapes or no cell
+// could be filled.
+func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string, from []string, ok bool) {
 	if !t.Fillable || len(t.Header) < 2 {
 		return nil, nil, false
 	}

@@ -57,17 +57,17 @@ func TestFillTablesFromRuns(t *testing.T) {
 			if metric == nil || compare == nil {
 				t.Fatalf("want both result tables, got metric=%v compare=%v", metric, compare)
 			}
-			rows, ok := fillTable(metric, records())
+			rows, from, ok := fillTable(metric, records())
 			if !ok {
 				t.Fatal("metric table not filled")
 			}
 			want := []string{"12.3%", "8,000 of 9,000", "600 ms", "1.20 s"}
 			for i, w := range want {
-				if rows[i][1] != w {
-					t.Errorf("metric row %q = %q, want %q", rows[i][0], rows[i][1], w)
+				if rows[i][1] != w || from[i] != lab.StageBroken {
+					t.Errorf("metric row %q = %q from %q, want %q from the broken run", rows[i][0], rows[i][1], from[i], w)
 				}
 			}
-			rows, ok = fillTable(compare, records())
+			rows, from, ok = fillTable(compare, records())
 			if !ok {
 				t.Fatal("comparison table not filled")
 			}
@@ -79,6 +79,9 @@ func TestFillTablesFromRuns(t *testing.T) {
 			}
 			if got := rows[2][1:]; got[0] != "" || got[1] != "" || got[2] != "" {
 				t.Errorf("fix 2 row has no run and must stay empty, got %q", got)
+			}
+			if want := []string{lab.StageBroken, lab.StageFix1, ""}; from[0] != want[0] || from[1] != want[1] || from[2] != want[2] {
+				t.Errorf("rows filled from %q, want %q", from, want)
 			}
 		})
 	}

@@ -43,13 +43,12 @@ type LabController struct {
 	startErr error
 	starting bool
 	busy     string // the short action running now ("" when idle): one at a time
-	running  bool   // a load test runs; the index (Fix 2 in place) and explain may run beside it
 	tasks    map[string]bool
 	status   string
 	stateAt  time.Time
 
 	runCancel context.CancelFunc
-	progress  atomic.Pointer[load.Progress]
+	progress  atomic.Pointer[load.Progress] // non-nil while a load test runs
 	lastRun   atomic.Pointer[load.Result]
 	lastLog   atomic.Pointer[string] // the latest progress line of the lab (starting, seeding)
 
@@ -277,8 +276,9 @@ func (c *LabController) Close() error {
 // Run implements Actions: it starts the work and returns at once.
 func (c *LabController) Run(a content.Action) tea.Cmd {
 	c.mu.Lock()
-	l, startErr, starting, busy, running := c.lab, c.startErr, c.starting, c.busy, c.running
+	l, startErr, starting, busy := c.lab, c.startErr, c.starting, c.busy
 	c.mu.Unlock()
+	running := c.progress.Load() != nil // the index (Fix 2 in place) and explain may run beside it
 	done := func(summary string, err error) tea.Cmd {
 		return func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} }
 	}
@@ -395,7 +395,6 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.mu.Lock()
-	c.running = true
 	c.runCancel = cancel
 	c.mu.Unlock()
 	c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests})
@@ -411,7 +410,7 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 	c.progress.Store(nil)
 	c.mu.Lock()
-	c.running, c.runCancel = false, nil
+	c.runCancel = nil
 	c.mu.Unlock()
 	var summary string
 	err := msg.err
@@ -511,7 +510,7 @@ func (c *LabController) fillTablesCmd(fresh string) tea.Cmd {
 		}
 		msgs := tea.BatchMsg{func() tea.Msg { return LabRunsMsg{Stages: stages} }}
 		for _, t := range c.scenario.Tables() {
-			if rows, from, ok := fillTableStages(t, latest); ok {
+			if rows, from, ok := fillTable(t, latest); ok {
 				msg := SetTableMsg{ID: t.ID, Rows: rows, KeepFilled: true}
 				for i, st := range from {
 					if st != "" && st == fresh {

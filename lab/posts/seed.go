@@ -28,32 +28,29 @@ func Setup(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, 
 	if err := checkRows(rows); err != nil {
 		return err
 	}
-	unlock, err := lockTable(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if _, err := db.Exec(ctx, sql.Schema); err != nil {
-		return fmt.Errorf("create the posts table: %w", err)
-	}
-	// Not count(*): a scan of the whole table at every start, where one row says enough.
-	var seeded bool
-	if err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM posts)").Scan(&seeded); err != nil {
-		return fmt.Errorf("look for posts: %w", err)
-	}
-	if seeded {
-		return nil
-	}
-	return seed(ctx, db, rows, progress)
+	return withTableLock(ctx, db, func() error {
+		if err := createTable(ctx, db); err != nil {
+			return err
+		}
+		// Not count(*): a scan of the whole table at every start, where one row says enough.
+		var seeded bool
+		if err := db.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM posts)").Scan(&seeded); err != nil {
+			return fmt.Errorf("look for posts: %w", err)
+		}
+		if seeded {
+			return nil
+		}
+		return seed(ctx, db, rows, progress)
+	})
 }
 
 // CreateTable creates the posts table if it is missing, and seeds nothing.
 func CreateTable(ctx context.Context, db *pgxpool.Pool) error {
-	unlock, err := lockTable(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer unlock()
+	return withTableLock(ctx, db, func() error { return createTable(ctx, db) })
+}
+
+// createTable runs the schema (CREATE TABLE IF NOT EXISTS); callers hold the table lock.
+func createTable(ctx context.Context, db *pgxpool.Pool) error {
 	if _, err := db.Exec(ctx, sql.Schema); err != nil {
 		return fmt.Errorf("create the posts table: %w", err)
 	}
@@ -66,17 +63,12 @@ func Reseed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done,
 	if err := checkRows(rows); err != nil {
 		return err
 	}
-	unlock, err := lockTable(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return reseed(ctx, db, rows, progress)
+	return withTableLock(ctx, db, func() error { return reseed(ctx, db, rows, progress) })
 }
 
 func reseed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
-	if _, err := db.Exec(ctx, sql.Schema); err != nil {
-		return fmt.Errorf("create the posts table: %w", err)
+	if err := createTable(ctx, db); err != nil {
+		return err
 	}
 	if _, err := db.Exec(ctx, sql.Truncate); err != nil {
 		return fmt.Errorf("empty the posts table: %w", err)
@@ -95,15 +87,12 @@ func ResetProgress(ctx context.Context, db *pgxpool.Pool, rows int, progress fun
 	if err := checkRows(rows); err != nil {
 		return err
 	}
-	unlock, err := lockTable(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := DropIndex(ctx, db); err != nil {
-		return err
-	}
-	return reseed(ctx, db, rows, progress) // creates the table if missing, under the lock
+	return withTableLock(ctx, db, func() error {
+		if err := DropIndex(ctx, db); err != nil {
+			return err
+		}
+		return reseed(ctx, db, rows, progress) // creates the table if missing, under the lock
+	})
 }
 
 // Count returns the exact number of posts.
@@ -161,25 +150,26 @@ func checkRows(rows int) error {
 // must not both seed it).
 const lockKey = 0x5ca1e1ab
 
-// lockTable takes the advisory lock on a connection of its own and returns
-// the function that releases it.
-func lockTable(ctx context.Context, db *pgxpool.Pool) (func(), error) {
+// withTableLock runs fn holding the advisory lock, taken on a connection of its
+// own and released when fn returns.
+func withTableLock(ctx context.Context, db *pgxpool.Pool, fn func() error) error {
 	conn, err := db.Acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("connect to lock the posts table: %w", err)
+		return fmt.Errorf("connect to lock the posts table: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
 		conn.Release()
-		return nil, fmt.Errorf("lock the posts table for seeding: %w", err)
+		return fmt.Errorf("lock the posts table for seeding: %w", err)
 	}
-	return func() {
+	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", lockKey); err != nil {
 			conn.Conn().Close(ctx) // closing the session releases the lock too
 		}
 		conn.Release()
-	}, nil
+	}()
+	return fn()
 }
 
 // seedWorkers is how many chunks are inserted at once, on separate connections.

@@ -2,10 +2,8 @@ package lab
 
 import (
 	"context"
-	"time"
 
 	"scalelab/lab/load"
-	"scalelab/lab/posts"
 )
 
 // DefaultMaxConnections is the private cluster's max_connections in the lab: 50, like the
@@ -71,7 +69,10 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 	if stage != load.StateCustom {
 		// The learner may apply a fix during the run (the workshop lets them): a run over two
 		// stages is neither, and its numbers must not fill the row of the one it began in.
-		if end, ok := l.stageNow(ctx); !ok || end != stage || l.changing.Load() > 0 || l.changes.Load() != changes {
+		// Read even when ctx was cancelled, so that a cancelled run's partial record says the
+		// truth too (State bounds its queries to 2 s).
+		end := l.State(context.WithoutCancel(ctx))
+		if !end.PGUp || end.Stage != stage || l.changing.Load() > 0 || l.changes.Load() != changes {
 			stage = load.StateCustom
 		}
 	}
@@ -92,19 +93,6 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 		return rec, err
 	}
 	return &saved, nil
-}
-
-// stageNow reads the stage (knobs and index) again; ok is false when the index could not be
-// read. Bounded to 2 s, and done even when ctx was cancelled, so that a cancelled run's partial
-// record says the truth too.
-func (l *Lab) stageNow(ctx context.Context) (stage string, ok bool) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	index, err := posts.HasIndex(ctx, l.db)
-	if err != nil {
-		return StageCustom, false
-	}
-	return StageOf(l.feed.Knobs(), index), true
 }
 
 // changed ends a change of stage begun with l.changing.Add(1); did says it changed something.

@@ -520,11 +520,11 @@ func answerKind(body string) (kind, label string, slots int, ok bool) {
 }
 
 var actionWords = map[string]string{
-	"loadtest": "loadtest", "load": "loadtest",
-	"start": "start", "serve": "start", "restart": "start",
-	"apply-fix": "apply-fix", "applyfix": "apply-fix",
-	"explain-query": "explain-query", "explain": "explain-query",
-	"reset": "reset",
+	"loadtest": ActionLoadTest, "load": ActionLoadTest,
+	"start": ActionStart, "serve": ActionStart, "restart": ActionStart,
+	"apply-fix": ActionApplyFix, "applyfix": ActionApplyFix,
+	"explain-query": ActionExplain, "explain": ActionExplain,
+	"reset": ActionReset,
 }
 
 // findAction returns the first lab command in a shell fence's lines (first at line number ln).
@@ -544,7 +544,7 @@ func findAction(lines []string, ln int) *Action {
 		case w[0] == "npm" && len(w) > 2 && w[1] == "run":
 			name, args = npmAction(w[2]), w[3:]
 		case w[0] == "npm" && len(w) > 1 && w[1] == "start":
-			name, args = "start", w[2:]
+			name, args = ActionStart, w[2:]
 		}
 		if name != "" {
 			if len(args) == 0 {
@@ -558,7 +558,7 @@ func findAction(lines []string, ln int) *Action {
 
 func npmAction(script string) string {
 	switch script {
-	case "loadtest", "start", "apply-fix", "explain-query", "reset":
+	case ActionLoadTest, ActionStart, ActionApplyFix, ActionExplain, ActionReset:
 		return script
 	}
 	return ""

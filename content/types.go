@@ -123,9 +123,18 @@ type Task struct {
 	Line int
 }
 
+// The lab actions a command can name (Action.Name).
+const (
+	ActionLoadTest = "loadtest"      // scalelab loadtest, npm run loadtest
+	ActionStart    = "start"         // scalelab serve, npm run start: (re)start the API
+	ActionApplyFix = "apply-fix"     // Fix 2: the index
+	ActionExplain  = "explain-query" // EXPLAIN of the feed query
+	ActionReset    = "reset"         // back to the scenario's start
+)
+
 // Action is a lab command found in a shell fence.
 type Action struct {
-	Name    string   // "loadtest" | "start" | "apply-fix" | "explain-query" | "reset"
+	Name    string   // one of the Action* names
 	Command string   // the command line as written: "scalelab serve --preset fixed"
 	Args    []string // the words after the command name: ["--preset", "fixed"]
 	Lang    string   // the fence's info string: "bash", "sh", ""

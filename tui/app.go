@@ -273,7 +273,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(append(cmds, a.spinCmd(), a.broadcast(msg))...)
 
 	case labSampleMsg:
-		if msg.Run != nil && a.lab.inflight[labActionLoadTest] {
+		if msg.Run != nil && a.lab.inflight[content.ActionLoadTest] {
 			s := msg.LabSample
 			a.lab.live = &s
 		} else {

@@ -30,22 +30,17 @@ import (
 
 // Pane sizes beside/below the text during a run.
 const (
-	paneBesideMinWidth  = 120 // the pane goes beside the text from this width
-	paneBelowMinHeight  = 40  // ... or below it from this height
-	paneReaderMinWidth  = 80  // the text keeps at least this much beside the pane
-	paneMinWidth        = 36
-	paneMaxWidth        = 64
-	paneBelowHeightMin  = 10
-	paneBelowHeightMax  = 14
-	labActionLoadTest   = "loadtest"
-	labActionRestart    = "start"
-	labActionApplyIndex = "apply-fix"
-	labActionExplain    = "explain-query"
-	labActionReset      = "reset"
+	paneBesideMinWidth = 120 // the pane goes beside the text from this width
+	paneBelowMinHeight = 40  // ... or below it from this height
+	paneReaderMinWidth = 80  // the text keeps at least this much beside the pane
+	paneMinWidth       = 36
+	paneMaxWidth       = 64
+	paneBelowHeightMin = 10
+	paneBelowHeightMax = 14
 )
 
 // labActions are the lab's actions, each with a global key (KeyMap.ActionKey).
-var labActions = []string{labActionLoadTest, labActionRestart, labActionApplyIndex, labActionExplain, labActionReset}
+var labActions = []string{content.ActionLoadTest, content.ActionStart, content.ActionApplyFix, content.ActionExplain, content.ActionReset}
 
 // labState is what the root model knows of the lab, from its messages.
 type labState struct {
@@ -70,7 +65,7 @@ func (a *App) busy() bool {
 		return true
 	}
 	for name := range a.lab.inflight {
-		if name != labActionLoadTest {
+		if name != content.ActionLoadTest {
 			return true
 		}
 	}
@@ -96,9 +91,9 @@ func (a *App) actionFor(name string) content.Action {
 	}
 	cmd := "scalelab " + name
 	switch name {
-	case labActionRestart:
+	case content.ActionStart:
 		cmd = "scalelab serve --preset fixed"
-	case labActionExplain:
+	case content.ActionExplain:
 		cmd = "scalelab explain-query"
 	}
 	return content.Action{Name: name, Command: cmd}
@@ -109,12 +104,12 @@ func (a *App) startAction(act content.Action, confirmed bool) tea.Cmd {
 	if a.opt.Actions == nil {
 		return a.setNotice(labOffNotice(act), true) // the command did not run: read whole, in a box when long
 	}
-	if act.Name == labActionReset && !confirmed {
+	if act.Name == content.ActionReset && !confirmed {
 		a.lab.confirm = &act
 		return nil
 	}
 	if a.lab.inflight[act.Name] {
-		if act.Name == labActionLoadTest {
+		if act.Name == content.ActionLoadTest {
 			return a.setNotice("a load test is running: watch it with d, or stop it with S", false)
 		}
 		return a.setNotice(actionDoing(act.Name)+" is still running: wait a moment", false)
@@ -125,13 +120,13 @@ func (a *App) startAction(act content.Action, confirmed bool) tea.Cmd {
 	a.lab.inflight[act.Name] = true
 	cmds := []tea.Cmd{a.opt.Actions.Run(act), a.spinCmd()}
 	switch act.Name {
-	case labActionLoadTest:
+	case content.ActionLoadTest:
 		// too small for the pane beside or below the text: the full-screen panes, and back after
 		if a.active == screenReader && !a.paneFits() && a.screens[screenDashboard] != nil {
 			a.lab.autoDash = true
 			cmds = append(cmds, a.switchTo(screenDashboard))
 		}
-	case labActionExplain:
+	case content.ActionExplain:
 		if a.screens[screenExplain] != nil && a.active != screenExplain {
 			cmds = append(cmds, a.switchTo(screenExplain))
 		}
@@ -142,15 +137,15 @@ func (a *App) startAction(act content.Action, confirmed bool) tea.Cmd {
 // actionDoing says what an action is doing, for the status line beside the spinner.
 func actionDoing(name string) string {
 	switch name {
-	case labActionLoadTest:
+	case content.ActionLoadTest:
 		return "the load test"
-	case labActionRestart:
+	case content.ActionStart:
 		return "restarting the API"
-	case labActionApplyIndex:
+	case content.ActionApplyFix:
 		return "creating the index (CONCURRENTLY, the API keeps serving)"
-	case labActionExplain:
+	case content.ActionExplain:
 		return "running EXPLAIN ANALYZE"
-	case labActionReset:
+	case content.ActionReset:
 		return "resetting the lab (dropping the index, reseeding)"
 	}
 	return name
@@ -159,15 +154,15 @@ func actionDoing(name string) string {
 // actionHint says what Enter on a command block does, with the action's key.
 func actionHint(name string) string {
 	switch name {
-	case labActionLoadTest:
+	case content.ActionLoadTest:
 		return "run the load test in the lab" + actionKeyHint(name)
-	case labActionRestart:
+	case content.ActionStart:
 		return "restart the API with the boxes you ticked" + actionKeyHint(name)
-	case labActionApplyIndex:
+	case content.ActionApplyFix:
 		return "create the index, Fix 2" + actionKeyHint(name)
-	case labActionExplain:
+	case content.ActionExplain:
 		return "show the query plan" + actionKeyHint(name)
-	case labActionReset:
+	case content.ActionReset:
 		return "reset the lab, after a y/n" + actionKeyHint(name)
 	}
 	return "run " + name + " in the lab" + actionKeyHint(name)
@@ -187,7 +182,7 @@ func actionKeyHint(name string) string {
 func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
 	delete(a.lab.inflight, msg.Action.Name)
 	var cmds []tea.Cmd
-	if msg.Action.Name == labActionReset && msg.Err == nil {
+	if msg.Action.Name == content.ActionReset && msg.Err == nil {
 		// the Fix 1 boxes are switches on the API, which is broken again: untick them
 		changed := false
 		for _, t := range a.c.scenario.Tasks() {
@@ -203,7 +198,7 @@ func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
 			cmds = append(cmds, a.c.sheet.changed())
 		}
 	}
-	if msg.Action.Name == labActionLoadTest {
+	if msg.Action.Name == content.ActionLoadTest {
 		a.lab.live = nil
 		if a.lab.autoDash && a.active == screenDashboard {
 			cmds = append(cmds, a.switchTo(screenReader))
@@ -223,7 +218,7 @@ func (a *App) handleLabKey(msg tea.KeyMsg) (cmd tea.Cmd, ok bool) {
 	}
 	switch {
 	case key.Matches(msg, k.StopRun):
-		if !a.lab.inflight[labActionLoadTest] || a.opt.Lab == nil {
+		if !a.lab.inflight[content.ActionLoadTest] || a.opt.Lab == nil {
 			return a.setNotice("no load test is running (L starts one)", false), true
 		}
 		a.opt.Lab.CancelRun()
@@ -388,7 +383,7 @@ func (a *App) liveStrip() string {
 
 // busyLine is the status line while a slow action runs: a spinner and what it does.
 func (a *App) busyLine() string {
-	for _, name := range []string{labActionReset, labActionApplyIndex, labActionRestart, labActionExplain} {
+	for _, name := range []string{content.ActionReset, content.ActionApplyFix, content.ActionStart, content.ActionExplain} {
 		if a.lab.inflight[name] {
 			return a.c.styles.StatusKey.Render(a.lab.spin.View() + actionDoing(name) + "…")
 		}
@@ -424,7 +419,7 @@ func (a *App) labHelp() []key.Binding {
 		return nil
 	}
 	k := a.c.keys
-	if a.lab.inflight[labActionLoadTest] {
+	if a.lab.inflight[content.ActionLoadTest] {
 		bs := []key.Binding{k.StopRun}
 		if a.active != screenDashboard {
 			bs = append(bs, k.Dashboard)
@@ -445,7 +440,7 @@ func (a *App) labHelp() []key.Binding {
 		if ak, ok := k.ActionKey(b.Action.Name); ok {
 			bs = append(bs, ak)
 		}
-		if b.Action.Name == labActionLoadTest {
+		if b.Action.Name == content.ActionLoadTest {
 			bs = append(bs, k.Dashboard)
 		}
 	}

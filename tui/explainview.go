@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
+	"scalelab/content"
 	"scalelab/lab/posts"
 	"scalelab/sql"
 )
@@ -120,9 +121,9 @@ func (v *explainView) Update(msg tea.Msg) tea.Cmd {
 			break
 		}
 		switch msg.Action.Name {
-		case "apply-fix":
+		case content.ActionApplyFix:
 			v.hint = "Fix 2 applied: press E to see the plan with the index"
-		case "reset":
+		case content.ActionReset:
 			v.hint = "the lab was reset (no index): press E to see the plan again"
 		default:
 			return nil

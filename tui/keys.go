@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"scalelab/content"
+)
 
 // KeyMap is every key binding of the app, shared by the root model and the screens.
 // Screens pick the bindings they show in ShortHelp/FullHelp.
@@ -30,15 +34,15 @@ type KeyMap struct {
 // handler, the help bar and the hints under command blocks all read it here.
 func (k *KeyMap) ActionKey(action string) (b key.Binding, ok bool) {
 	switch action {
-	case labActionLoadTest:
+	case content.ActionLoadTest:
 		return k.LoadTest, true
-	case labActionRestart:
+	case content.ActionStart:
 		return k.Restart, true
-	case labActionApplyIndex:
+	case content.ActionApplyFix:
 		return k.ApplyIndex, true
-	case labActionExplain:
+	case content.ActionExplain:
 		return k.Explain, true
-	case labActionReset:
+	case content.ActionReset:
 		return k.Reset, true
 	}
 	return key.Binding{}, false

@@ -266,7 +266,7 @@ func BenchmarkAppDuringRun(b *testing.B) {
 					upOnce.Do(func() { close(up) })
 				}
 			case ActionDoneMsg:
-				if m.Action.Name == labActionLoadTest {
+				if m.Action.Name == content.ActionLoadTest {
 					done <- m
 				}
 			}

@@ -289,19 +289,19 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 		return done("", fmt.Errorf("the lab is not running (%v); quit, fix that and start again, or run `scalelab doctor`", firstLine(startErr.Error())))
 	case l == nil:
 		return done("", errors.New("the lab is not running"))
-	case busy != "" && a.Name != "explain-query":
+	case busy != "" && a.Name != content.ActionExplain:
 		return done("", fmt.Errorf("%s is still running: wait for it", actionDoing(busy)))
-	case running && (a.Name == "loadtest" || a.Name == "start" || a.Name == "reset"):
+	case running && (a.Name == content.ActionLoadTest || a.Name == content.ActionStart || a.Name == content.ActionReset):
 		// the index and EXPLAIN may go beside a run (Fix 2 in place); a restart or a reset would
 		// change the stage the run is recorded as
 		return done("", errors.New("a load test is running: wait for it to end, or stop it with S"))
 	}
 	switch a.Name {
-	case "loadtest":
+	case content.ActionLoadTest:
 		return c.loadTest(l, a)
-	case "start":
+	case content.ActionStart:
 		return c.restart(l, a)
-	case "apply-fix":
+	case content.ActionApplyFix:
 		return c.work(a, func(ctx context.Context) (string, error) {
 			created, err := l.ApplyIndex(ctx)
 			if err != nil {
@@ -312,7 +312,7 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 			}
 			return "Fix 2 was already applied: the index exists", nil
 		})
-	case "explain-query":
+	case content.ActionExplain:
 		c.inflight.Add(1)
 		return func() tea.Msg {
 			defer c.inflight.Done()
@@ -328,7 +328,7 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 				func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} },
 			}
 		}
-	case "reset":
+	case content.ActionReset:
 		return c.work(a, func(ctx context.Context) (string, error) {
 			if err := l.Reset(ctx); err != nil {
 				return "", err

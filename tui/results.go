@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
+	"scalelab/content"
 	"scalelab/lab"
 	"scalelab/lab/load"
 )
@@ -157,7 +158,7 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 		}
 		r.clamp()
 	case ActionDoneMsg:
-		if msg.Action.Name == "loadtest" {
+		if msg.Action.Name == content.ActionLoadTest {
 			r.running = nil
 			r.gen++
 			return r.loadCmd()

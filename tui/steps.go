@@ -61,13 +61,13 @@ func (c *common) stagesMeasured(i int) []string {
 				continue
 			}
 			switch b.Action.Name {
-			case "start":
+			case content.ActionStart:
 				fixed = true
-			case "apply-fix":
+			case content.ActionApplyFix:
 				index = true
-			case "reset":
+			case content.ActionReset:
 				fixed, index = false, false
-			case "loadtest":
+			case content.ActionLoadTest:
 				k := feed.Broken()
 				if fixed {
 					k = feed.Fixed()

@@ -286,7 +286,8 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 	case starting:
 		return done("", errors.New("the lab is still starting: try again in a moment"))
 	case l == nil && startErr != nil:
-		return done("", fmt.Errorf("the lab is not running (%v); quit, fix that and start again, or run `scalelab doctor`", firstLine(startErr.Error())))
+		// the whole error: its later lines say what to check (the header keeps only the first)
+		return done("", fmt.Errorf("the lab is not running: %v\nquit, fix that and start again, or run `scalelab doctor`", startErr))
 	case l == nil:
 		return done("", errors.New("the lab is not running"))
 	case busy != "" && a.Name != content.ActionExplain:

@@ -1,6 +1,9 @@
 package content
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Scenario is one parsed scenario file.
 type Scenario struct {
@@ -110,6 +113,10 @@ type Table struct {
 	Rows     [][]string
 	Fillable bool // has empty value cells (column 2 onwards) to fill with results
 	Line     int
+	// When holds, per row, the lab condition a "Stuck?" row names with a trailing
+	// `<!-- when: NAME -->` on its line ("" for a row without one); nil when no row has one.
+	// The workshop shows the row's hint in place while the lab reports that condition.
+	When []string
 
 	marked bool // preceded by the <!-- fillable --> marker line
 }
@@ -159,6 +166,31 @@ func (e *ParseError) Error() string {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
 	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+}
+
+// Hint is a "Stuck?" row that names a lab condition: its problem and what to do, shown in
+// place while the lab reports the condition.
+type Hint struct {
+	When    string // the condition's name, e.g. "restart-pending"
+	Problem string // the row's first cell
+	Fix     string // the row's other cells, joined
+	Table   string // the table's ID
+	Line    int    // the table's line
+}
+
+// Hints returns every row of every table that names a condition, in file order.
+func (s *Scenario) Hints() []Hint {
+	var out []Hint
+	for _, t := range s.Tables() {
+		for i, w := range t.When {
+			if w == "" || i >= len(t.Rows) || len(t.Rows[i]) == 0 {
+				continue
+			}
+			row := t.Rows[i]
+			out = append(out, Hint{When: w, Problem: row[0], Fix: strings.Join(row[1:], " "), Table: t.ID, Line: t.Line})
+		}
+	}
+	return out
 }
 
 // Questions returns every question in file order.

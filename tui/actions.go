@@ -60,6 +60,9 @@ type LabStatusMsg struct {
 	Busy  bool   // the lab is working (starting, seeding): the header shows a spinner
 	Err   bool   // the lab is not usable (failed to start, PostgreSQL down)
 	Stage string // the scenario stage the lab is at (lab.StageBroken ...); "" when not known
+	// Hints are the lab conditions that hold now (HintConditions names them): the reader shows
+	// the scenario's "Stuck?" rows that name them, in place. nil when none holds.
+	Hints map[string]bool
 }
 
 // Lab is the running lab as the app sees it (LabController implements it): it runs the text's

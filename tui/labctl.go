@@ -110,9 +110,12 @@ type loadDoneMsg struct {
 }
 
 // ExplainMsg carries EXPLAIN ANALYZE of the feed query to the screens (the explain view).
+// Before and After are the latest plans without and with the index (zero when not known yet),
+// so the view shows both whatever order the learner applied the fix and explained in.
 type ExplainMsg struct {
-	Plan posts.Plan
-	Err  error
+	Plan          posts.Plan
+	Before, After posts.Plan
+	Err           error
 }
 
 // Init starts the lab in the background: the Cmd returns at once with a "starting" status and

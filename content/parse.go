@@ -10,10 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-)
 
-// maxSourceSize bounds what Parse accepts; a scenario is a few tens of kilobytes.
-const maxSourceSize = 4 << 20
+	"scalelab/content/termsafe"
+)
 
 var (
 	reStep      = regexp.MustCompile(`^Step\s+(\d+)\b\s*(?:[—–:.-]+\s*)?(.*)$`)
@@ -106,18 +105,26 @@ func (p *parser) report(line int, format string, args ...any) error {
 
 func (p *parser) parse(src []byte) (*Scenario, error) {
 	if len(src) > maxSourceSize {
-		return nil, p.errf(1, "file is %d bytes; a scenario must be under %d", len(src), maxSourceSize)
+		return nil, p.errf(1, "file is %d bytes; a scenario must be at most %d (1 MB): split it into several scenarios", len(src), maxSourceSize)
 	}
 	if !utf8.Valid(src) {
 		line := 1 + bytes.Count(src[:firstInvalid(src)], []byte("\n"))
 		return nil, p.errf(line, "not valid UTF-8 text: save the file as UTF-8")
 	}
-	text := strings.ReplaceAll(string(src), "\r\n", "\n")
+	// Control characters and escape sequences go here, at the input, so no consumer of the
+	// scenario (reader, plain mode, lint, export) can pass one on to a terminal.
+	text := termsafe.Clean(strings.ReplaceAll(string(src), "\r\n", "\n"))
+	if len(text) != len(src) || text != string(src) {
+		src = []byte(text)
+	}
 	p.lines = strings.Split(text, "\n")
 	if strings.HasSuffix(text, "\n") {
 		p.lines = p.lines[:len(p.lines)-1]
 	}
 	p.sc = &Scenario{ID: scenarioID(p.name), Source: src, Lines: p.lines}
+	if err := p.checkNesting(); err != nil {
+		return nil, err
+	}
 	p.questions = map[int]int{}
 	p.ids = map[string]int{}
 
@@ -481,6 +488,11 @@ func (p *parser) table(i int) (int, error) {
 			}
 		}
 		t.Rows = append(t.Rows, row)
+	}
+	if msg := checkTable(p.lines[i:j], len(header)); msg != "" {
+		if err := p.report(i+1, "%s", msg); err != nil {
+			return 0, err
+		}
 	}
 	id := slug(header[0], 24)
 	if id == "" {

@@ -24,6 +24,7 @@ var (
 	reSlot      = regexp.MustCompile(`^(\d+)[.)](\s|$)`)
 	reTrailTag  = regexp.MustCompile(`\s*<!--\s*(.*?)\s*-->\s*$`)
 	reDelimCell = regexp.MustCompile(`^:?-+:?$`)
+	reWhen      = regexp.MustCompile(`\s*<!--\s*when:\s*(.*?)\s*-->\s*$`)
 )
 
 // fillableMarker placed on the line before a table keeps it a result table even when all
@@ -474,8 +475,22 @@ func (p *parser) table(i int) (int, error) {
 		t.Align = append(t.Align, a)
 	}
 	j := i + 2
+	md := []string{p.lines[i], p.lines[i+1]}
 	for ; j < len(p.lines) && strings.HasPrefix(strings.TrimSpace(p.lines[j]), "|"); j++ {
-		row := splitRow(p.lines[j])
+		line, when, err := p.rowWhen(j)
+		if err != nil {
+			return 0, err
+		}
+		if when != "" {
+			if t.When == nil {
+				t.When = make([]string, len(t.Rows), len(t.Rows)+1)
+			}
+		}
+		if t.When != nil {
+			t.When = append(t.When, when)
+		}
+		md = append(md, line)
+		row := splitRow(line)
 		if len(row) != len(header) {
 			if err := p.report(j+1, "table row has %d cells, the header has %d: give every row one cell per column (leave a cell empty with | |)", len(row), len(header)); err != nil {
 				return 0, err
@@ -499,8 +514,24 @@ func (p *parser) table(i int) (int, error) {
 		id = "table"
 	}
 	t.ID = p.uniqueID(p.prefix() + "-" + id)
-	p.add(Block{Kind: TableBlock, Line: i + 1, End: j, Markdown: strings.Join(p.lines[i:j], "\n"), Table: t})
+	p.add(Block{Kind: TableBlock, Line: i + 1, End: j, Markdown: strings.Join(md, "\n"), Table: t})
 	return j, nil
+}
+
+// rowWhen splits the table row at line index j into the row without its trailing
+// `<!-- when: NAME -->` and NAME ("" when the row names no condition).
+func (p *parser) rowWhen(j int) (line, when string, err error) {
+	line = p.lines[j]
+	m := reWhen.FindStringSubmatchIndex(line)
+	if m == nil {
+		return line, "", nil
+	}
+	when = line[m[2]:m[3]]
+	line = line[:m[0]]
+	if when == "" {
+		err = p.report(j+1, "`<!-- when: -->` names no condition: write the condition after `when:` or remove the comment")
+	}
+	return line, when, err
 }
 
 // answerKind says whether a fence body is an answer fence, and of which kind.

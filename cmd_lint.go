@@ -163,7 +163,7 @@ type lintImage struct {
 }
 
 func lint(name string, src []byte) *lintReport {
-	rep := &lintReport{File: name}
+	rep := &lintReport{File: termsafe.Clean(name)}
 	if errs := content.Check(name, src); len(errs) > 0 {
 		for _, pe := range errs {
 			rep.Errors = append(rep.Errors, lintProblem{Line: pe.Line, Msg: pe.Msg})

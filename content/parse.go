@@ -53,7 +53,7 @@ func Check(name string, src []byte) []*ParseError {
 const maxErrors = 50
 
 func parseAll(name string, src []byte) (*Scenario, []*ParseError) {
-	p := &parser{name: name}
+	p := &parser{name: termsafe.Clean(name)} // the name is printed in errors and makes the ID
 	sc, err := p.parse(src)
 	if err != nil {
 		var pe *ParseError

@@ -117,11 +117,11 @@ func TestParseRefusesDeepNesting(t *testing.T) {
 		name, body, want string
 		line           int
 	}{
-		{"1000 quotes", strings.Repeat(">", 1000) + " deep\n", "block quotes nested 1000 deep; at most 16", 5},
-		{"spaced quotes", "text\n\n" + strings.Repeat("> ", 40) + "deep\n", "block quotes nested 40 deep; at most 16", 7},
-		{"list markers", strings.Repeat("- ", 30) + "x\n", "lists nested 30 deep; at most 16", 5},
-		{"list indentation", deepList(40), "lists nested 17 deep; at most 16", 21},
-		{"quotes and lists", strings.Repeat("> - ", 9) + "x\n", "block quotes and lists nested 18 deep; at most 16", 5},
+		{"1000 quotes", strings.Repeat(">", 1000) + " deep\n", "block quotes nested 1000 deep; at most 8", 5},
+		{"spaced quotes", "text\n\n" + strings.Repeat("> ", 40) + "deep\n", "block quotes nested 40 deep; at most 8", 7},
+		{"list markers", strings.Repeat("- ", 30) + "x\n", "lists nested 30 deep; at most 8", 5},
+		{"list indentation", deepList(40), "lists nested 9 deep; at most 8", 13},
+		{"quotes and lists", strings.Repeat("> - ", 5) + "x\n", "block quotes and lists nested 10 deep; at most 8", 5},
 	}
 	for _, c := range cases {
 		_, err := Parse("deep.md", []byte(head+c.body))
@@ -134,8 +134,8 @@ func TestParseRefusesDeepNesting(t *testing.T) {
 		}
 	}
 	for name, body := range map[string]string{
-		"16 quotes":      strings.Repeat(">", 16) + " ok\n",
-		"16-deep list":   deepList(16),
+		"8 quotes":       strings.Repeat(">", 8) + " ok\n",
+		"8-deep list":    deepList(8),
 		"a dashed rule":  strings.Repeat("- ", 40) + "\n",
 		"quotes in code": "```\n" + strings.Repeat(">", 100) + "\n```\n",
 	} {
@@ -156,6 +156,15 @@ func TestParseSizeAndTableLimits(t *testing.T) {
 	if _, err := Parse("big.md", []byte(big)); err == nil || !strings.Contains(err.Error(), "at most 1048576 (1 MB)") {
 		t.Errorf("a file over 1 MB: %v", err)
 	}
+	section := head + repeatTo("words in a section that is far too long\n", 65<<10) + "## Step 2 — B\n\nshort\n"
+	if _, err := Parse("long.md", []byte(section)); err == nil || !strings.HasPrefix(err.Error(), `long.md:3: section "Step 1 — A" is`) ||
+		!strings.Contains(err.Error(), "at most 65536: split it") {
+		t.Errorf("a section over 64 KB: %v", err)
+	}
+	intro := "# T\n\n" + repeatTo("intro words\n", 65<<10) + "## Step 1 — A\n"
+	if _, err := Parse("intro.md", []byte(intro)); err == nil || !strings.Contains(err.Error(), "intro.md:1: the text before the first section") {
+		t.Errorf("an intro over 64 KB: %v", err)
+	}
 	rows := func(n, cols int, cell string) string {
 		r := "|" + strings.Repeat(" "+cell+" |", cols) + "\n"
 		return r + "|" + strings.Repeat("---|", cols) + "\n" + strings.Repeat(r, n)
@@ -163,7 +172,7 @@ func TestParseSizeAndTableLimits(t *testing.T) {
 	for name, c := range map[string]struct{ table, want string }{
 		"rows":    {rows(1001, 2, "a"), "table has 1001 rows; at most 1000"},
 		"columns": {rows(1, 65, "a"), "table has 65 columns; at most 64"},
-		"bytes":   {rows(100, 4, strings.Repeat("w", 200)), "table is 82232 bytes; at most 65536"},
+		"bytes":   {rows(50, 4, strings.Repeat("w", 200)), "table is 41532 bytes; at most 32768"},
 	} {
 		_, err := Parse("table.md", []byte(head+c.table))
 		if err == nil || !strings.Contains(err.Error(), "table.md:5: "+c.want) {
@@ -176,3 +185,5 @@ func TestParseSizeAndTableLimits(t *testing.T) {
 		}
 	}
 }
+
+func repeatTo(unit string, n int) string { return strings.Repeat(unit, max(1, n/len(unit))) }

@@ -5,16 +5,19 @@ import (
 	"strings"
 )
 
-// Limits that keep parsing and rendering linear in the size of the file. The markdown
-// renderer's cost grows with the square of block nesting (every level re-wraps and re-pads
-// everything inside it) and with the size of a table, so a small hostile file could take
-// minutes and gigabytes to show; a scenario needs far less than any of these.
+// Limits that keep parsing and rendering bounded. The markdown renderer's cost grows with
+// block nesting (every level re-wraps and re-pads everything inside it: 1,000 nested quotes on
+// one line took 25 s and 867 MB) and, at some microseconds per byte for the worst inline
+// shapes (runs of brackets, code spans, emphasis), with the size of what it renders at once,
+// which is one section. A scenario needs far less than any of these: the built-in one's
+// largest section is under 4 KB.
 const (
-	maxSourceSize = 1 << 20 // bytes in a scenario file
-	maxNesting    = 16      // block quotes and lists, one inside another
+	maxSourceSize  = 1 << 20  // bytes in a scenario file
+	maxSectionSize = 64 << 10 // bytes in one section (and in the intro): what is rendered at once
+	maxNesting     = 8        // block quotes and lists, one inside another
 	maxTableRows  = 1000
 	maxTableCols  = 64
-	maxTableBytes = 64 << 10
+	maxTableBytes = 32 << 10
 )
 
 // checkNesting reports every line (outside code fences) whose block quotes and lists are
@@ -110,4 +113,32 @@ func checkTable(lines []string, cols int) string {
 		return fmt.Sprintf("table is %d bytes; at most %d: shorten its cells or split it", size, maxTableBytes)
 	}
 	return ""
+}
+
+// checkSections refuses a section (or the intro) bigger than maxSectionSize, at its heading.
+func (p *parser) checkSections() error {
+	size := func(from, to int) int {
+		n := 0
+		for _, l := range p.lines[from:min(to, len(p.lines))] {
+			n += len(l) + 1
+		}
+		return n
+	}
+	introEnd := len(p.lines)
+	if len(p.sc.Steps) > 0 {
+		introEnd = p.sc.Steps[0].Line - 1
+	}
+	if n := size(0, introEnd); n > maxSectionSize {
+		if err := p.report(1, "the text before the first section is %d bytes; at most %d: move it into sections", n, maxSectionSize); err != nil {
+			return err
+		}
+	}
+	for _, st := range p.sc.Steps {
+		if n := size(st.Line-1, st.End); n > maxSectionSize {
+			if err := p.report(st.Line, "section %q is %d bytes; at most %d: split it into several sections", clip(st.Title), n, maxSectionSize); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

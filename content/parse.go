@@ -153,6 +153,9 @@ func (p *parser) parse(src []byte) (*Scenario, error) {
 	if err := p.endSection(len(p.lines)); err != nil {
 		return nil, err
 	}
+	if err := p.checkSections(); err != nil {
+		return nil, err
+	}
 	return p.sc, nil
 }
 

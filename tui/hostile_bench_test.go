@@ -14,43 +14,57 @@ import (
 	"scalelab/content"
 )
 
-// hostileSize is the size of each generated input: just under Parse's 1 MB limit.
-const hostileSize = 900 << 10
+// sectionSize is the size of each generated section: just under what Parse allows in one.
+const sectionSize = 62 << 10
 
 // repeatTo repeats unit until the result has about n bytes.
 func repeatTo(unit string, n int) string { return strings.Repeat(unit, max(1, n/len(unit))) }
 
-// hostileInputs are the shapes that made the markdown renderer (or its parser) slower than
-// linear, each as big as a scenario may be, with nesting at the limit Parse allows. The
-// first is the built-in scenario's largest step, the reference the others are compared to.
+// fileOf makes a scenario of 15 sections of body each (about 940 KB, under the 1 MB limit).
+func fileOf(body string) string {
+	var b strings.Builder
+	b.WriteString("# T\n\n")
+	for k := 1; k <= 15; k++ {
+		b.WriteString("## Step " + strconv.Itoa(k) + " — Hostile\n\n" + body + "\n")
+	}
+	return b.String()
+}
+
+// hostileInputs are the shapes that made the markdown renderer (or its parser) slow, in
+// files just under 1 MB whose sections and nesting are at the limits Parse allows; the first
+// is the reference (the built-in scenario's largest step), the next three are refused by
+// Parse (the 1,000-`>` line, quotes 16 deep, one section of 900 KB).
 func hostileInputs() []struct{ name, src string } {
-	head := "# T\n\n## Step 1 — Hostile\n\n"
-	nested := func(prefix string) string { return repeatTo(prefix+"words in a nested block, and more words\n", hostileSize) }
+	nested := func(prefix string) string { return repeatTo(prefix+"words in a nested block, and more words\n", sectionSize) }
 	var list strings.Builder
-	for list.Len() < hostileSize {
-		for d := 0; d < 16; d++ {
+	for list.Len() < sectionSize {
+		for d := 0; d < 8; d++ {
 			list.WriteString(strings.Repeat("  ", d) + "- an item of a deep list\n")
 		}
 	}
+	head := "# T\n\n## Step 1 — Hostile\n\n"
 	return []struct{ name, src string }{
 		{"builtin-largest-step", ""},
-		{"quote-1000-line", head + strings.Repeat(">", 1000) + " deep\n"},
-		{"quote-16-deep", head + nested(strings.Repeat("> ", 16))},
-		{"quote-list-16-deep", head + nested(strings.Repeat("> - ", 8))},
-		{"list-16-deep", head + list.String()},
-		{"long-word", head + strings.Repeat("w", hostileSize) + "\n"},
-		{"entities-word", head + repeatTo("&amp;", hostileSize) + "\n"},
-		{"prose", head + repeatTo("Some words of prose in a long paragraph that goes on.\n", hostileSize)},
-		{"emphasis", head + repeatTo("*a* **b** _c_ ", hostileSize) + "\n"},
-		{"emphasis-adjacent", head + repeatTo("*a*_b_", hostileSize) + "\n"},
-		{"star-run", head + strings.Repeat("*", hostileSize/2) + "x" + strings.Repeat("*", hostileSize/2) + "\n"},
-		{"code-spans", head + repeatTo("`a` ", hostileSize) + "\n"},
-		{"backtick-run", head + repeatTo("`a", hostileSize) + "\n"},
-		{"links", head + repeatTo("[a](http://x) ", hostileSize) + "\n"},
-		{"link-nest", head + strings.Repeat("[", hostileSize/8) + "x" + strings.Repeat("](u)", hostileSize/8) + "\n"},
-		{"brackets", head + strings.Repeat("[", hostileSize) + "\n"},
-		{"ref-links", head + refLinks(hostileSize)},
-		{"html", head + repeatTo("<span>", hostileSize) + "\n"},
+		{"refused-quote-1000-line", head + strings.Repeat(">", 1000) + " deep\n"},
+		{"refused-quote-16-deep", head + repeatTo(strings.Repeat("> ", 16)+"words\n", 900<<10)},
+		{"refused-section-900KB", head + repeatTo("Some words of prose in a long paragraph.\n", 900<<10)},
+		{"quote-8-deep", fileOf(nested(strings.Repeat("> ", 8)))},
+		{"quote-list-8-deep", fileOf(nested(strings.Repeat("> - ", 4)))},
+		{"list-8-deep", fileOf(list.String())},
+		{"long-word", fileOf(strings.Repeat("w", sectionSize))},
+		{"entities-word", fileOf(repeatTo("&amp;", sectionSize))},
+		{"prose", fileOf(repeatTo("Some words of prose in a long paragraph that goes on.\n", sectionSize))},
+		{"emphasis", fileOf(repeatTo("*a* **b** _c_ ", sectionSize))},
+		{"emphasis-adjacent", fileOf(repeatTo("*a*_b_", sectionSize))},
+		{"star-run", fileOf(strings.Repeat("*", sectionSize/2) + "x" + strings.Repeat("*", sectionSize/2))},
+		{"code-spans", fileOf(repeatTo("`a` ", sectionSize))},
+		{"backtick-run", fileOf(repeatTo("`a", sectionSize))},
+		{"links", fileOf(repeatTo("[a](http://x) ", sectionSize))},
+		{"link-nest", fileOf(strings.Repeat("[", sectionSize/8) + "x" + strings.Repeat("](u)", sectionSize/8))},
+		{"brackets", fileOf(strings.Repeat("[", sectionSize))},
+		{"ref-links", fileOf(refLinks(sectionSize))},
+		{"html", fileOf(repeatTo("<span>", sectionSize))},
+		{"table-1000-rows", fileOf("| a | b |\n| --- | --- |\n" + strings.Repeat("| x | y |\n", 1000))},
 	}
 }
 
@@ -109,10 +123,10 @@ func peakHeap(f func()) uint64 {
 	return max(peak, read()) - base
 }
 
-// BenchmarkRenderHostile parses and renders (dark style, 80 columns, as the reader does)
-// each hostile input and reports its time and peak heap, also as ratios against the
-// built-in scenario's largest step rendered in the same run. Inputs Parse refuses (the
-// 1,000-`>` line) cost only the refusal.
+// BenchmarkRenderHostile parses each hostile file and renders its first step (dark style,
+// 80 columns, as the reader does), and reports time and peak heap, also as ratios against
+// the built-in scenario's largest step rendered in the same run. Inputs Parse refuses cost
+// only the refusal (the learner sees the error with its line).
 //
 //	go test -run '^$' -bench RenderHostile -benchtime 1x ./tui/
 func BenchmarkRenderHostile(b *testing.B) {

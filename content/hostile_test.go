@@ -115,7 +115,7 @@ func TestParseRefusesDeepNesting(t *testing.T) {
 	}
 	cases := []struct {
 		name, body, want string
-		line           int
+		line             int
 	}{
 		{"1000 quotes", strings.Repeat(">", 1000) + " deep\n", "block quotes nested 1000 deep; at most 8", 5},
 		{"spaced quotes", "text\n\n" + strings.Repeat("> ", 40) + "deep\n", "block quotes nested 40 deep; at most 8", 7},

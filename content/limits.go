@@ -15,9 +15,9 @@ const (
 	maxSourceSize  = 1 << 20  // bytes in a scenario file
 	maxSectionSize = 64 << 10 // bytes in one section (and in the intro): what is rendered at once
 	maxNesting     = 8        // block quotes and lists, one inside another
-	maxTableRows  = 1000
-	maxTableCols  = 64
-	maxTableBytes = 32 << 10
+	maxTableRows   = 1000
+	maxTableCols   = 64
+	maxTableBytes  = 32 << 10
 )
 
 // checkNesting reports every line (outside code fences) whose block quotes and lists are

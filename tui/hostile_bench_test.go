@@ -35,7 +35,9 @@ func fileOf(body string) string {
 // is the reference (the built-in scenario's largest step), the next three are refused by
 // Parse (the 1,000-`>` line, quotes 16 deep, one section of 900 KB).
 func hostileInputs() []struct{ name, src string } {
-	nested := func(prefix string) string { return repeatTo(prefix+"words in a nested block, and more words\n", sectionSize) }
+	nested := func(prefix string) string {
+		return repeatTo(prefix+"words in a nested block, and more words\n", sectionSize)
+	}
 	var list strings.Builder
 	for list.Len() < sectionSize {
 		for d := 0; d < 8; d++ {

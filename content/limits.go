@@ -9,7 +9,7 @@ import (
 // block nesting (every level re-wraps and re-pads everything inside it: 1,000 nested quotes on
 // one line took 25 s and 867 MB) and, at some microseconds per byte for the worst inline
 // shapes (runs of brackets, code spans, emphasis), with the size of what it renders at once,
-// which is one section. A scenario needs far less than any of these: the built-in one's
+// which is one section (the markdown of it, not its answers or tables). A scenario needs far less than any of these: the built-in one's
 // largest section is under 4 KB.
 const (
 	maxSourceSize  = 1 << 20  // bytes in a scenario file
@@ -98,43 +98,40 @@ func nesting(l string) (quotes, lists int) {
 	return quotes, lists
 }
 
-// checkTable refuses a table too big to show; lines are the table's source lines.
+// checkTable refuses a table too big to show; lines are the table's source lines. Only its
+// shape counts: the cells are the learner's results once filled in, and an exported
+// worksheet must parse again.
 func checkTable(lines []string, cols int) string {
-	size := 0
-	for _, l := range lines {
-		size += len(l) + 1
-	}
 	switch {
 	case len(lines)-2 > maxTableRows:
 		return fmt.Sprintf("table has %d rows; at most %d: split it", len(lines)-2, maxTableRows)
 	case cols > maxTableCols:
 		return fmt.Sprintf("table has %d columns; at most %d: split it", cols, maxTableCols)
-	case size > maxTableBytes:
-		return fmt.Sprintf("table is %d bytes; at most %d: shorten its cells or split it", size, maxTableBytes)
 	}
 	return ""
 }
 
-// checkSections refuses a section (or the intro) bigger than maxSectionSize, at its heading.
+// checkSections refuses a section (or the intro) whose markdown to render is bigger than
+// maxSectionSize, at its heading. Answer fences and tables do not count: the workshop draws
+// them without the markdown renderer, and a learner's long answer or result must not make an
+// exported worksheet unreadable.
 func (p *parser) checkSections() error {
-	size := func(from, to int) int {
+	size := func(blocks []Block) int {
 		n := 0
-		for _, l := range p.lines[from:min(to, len(p.lines))] {
-			n += len(l) + 1
+		for _, b := range blocks {
+			if b.Kind == Markdown || b.Kind == TaskBlock {
+				n += len(b.Markdown) + 1
+			}
 		}
 		return n
 	}
-	introEnd := len(p.lines)
-	if len(p.sc.Steps) > 0 {
-		introEnd = p.sc.Steps[0].Line - 1
-	}
-	if n := size(0, introEnd); n > maxSectionSize {
+	if n := size(p.sc.Intro); n > maxSectionSize {
 		if err := p.report(1, "the text before the first section is %d bytes; at most %d: move it into sections", n, maxSectionSize); err != nil {
 			return err
 		}
 	}
 	for _, st := range p.sc.Steps {
-		if n := size(st.Line-1, st.End); n > maxSectionSize {
+		if n := size(st.Blocks); n > maxSectionSize {
 			if err := p.report(st.Line, "section %q is %d bytes; at most %d: split it into several sections", clip(st.Title), n, maxSectionSize); err != nil {
 				return err
 			}

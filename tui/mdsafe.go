@@ -15,6 +15,11 @@ import (
 // longer words are cut into pieces of this size, which also lets them wrap to the pane.
 const maxWordRunes = 64
 
+// maxMarkers is the most block quote and list markers a line may open; the scenario parser
+// refuses deeper nesting, and the renderer, whose cost grows with nesting, keeps the same
+// bound for text that did not come through it.
+const maxMarkers = 8
+
 // reCharRef matches a numeric character reference (&#27; &#x1b;), which goldmark turns into
 // the character it names: a reference to ESC or BEL would reach the terminal as one.
 var reCharRef = regexp.MustCompile(`&#(?:[0-9]{1,8}|[xX][0-9a-fA-F]{1,7});`)
@@ -29,7 +34,7 @@ func safeMarkdown(md string, width int) string {
 		md = reCharRef.ReplaceAllStringFunc(md, controlRef)
 	}
 	limit := min(max(width-4, 16), maxWordRunes)
-	if !hasLongWord(md, limit) {
+	if !hasLongWord(md, limit) && !strings.Contains(md, strings.Repeat(">", maxMarkers+1)) && strings.Count(md, "> ")+strings.Count(md, "- ") <= maxMarkers {
 		return md
 	}
 	lines := strings.Split(md, "\n")
@@ -46,9 +51,50 @@ func safeMarkdown(md string, width int) string {
 			fenceCh, fenceN = ch, n
 			continue
 		}
-		lines[i] = cutWords(l, limit)
+		lines[i] = cutWords(flattenMarkers(l), limit)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// flattenMarkers escapes the block quote and list markers at the start of l after the
+// first maxMarkers, so the rest of them reads as text instead of nesting deeper.
+func flattenMarkers(l string) string {
+	if isRuleLine(l) {
+		return l // "- - - - - - - - - -" is a rule, not lists
+	}
+	n := 0
+	for i := 0; i < len(l); i++ {
+		switch c := l[i]; {
+		case c == ' ' || c == '\t':
+			continue
+		case c == '>' || ((c == '-' || c == '*' || c == '+') && i+1 < len(l) && (l[i+1] == ' ' || l[i+1] == '\t')):
+			if n++; n > maxMarkers {
+				return l[:i] + "\\" + l[i:]
+			}
+			continue
+		}
+		break
+	}
+	return l
+}
+
+// isRuleLine says whether l is a thematic break: three or more of one of - * _, spaces between.
+func isRuleLine(l string) bool {
+	t := strings.TrimSpace(l)
+	if len(t) < 3 || (t[0] != '-' && t[0] != '*' && t[0] != '_') {
+		return false
+	}
+	n := 0
+	for k := 0; k < len(t); k++ {
+		switch t[k] {
+		case t[0]:
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= 3
 }
 
 // controlRef is ref itself unless it names a control character; then U+FFFD.

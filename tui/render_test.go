@@ -116,3 +116,30 @@ func TestRenderCharRefs(t *testing.T) {
 		}
 	}
 }
+
+// The renderer bounds nesting itself for text that did not come through the parser: the
+// 1,000-`>` line renders as 8 quotes and text.
+func TestRenderFlattensDeepNesting(t *testing.T) {
+	if got := flattenMarkers(strings.Repeat(">", 20) + " x"); got != strings.Repeat(">", 8)+`\`+strings.Repeat(">", 12)+" x" {
+		t.Errorf("flattenMarkers = %q", got)
+	}
+	if got := flattenMarkers("> - > - > - > - > - x"); got != `> - > - > - > - \> - x` {
+		t.Errorf("flattenMarkers = %q", got)
+	}
+	for _, l := range []string{"- - - x", strings.Repeat("- ", 20), strings.Repeat("* ", 12)} {
+		if got := flattenMarkers(l); got != l {
+			t.Errorf("flattenMarkers changed %q to %q", l, got)
+		}
+	}
+	tr, err := newGlamour(renderSpec{style: "plain", profile: termenv.Ascii}, ThemeDefault, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := tr.Render(strings.Repeat(">", 1000) + " deep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) > 20000 || !strings.Contains(out, "deep") {
+		t.Errorf("1,000 nested quotes rendered to %d bytes", len(out))
+	}
+}

@@ -24,9 +24,9 @@
 //
 // Parse is the input boundary for text from files: it replaces control characters and
 // escape sequences (termsafe.Clean), so nothing in a Scenario can command a terminal, and it
-// refuses what would make showing the file slow or huge: a file over 1 MB, a section over
-// 64 KB, block quotes and lists nested more than 8 deep, tables over 1,000 rows, 64 columns
-// or 32 KB, each with its line.
+// refuses what would make showing the file slow or huge: a file over 1 MB, a section whose
+// markdown (answers and tables aside) is over 32 KB, block quotes and lists nested more than
+// 8 deep, a table of over 1,000 rows or 64 columns; each with its line.
 //
 // Malformed input gives a *ParseError with the line number, never a panic. Fill (and the
 // worksheet package's Export) writes the markdown back with answers, ticks and results in

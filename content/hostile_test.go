@@ -158,12 +158,12 @@ func TestParseSizeAndTableLimits(t *testing.T) {
 	}
 	section := head + repeatTo("words in a section that is far too long\n", 65<<10) + "## Step 2 — B\n\nshort\n"
 	if _, err := Parse("long.md", []byte(section)); err == nil || !strings.HasPrefix(err.Error(), `long.md:3: section "Step 1 — A" is`) ||
-		!strings.Contains(err.Error(), "at most 65536: split it") {
-		t.Errorf("a section over 64 KB: %v", err)
+		!strings.Contains(err.Error(), "at most 32768: split it") {
+		t.Errorf("a section over 32 KB: %v", err)
 	}
 	intro := "# T\n\n" + repeatTo("intro words\n", 65<<10) + "## Step 1 — A\n"
 	if _, err := Parse("intro.md", []byte(intro)); err == nil || !strings.Contains(err.Error(), "intro.md:1: the text before the first section") {
-		t.Errorf("an intro over 64 KB: %v", err)
+		t.Errorf("an intro over 32 KB: %v", err)
 	}
 	rows := func(n, cols int, cell string) string {
 		r := "|" + strings.Repeat(" "+cell+" |", cols) + "\n"

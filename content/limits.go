@@ -13,7 +13,7 @@ import (
 // largest section is under 4 KB.
 const (
 	maxSourceSize  = 1 << 20  // bytes in a scenario file
-	maxSectionSize = 64 << 10 // bytes in one section (and in the intro): what is rendered at once
+	maxSectionSize = 32 << 10 // bytes in one section (and in the intro): what is rendered at once
 	maxNesting     = 8        // block quotes and lists, one inside another
 	maxTableRows   = 1000
 	maxTableCols   = 64

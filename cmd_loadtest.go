@@ -28,6 +28,9 @@ type loadtestArgs struct {
 	labFlags        // --db, --rows (cmd_common.go)
 	preset   string // broken | fixed (lab only)
 	json     bool
+
+	presetSet bool   // --preset was given
+	measuring string // the running lab measured instead of starting one ("" when none)
 }
 
 func runLoadtest(args []string) error {
@@ -52,6 +55,7 @@ func runLoadtest(args []string) error {
 	if err := a.labFlags.check(fs); err != nil {
 		return err
 	}
+	a.presetSet = explicit(fs, "preset")
 	if explicit(fs, "n") && !explicit(fs, "z") {
 		a.Duration = 0 // -n alone: run until the count is done, like hey
 	}
@@ -78,8 +82,19 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 		rec *load.Record
 		err error
 	)
+	if a.URL == "" {
+		// The learner's lab, when another terminal runs it (the workshop, `scalelab serve`):
+		// measure that one rather than a broken lab of our own.
+		if r, ok := findRunningLab(); ok {
+			a.URL = r.URL()
+			a.measuring = r.Describe()
+			if a.presetSet {
+				fmt.Fprintf(stderr, "scalelab: --preset %s is not used: %s keeps its own knobs\n", a.preset, r.Describe())
+			}
+		}
+	}
 	if a.URL != "" {
-		rec, err = loadURL(ctx, a.Options, progress, stderr)
+		rec, err = loadURL(ctx, a.Options, progress, stderr, a.measuring)
 	} else {
 		rec, err = loadLab(ctx, a, progress, stderr)
 	}
@@ -107,12 +122,22 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 // /metrics explain the failures by cause (counters read before and after the run) and its
 // /health gives the stage (its preset and the index) and the rows; otherwise the run is custom
 // and its failures are what the client saw.
-func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, stderr io.Writer) (*load.Record, error) {
+//
+// measuring names the running lab that URL belongs to (found in the data home): the stage is
+// said on stderr before the run.
+func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, stderr io.Writer, measuring string) (*load.Record, error) {
 	opt, err := opt.Normalize()
 	if err != nil {
 		return nil, err
 	}
-	health, _ := load.ReadHealth(ctx, opt.URL)
+	health, herr := load.ReadHealth(ctx, opt.URL)
+	if measuring != "" {
+		stage := lab.StageTitle(remoteStage(health))
+		if herr != nil {
+			stage = "unknown (its /health did not answer: " + firstLineOf(herr.Error()) + ")"
+		}
+		fmt.Fprintf(stderr, "scalelab: measuring %s, stage %s\n", measuring, stage)
+	}
 	before, berr := load.ScrapeFailures(ctx, opt.URL)
 	res, err := load.Run(ctx, opt, progress.update)
 	if res == nil {
@@ -330,4 +355,11 @@ func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 		return err
 	})
 	return rec, err
+}
+
+func firstLineOf(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -200,7 +200,7 @@ func workshop(f workshopFlags) error {
 		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor), Notice: notice,
 	}
 	if !f.noLab {
-		ctl, hist := newWorkshopLab(f, sc)
+		ctl, hist := newWorkshopLab(f, sc, ws)
 		// Every exit path stops the lab (PostgreSQL too): a normal return, an error, a panic
 		// here (deferred), SIGTERM/ctrl+c/SIGHUP (p.Run returns, then this defer). Close waits
 		// for a start in progress to unwind.
@@ -245,7 +245,7 @@ func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Wri
 // newWorkshopLab makes the lab controller of the workshop: the private cluster (or --db) with
 // the lab's max_connections, the API on --addr (the next free port when busy), in-app load tests
 // of --users for --duration, runs recorded in the history. Nothing starts until the app's Init.
-func newWorkshopLab(f workshopFlags, sc *content.Scenario) (*tui.LabController, *load.History) {
+func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Worksheet) (*tui.LabController, *load.History) {
 	cfg := f.lab.config(io.Discard)
 	cfg.Logf = func(format string, args ...any) { log.Printf("lab: "+format, args...) }
 	cfg.Addr = f.addr
@@ -258,6 +258,8 @@ func newWorkshopLab(f workshopFlags, sc *content.Scenario) (*tui.LabController, 
 	ctl := tui.NewLabController(tui.LabOptions{
 		Config: cfg, History: hist, Scenario: sc,
 		Users: f.users, Duration: f.duration,
+		// the lab as the learner left it, found by other terminals while it runs
+		Worksheet: ws, Applied: ws.Lab, RecordAs: "the workshop",
 	})
 	return ctl, hist
 }

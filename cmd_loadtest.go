@@ -16,6 +16,7 @@ import (
 	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/tui"
 )
 
 func init() {
@@ -199,46 +200,9 @@ func openHistory(stderr io.Writer) *load.History {
 	return h
 }
 
-// printLoadTable prints the scenario's table and the failures by cause.
-func printLoadTable(w io.Writer, rec *load.Record) {
-	r := rec.Result
-	o := rec.Options
-	what := fmt.Sprintf("%d users", o.Concurrency)
-	if o.Duration > 0 {
-		what += " for " + o.Duration.String()
-	}
-	if o.Requests > 0 {
-		what += fmt.Sprintf(", up to %s requests", commas(o.Requests))
-	}
-	fmt.Fprintf(w, "Load test: %s against %s\n", what, o.URL)
-	fmt.Fprintf(w, "Lab state: %s", lab.StageTitle(rec.State))
-	if rec.Rows > 0 {
-		fmt.Fprintf(w, ", %s rows", commas(rec.Rows))
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %-16s %s\n", "Success rate", fmt.Sprintf("%.1f%%", r.SuccessRate))
-	fmt.Fprintf(w, "  %-16s %s of %s\n", "Failed requests", commas(r.Failed), commas(r.Total))
-	avg, p99 := fmtMS(r.Avg), fmtMS(r.P99)
-	if r.Total == r.Failed && len(r.StatusCodes) == 0 {
-		avg, p99 = "- (no response at all)", "-"
-	}
-	fmt.Fprintf(w, "  %-16s %s\n", "Average latency", avg)
-	fmt.Fprintf(w, "  %-16s %s\n", "p99 latency", p99)
-	fmt.Fprintf(w, "  %-16s %.1f\n", "Requests/sec", r.RPS)
-	if r.Unfinished > 0 {
-		fmt.Fprintf(w, "  (%s requests still in flight when the run ended were cut off and are not counted)\n", commas(r.Unfinished))
-	}
-	fmt.Fprintln(w)
-	if len(r.Errors) == 0 {
-		fmt.Fprintln(w, "Errors by cause: none")
-		return
-	}
-	fmt.Fprintln(w, "Errors by cause:")
-	for _, c := range r.SortedErrors() {
-		fmt.Fprintf(w, "  %-22s %10s  %s\n", c.Cause, commas(c.Count), load.CauseHelp(c.Cause))
-	}
-}
+// printLoadTable prints the scenario's table and the failures by cause (plain mode prints runs
+// the same way).
+func printLoadTable(w io.Writer, rec *load.Record) { tui.WriteRunTable(w, rec) }
 
 // printLoadJSON prints the run as one JSON object (the Result's keys plus the run's settings).
 func printLoadJSON(w io.Writer, rec *load.Record) error {

@@ -510,7 +510,12 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 			c.histSeen.Store(id)
 		}
 	}
+	var record tea.Cmd
+	if rec := msg.rec; rec != nil && rec.Result != nil && err == nil {
+		record = func() tea.Msg { return runRecordMsg{rec: rec} }
+	}
 	return tea.Batch(
+		record,
 		func() tea.Msg { return ActionDoneMsg{Action: msg.action, Summary: summary, Err: err} },
 		c.fillTablesCmd(fresh, false), c.sampleCmd(), c.stateCmd(), c.hintsCmdLater(),
 	)

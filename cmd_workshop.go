@@ -186,7 +186,7 @@ func workshop(f workshopFlags) error {
 			log.SetOutput(io.Discard) // the lab's progress is printed by plain mode itself
 			po.Lab, _ = newWorkshopLab(f, sc, ws, false)
 		}
-		return tui.RunPlain(ctx, po)
+		return runPlain(ctx, po)
 	}
 
 	// Logs (the lab's progress lines too) go to a file, never to the screen.
@@ -290,4 +290,23 @@ func glamourStyle(noColor bool) string {
 		}
 	}
 	return "dark"
+}
+
+// runPlain runs plain mode until it ends or a signal (Ctrl+C, SIGTERM, SIGHUP) arrives: then the
+// lab is stopped at once, though plain mode may still wait on a line of input.
+func runPlain(ctx context.Context, po tui.PlainOptions) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- tui.RunPlain(ctx, po) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if po.Lab != nil {
+			po.Lab.Close()
+		}
+		fmt.Fprintf(os.Stderr, "\nscalelab: stopped; your answers are saved in %s\n", po.WorksheetPath)
+		return nil
+	}
 }

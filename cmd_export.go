@@ -69,6 +69,9 @@ func runExport(args []string) error {
 	what := fmt.Sprintf("%d of %d answers, %d tasks ticked, %d result cells", answers, len(s.Questions()), tasks, cells)
 	if errors.Is(statErr, os.ErrNotExist) {
 		what = "no worksheet yet at " + wsPath + ": the scenario without answers"
+		if cells > 0 {
+			what += fmt.Sprintf(", %d result cells from the recorded runs", cells)
+		}
 	}
 
 	if *out == "" {

@@ -163,3 +163,11 @@ func findRunningLab() (running.Record, bool) {
 	c.Close()
 	return r, true
 }
+
+// upperFirst capitalises the first letter of a sentence.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

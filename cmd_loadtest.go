@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
@@ -38,9 +37,11 @@ func runLoadtest(args []string) error {
 	fs := newFlagSet("loadtest", "loadtest [-c 100] [-z 30s] [-n N] [--preset broken|fixed] [--url URL] [--json] [--db URL] [--rows N]",
 		"Sends concurrent users to the feed API (hey's load generator, in this process) and prints hey's\n"+
 			"summary, then the scenario's table: success rate, failed requests, average and p99 latency,\n"+
-			"requests per second, and the failures grouped by cause. Without --url it starts the lab (the\n"+
-			"private PostgreSQL and the feed API with --preset's knobs) and loads its /feed; with --url it\n"+
-			"loads any URL. Every finished run is kept in the run history (runs.json in the data home).")
+			"requests per second, and the failures grouped by cause. Without --url it measures the lab that\n"+
+			"runs already (the workshop or 'scalelab serve', found in the data home: it says which, and the\n"+
+			"stage its API reports), else it starts one (the private PostgreSQL and the feed API with\n"+
+			"--preset's knobs); with --url it loads any URL. Every finished run is kept in the run history\n"+
+			"(runs.json in the data home).")
 	var a loadtestArgs
 	fs.IntVar(&a.Concurrency, "c", load.DefaultConcurrency, fmt.Sprintf("concurrent users (workers), 1 to %d", load.MaxConcurrency))
 	fs.DurationVar(&a.Duration, "z", load.DefaultDuration, "how long to load; 0 with -n: until -n requests are done")
@@ -230,9 +231,6 @@ func printLoadJSON(w io.Writer, rec *load.Record) error {
 	return enc.Encode(m)
 }
 
-func fmtMS(d time.Duration) string {
-	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-}
 
 // commas writes n with thousands separators: 12345 -> "12,345".
 func commas(n int) string {

@@ -161,8 +161,11 @@ func TestLabLoadTestFillsTables(t *testing.T) {
 	// the end and the fill come in either order
 	var done ActionDoneMsg
 	var fill, metricFill SetTableMsg
-	r.waitMsg(t, "the end of the run and both tables filled", func(m tea.Msg) bool {
+	finished := false // a sample with the finished run reached the screens
+	r.waitMsg(t, "the end of the run, both tables filled and a sample with the run", func(m tea.Msg) bool {
 		switch m := m.(type) {
+		case labSampleMsg:
+			finished = finished || m.LastRun != nil
 		case ActionDoneMsg:
 			if m.Action.Name == "loadtest" {
 				done = m
@@ -175,7 +178,7 @@ func TestLabLoadTestFillsTables(t *testing.T) {
 				metricFill = m
 			}
 		}
-		return done.Action.Name != "" && fill.Rows != nil && metricFill.Rows != nil
+		return done.Action.Name != "" && fill.Rows != nil && metricFill.Rows != nil && finished
 	})
 	if done.Err != nil {
 		t.Fatalf("load test: %v", done.Err)

@@ -231,7 +231,6 @@ func printLoadJSON(w io.Writer, rec *load.Record) error {
 	return enc.Encode(m)
 }
 
-
 // commas writes n with thousands separators: 12345 -> "12,345".
 func commas(n int) string {
 	s := fmt.Sprint(n)

@@ -204,7 +204,7 @@ func TestPlainModeRunsTheLab(t *testing.T) {
 		tt.keys("Enter")
 	}
 	s := tt.waitHistory(10*time.Second, "1) run the load test (scalelab loadtest)")
-	if regexp.MustCompile(`(?i)\bpress [A-Z]\b|\bpress `+"`"+`|\bpanes?\b`).MatchString(s) {
+	if regexp.MustCompile(`(?i)\bpress [A-Z]\b|\bpress ` + "`" + `|\bpanes?\b`).MatchString(s) {
 		t.Errorf("plain mode tells the reader to press a key or look at a pane:\n%s", s)
 	}
 	tt.text("1")

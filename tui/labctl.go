@@ -62,8 +62,8 @@ type LabController struct {
 	runWhileDown          bool       // the last load test ran while PostgreSQL or the API was down
 	otherMaxConns         int        // max_connections of a DATABASE_URL server, when not 50
 
-	histMod   time.Time // runs.json's modification time when the tables were last filled
-	histCheck time.Time // when it was last looked at
+	histMod   time.Time    // runs.json's modification time when the tables were last filled
+	histCheck time.Time    // when it was last looked at
 	histSeen  atomic.Int64 // the highest run ID the tables were filled from (-1: none yet)
 
 	runCancel context.CancelFunc

@@ -71,4 +71,3 @@ func TestPlainRunsTheLab(t *testing.T) {
 		t.Fatalf("the run did not fill the worksheet's tables: %#v", saved.Tables)
 	}
 }
-

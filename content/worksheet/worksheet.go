@@ -26,8 +26,8 @@ type Worksheet struct {
 	Tables   map[string][][]string `json:"tables"`   // table ID -> rows like Table.Rows ("" = not filled)
 	// Lab is what the learner last applied to the lab (the fix tags of the Fix 1 boxes when the
 	// API was restarted, e.g. "shared-pool"): the lab comes back with it on resume. nil: nothing.
-	Lab []string `json:"lab,omitempty"`
-	Updated  time.Time             `json:"updated"`
+	Lab     []string  `json:"lab,omitempty"`
+	Updated time.Time `json:"updated"`
 }
 
 // New returns an empty worksheet for a scenario.

@@ -69,4 +69,3 @@ func TestRemoveKeepsAnotherProcesssRecord(t *testing.T) {
 		t.Fatalf("the newer record was removed: %+v %v", r, err)
 	}
 }
-

@@ -307,7 +307,7 @@ func plainTable(t *content.Table, ws *worksheet.Worksheet, width int) string {
 					r.WriteString(plainInline(t.Header[j]) + ": ")
 				}
 			}
-			r.WriteString(plainInline(cell))
+			r.WriteString(plainInline(plainRewrite(cell)))
 		}
 		if reScreenOnly.MatchString(r.String()) {
 			continue

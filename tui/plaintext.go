@@ -84,11 +84,7 @@ func plainGroup(lines []string) string {
 		}
 		words = append(words, l)
 	}
-	text := strings.Join(words, " ")
-	text = reOrKey.ReplaceAllString(text, "")
-	text = reMoveAndPress.ReplaceAllString(text, "choose it from the numbered list after its step")
-	text = rePressEnterOn.ReplaceAllString(text, "run $1 (choose it from the numbered list after this step)")
-	text = reEnterOn.ReplaceAllString(text, "choosing $1 from the numbered list")
+	text := plainRewrite(strings.Join(words, " "))
 	var kept []string
 	for _, s := range sentences(text) {
 		if !reScreenOnly.MatchString(s) {
@@ -118,4 +114,12 @@ func sentences(text string) []string {
 		out = append(out, rest)
 	}
 	return out
+}
+
+// plainRewrite turns the screen's ways of running a command into plain mode's numbered choices.
+func plainRewrite(text string) string {
+	text = reOrKey.ReplaceAllString(text, "")
+	text = reMoveAndPress.ReplaceAllString(text, "choose it from the numbered list after its step")
+	text = rePressEnterOn.ReplaceAllString(text, "run $1 (choose it from the numbered list after this step)")
+	return reEnterOn.ReplaceAllString(text, "choosing $1 from the numbered list")
 }

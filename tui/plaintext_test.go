@@ -11,6 +11,9 @@ func TestPlainProseLeavesNoKeysOrPanes(t *testing.T) {
 		"| Part | Where |\n| --- | --- |\n| Feed API | 127.0.0.1:3000 |\n| Live panes | key `d` |\n\n" +
 		"Restart the API with your changes: Enter on the command below (or `R`)\nrestarts the API.\n\n" +
 		"```bash\nscalelab loadtest\n```\n"
+	if got := plainRewrite("Restart the API: Enter on `scalelab serve`"); got != "Restart the API: choosing `scalelab serve` from the numbered list" {
+		t.Errorf("a table cell's key mention: %q", got)
+	}
 	got := plainProse(md)
 	for _, bad := range []string{"Press", "press", "panes", "`L`", "`R`", "key `d`"} {
 		if strings.Contains(got, bad) {

@@ -28,7 +28,13 @@ import (
 //   - a LabSample (labSampleMsg) ~4 times a second while a load test runs, once a second otherwise;
 //   - LabStatusMsg when the lab's state line changes;
 //   - ActionDoneMsg when an action ends, and ExplainMsg with the plan text;
-//   - SetTableMsg to fill the scenario's result tables from the recorded runs.
+//   - SetTableMsg to fill the scenario's result tables from the recorded runs (runs.json is
+//     watched, so a run recorded from another terminal fills them too);
+//   - LabAppliedMsg when the API's settings change (R, reset), for the worksheet: the next
+//     start brings the lab back with them (LabOptions.Applied);
+//   - LabStatusMsg.Hints: the Stuck? conditions (hints.go) that hold.
+//
+// While its API runs, the lab is recorded in the data home (lab/running) for other terminals.
 //
 // It implements Actions; the root model also hands it every message (Init/Update).
 type LabController struct {
@@ -322,10 +328,10 @@ func (c *LabController) Close() error {
 		c.mu.Lock()
 		l := c.lab
 		c.mu.Unlock()
+		c.record.Remove() // other terminals stop finding the API before it goes
 		if l != nil {
 			err = l.Close()
 		}
-		c.record.Remove()
 		c.inflight.Wait() // actions see the canceled ctx and the closed lab, and return
 	})
 	return err

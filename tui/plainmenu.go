@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
 	"scalelab/lab/feed"
@@ -22,6 +23,14 @@ type plainChoice struct {
 
 // allActions are the lab actions plain mode can always run, in the order the scenario meets them.
 var allActions = []string{content.ActionLoadTest, content.ActionStart, content.ActionApplyFix, content.ActionExplain, content.ActionReset}
+
+// actionCommand is the CLI command of an action, for a choice the step's text does not write.
+func actionCommand(name string) string {
+	if name == content.ActionStart {
+		return "scalelab serve"
+	}
+	return "scalelab " + name
+}
 
 // actionLabel says what choosing an action does.
 func actionLabel(a content.Action) string {
@@ -80,7 +89,7 @@ func (p *plainSession) choices(i int) []plainChoice {
 	if p.lab != nil {
 		for _, name := range allActions {
 			if !seen[name] {
-				acts = append(acts, content.Action{Name: name, Command: "scalelab " + name})
+				acts = append(acts, content.Action{Name: name, Command: actionCommand(name)})
 			}
 		}
 	}
@@ -109,7 +118,11 @@ func (p *plainSession) menu(ctx context.Context, i int) error {
 		p.drain()
 		p.line("\nWhat next? Type a number, or an empty line for the next section.")
 		for n, c := range cs {
-			p.line(fmt.Sprintf("  %d) %s", n+1, c.label))
+			// wrapped lines hang under the label, not under the number
+			num := fmt.Sprintf("  %d) ", n+1)
+			pad := strings.Repeat(" ", len(num))
+			label := xansi.Wordwrap(c.label, max(p.width-len(num), 20), "")
+			p.out.printf("%s%s\n", num, strings.ReplaceAll(label, "\n", "\n"+pad))
 		}
 		p.out.printf("> ")
 		if !p.in.Scan() {
@@ -195,9 +208,9 @@ func (p *plainSession) act(ctx context.Context, a content.Action) error {
 	doing := actionDoing(a.Name)
 	if a.Name == content.ActionLoadTest {
 		o, _ := loadOptionsFromArgs(p.lab.ctl.runOpts, a.Args)
-		doing = fmt.Sprintf("the load test: %d users for %v", o.Concurrency, o.Duration)
+		doing = fmt.Sprintf("running the load test: %d users for %v", o.Concurrency, o.Duration)
 	}
-	p.line("Running " + doing + "…")
+	p.line(strings.ToUpper(doing[:1]) + doing[1:] + "…")
 	p.lab.run(a)
 	var rec *load.Record
 	var done *ActionDoneMsg

@@ -54,31 +54,27 @@ func Write(addr, what string) (*Handle, error) {
 	return WriteAt(p, Record{Addr: addr, PID: os.Getpid(), What: what, Started: time.Now().UTC()})
 }
 
-// WriteAt writes r at path.
+// WriteAt writes r at path: a private temporary file beside it, renamed over it, so that a
+// reader sees the old record or the new one, never half of one.
 func WriteAt(path string, r Record) (*Handle, error) {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".lab-*.json")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".lab-*.json") // 0600
 	if err != nil {
 		return nil, fmt.Errorf("recording the running lab: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(append(b, '\n'))
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("recording the running lab in %s: %w", path, err)
-		}
-	} else {
-		tmp.Close()
-		return nil, err
+	defer os.Remove(tmp.Name()) // gone after the rename; left over only on error
+	_, err = tmp.Write(append(b, '\n'))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("recording the running lab in %s: %w", path, err)
 	}
 	return &Handle{path: path, pid: r.PID}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/posts"
+	"scalelab/lab/telemetry"
 )
 
 // LabAppliedMsg says what the learner applied to the lab last (the fix tags of the Fix 1 boxes
@@ -275,8 +276,7 @@ func ranWhileDown(r *load.Result) bool {
 		return false
 	}
 	for cause := range r.Errors {
-		x := strings.ToLower(cause)
-		if strings.Contains(x, "database_down") || strings.Contains(x, "refused") {
+		if cause == load.CauseRefused || cause == string(telemetry.DatabaseDown) {
 			return true
 		}
 	}

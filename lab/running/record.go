@@ -40,6 +40,7 @@ func Path() (string, error) { return home.Path(FileName) }
 type Handle struct {
 	path string
 	pid  int
+	prev *Record // the live lab this record replaced: it is the running lab again after Remove
 	once sync.Once
 }
 
@@ -54,16 +55,27 @@ func Write(addr, what string) (*Handle, error) {
 	return WriteAt(p, Record{Addr: addr, PID: os.Getpid(), What: what, Started: time.Now().UTC()})
 }
 
-// WriteAt writes r at path: a private temporary file beside it, renamed over it, so that a
+// WriteAt writes r at path (see Write): a private temporary file beside it, renamed over it, so that a
 // reader sees the old record or the new one, never half of one.
 func WriteAt(path string, r Record) (*Handle, error) {
+	var prev *Record
+	if old, err := FindAt(path); err == nil && old.PID != r.PID {
+		prev = &old
+	}
+	if err := writeRecord(path, r); err != nil {
+		return nil, err
+	}
+	return &Handle{path: path, pid: r.PID, prev: prev}, nil
+}
+
+func writeRecord(path string, r Record) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".lab-*.json") // 0600
 	if err != nil {
-		return nil, fmt.Errorf("recording the running lab: %w", err)
+		return fmt.Errorf("recording the running lab: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // gone after the rename; left over only on error
 	_, err = tmp.Write(append(b, '\n'))
@@ -74,20 +86,26 @@ func WriteAt(path string, r Record) (*Handle, error) {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("recording the running lab in %s: %w", path, err)
+		return fmt.Errorf("recording the running lab in %s: %w", path, err)
 	}
-	return &Handle{path: path, pid: r.PID}, nil
+	return nil
 }
 
 // Remove deletes the record if it is still this handle's (another process may have replaced it).
+// The lab it replaced, when that one still runs, is recorded again.
 func (h *Handle) Remove() {
 	if h == nil {
 		return
 	}
 	h.once.Do(func() {
-		if r, err := readAt(h.path); err == nil && r.PID == h.pid {
-			os.Remove(h.path)
+		r, err := readAt(h.path)
+		if err != nil || r.PID != h.pid {
+			return
 		}
+		if h.prev != nil && alive(h.prev.PID) && writeRecord(h.path, *h.prev) == nil {
+			return
+		}
+		os.Remove(h.path)
 	})
 }
 

@@ -69,3 +69,22 @@ func TestRemoveKeepsAnotherProcesssRecord(t *testing.T) {
 		t.Fatalf("the newer record was removed: %+v %v", r, err)
 	}
 }
+
+// A lab started while another runs is the one found; when it stops, the other is found again.
+func TestRemoveBringsBackTheLabItReplaced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	if _, err := WriteAt(path, Record{Addr: "127.0.0.1:3000", PID: os.Getppid(), What: "scalelab serve"}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := WriteAt(path, Record{Addr: "127.0.0.1:3001", PID: os.Getpid(), What: "the workshop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3001" {
+		t.Fatalf("the newer lab is not the one found: %+v %v", r, err)
+	}
+	h.Remove()
+	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3000" || r.What != "scalelab serve" {
+		t.Fatalf("the serve that still runs is not found again: %+v %v", r, err)
+	}
+}

@@ -56,9 +56,9 @@ func RunPlain(ctx context.Context, opt PlainOptions) error {
 	}
 	p.total = len(questions)
 
-	p.out.printf("%s\n", sc.Title)
+	p.line(sc.Title)
 	for _, m := range sc.Meta {
-		p.out.printf("%s: %s\n", m.Key, m.Value)
+		p.line(m.Key + ": " + m.Value)
 	}
 	if sh.path != "" {
 		p.line("Your answers are saved in " + sh.path)

@@ -15,6 +15,7 @@ import (
 	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/lab/running"
 	"scalelab/tui"
 )
 
@@ -94,6 +95,15 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 				fmt.Fprintf(stderr, "scalelab: --preset %s is not used: %s keeps its own knobs\n", a.preset, r.Describe())
 			}
 		}
+	}
+	if a.URL == "" || a.measuring != "" || isRunningLab(a.URL) {
+		// One load test at a time in a data home: the workshop's and this one would measure
+		// each other.
+		release, lerr := running.LockLoad("scalelab loadtest")
+		if lerr != nil {
+			return lerr
+		}
+		defer release()
 	}
 	if a.URL != "" {
 		rec, err = loadURL(ctx, a.Options, progress, stderr, a.measuring)

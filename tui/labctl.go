@@ -480,6 +480,13 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 	return tea.Batch(c.sampleCmd(), func() tea.Msg {
 		defer c.inflight.Done()
 		defer cancel()
+		// One load test at a time in a data home: one from another terminal would measure
+		// this lab together with this one, and both runs would be wrong.
+		release, lerr := running.LockLoad(orWorkshop(c.recordAs))
+		if lerr != nil {
+			return loadDoneMsg{action: a, err: lerr}
+		}
+		defer release()
 		sctx, scancel := context.WithTimeout(ctx, 2*time.Second)
 		down := !l.State(sctx).PGUp
 		scancel()
@@ -491,6 +498,14 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 		}
 		return loadDoneMsg{action: a, rec: rec, err: err}
 	})
+}
+
+// orWorkshop names this process for the load lock: its record name, or "the workshop".
+func orWorkshop(what string) string {
+	if what == "" {
+		return "the workshop"
+	}
+	return what
 }
 
 func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {

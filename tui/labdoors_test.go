@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,6 +136,34 @@ func TestLabSeesRunsFromAnotherTerminal(t *testing.T) {
 	}).(SetTableMsg)
 	if len(m.FreshRows) == 0 {
 		t.Fatalf("the other terminal's run did not replace its rows: %+v", m)
+	}
+	r.quit(t)
+}
+
+// L while a `scalelab loadtest` in another terminal loads the data home's lab: the workshop does
+// not add its own load to that run; it says who is loading and records nothing. Once the other
+// run ends, L measures as usual.
+func TestLabLoadTestWaitsForAnotherTerminal(t *testing.T) {
+	r := newLabRig(t, 120, 40, nil)
+	release, err := running.LockLoad("scalelab loadtest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(r.tm, "L")
+	d := r.waitDone(t, "loadtest")
+	if !errors.Is(d.Err, running.ErrBusy) || !strings.Contains(d.Err.Error(), "scalelab loadtest (pid") {
+		t.Fatalf("L during another terminal's run: %v, want it refused naming that run", d.Err)
+	}
+	if n := len(r.hist.List()); n != 0 {
+		t.Fatalf("%d runs recorded during another terminal's run", n)
+	}
+	release()
+	send(r.tm, "L")
+	if d := r.waitDone(t, "loadtest"); d.Err != nil {
+		t.Fatalf("L after the other run ended: %v", d.Err)
+	}
+	if n := len(r.hist.List()); n != 1 {
+		t.Fatalf("%d runs recorded after the other run ended, want 1", n)
 	}
 	r.quit(t)
 }

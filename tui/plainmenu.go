@@ -324,8 +324,8 @@ func (p *plainSession) printPlans(m ExplainMsg) {
 	}
 }
 
-// showHints prints the scenario's Stuck? rows of each condition that starts to hold (a default
-// sentence when the scenario has none for it) and forgets the ones that stopped.
+// showHints prints the Stuck? rows (stuckRows) of each condition that starts to hold, rewritten
+// for plain mode, and forgets the ones that stopped.
 func (p *plainSession) showHints(h map[string]bool) {
 	for c := range p.held {
 		if !h[c] {
@@ -337,15 +337,8 @@ func (p *plainSession) showHints(h map[string]bool) {
 			continue
 		}
 		p.held[c] = true
-		said := false
-		for _, row := range p.sc.Hints() {
-			if row.When == c {
-				p.line("Stuck? " + plainInline(row.Problem) + ": " + plainInline(row.Fix))
-				said = true
-			}
-		}
-		if !said {
-			p.line("Stuck? " + hintText(c))
+		for _, row := range stuckRows(p.sc, c) {
+			p.line("Stuck? " + plainInline(plainRewrite(row.Problem)) + ": " + plainInline(plainRewrite(row.Fix)))
 		}
 	}
 }

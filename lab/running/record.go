@@ -23,6 +23,9 @@ type Record struct {
 	PID     int       `json:"pid"`     // the process that serves it
 	What    string    `json:"what"`    // "the workshop", "scalelab serve", ...
 	Started time.Time `json:"started"` // when it started
+	// Replaced are the labs that were running when this one was recorded, newest first: when
+	// it stops, the first of them still running is the running lab again.
+	Replaced []Record `json:"replaced,omitempty"`
 }
 
 // URL is the record's GET /feed.
@@ -40,7 +43,6 @@ func Path() (string, error) { return home.Path(FileName) }
 type Handle struct {
 	path string
 	pid  int
-	prev *Record // the live lab this record replaced: it is the running lab again after Remove
 	once sync.Once
 }
 
@@ -56,16 +58,32 @@ func Write(addr, what string) (*Handle, error) {
 }
 
 // WriteAt writes r at path (see Write): a private temporary file beside it, renamed over it, so that a
-// reader sees the old record or the new one, never half of one.
+// reader sees the old record or the new one, never half of one. The labs the old record names
+// (it and the ones it replaced) that still run are kept in r.Replaced.
 func WriteAt(path string, r Record) (*Handle, error) {
-	var prev *Record
-	if old, err := FindAt(path); err == nil && old.PID != r.PID {
-		prev = &old
+	r.Replaced = nil
+	if old, err := readAt(path); err == nil {
+		r.Replaced = stillRunning(append([]Record{old}, old.Replaced...), r.PID)
 	}
 	if err := writeRecord(path, r); err != nil {
 		return nil, err
 	}
-	return &Handle{path: path, pid: r.PID, prev: prev}, nil
+	return &Handle{path: path, pid: r.PID}, nil
+}
+
+// stillRunning keeps the records of live processes other than pid, each once, in order.
+func stillRunning(recs []Record, pid int) []Record {
+	var out []Record
+	seen := map[int]bool{pid: true}
+	for _, r := range recs {
+		if r.PID <= 0 || seen[r.PID] || !alive(r.PID) {
+			continue
+		}
+		seen[r.PID] = true
+		r.Replaced = nil
+		out = append(out, r)
+	}
+	return out
 }
 
 func writeRecord(path string, r Record) error {
@@ -92,7 +110,7 @@ func writeRecord(path string, r Record) error {
 }
 
 // Remove deletes the record if it is still this handle's (another process may have replaced it).
-// The lab it replaced, when that one still runs, is recorded again.
+// The newest lab it replaced that still runs is recorded again, with the older ones.
 func (h *Handle) Remove() {
 	if h == nil {
 		return
@@ -102,8 +120,12 @@ func (h *Handle) Remove() {
 		if err != nil || r.PID != h.pid {
 			return
 		}
-		if h.prev != nil && alive(h.prev.PID) && writeRecord(h.path, *h.prev) == nil {
-			return
+		if left := stillRunning(r.Replaced, h.pid); len(left) > 0 {
+			next := left[0]
+			next.Replaced = left[1:]
+			if writeRecord(h.path, next) == nil {
+				return
+			}
 		}
 		os.Remove(h.path)
 	})

@@ -737,16 +737,7 @@ func knobsFromTasks(s *content.Scenario, ticked map[string]bool) (k feed.Knobs, 
 		}
 		changes++
 		for _, f := range fixes {
-			switch f {
-			case "shared-pool":
-				k.SharedPool = true
-			case "pool-size":
-				k.MaxConns, k.ConnectTimeout = feed.Fixed().MaxConns, feed.Fixed().ConnectTimeout
-			case "no-close":
-				k.ClosePerRequest = false
-			case "no-delay":
-				k.SlowQuery = 0
-			}
+			k = withFix(k, f)
 		}
 	}
 	return k, changes, total

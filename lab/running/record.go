@@ -135,7 +135,7 @@ func (h *Handle) Remove() {
 var ErrNone = errors.New("no running lab is recorded")
 
 // Find returns the running lab's record in the data home. A record whose process is gone
-// (killed without removing it) or this very process is not a running lab: ErrNone.
+// (killed without removing it) is not a running lab: ErrNone.
 func Find() (Record, error) {
 	p, err := Path()
 	if err != nil {

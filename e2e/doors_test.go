@@ -221,3 +221,40 @@ func TestPlainModeRunsTheLab(t *testing.T) {
 	tt.keys("C-c")
 	tt.waitGoneWithin(30 * time.Second)
 }
+
+// While the workshop's load test runs, `scalelab loadtest` in another terminal does not load the
+// same lab at once (each run would measure the other's load too): it exits saying the workshop
+// is loading. After the workshop's run it measures the workshop's API as usual.
+func TestSecondTerminalWaitsForTheWorkshopsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	tt := newTerm(t)
+	home := labHome(t)
+	tt.start(100, 30, []string{"SCALELAB_HOME=" + home, "DATABASE_URL="}, binary(t), "--duration", "8s", "--users", "5", "--rows", "2000")
+	tt.waitLong(60*time.Second, "PG ✓", "broken", "no index")
+	tt.keys("L")
+	lock := filepath.Join(home, "load.lock")
+	deadline := time.Now().Add(20 * time.Second)
+	for b, _ := os.ReadFile(lock); !strings.Contains(string(b), "the workshop"); b, _ = os.ReadFile(lock) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the workshop's run never took the load lock: %q", b)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cmd := exec.Command(binary(t), "loadtest", "-z", "2s", "-c", "5")
+	cmd.Env = append(os.Environ(), "SCALELAB_HOME="+home, "DATABASE_URL=")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !regexp.MustCompile(`the workshop \(pid \d+\) is running a load test now`).Match(out) {
+		t.Fatalf("loadtest during the workshop's run: %v, want it refused naming the workshop\n%s", err, out)
+	}
+	if strings.Contains(string(out), "Lab state:") {
+		t.Fatalf("a run was made during the workshop's:\n%s", out)
+	}
+	tt.waitLong(30*time.Second, "load test (Broken):")
+	if _, errs := scalelab(t, home, "loadtest", "-z", "2s", "-c", "5"); !strings.Contains(errs, "measuring the workshop's API") {
+		t.Fatalf("after the workshop's run, loadtest did not measure it:\n%s", errs)
+	}
+	tt.keys("q")
+	tt.waitGoneWithin(30 * time.Second)
+}

@@ -265,7 +265,7 @@ func (p *plainSession) block(b *content.Block) (string, *content.Question) {
 		}
 	case content.TableBlock:
 		if b.Table != nil {
-			return plainTable(b.Table, ws, p.width), nil
+			return plainTable(b.Table, ws, p.width, p.opt.Lab != nil), nil
 		}
 	case content.ImageBlock:
 		if b.Image != nil {
@@ -275,7 +275,7 @@ func (p *plainSession) block(b *content.Block) (string, *content.Question) {
 			return "Picture: " + b.Image.Alt, nil
 		}
 	}
-	md := plainProse(b.Markdown)
+	md := plainProse(b.Markdown, p.opt.Lab != nil)
 	if strings.TrimSpace(md) == "" {
 		return "", nil
 	}
@@ -290,7 +290,7 @@ func plainInline(s string) string { return strings.NewReplacer("`", "", "**", ""
 
 // plainTable writes a table as "header: value" lines, which a screen reader reads well; rows
 // that point at keys or panes plain mode does not have are left out.
-func plainTable(t *content.Table, ws *worksheet.Worksheet, width int) string {
+func plainTable(t *content.Table, ws *worksheet.Worksheet, width int, lab bool) string {
 	filled := ws.Tables[t.ID]
 	var b strings.Builder
 	b.WriteString("Table: " + strings.Join(t.Header, " | "))
@@ -307,7 +307,7 @@ func plainTable(t *content.Table, ws *worksheet.Worksheet, width int) string {
 					r.WriteString(plainInline(t.Header[j]) + ": ")
 				}
 			}
-			r.WriteString(plainInline(plainRewrite(cell)))
+			r.WriteString(plainInline(plainRewrite(cell, lab)))
 		}
 		if reScreenOnly.MatchString(r.String()) {
 			continue

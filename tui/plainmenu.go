@@ -338,7 +338,7 @@ func (p *plainSession) showHints(h map[string]bool) {
 		}
 		p.held[c] = true
 		for _, row := range stuckRows(p.sc, c) {
-			p.line("Stuck? " + plainInline(plainRewrite(row.Problem)) + ": " + plainInline(plainRewrite(row.Fix)))
+			p.line("Stuck? " + plainInline(plainRewrite(row.Problem, true)) + ": " + plainInline(plainRewrite(row.Fix, true)))
 		}
 	}
 }

@@ -1,0 +1,114 @@
+package feed_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scalelab/lab/feed"
+	"scalelab/lab/telemetry"
+)
+
+// bigFeed makes the 20 newest posts of the database at url about 50 KB each,
+// so that one GET /feed answer (about 1 MB) is far more than the socket
+// buffers of a client that does not read can hold.
+func bigFeed(t *testing.T, url string) {
+	t.Helper()
+	db, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.Exec(context.Background(), `INSERT INTO posts (user_id, content, created_at)
+		SELECT 1, repeat('x', 50000), now() + interval '1 hour' FROM generate_series(1, 20)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pipelined is how many GET /feed a non-reading client sends at once: their
+// answers (about 10 MB) are more than its socket buffers and the server's
+// (4 MB at most on Linux) can hold, so the server's writes to it block.
+const pipelined = 10
+
+// nonReader sends pipelined GET /feed on one connection with a tiny receive
+// buffer and never reads the answers; closing it is left to the test's cleanup.
+func nonReader(t *testing.T, addr string) {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	req := fmt.Sprintf("GET /feed HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	if _, err := c.Write([]byte(strings.Repeat(req, pipelined))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ten clients that ask for the feed and never read the answer must not keep
+// the pool's connections: the handler gives its connection back before it
+// writes, so everybody else is still served.
+func TestClientsThatNeverReadHoldNoConnection(t *testing.T) {
+	url := seeded(t, 100)
+	bigFeed(t, url)
+	rec := telemetry.NewRecorder()
+	s, base := start(t, url, feed.Fixed(), rec)
+	ctx := context.Background()
+
+	const stuck = 10 // as many as the fixed pool's connections
+	for range stuck {
+		nonReader(t, s.Addr())
+	}
+	eventually(t, "every non-reading client's request has taken a connection", func() bool {
+		return s.Stats(ctx).Pool.AcquireCount >= stuck
+	})
+
+	const workers, each = 10, 20
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				r := get(t, base+"/feed")
+				mu.Lock()
+				statuses[r.Status]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	// The non-reading clients' answers are still being written: the test
+	// really had stuck writers while the others were served.
+	if n := rec.Snapshot().Total.Requests - workers*each; n >= stuck*pipelined {
+		t.Fatalf("all %d answers to the clients that do not read were written: the test measured nothing", n)
+	}
+	ok := float64(statuses[200]) / float64(workers*each)
+	t.Logf("/feed success for other clients while %d clients refuse to read: %.1f%% (%v)", stuck, 100*ok, statuses)
+	if ok < 0.99 {
+		t.Errorf("/feed success for other clients %.1f%%, want at least 99%%: %v", 100*ok, statuses)
+	}
+	if st := s.Stats(ctx); st.Pool.Acquired != 0 {
+		t.Errorf("%d connections still held by clients that do not read", st.Pool.Acquired)
+	}
+}

@@ -274,6 +274,13 @@ func TestSourceIsTheRunningCode(t *testing.T) {
 		if !strings.HasPrefix(string(b), "package feed") {
 			t.Errorf("%s does not look like Go source", name)
 		}
+		// The learner reads these files: their comments point at what the
+		// learner has seen, not at a Node.js original they never see.
+		for _, foreign := range []string{"server.js", "db.end()", "connectionTimeoutMillis", "node-postgres"} {
+			if strings.Contains(string(b), foreign) {
+				t.Errorf("%s mentions %q, which the learner never sees", name, foreign)
+			}
+		}
 	}
 	b, _ := fs.ReadFile(feed.Source, "connect_per_request.go")
 	if !strings.Contains(string(b), "func getDbConnection(") {

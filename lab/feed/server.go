@@ -36,6 +36,7 @@ type Server struct {
 	monitor *pgxpool.Pool
 	metrics *metrics
 	initErr error
+	limits  timeouts // the http.Server's timeouts (timeouts.go)
 
 	cur          atomic.Pointer[app]
 	setMu        sync.Mutex // SetKnobs and Close, one at a time
@@ -62,7 +63,7 @@ type Server struct {
 // recording every request into rec (nil: no telemetry). It does not connect
 // yet; a bad URL or bad knobs make Listen fail and every request answer 500.
 func New(dbURL string, k Knobs, rec *telemetry.Recorder) *Server {
-	s := &Server{rec: rec, open: map[*pgxpool.Pool]struct{}{}}
+	s := &Server{rec: rec, open: map[*pgxpool.Pool]struct{}{}, limits: defaultTimeouts}
 	s.metrics = newMetrics(s)
 	s.url, s.initErr = withAppName(dbURL, AppName)
 	if s.initErr == nil {
@@ -228,7 +229,10 @@ func (s *Server) Listen(addr string) error {
 	s.ln = ln
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.limits.readHeader,
+		ReadTimeout:       s.limits.read,
+		WriteTimeout:      s.limits.write,
+		IdleTimeout:       s.limits.idle,
 		// net/http logs to stderr by default, which would write over the
 		// workshop's full-screen terminal.
 		ErrorLog: log.New(io.Discard, "", 0),

@@ -59,6 +59,9 @@ func httpStatus(t *testing.T, method, url, body string) int {
 	t.Helper()
 	for i := 0; ; i++ {
 		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -64,11 +64,14 @@ func isDown(err error) bool {
 		errors.Is(err, net.ErrClosed) || (errors.As(err, &opErr) && !opErr.Timeout())
 }
 
-// fail answers a request that could not be served: a JSON error with its cause.
+// fail answers a request that could not be served: a JSON error with its
+// cause in plain words. The driver's own text (it names the user, database,
+// host:port or SQL) stays in the lab (Stats.LastErrors), never in the answer.
 func (app *app) fail(w http.ResponseWriter, err error) {
 	status, cause, msg := classify(err, app.knobs)
+	app.srv.errs.note(cause, err)
 	markCause(w, cause)
-	writeJSON(w, status, map[string]string{"error": msg, "cause": string(cause), "detail": err.Error()})
+	writeJSON(w, status, map[string]string{"error": msg, "cause": string(cause)})
 }
 
 // markCause names a failure's cause for the telemetry and, in the
@@ -81,10 +84,12 @@ func markCause(w http.ResponseWriter, cause telemetry.Cause) {
 }
 
 // healthDown answers /health when the lab's own connection cannot reach
-// PostgreSQL: 503, cause database_down.
-func healthDown(w http.ResponseWriter, err error) {
+// PostgreSQL: 503, cause database_down (the error's text stays in the lab).
+func (app *app) healthDown(w http.ResponseWriter, err error) {
+	app.srv.errs.note(telemetry.DatabaseDown, err)
 	markCause(w, telemetry.DatabaseDown)
 	writeJSON(w, http.StatusServiceUnavailable, map[string]string{
-		"status": "unavailable", "database": "down", "error": err.Error(), "cause": string(telemetry.DatabaseDown),
+		"status": "unavailable", "database": "down", "cause": string(telemetry.DatabaseDown),
+		"error": "PostgreSQL is not reachable: start the lab again, or check the server DATABASE_URL (--db) names",
 	})
 }

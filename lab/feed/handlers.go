@@ -133,7 +133,7 @@ func (app *app) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
 	if err := app.monitor.Ping(ctx); err != nil {
-		healthDown(w, err) // 503, cause database_down (classify.go)
+		app.healthDown(w, err) // 503, cause database_down (classify.go)
 		return
 	}
 	reply := map[string]any{"status": "ok", "database": "up", "preset": app.knobs.Preset()}

@@ -112,3 +112,34 @@ func TestClientsThatNeverReadHoldNoConnection(t *testing.T) {
 		t.Errorf("%d connections still held by clients that do not read", st.Pool.Acquired)
 	}
 }
+
+// With the database out of reach, a client learns that it is down, not who
+// the API connects as, to which database, on which address: that text stays
+// in the lab's Stats.
+func TestErrorBodiesHideTheDriversText(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connection refused
+	url := "postgres://secret_role:secret_pw@" + addr + "/secret_db?sslmode=disable"
+	for _, k := range []feed.Knobs{feed.Fixed(), feed.Broken()} {
+		s, base := start(t, url, k, nil)
+		for _, r := range []reply{get(t, base+"/feed"), get(t, base+"/health"),
+			do(t, "POST", base+"/posts", []byte(`{"user_id": 1, "content": "hi"}`))} {
+			if r.Status != 503 {
+				t.Errorf("%s: status %d, want 503: %s", k.Preset(), r.Status, r.Body)
+			}
+			noDriverText(t, r)
+			for _, secret := range []string{"secret_role", "secret_pw", "secret_db", addr} {
+				if strings.Contains(string(r.Body), secret) {
+					t.Errorf("%s: the error body names %q: %s", k.Preset(), secret, r.Body)
+				}
+			}
+		}
+		if last := s.Stats(context.Background()).LastErrors[telemetry.DatabaseDown]; !strings.Contains(last, addr) {
+			t.Errorf("%s: the lab lost the driver's text: %q", k.Preset(), last)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -51,8 +52,9 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 				if abort {
 					sw.status = http.StatusInternalServerError
 				} else {
+					s.errs.note(telemetry.Other, fmt.Errorf("the handler panicked: %v", p))
 					markCause(sw, telemetry.Other)
-					writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": fmt.Sprintf("the handler failed: %v", p), "cause": string(telemetry.Other)})
+					writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": "the feed API failed on this request (a bug in scalelab); the lab keeps the details", "cause": string(telemetry.Other)})
 				}
 			}
 			if sw.status == 0 {
@@ -71,7 +73,8 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 		}
 		switch {
 		case s.initErr != nil:
-			writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": s.initErr.Error(), "cause": string(telemetry.Other)})
+			s.errs.note(telemetry.Other, s.initErr)
+			writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": initMessage(s.initErr), "cause": string(telemetry.Other)})
 			sw.cause = telemetry.Other
 		case a == nil:
 			writeJSON(sw, http.StatusServiceUnavailable, map[string]string{"error": "the feed API is shutting down", "cause": string(telemetry.Other)})
@@ -80,4 +83,13 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 			h(a, sw, r)
 		}
 	})
+}
+
+// initMessage says why a feed API that could not be set up answers 500,
+// without the database URL (user, host:port) that the error may quote.
+func initMessage(err error) string {
+	if errors.Is(err, ErrBadKnobs) {
+		return "the feed API's connection knobs are invalid: " + err.Error()
+	}
+	return "the feed API's database settings are invalid: fix --db or DATABASE_URL and start it again"
 }

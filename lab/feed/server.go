@@ -37,6 +37,7 @@ type Server struct {
 	metrics *metrics
 	initErr error
 	limits  timeouts // the http.Server's timeouts (timeouts.go)
+	errs    errLog   // the full text of failures, kept from clients (errlog.go)
 
 	cur          atomic.Pointer[app]
 	setMu        sync.Mutex // SetKnobs and Close, one at a time

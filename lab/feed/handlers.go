@@ -29,7 +29,7 @@ func scanPost(row pgx.CollectableRow) (Post, error) {
 
 // getDB returns the pool this request uses, and what to do when it is done.
 // Broken: a brand-new pool per request (connect_per_request.go).
-// Fixed:  the one shared pool (connect_shared.go).
+// Fix 1:  the one shared pool (connect_shared.go).
 func (app *app) getDB() (*pgxpool.Pool, func(), error) {
 	if app.knobs.SharedPool {
 		return app.sharedDB()

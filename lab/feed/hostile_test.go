@@ -18,7 +18,7 @@ import (
 // bigFeed makes the 20 newest posts of the database at url about 50 KB each,
 // so that one GET /feed answer (about 1 MB) is far more than the socket
 // buffers of a client that does not read can hold.
-func bigFeed(t *testing.T, url string) {
+func bigFeed(t testing.TB, url string) {
 	t.Helper()
 	db, err := pgxpool.New(context.Background(), url)
 	if err != nil {
@@ -38,8 +38,8 @@ func bigFeed(t *testing.T, url string) {
 const pipelined = 10
 
 // nonReader sends pipelined GET /feed on one connection with a tiny receive
-// buffer and never reads the answers; closing it is left to the test's cleanup.
-func nonReader(t *testing.T, addr string) {
+// buffer and never reads the answers; the test's cleanup closes it.
+func nonReader(t testing.TB, addr string) net.Conn {
 	t.Helper()
 	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
@@ -60,6 +60,7 @@ func nonReader(t *testing.T, addr string) {
 	if _, err := c.Write([]byte(strings.Repeat(req, pipelined))); err != nil {
 		t.Fatal(err)
 	}
+	return c
 }
 
 // Ten clients that ask for the feed and never read the answer must not keep

@@ -25,7 +25,8 @@ func classify(err error, knobs Knobs) (status int, cause telemetry.Cause, msg st
 		return 499, telemetry.ClientError, "the client closed the request"
 
 	case errors.As(err, &pgErr) && pgErr.Code == "53300":
-		// SQLSTATE 53300 too_many_connections: "sorry, too many clients already".
+		// SQLSTATE 53300 too_many_connections:
+		// "sorry, too many clients already".
 		return http.StatusServiceUnavailable, telemetry.TooManyClients,
 			"PostgreSQL refused a new connection: too many clients already (max_connections reached)"
 
@@ -33,9 +34,9 @@ func classify(err error, knobs Knobs) (status int, cause telemetry.Cause, msg st
 		return http.StatusServiceUnavailable, telemetry.DatabaseDown, "the database is not reachable"
 
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
-		// A per-request pool is empty until it connects, so waiting on it IS
-		// connecting. On the shared pool, a timeout without a connect error
-		// means every connection stayed busy for the whole wait.
+		// A per-request pool is empty until it connects, so waiting on it
+		// IS connecting. On the shared pool, a timeout without a connect
+		// error means every connection stayed busy for the whole wait.
 		if !knobs.SharedPool || errors.As(err, &connErr) {
 			return http.StatusServiceUnavailable, telemetry.ConnectTimeout,
 				fmt.Sprintf("could not open a database connection within %v", knobs.ConnectTimeout)
@@ -46,9 +47,9 @@ func classify(err error, knobs Knobs) (status int, cause telemetry.Cause, msg st
 	return http.StatusInternalServerError, telemetry.QueryError, "the database query failed"
 }
 
-// isDown reports errors that mean PostgreSQL is not there: connection refused
-// or reset, the server shutting down (57P01 admin_shutdown, 57P02, 57P03), or a
-// connection cut in the middle of a query.
+// isDown reports errors that mean PostgreSQL is not there: connection
+// refused or reset, the server shutting down (57P01 admin_shutdown, 57P02,
+// 57P03), or a connection cut in the middle of a query.
 func isDown(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -65,8 +66,8 @@ func isDown(err error) bool {
 }
 
 // fail answers a request that could not be served: a JSON error with its
-// cause in plain words. The driver's own text (it names the user, database,
-// host:port or SQL) stays in the lab (Stats.LastErrors), never in the answer.
+// cause in plain words. The driver's own text names the user, database,
+// host:port or SQL: it stays in the lab (Stats.LastErrors), not the answer.
 func (app *app) fail(w http.ResponseWriter, err error) {
 	status, cause, msg := classify(err, app.knobs)
 	app.srv.errs.note(cause, err)

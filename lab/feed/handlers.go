@@ -37,9 +37,9 @@ func (app *app) getDB() (*pgxpool.Pool, func(), error) {
 	return app.perRequestDB()
 }
 
-// acquire borrows a connection from the pool, waiting at most ConnectTimeout
-// (150 ms broken, 2 s after Fix 1). The limit covers both waiting for a busy
-// pool and opening a new connection.
+// acquire borrows a connection from the pool, waiting at most
+// ConnectTimeout (150 ms broken, 2 s after Fix 1). The limit covers both
+// waiting for a busy pool and opening a new connection.
 func (app *app) acquire(ctx context.Context, db *pgxpool.Pool) (*pgxpool.Conn, error) {
 	if app.knobs.ConnectTimeout > 0 {
 		var cancel context.CancelFunc
@@ -49,9 +49,10 @@ func (app *app) acquire(ctx context.Context, db *pgxpool.Pool) (*pgxpool.Conn, e
 	return db.Acquire(ctx)
 }
 
-// feed answers GET /feed with the 20 newest posts. The database work is done
-// in newestPosts, so the connection is back in the pool before the answer is
-// written: a client that reads slowly (or never) holds no connection.
+// feed answers GET /feed with the 20 newest posts. The database work is
+// done in newestPosts, so the connection is back in the pool before the
+// answer is written: a client that reads slowly (or never) holds no
+// connection.
 func (app *app) feed(w http.ResponseWriter, r *http.Request) {
 	posts, err := app.newestPosts(r.Context())
 	if err != nil {
@@ -82,8 +83,8 @@ func (app *app) newestPosts(ctx context.Context) ([]Post, error) {
 		return nil, err
 	}
 
-	// SELECT ... ORDER BY created_at DESC LIMIT 20 (sql/feed.sql): without an
-	// index on created_at, PostgreSQL reads and sorts every row (Fix 2).
+	// SELECT ... ORDER BY created_at DESC LIMIT 20 (sql/feed.sql): without
+	// an index on created_at, PostgreSQL reads and sorts every row (Fix 2).
 	rows, err := conn.Query(ctx, sql.FeedQuery)
 	if err != nil {
 		return nil, err
@@ -91,8 +92,8 @@ func (app *app) newestPosts(ctx context.Context) ([]Post, error) {
 	return pgx.CollectRows(rows, scanPost)
 }
 
-// createPost answers POST /posts {"user_id": 42, "content": "hello"} with the
-// stored post (201); a bad body gets 400, 413 or 415 (json.go).
+// createPost answers POST /posts {"user_id": 42, "content": "hello"} with
+// the stored post (201); a bad body gets 400, 413 or 415 (json.go).
 func (app *app) createPost(w http.ResponseWriter, r *http.Request) {
 	in, err := readNewPost(w, r)
 	if err != nil {
@@ -107,7 +108,8 @@ func (app *app) createPost(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, p)
 }
 
-// insertPost stores one post, on a connection got like newestPosts gets one.
+// insertPost stores one post, on a connection got like newestPosts gets
+// one.
 func (app *app) insertPost(ctx context.Context, in newPost) (Post, error) {
 	db, done, err := app.getDB()
 	if err != nil {
@@ -127,8 +129,8 @@ func (app *app) insertPost(ctx context.Context, in newPost) (Post, error) {
 	return p, err
 }
 
-// health answers GET /health: is the database reachable? It asks through the
-// lab's own monitoring connection, not through the API's pool.
+// health answers GET /health: is the database reachable? It asks through
+// the lab's own monitoring connection, not through the API's pool.
 func (app *app) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
@@ -137,7 +139,8 @@ func (app *app) health(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply := map[string]any{"status": "ok", "database": "up", "preset": app.knobs.Preset()}
-	// The lab's state, so a load test run from another terminal knows which stage it measured.
+	// The lab's state, so a load test run from another terminal knows which
+	// stage it measured.
 	if index, err := posts.HasIndex(ctx, app.monitor); err == nil {
 		reply["index"] = index
 	}

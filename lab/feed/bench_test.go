@@ -216,14 +216,14 @@ func aaRec() *telemetry.Recorder {
 func BenchmarkFeedWithClientsThatNeverRead(b *testing.B) {
 	url := pgtest.NewDatabase(b)
 	seedURL(b, url, 1000)
-	bigFeed(b, url)
+	bigFeed(b, url, 50_000)
 	_, base := start(b, url, feed.Fixed(), nil)
 	const d = 2 * time.Second
 	for range b.N {
 		okRef, nRef := hammer(b, base+"/feed", 10, d)
 		var stuck []io.Closer
 		for range 10 {
-			stuck = append(stuck, nonReader(b, base[len("http://"):]))
+			stuck = append(stuck, nonReader(b, base[len("http://"):], pipelined))
 		}
 		ok, n := hammer(b, base+"/feed", 10, d)
 		for _, c := range stuck {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -15,10 +16,9 @@ import (
 	"scalelab/lab/telemetry"
 )
 
-// bigFeed makes the 20 newest posts of the database at url about 50 KB each,
-// so that one GET /feed answer (about 1 MB) is far more than the socket
-// buffers of a client that does not read can hold.
-func bigFeed(t testing.TB, url string) {
+// bigFeed makes the 20 newest posts of the database at url size bytes each:
+// an answer of 20 * size bytes for GET /feed.
+func bigFeed(t testing.TB, url string, size int) {
 	t.Helper()
 	db, err := pgxpool.New(context.Background(), url)
 	if err != nil {
@@ -26,20 +26,21 @@ func bigFeed(t testing.TB, url string) {
 	}
 	defer db.Close()
 	_, err = db.Exec(context.Background(), `INSERT INTO posts (user_id, content, created_at)
-		SELECT 1, repeat('x', 50000), now() + interval '1 hour' FROM generate_series(1, 20)`)
+		SELECT 1, repeat('x', $1), now() + interval '1 hour' FROM generate_series(1, 20)`, size)
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-// pipelined is how many GET /feed a non-reading client sends at once: their
-// answers (about 10 MB) are more than its socket buffers and the server's
-// (4 MB at most on Linux) can hold, so the server's writes to it block.
+// pipelined is how many GET /feed a non-reading client sends at once: with
+// answers of about 1 MB (bigFeed 50 KB), more than its socket buffers and
+// the server's (4 MB at most on Linux) can hold, so the server's writes to
+// it block.
 const pipelined = 10
 
-// nonReader sends pipelined GET /feed on one connection with a tiny receive
+// nonReader sends n GET /feed at once on one connection with a tiny receive
 // buffer and never reads the answers; the test's cleanup closes it.
-func nonReader(t testing.TB, addr string) net.Conn {
+func nonReader(t testing.TB, addr string, n int) net.Conn {
 	t.Helper()
 	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
@@ -57,7 +58,7 @@ func nonReader(t testing.TB, addr string) net.Conn {
 	}
 	t.Cleanup(func() { c.Close() })
 	req := fmt.Sprintf("GET /feed HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
-	if _, err := c.Write([]byte(strings.Repeat(req, pipelined))); err != nil {
+	if _, err := c.Write([]byte(strings.Repeat(req, n))); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -68,14 +69,14 @@ func nonReader(t testing.TB, addr string) net.Conn {
 // writes, so everybody else is still served.
 func TestClientsThatNeverReadHoldNoConnection(t *testing.T) {
 	url := seeded(t, 100)
-	bigFeed(t, url)
+	bigFeed(t, url, 50_000)
 	rec := telemetry.NewRecorder()
 	s, base := start(t, url, feed.Fixed(), rec)
 	ctx := context.Background()
 
 	const stuck = 10 // as many as the fixed pool's connections
 	for range stuck {
-		nonReader(t, s.Addr())
+		nonReader(t, s.Addr(), pipelined)
 	}
 	eventually(t, "every non-reading client's request has taken a connection", func() bool {
 		return s.Stats(ctx).Pool.AcquireCount >= stuck
@@ -142,5 +143,36 @@ func TestErrorBodiesHideTheDriversText(t *testing.T) {
 		if last := s.Stats(context.Background()).LastErrors[telemetry.DatabaseDown]; !strings.Contains(last, addr) {
 			t.Errorf("%s: the lab lost the driver's text: %q", k.Preset(), last)
 		}
+	}
+}
+
+// A client that never reads holds up no restart: SetKnobs waits for the
+// requests of the knobs it replaces, and a request whose answer is being
+// written is done with them.
+func TestSetKnobsDoesNotWaitForClientsThatNeverRead(t *testing.T) {
+	url := seeded(t, 100)
+	bigFeed(t, url, 500_000) // one answer of 10 MB: its write blocks
+	rec := telemetry.NewRecorder()
+	s, _ := start(t, url, feed.Fixed(), rec)
+	ctx := context.Background()
+	nonReader(t, s.Addr(), 1)
+	eventually(t, "the non-reading client's request has begun", func() bool {
+		return s.Stats(ctx).Pool.AcquireCount == 1
+	})
+	k := feed.Fixed()
+	k.MaxConns = 5 // a new shared pool: the old one closes once its requests are done
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second) // less than the write timeout
+	defer cancel()
+	if err := s.SetKnobs(sctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if sctx.Err() != nil {
+		t.Error("SetKnobs waited for a client that never reads")
+	}
+	if n := rec.Snapshot().Total.Requests; n != 0 {
+		t.Fatalf("the answer to the client that never reads was written (%d requests done): the test measured nothing", n)
+	}
+	if st := s.Stats(ctx); st.LivePools != 1 || st.Pool.MaxConns != 5 {
+		t.Errorf("after SetKnobs: %d live pools, max %d conns (the old pool is still open)", st.LivePools, st.Pool.MaxConns)
 	}
 }

@@ -9,17 +9,22 @@ import (
 	"scalelab/lab/telemetry"
 )
 
-// statusWriter remembers the status and failure cause of a response.
+// statusWriter remembers the status and failure cause of a response, and
+// lets go of the request's app when the answer starts: a handler is done
+// with the database by then, so a client that reads slowly does not hold
+// up SetKnobs or Close, which wait for the app's requests.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	cause  telemetry.Cause
+	app    *app // held (inflight.RLock) until the answer starts; nil after
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
+	w.letGo()
 	w.ResponseWriter.WriteHeader(code)
 }
 
@@ -27,7 +32,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	w.letGo()
 	return w.ResponseWriter.Write(b)
+}
+
+// letGo ends the request's hold on its app (once).
+func (w *statusWriter) letGo() {
+	if w.app != nil {
+		w.app.inflight.RUnlock()
+		w.app = nil
+	}
 }
 
 func (w *statusWriter) setCause(c telemetry.Cause) { w.cause = c }
@@ -68,9 +82,8 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 			}
 		}()
 		a := s.begin()
-		if a != nil {
-			defer s.end(a) // runs before the telemetry above, panic or not
-		}
+		sw.app = a
+		defer sw.letGo() // runs before the telemetry above, panic or not
 		switch {
 		case s.initErr != nil:
 			s.errs.note(telemetry.Other, s.initErr)

@@ -137,7 +137,8 @@ func (s *Server) newApp(k Knobs, prev *app) (*app, error) {
 	return a, nil
 }
 
-// begin returns the current app for one request (nil once closed); end must follow.
+// begin returns the current app for one request (nil once closed), held
+// with inflight.RLock until the request's statusWriter lets go of it.
 func (s *Server) begin() *app {
 	for {
 		a := s.cur.Load()
@@ -151,8 +152,6 @@ func (s *Server) begin() *app {
 		}
 	}
 }
-
-func (s *Server) end(a *app) { a.inflight.RUnlock() }
 
 // Knobs returns the knobs in effect.
 func (s *Server) Knobs() Knobs { return s.cur.Load().knobs }

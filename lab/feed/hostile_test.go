@@ -160,7 +160,7 @@ func TestSetKnobsDoesNotWaitForClientsThatNeverRead(t *testing.T) {
 		return s.Stats(ctx).Pool.AcquireCount == 1
 	})
 	k := feed.Fixed()
-	k.MaxConns = 5 // a new shared pool: the old one closes once its requests are done
+	k.MaxConns = 5                                           // a new shared pool: the old one closes once its requests are done
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second) // less than the write timeout
 	defer cancel()
 	if err := s.SetKnobs(sctx, k); err != nil {

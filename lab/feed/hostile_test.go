@@ -160,8 +160,10 @@ func TestSetKnobsDoesNotWaitForClientsThatNeverRead(t *testing.T) {
 		return s.Stats(ctx).Pool.AcquireCount == 1
 	})
 	k := feed.Fixed()
-	k.MaxConns = 5                                           // a new shared pool: the old one closes once its requests are done
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second) // less than the write timeout
+	// A new shared pool: the old one closes once its requests are done.
+	k.MaxConns = 5
+	// Less than the write timeout, which would end the stuck request.
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := s.SetKnobs(sctx, k); err != nil {
 		t.Fatal(err)

@@ -94,12 +94,20 @@ func checkJSONType(ct string) error {
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
-		return &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not JSON: %s", ct, want)}
+		return &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not JSON: %s", clip(ct), want)}
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("charset %q: JSON is UTF-8; %s", cs, want)}
+		return &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("charset %q: JSON is UTF-8; %s", clip(cs), want)}
 	}
 	return nil
+}
+
+// clip shortens a client's header value quoted back in an error.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }
 
 func wantType(field string) string {

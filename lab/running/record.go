@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"scalelab/lab/home"
 )
@@ -167,6 +170,11 @@ func readAt(path string) (Record, error) {
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, fmt.Errorf("the running lab's record %s is unreadable (%v): delete it", path, err)
+	}
+	// What and Addr are printed ("measuring the workshop's API at ..."): a record holding a
+	// control character is not one scalelab wrote, and none of it reaches a terminal.
+	if strings.IndexFunc(r.What+r.Addr, unicode.IsControl) >= 0 || !utf8.ValidString(r.What+r.Addr) {
+		return Record{}, fmt.Errorf("the running lab's record %s holds control characters, so scalelab did not write it: delete it", path)
 	}
 	return r, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -118,5 +119,18 @@ func TestRemoveSkipsALabThatStoppedMeanwhile(t *testing.T) {
 	hn.Remove()
 	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3000" || r.What != "scalelab serve" {
 		t.Fatalf("the serve that still runs is not found after the others stopped: %+v %v", r, err)
+	}
+}
+
+// A record with an escape sequence in what it prints is refused, not printed to the terminal.
+func TestRecordWithControlsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	b := `{"addr":"127.0.0.1:3000","pid":` + strconv.Itoa(os.Getpid()) + `,"what":"the workshop\u001b]0;owned\u0007"}`
+	if err := os.WriteFile(path, []byte(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := FindAt(path)
+	if err == nil || errors.Is(err, ErrNone) || strings.ContainsRune(err.Error()+r.Describe(), 0x1b) {
+		t.Fatalf("a record with an escape sequence: %+v %v", r, err)
 	}
 }

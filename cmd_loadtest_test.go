@@ -238,7 +238,7 @@ func TestLoadtestWaitsForTheWorkshopsRun(t *testing.T) {
 	var out, errb bytes.Buffer
 	a := loadtestArgs{Options: load.Options{Concurrency: 2, Requests: 10}}
 	err = loadtest(context.Background(), &out, &errb, a)
-	if !errors.Is(err, running.ErrBusy) || !strings.Contains(err.Error(), "the workshop (pid") {
+	if !errors.Is(err, running.ErrBusy) || !strings.Contains(err.Error(), "(the workshop, pid") {
 		t.Fatalf("loadtest during the workshop's run: %v, want it refused naming the workshop\n%s%s", err, out.String(), errb.String())
 	}
 	if n := hits.Load(); n > 0 {

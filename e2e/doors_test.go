@@ -245,7 +245,7 @@ func TestSecondTerminalWaitsForTheWorkshopsRun(t *testing.T) {
 	cmd := exec.Command(binary(t), "loadtest", "-z", "2s", "-c", "5")
 	cmd.Env = append(os.Environ(), "SCALELAB_HOME="+home, "DATABASE_URL=")
 	out, err := cmd.CombinedOutput()
-	if err == nil || !regexp.MustCompile(`the workshop \(pid \d+\) is running a load test now`).Match(out) {
+	if err == nil || !regexp.MustCompile(`a load test is running already \(the workshop, pid \d+`).Match(out) {
 		t.Fatalf("loadtest during the workshop's run: %v, want it refused naming the workshop\n%s", err, out)
 	}
 	if strings.Contains(string(out), "Lab state:") {

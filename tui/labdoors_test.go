@@ -151,7 +151,7 @@ func TestLabLoadTestWaitsForAnotherTerminal(t *testing.T) {
 	}
 	send(r.tm, "L")
 	d := r.waitDone(t, "loadtest")
-	if !errors.Is(d.Err, running.ErrBusy) || !strings.Contains(d.Err.Error(), "scalelab loadtest (pid") {
+	if !errors.Is(d.Err, running.ErrBusy) || !strings.Contains(d.Err.Error(), "(scalelab loadtest, pid") {
 		t.Fatalf("L during another terminal's run: %v, want it refused naming that run", d.Err)
 	}
 	if n := len(r.hist.List()); n != 0 {

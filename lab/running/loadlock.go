@@ -28,13 +28,12 @@ type BusyError struct{ Loader Loader }
 func (e *BusyError) Error() string {
 	who := "another scalelab process"
 	if e.Loader.PID > 0 {
-		who = fmt.Sprintf("%s (pid %d)", orDefault(e.Loader.What, "scalelab"), e.Loader.PID)
+		who = fmt.Sprintf("%s, pid %d", orDefault(e.Loader.What, "scalelab"), e.Loader.PID)
 	}
-	since := ""
 	if !e.Loader.Since.IsZero() {
-		since = fmt.Sprintf(", started %s ago", time.Since(e.Loader.Since).Round(time.Second))
+		who += fmt.Sprintf(", started %s ago", time.Since(e.Loader.Since).Round(time.Second))
 	}
-	return fmt.Sprintf("%s is running a load test now%s: two at once measure each other. Wait until it ends, then run this one again", who, since)
+	return fmt.Sprintf("a load test is running already (%s): two at once measure each other; wait until it ends, then run this one again", who)
 }
 
 // ErrBusy matches a *BusyError with errors.Is.

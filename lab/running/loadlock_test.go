@@ -26,7 +26,7 @@ func TestLoadLockOneAtATime(t *testing.T) {
 		t.Fatalf("second lock: %v, want a BusyError", err)
 	}
 	if busy.Loader.PID != os.Getpid() || busy.Loader.What != "the workshop" ||
-		!strings.Contains(err.Error(), "the workshop (pid ") || !strings.Contains(err.Error(), "Wait until it ends") {
+		!strings.Contains(err.Error(), "(the workshop, pid ") || !strings.Contains(err.Error(), "wait until it ends") {
 		t.Fatalf("busy error does not name the holder: %+v %q", busy.Loader, err)
 	}
 	release()

@@ -11,6 +11,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
+	"scalelab/content/termsafe"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 )
@@ -363,16 +364,6 @@ func (p *plainSession) readCode() error {
 	if err != nil {
 		return err
 	}
-	p.out.printf("\n--- %s ---\n%s\n--- end of %s ---\n", feed.SourceFiles[n-1], sanitize(string(b)), feed.SourceFiles[n-1])
+	p.out.printf("\n--- %s ---\n%s\n--- end of %s ---\n", feed.SourceFiles[n-1], termsafe.Clean(string(b)), feed.SourceFiles[n-1])
 	return nil
-}
-
-// sanitize drops control characters other than newlines and tabs.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"scalelab/content"
+	"scalelab/content/termsafe"
 	"scalelab/content/worksheet"
 )
 
@@ -317,6 +318,10 @@ func plainTable(t *content.Table, ws *worksheet.Worksheet, width int, lab bool) 
 	return b.String()
 }
 
+// errWriter is plain mode's output: it keeps the first write error, and it cleans every line
+// (termsafe.Clean) on its way out. Plain mode sends no escape sequence of its own, so nothing
+// it prints from a file (the worksheet's answers and tables, the run history, a server's
+// error) can command the terminal.
 type errWriter struct {
 	w   io.Writer
 	err error
@@ -324,6 +329,6 @@ type errWriter struct {
 
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+		_, e.err = io.WriteString(e.w, termsafe.Clean(fmt.Sprintf(format, args...)))
 	}
 }

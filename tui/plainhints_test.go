@@ -2,10 +2,12 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
 	"scalelab/content"
+	"scalelab/content/worksheet"
 )
 
 // A Stuck? hint in plain mode: the scenario's own row when it has one naming the condition, the
@@ -32,4 +34,27 @@ func TestPlainStuckHints(t *testing.T) {
 			t.Errorf("%s: a hint still holding was said again:\n%s", tc.name, out.String())
 		}
 	}
+}
+
+// The worksheet is a file: an answer or a table value holding an escape sequence (an OSC 52
+// clipboard write, a screen clear) reaches plain mode's output without it.
+func TestPlainCleansTheWorksheet(t *testing.T) {
+	dir := testHome(t)
+	sc := testScenario(t)
+	ws := worksheet.New(sc.ID)
+	ws.Answers["Q1"] = "mine\x1b]52;c;b3duZWQ=\a\x1b[2J"
+	for _, tb := range sc.Tables() {
+		if tb.Fillable {
+			ws.Tables[tb.ID] = [][]string{{"x\x1b[2Jy", "z\x9b2J"}}
+		}
+	}
+	var out bytes.Buffer
+	opt := PlainOptions{Scenario: sc, Worksheet: ws, WorksheetPath: worksheet.PathFor(dir, "workshop"), In: strings.NewReader(strings.Repeat("\n", 20)), Out: &out}
+	if err := RunPlain(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); strings.ContainsAny(s, "\x1b\a\u009b") {
+		t.Fatalf("an escape sequence from the worksheet reached the output: %q", s)
+	}
+	mustContain(t, out.String(), "Current answer:\nmine")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -263,5 +264,29 @@ func TestLoadtestWaitsForTheWorkshopsRun(t *testing.T) {
 	}
 	if hits.Load() < 10 {
 		t.Fatalf("the lab was not measured after the workshop's run: %d requests", hits.Load())
+	}
+}
+
+// A lab recorded as running whose API does not answer: the run of a lab of its own is said to
+// be that, not silently taken for the learner's lab.
+func TestLoadtestSaysTheRecordedLabDoesNotAnswer(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	rec, err := running.Write(addr, "the workshop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Remove()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the lab of its own stops before it starts: only what is said matters here
+	var out, errb bytes.Buffer
+	loadtest(ctx, &out, &errb, loadtestArgs{Options: load.Options{Concurrency: 2, Requests: 10}, preset: "broken"})
+	if !strings.Contains(errb.String(), "the workshop's API at "+addr) || !strings.Contains(errb.String(), "does not answer") {
+		t.Fatalf("stderr does not say the recorded lab does not answer:\n%s", errb.String())
 	}
 }

@@ -494,6 +494,7 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 		if rec != nil && rec.Result != nil && !errors.Is(err, context.Canceled) {
 			c.mu.Lock()
 			c.runWhileDown = down || ranWhileDown(rec.Result)
+			c.indexExisted = false // its hint says to run the test: done
 			c.mu.Unlock()
 		}
 		return loadDoneMsg{action: a, rec: rec, err: err}

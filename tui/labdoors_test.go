@@ -78,7 +78,8 @@ func TestLabRestartPendingThenResume(t *testing.T) {
 }
 
 // F on a lab without the index records the plan before it: the ExplainMsg after F has both plans
-// with their times. A second F finds the index there: index-exists holds, and no plan is sent.
+// with their times. A second F finds the index there: index-exists holds, and no plan is sent;
+// the next load test (what its hint asks for) clears it.
 func TestLabIndexKeepsPlanBefore(t *testing.T) {
 	r := newLabRig(t, 120, 40, nil)
 	send(r.tm, "F")
@@ -107,6 +108,12 @@ func TestLabIndexKeepsPlanBefore(t *testing.T) {
 	if !after.Before.SeqScan || !after.After.IndexScan {
 		t.Fatalf("E after F lost a plan: %+v", after)
 	}
+	// the hint says to run the test: once it has run, the hint is gone
+	send(r.tm, "L")
+	if d := r.waitDone(t, "loadtest"); d.Err != nil {
+		t.Fatalf("load test after the second F: %v", d.Err)
+	}
+	r.waitStatus(t, "index-exists cleared by the run", func(s LabStatusMsg) bool { return !s.Hints[HintIndexExists] })
 	r.quit(t)
 }
 

@@ -59,10 +59,17 @@ func (t *term) history() string {
 // waitHistory waits until every want is in the pane's scrollback.
 func (t *term) waitHistory(d time.Duration, want ...string) string {
 	t.tb.Helper()
+	return t.waitIn(d, "the pane's scrollback", t.history, want...)
+}
+
+// waitIn reads what read returns until every want is in it or d has passed (then the test
+// fails with the last text read): the one wait the screen and scrollback waits share.
+func (t *term) waitIn(d time.Duration, where string, read func() string, want ...string) string {
+	t.tb.Helper()
 	deadline := time.Now().Add(d)
 	var s string
 	for time.Now().Before(deadline) {
-		s = t.history()
+		s = read()
 		ok := true
 		for _, w := range want {
 			ok = ok && strings.Contains(s, w)
@@ -72,7 +79,7 @@ func (t *term) waitHistory(d time.Duration, want ...string) string {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	t.tb.Fatalf("the pane never showed %q within %v; last lines:\n%s", want, d, tail(s, 40))
+	t.tb.Fatalf("%s never showed %q within %v; last lines:\n%s", where, want, d, tail(s, 40))
 	return ""
 }
 
@@ -235,13 +242,7 @@ func TestSecondTerminalWaitsForTheWorkshopsRun(t *testing.T) {
 	tt.waitLong(60*time.Second, "PG ✓", "broken", "no index")
 	tt.keys("L")
 	lock := filepath.Join(home, "load.lock")
-	deadline := time.Now().Add(20 * time.Second)
-	for b, _ := os.ReadFile(lock); !strings.Contains(string(b), "the workshop"); b, _ = os.ReadFile(lock) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the workshop's run never took the load lock: %q", b)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	tt.waitIn(20*time.Second, "the load lock", func() string { b, _ := os.ReadFile(lock); return string(b) }, "the workshop")
 	cmd := exec.Command(binary(t), "loadtest", "-z", "2s", "-c", "5")
 	cmd.Env = append(os.Environ(), "SCALELAB_HOME="+home, "DATABASE_URL=")
 	out, err := cmd.CombinedOutput()

@@ -31,3 +31,23 @@ func TestPlainHeaderWrapsAtWidth(t *testing.T) {
 		}
 	}
 }
+
+// A diagram wider than the terminal is printed whole, and the line before it says why its lines
+// wrap; at a width it fits, nothing is said.
+func TestPlainSaysADiagramIsWider(t *testing.T) {
+	for _, tc := range []struct {
+		width int
+		note  bool
+	}{{60, true}, {120, false}} {
+		var out bytes.Buffer
+		opt := PlainOptions{Scenario: content.Builtin(), In: strings.NewReader(""), Out: &out, Width: tc.width}
+		if err := RunPlain(context.Background(), opt); err != nil {
+			t.Fatal(err)
+		}
+		text := out.String()
+		mustContain(t, text, "Picture: The lab: client, feed API, PostgreSQL", "┌──────────────┐")
+		if got := strings.Contains(text, "columns wide"); got != tc.note {
+			t.Errorf("width %d: the note on a wider picture shown %v, want %v:\n%s", tc.width, got, tc.note, text)
+		}
+	}
+}

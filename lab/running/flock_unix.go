@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// noFollow makes an open fail on a symbolic link instead of following it.
+const noFollow = unix.O_NOFOLLOW
+
 // tryLock takes an exclusive flock on f without waiting: false when another holds it.
 func tryLock(f *os.File) (bool, error) {
 	err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)

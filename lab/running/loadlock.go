@@ -55,9 +55,10 @@ func LockLoad(what string) (release func(), err error) {
 
 // LockLoadAt is LockLoad for the lock file at path.
 func LockLoadAt(path, what string) (release func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	// not through a link: the lock file is truncated and written, and must be this one
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|noFollow, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("taking the load-test lock %s: %w", path, err)
+		return nil, fmt.Errorf("taking the load-test lock %s: %w (if it is a link or not yours, remove it and run again)", path, err)
 	}
 	held, err := tryLock(f)
 	if err != nil {

@@ -37,3 +37,24 @@ func TestLoadLockOneAtATime(t *testing.T) {
 	}
 	again()
 }
+
+// A link planted where the lock file goes is not followed: the file it points at is not
+// truncated or written.
+func TestLoadLockDoesNotFollowALink(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "precious")
+	if err := os.WriteFile(victim, []byte("keep me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, LoadLockName)
+	if err := os.Symlink(victim, path); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if release, err := LockLoadAt(path, "scalelab loadtest"); err == nil {
+		release()
+		t.Fatalf("the lock was taken through a link")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep me\n" {
+		t.Fatalf("the link's target was changed: %q", b)
+	}
+}

@@ -164,11 +164,28 @@ func workshop(f workshopFlags) error {
 	if err != nil {
 		return fmt.Errorf("data directory: %w (set SCALELAB_HOME to a writable directory)", err)
 	}
-	path := worksheet.PathFor(dir, sc.ID)
+	ident, err := worksheet.IdentityOf(sc, f.scenario)
+	if err != nil {
+		return err
+	}
+	path := ident.Path(dir)
+	// Marked open for as long as this process runs; a second workshop on the same worksheet is
+	// told which process has it, and both merge their saves (worksheet.SaveMerged).
+	claim, err := worksheet.ClaimSheet(path)
+	if err != nil {
+		return fmt.Errorf("%w (check the permissions of %s, or set SCALELAB_HOME to a writable directory)", err, dir)
+	}
+	defer claim.Release()
 	ws, err := worksheet.Load(path)
-	notice := ""
+	notice := claim.Notice()
+	if notice != "" {
+		fmt.Fprintf(os.Stderr, "scalelab: %s\n", notice)
+	}
 	var corrupt *worksheet.CorruptError
+	var newer *worksheet.NewerError
 	switch {
+	case errors.As(err, &newer):
+		return err
 	case errors.As(err, &corrupt) && corrupt.Backup != "":
 		// the unreadable file was kept aside and a fresh worksheet started: say so, go on
 		fmt.Fprintf(os.Stderr, "scalelab: %v\n", err)
@@ -176,6 +193,7 @@ func workshop(f workshopFlags) error {
 	case err != nil:
 		return fmt.Errorf("reading your worksheet %s: %w (move the file away to start afresh)", path, err)
 	}
+	ws.Stamp(ident)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP)
 	defer stop()
 
@@ -226,7 +244,12 @@ func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Wri
 		app = m
 	}
 	if err := app.Flush(); err != nil {
-		return fmt.Errorf("saving your answers to %s failed: %w (check the disk and the directory's permissions)", path, err)
+		// the data home is read-only or full: the answers go where they can be found
+		rescue, rerr := app.Rescue("")
+		if rerr != nil {
+			return fmt.Errorf("saving your answers to %s failed: %w, and so did a rescue copy: %v (check the disk and the directory's permissions)", path, err, rerr)
+		}
+		return fmt.Errorf("saving your answers to %s failed: %w\nyour answers are kept in %s: fix the disk or the directory's permissions, then copy that file to %s", path, err, rescue, path)
 	}
 	if errors.Is(runErr, tea.ErrProgramPanic) {
 		// checked first: bubbletea reports a panic as ErrProgramKilled too

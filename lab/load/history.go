@@ -280,7 +280,7 @@ func writeAtomic(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("save run history: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
+	defer os.Remove(tmp.Name())              // no-op once renamed
 	if err := tmp.Chmod(0o600); err != nil { // the learner's runs are private
 		tmp.Close()
 		return fmt.Errorf("save run history: %w", err)

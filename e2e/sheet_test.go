@@ -127,3 +127,50 @@ func TestTwoWorkshopsOneWorksheet(t *testing.T) {
 		}
 	}
 }
+
+// `scalelab open other/01-single-server.md` keeps its answers in its own worksheet: the
+// built-in scenario's worksheet is neither read nor overwritten.
+func TestOpenFileOwnWorksheet(t *testing.T) {
+	bin := binary(t)
+	home := t.TempDir()
+	builtin := filepath.Join(home, "worksheets", "01-single-server.json")
+	os.MkdirAll(filepath.Dir(builtin), 0o700)
+	orig := `{"version":1,"scenario":"01-single-server","answers":{"Q1":"the built-in answer"}}`
+	os.WriteFile(builtin, []byte(orig), 0o600)
+	src, err := os.ReadFile(filepath.Join("..", "content", "01-single-server.md"))
+	if err != nil {
+		t.Fatalf("the built-in scenario's source: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "other", "01-single-server.md")
+	os.MkdirAll(filepath.Dir(file), 0o700)
+	os.WriteFile(file, src, 0o600)
+
+	tt := newTerm(t)
+	tt.start(100, 30, []string{"SCALELAB_HOME=" + home}, bin, "open", file, "--no-lab")
+	tt.waitFor("The Single Server Problem")
+	if strings.Contains(tt.screen(), "the built-in answer") {
+		t.Fatalf("the file's workshop shows the built-in scenario's answer")
+	}
+	tt.focusQ1()
+	tt.keys("Enter")
+	tt.waitFor("esc/ctrl+s: done")
+	tt.text("the other file's answer")
+	tt.waitFor("the other file's answer")
+	tt.keys("C-s")
+	tt.keys("q")
+	tt.waitGone()
+	if b, _ := os.ReadFile(builtin); string(b) != orig {
+		t.Fatalf("the built-in worksheet was overwritten:\n%s", b)
+	}
+	sheets, _ := filepath.Glob(filepath.Join(home, "worksheets", "01-single-server-*.json"))
+	if len(sheets) != 1 {
+		t.Fatalf("worksheets of the file: %v", sheets)
+	}
+	b, _ := os.ReadFile(sheets[0])
+	if !strings.Contains(string(b), "the other file's answer") || !strings.Contains(string(b), file) {
+		t.Fatalf("the file's worksheet:\n%s", b)
+	}
+	if fi, _ := os.Stat(sheets[0]); fi.Mode().Perm() != 0o600 {
+		t.Errorf("worksheet mode %v", fi.Mode().Perm())
+	}
+}

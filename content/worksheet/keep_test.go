@@ -66,7 +66,7 @@ func TestCorruptBackupsNeverOverwritten(t *testing.T) {
 // Fields a newer scalelab wrote survive a load and a save.
 func TestUnknownFieldsSurvive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "w.json")
-	os.WriteFile(path, []byte(`{"version":1,"scenario":"s","answers":{"Q1":"a"},"lab":"single-server","drafts":{"Q2":["x","y"]}}`), 0o600)
+	os.WriteFile(path, []byte(`{"version":1,"scenario":"s","answers":{"Q1":"a"},"classroom":"b12","drafts":{"Q2":["x","y"]}}`), 0o600)
 	w, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestUnknownFieldsSurvive(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	var c bytes.Buffer
 	json.Compact(&c, b)
-	for _, want := range []string{`"lab":"single-server"`, `"drafts":{"Q2":["x","y"]}`, `"Q3":"c"`, `"Q1":"a"`} {
+	for _, want := range []string{`"classroom":"b12"`, `"drafts":{"Q2":["x","y"]}`, `"Q3":"c"`, `"Q1":"a"`} {
 		if !strings.Contains(c.String(), want) {
 			t.Errorf("saved worksheet lacks %s: %s", want, c.String())
 		}
@@ -109,5 +109,20 @@ func TestNewerVersionRefused(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != body {
 		t.Errorf("SaveMerged rewrote the newer file")
+	}
+}
+
+// Answers and table cells from a crafted file lose their escape sequences when loaded.
+func TestLoadCleansText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.json")
+	os.WriteFile(path, []byte(`{"version":1,"answers":{"Q1":"ok\u001b]52;c;cGF3bmVk\u0007 then\u001b[2J"},"tables":{"t":[["","5%\u001b]0;title\u0007"]]}}`), 0o600)
+	for _, read := range []func(string) (*Worksheet, error){Load, Read} {
+		w, err := read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, c := w.Answers["Q1"], w.Tables["t"][0][1]; strings.ContainsAny(a+c, "\x1b\x07") || !strings.HasPrefix(a, "ok") || !strings.HasPrefix(c, "5%") {
+			t.Errorf("answer %q, cell %q: escape sequences left", a, c)
+		}
 	}
 }

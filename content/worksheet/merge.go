@@ -80,6 +80,9 @@ func Merge(base, ours, disk *Worksheet) *Worksheet {
 	if ours.Step == base.Step {
 		out.Step = disk.Step
 	}
+	if reflect.DeepEqual(ours.Lab, base.Lab) {
+		out.Lab = disk.Lab
+	}
 	return &out
 }
 

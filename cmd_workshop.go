@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -171,16 +172,19 @@ func workshop(f workshopFlags) error {
 	path := ident.Path(dir)
 	// Marked open for as long as this process runs; a second workshop on the same worksheet is
 	// told which process has it, and both merge their saves (worksheet.SaveMerged).
+	// A data home that cannot be written does not stop the reading: the claim is skipped with
+	// a warning, and the first failed save says so on the status line.
 	claim, err := worksheet.ClaimSheet(path)
+	notice := claim.Notice()
 	if err != nil {
-		return fmt.Errorf("%w (check the permissions of %s, or set SCALELAB_HOME to a writable directory)", err, dir)
+		log.Printf("worksheet: %v", err)
+		notice = fmt.Sprintf("cannot write in %s: your answers may not be saved (fix its permissions, or set SCALELAB_HOME to a writable directory)", filepath.Dir(path))
 	}
 	defer claim.Release()
-	ws, err := worksheet.Load(path)
-	notice := claim.Notice()
 	if notice != "" {
 		fmt.Fprintf(os.Stderr, "scalelab: %s\n", notice)
 	}
+	ws, err := worksheet.Load(path)
 	var corrupt *worksheet.CorruptError
 	var newer *worksheet.NewerError
 	switch {

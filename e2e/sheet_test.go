@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,5 +173,69 @@ func TestOpenFileOwnWorksheet(t *testing.T) {
 	}
 	if fi, _ := os.Stat(sheets[0]); fi.Mode().Perm() != 0o600 {
 		t.Errorf("worksheet mode %v", fi.Mode().Perm())
+	}
+}
+
+// readOnly makes dir (created empty) impossible to write in but readable: mode 0500, and
+// immutable when the tests run as root (root ignores modes).
+func readOnly(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+			t.Skipf("as root a read-only directory needs chattr +i: %v %s", err, out)
+		}
+		t.Cleanup(func() { exec.Command("chattr", "-i", dir).Run() })
+		return
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+}
+
+// A data home the worksheet cannot be written to: the status line says the answers are not
+// saved, quitting asks first, and after the second q the answers are in a private rescue file
+// in $TMPDIR that the message after exit names.
+func TestUnwritableHomeRescuesAnswers(t *testing.T) {
+	bin := binary(t)
+	home, tmp := t.TempDir(), t.TempDir()
+	readOnly(t, filepath.Join(home, "worksheets"))
+	errFile := filepath.Join(t.TempDir(), "stderr")
+	tt := newTerm(t)
+	tt.start(100, 30, []string{"SCALELAB_HOME=" + home, "TMPDIR=" + tmp}, "sh", "-c", `"$0" --no-lab 2>"$1"`, bin, errFile)
+	tt.waitFor("The Single Server Problem", "cannot write in") // said before any typing
+	tt.focusQ1()
+	tt.keys("Enter")
+	tt.waitFor("esc/ctrl+s")
+	tt.text("an answer with nowhere to go")
+	tt.waitFor("an answer with nowhere to go")
+	tt.keys("Escape")
+	tt.waitFor("enter: write your answer")
+	tt.keys("q") // held back once the failed save is known: then a second q quits
+	waitUntil(t, func() bool {
+		if _, err := tt.tmux("has-session", "-t", tt.name); err != nil {
+			return true
+		}
+		if strings.Contains(tt.screen(), "press q again") {
+			tt.keys("q")
+		}
+		return false
+	})
+	rescues, _ := filepath.Glob(filepath.Join(tmp, "scalelab-rescue-*.json"))
+	if len(rescues) != 1 {
+		t.Fatalf("rescue files in $TMPDIR: %v", rescues)
+	}
+	b, _ := os.ReadFile(rescues[0])
+	if !strings.Contains(string(b), "an answer with nowhere to go") {
+		t.Fatalf("the rescue file lacks the answer:\n%s", b)
+	}
+	if fi, _ := os.Stat(rescues[0]); fi.Mode().Perm() != 0o600 {
+		t.Errorf("rescue file mode %v", fi.Mode().Perm())
+	}
+	if msg, _ := os.ReadFile(errFile); !strings.Contains(string(msg), rescues[0]) {
+		t.Errorf("the message after exit does not name %s:\n%s", rescues[0], msg)
 	}
 }

@@ -153,7 +153,7 @@ func keys[V any](ms ...map[string]V) []string {
 // since base (see Merge), holding the worksheet's lock across read and write so two
 // workshops' saves never interleave. It returns what was written. A file that cannot be read
 // (corrupt, or a newer format) is not merged into: a newer format is refused (*NewerError),
-// a corrupt file is replaced by the merge of base and ours (Load already kept a copy aside).
+// a corrupt file is kept aside (see Load) and replaced by the merge of base and ours.
 func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 	if err := privateDir(dirOf(path)); err != nil {
 		return nil, fmt.Errorf("saving worksheet: %w", err)
@@ -163,7 +163,7 @@ func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 		return nil, fmt.Errorf("saving worksheet %s: taking its lock: %w", path, err)
 	}
 	defer unlock()
-	disk, err := Read(path)
+	disk, err := Load(path) // a corrupt file is kept aside under its own name first
 	var ne *NewerError
 	switch {
 	case errors.As(err, &ne):

@@ -2,6 +2,7 @@ package worksheet
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -113,4 +114,28 @@ func TestClaimSheet(t *testing.T) {
 		t.Fatalf("after release: %+v, %v", third, err)
 	}
 	third.Release()
+}
+
+// A worksheet that turned corrupt while open is kept aside before the save replaces it.
+func TestSaveMergedKeepsCorruptAside(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "worksheets", "s.json")
+	ours := New("s")
+	ours.Answers["Q1"] = "mine"
+	if _, err := SaveMerged(path, New("s"), ours); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, []byte("{garbage"), 0o600)
+	if _, err := SaveMerged(path, ours, ours); err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := filepath.Glob(path + ".bad-*")
+	if len(kept) != 1 {
+		t.Fatalf("backups %v", kept)
+	}
+	if b, _ := os.ReadFile(kept[0]); string(b) != "{garbage" {
+		t.Errorf("backup holds %q", b)
+	}
+	if got, _ := Read(path); got.Answers["Q1"] != "mine" {
+		t.Errorf("saved %+v", got.Answers)
+	}
 }

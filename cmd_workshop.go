@@ -22,6 +22,7 @@ import (
 	"scalelab/content"
 	"scalelab/content/worksheet"
 	"scalelab/lab"
+	"scalelab/lab/feed"
 	"scalelab/lab/home"
 	"scalelab/lab/load"
 	"scalelab/tui"
@@ -161,6 +162,13 @@ func workshop(f workshopFlags) error {
 	if err != nil {
 		return err
 	}
+	exposed := ""
+	if !f.noLab {
+		exposed = feed.ExposureWarning(f.addr)
+	}
+	if exposed != "" {
+		fmt.Fprintln(os.Stderr, "scalelab: "+exposed)
+	}
 	dir, err := home.Dir()
 	if err != nil {
 		return fmt.Errorf("data directory: %w (set SCALELAB_HOME to a writable directory)", err)
@@ -181,7 +189,9 @@ func workshop(f workshopFlags) error {
 		notice = fmt.Sprintf("cannot write in %s: your answers may not be saved (fix its permissions, or set SCALELAB_HOME to a writable directory)", filepath.Dir(path))
 	}
 	defer claim.Release()
-	if notice != "" {
+	if notice == "" {
+		notice = exposed // the status line says it too: the alternate screen hides stderr
+	} else {
 		fmt.Fprintf(os.Stderr, "scalelab: %s\n", notice)
 	}
 	ws, err := worksheet.Load(path)

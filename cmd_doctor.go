@@ -78,7 +78,7 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 		switch {
 		case st.Running && st.Answers:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, answers", st.Port, st.PID, ownerNote(st.Owner))
-			row("cluster URL", "%s", pg.URLFor(st.Port, pg.Database))
+			row("cluster URL", "%s (`scalelab psql --url` shows it whole)", pg.Redact(st.URL))
 			row("server log", "%s", st.LogFile)
 		case st.Running:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, NOT ANSWERING: %v", st.Port, st.PID, ownerNote(st.Owner), st.PingErr)

@@ -2,6 +2,7 @@ package pg
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -23,6 +24,7 @@ type Status struct {
 	PingErr     error    // why not, when Running
 	RunAs       string   // the unix user postgres runs (or would run) as
 	LogFile     string
+	URL         string   // the lab's URL (as AppUser, password included: Redact before showing)
 }
 
 // Inspect reports on the private cluster Open would use for opt (opt.URL is ignored). It only
@@ -31,14 +33,16 @@ func Inspect(ctx context.Context, opt Options) Status {
 	var st Status
 	st.Binaries, st.BinErr = FindBinaries(ctx, opt.BinDir)
 	st.RunAs = currentUserName()
-	if os.Geteuid() == 0 {
-		st.RunAs = SystemUser
-		if _, ok := lookupAccount(SystemUser); !ok {
-			st.RunAs = SystemUser + " (created on first start)"
-		}
-	}
 	if st.BinErr != nil {
 		return st
+	}
+	if os.Geteuid() == 0 {
+		if asked, err := askedDir(opt.DataDir, st.Binaries); err == nil {
+			st.RunAs = accountName(asked)
+			if _, ok := lookupAccount(st.RunAs); !ok {
+				st.RunAs += " (created on first start)"
+			}
+		}
 	}
 	dir, err := DataDirFor(ctx, opt, st.Binaries)
 	if err != nil {
@@ -57,7 +61,13 @@ func Inspect(ctx context.Context, opt Options) Status {
 	if o := readInt(c.ownerPath()); alive(o) {
 		st.Owner = o
 	}
-	st.PingErr = ping(ctx, URLFor(pf.Port, Database))
+	sec, err := c.loadSecrets()
+	if err != nil {
+		st.PingErr = fmt.Errorf("the cluster's passwords in %s: %w", c.secretPath(), err)
+		return st
+	}
+	st.URL = urlFor(AppUser, sec.App, pf.Port, Database)
+	st.PingErr = ping(ctx, st.URL)
 	st.Answers = st.PingErr == nil
 	return st
 }

@@ -129,8 +129,12 @@ func clusterDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o755)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "pg")
+	pgdir := filepath.Join(dir, "pg")
+	t.Cleanup(func() {
+		os.RemoveAll(dir)
+		pgtest.RemoveAccount(pg.Info{RunAs: pg.AccountName(pgdir)})
+	})
+	return pgdir
 }
 
 func open(t *testing.T, opt pg.Options) *pg.Server {

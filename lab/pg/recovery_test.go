@@ -224,7 +224,7 @@ func TestCancelledOpenLeavesNothingBehind(t *testing.T) {
 func TestChangedPasswordFailsWithAdvice(t *testing.T) {
 	dir := clusterDir(t)
 	srv := open(t, pg.Options{DataDir: dir})
-	mustExec(t, srv.URL(), "ALTER USER postgres PASSWORD 'changed'")
+	mustExec(t, srv.AdminURL(), "ALTER USER postgres PASSWORD 'changed'")
 	srv.Close()
 	_, err := pg.Open(context.Background(), pg.Options{DataDir: dir})
 	if !errors.Is(err, pg.ErrStartFailed) || !contains(err.Error(), "delete", dir) || strings.Count(err.Error(), "did not start") != 1 {

@@ -29,6 +29,10 @@ const SystemUser = "scalelab-pg"
 // asked-for data directory (a directory under /root, which is 0700).
 var rootClusterBase = "/var/lib/scalelab/pg"
 
+// useraddLock serialises the creation of system users by root scalelab processes (in /run,
+// where only root writes).
+var useraddLock = "/run/scalelab-useradd.lock"
+
 func (a account) credential() *syscall.SysProcAttr {
 	if !a.drop {
 		return nil
@@ -61,6 +65,14 @@ func runAccount(ctx context.Context, dir string, logf func(string, ...any)) (acc
 		return a, nil
 	}
 	if path, err := exec.LookPath("useradd"); err == nil {
+		// One useradd at a time among scalelab processes: concurrent ones on the same name were
+		// seen to leave the user missing for a moment, failing initdb.
+		if l, err := lockDir(ctx, useraddLock, nil); err == nil {
+			defer l.unlock()
+			if a, ok := lookupAccount(own); ok {
+				return a, nil
+			}
+		}
 		logf("running as root: creating the system user %s to run the PostgreSQL of %s (it refuses to run as root)", own, dir)
 		var out []byte
 		// useradd fails while another one holds the passwd lock: try again for a while.

@@ -24,7 +24,7 @@ func TestDoctorWithReachableDB(t *testing.T) {
 		t.Fatalf("doctor: %v\n%s", err, out.String())
 	}
 	s := out.String()
-	for _, want := range []string{"data home", "PostgreSQL", "DATABASE_URL", "answers", "terminal", "colours", "postgres:xxxxx@"} {
+	for _, want := range []string{"data home", "PostgreSQL", "DATABASE_URL", "answers", "terminal", "colours", pg.AppUser + ":xxxxx@"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, s)
 		}

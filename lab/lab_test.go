@@ -277,7 +277,7 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	}
 	var st lab.State
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if st = attached.State(ctx); st.PGUp {
+		if st = attached.State(ctx); st.PGUp && st.PG.Started {
 			break
 		}
 	}

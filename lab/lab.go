@@ -47,9 +47,9 @@ type Config struct {
 
 // Lab is a running lab. Its methods are safe for concurrent use.
 type Lab struct {
-	cfg  Config
-	pg   *pg.Server
-	db   *pgxpool.Pool // the lab's own small pool for table work (not the API's)
+	cfg Config
+	pg  *pg.Server
+	db  *pgxpool.Pool // the lab's own small pool for table work (not the API's)
 	// pool is db once open, for the supervisor's goroutine (pgChanged), which may run before.
 	pool atomic.Pointer[pgxpool.Pool]
 	feed *feed.Server

@@ -24,7 +24,7 @@ type Status struct {
 	PingErr     error    // why not, when Running
 	RunAs       string   // the unix user postgres runs (or would run) as
 	LogFile     string
-	URL         string   // the lab's URL (as AppUser, password included: Redact before showing)
+	URL         string // the lab's URL (as AppUser, password included: Redact before showing)
 }
 
 // Inspect reports on the private cluster Open would use for opt (opt.URL is ignored). It only

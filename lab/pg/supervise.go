@@ -82,7 +82,10 @@ func (s *Server) supervise() {
 			continue
 		}
 		if !ours {
-			if o := readInt(s.cl.ownerPath()); o != os.Getpid() && alive(o) && time.Since(downSince) < takeoverGrace {
+			// The owner restarted it already: attach at once. Else give the owner its grace.
+			pf, err := readPidFile(s.cl.pgdata())
+			restarted := err == nil && pf.PID != pid && pf.Status == "ready" && postmasterOf(pf.PID, s.cl.pgdata())
+			if o := readInt(s.cl.ownerPath()); !restarted && o != os.Getpid() && alive(o) && time.Since(downSince) < takeoverGrace {
 				continue
 			}
 		}

@@ -122,3 +122,25 @@ func TestKillDuringInitdbLeavesNoPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A cluster an older scalelab runs (superuser postgres/postgres, no lab role, no kept
+// passwords) is attached to and set up, not refused.
+func TestAttachToALegacyCluster(t *testing.T) {
+	dir := clusterDir(t)
+	owner := open(t, pg.Options{DataDir: dir})
+	in := owner.Info()
+	mustExec(t, owner.AdminURL(), "ALTER ROLE postgres PASSWORD 'postgres'")
+	legacy := fmt.Sprintf("postgres://postgres:postgres@127.0.0.1:%d/feedapp?sslmode=disable", in.Port)
+	mustExec(t, legacy, "REASSIGN OWNED BY "+pg.AppUser+" TO postgres")
+	mustExec(t, legacy, "DROP ROLE "+pg.AppUser)
+	if err := os.Remove(filepath.Join(in.DataDir, "secret.json")); err != nil {
+		t.Fatal(err)
+	}
+	attached := open(t, pg.Options{DataDir: dir})
+	if attached.Info().Started {
+		t.Fatal("did not attach")
+	}
+	if got := queryInt(t, attached.URL(), "SELECT count(*) FROM pg_database WHERE datname = current_database() AND pg_get_userbyid(datdba) = current_user"); got != 1 {
+		t.Fatal("the lab's role does not own its database after attaching")
+	}
+}

@@ -195,12 +195,21 @@ func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err 
 	}
 	// Run by a live scalelab process: use it. Give it a moment if it is between states.
 	var perr error
+	migrated := false
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if perr = ping(ctx, s.appURL(pf.Port)); perr == nil {
 			break
 		}
 		if authFailed(perr) {
+			// Started by an older scalelab (no lab role yet, the published superuser
+			// password): set the cluster up as this version expects, once.
+			if !migrated {
+				migrated = true
+				if err := s.ensureRoles(ctx, pf.Port); err == nil {
+					continue
+				}
+			}
 			return false, c.authError(perr)
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil || !isPostmaster(pf.PID) {

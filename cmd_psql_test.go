@@ -62,7 +62,7 @@ func TestPsqlOnThePrivateCluster(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	ctx := context.Background()
 	defer os.RemoveAll(home)
-	defer pgtest.RemoveAccount(pg.Info{RunAs: pg.Inspect(ctx, pg.Options{}).RunAs})
+	defer func() { pgtest.RemoveAccount(pg.Info{RunAs: pg.Inspect(ctx, pg.Options{}).RunAs}) }()
 	var out, errb bytes.Buffer
 	if err := psqlMain(ctx, append([]string{"--admin"}, psqlShowsArgv...), strings.NewReader(""), &out, &errb); err != nil {
 		t.Fatalf("psql --admin: %v\n%s%s", err, out.String(), errb.String())

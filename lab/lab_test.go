@@ -304,7 +304,6 @@ func TestStateDoesNotRestartPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	defer pgtest.RemoveAccount(l.PG().Info())
 	if err := l.PG().Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +344,6 @@ func TestFeedBackAfterPostmasterKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	defer pgtest.RemoveAccount(l.PG().Info())
 	get := func() int {
 		resp, err := http.Get(l.FeedURL())
 		if err != nil {

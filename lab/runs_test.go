@@ -147,7 +147,6 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	defer pgtest.RemoveAccount(l.PG().Info())
 	h, err := load.OpenHistory(filepath.Join(t.TempDir(), "runs.json"))
 	if err != nil {
 		t.Fatal(err)

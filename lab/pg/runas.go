@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -83,6 +84,9 @@ func runAccount(ctx context.Context, dir string, logf func(string, ...any)) (acc
 			cancel()
 			// Another process may have created it at the same moment: look again either way.
 			if a, ok := lookupAccount(own); ok {
+				if err == nil {
+					created.add(own)
+				}
 				return a, nil
 			}
 			if time.Now().After(deadline) || ctx.Err() != nil {
@@ -99,6 +103,28 @@ func runAccount(ctx context.Context, dir string, logf func(string, ...any)) (acc
 		}
 	}
 	return account{}, fmt.Errorf("running as root, and PostgreSQL refuses to run as root: could not create or find an unprivileged user (%s, postgres, nobody); create one with `useradd --system %s` or run scalelab as a normal user", own, own)
+}
+
+// created lists the system users this process made with useradd.
+var created createdUsers
+
+type createdUsers struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (c *createdUsers) add(name string) {
+	c.mu.Lock()
+	c.names = append(c.names, name)
+	c.mu.Unlock()
+}
+
+// CreatedSystemUsers lists the system users this process created (as root) to run private
+// clusters, for test harnesses that remove them once their clusters are gone.
+func CreatedSystemUsers() []string {
+	created.mu.Lock()
+	defer created.mu.Unlock()
+	return append([]string(nil), created.names...)
 }
 
 func lookupAccount(name string) (account, bool) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	osexec "os/exec"
@@ -34,6 +35,9 @@ func Main(m *testing.M) {
 	code := m.Run()
 	stop()
 	shutdown()
+	for _, name := range pg.CreatedSystemUsers() {
+		removeUser(name)
+	}
 	os.Exit(code)
 }
 
@@ -199,20 +203,32 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // RemoveAccount deletes the system user a root-run test cluster ran as (one is made per cluster
 // directory, see pg.SystemUser), once that cluster has stopped: tests make many directories and
-// must not leave a user behind for each. It does nothing when not root or for other users.
+// must not leave a user behind for each. It does nothing when not root or for other users. Main
+// removes, at the end, every user the test binary made, so tests need it only for clusters made
+// by other processes (the binary under test).
 func RemoveAccount(in pg.Info) {
 	if os.Geteuid() != 0 || in.External || !strings.HasPrefix(in.RunAs, pg.SystemUser+"-") {
 		return
 	}
-	if path, err := osexec.LookPath("userdel"); err == nil {
-		for i := 0; i < 50; i++ { // userdel fails while another holds the passwd lock
-			if osexec.Command(path, in.RunAs).Run() == nil {
-				return
-			}
-			if _, err := user.Lookup(in.RunAs); err != nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
+	removeUser(in.RunAs)
+}
+
+// removeUser runs userdel, again while another process holds the passwd lock; a user whose
+// processes still run is left (userdel refuses).
+func removeUser(name string) {
+	path, err := osexec.LookPath("userdel")
+	if err != nil {
+		return
+	}
+	for i := 0; i < 50; i++ {
+		err := osexec.Command(path, name).Run()
+		var ee *osexec.ExitError
+		if err == nil || !errors.As(err, &ee) || (ee.ExitCode() != 1 && ee.ExitCode() != 10) {
+			return
 		}
+		if _, err := user.Lookup(name); err != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -128,3 +128,51 @@ func passwordPipe(pw string, a account) (*os.File, error) {
 	}
 	return r, nil
 }
+
+func (s *Server) secrets() secrets {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sec
+}
+
+func (s *Server) setSecrets(sec secrets) {
+	s.mu.Lock()
+	s.sec = sec
+	s.mu.Unlock()
+}
+
+func (s *Server) appURL(port int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.appURLLocked(port)
+}
+
+func (s *Server) appURLLocked(port int) string { return urlFor(AppUser, s.sec.App, port, Database) }
+
+// readSecrets loads the cluster's passwords, the lock held. A cluster made before they were
+// kept gets new ones now (the superuser's replaces the published one at the first login). Kept
+// passwords with no finished cluster belong to an initdb that was killed: they are dropped.
+func (s *Server) readSecrets() error {
+	c := s.cl
+	sec, err := c.loadSecrets()
+	switch {
+	case err == nil && c.initialized():
+		s.setSecrets(sec)
+		return nil
+	case err == nil || errors.Is(err, os.ErrNotExist):
+		if !c.initialized() {
+			os.Remove(c.secretPath())
+			return nil // initdb makes them
+		}
+		if sec, err = newSecrets(); err != nil {
+			return err
+		}
+		if err := c.saveSecrets(sec); err != nil {
+			return fmt.Errorf("keep the cluster's passwords in %s: %w", c.secretPath(), err)
+		}
+		s.setSecrets(sec)
+		return nil
+	default:
+		return err
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"scalelab/lab/home"
@@ -227,124 +226,6 @@ func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err 
 	return true, nil
 }
 
-// Stop shuts the private cluster down (fast shutdown, SIGINT) and waits. It is a deliberate
-// stop: no supervisor (of this or another scalelab process) brings the cluster back until Start.
-// Start brings it back on the same port. Meant for failure drills: the lab keeps running without
-// its database.
-func (s *Server) Stop(ctx context.Context) error {
-	s.op.Lock()
-	defer s.op.Unlock()
-	if err := s.usable(); err != nil {
-		return err
-	}
-	lock, err := lockDir(ctx, s.cl.lockPath(), s.opt.Logf)
-	if err != nil {
-		return err
-	}
-	defer lock.unlock()
-	if err := s.cl.markStopped("stopped"); err != nil {
-		return err
-	}
-	err = s.stopLocked(ctx)
-	s.setUp(false)
-	return err
-}
-
-// Kill ends the private cluster's postmaster with SIGKILL, as a crash would, and waits until it
-// is gone. Like Stop it is deliberate: the cluster stays down until Start (which runs crash
-// recovery). Its backends notice the postmaster's death and exit by themselves.
-func (s *Server) Kill(ctx context.Context) error {
-	s.op.Lock()
-	defer s.op.Unlock()
-	if err := s.usable(); err != nil {
-		return err
-	}
-	lock, err := lockDir(ctx, s.cl.lockPath(), s.opt.Logf)
-	if err != nil {
-		return err
-	}
-	defer lock.unlock()
-	if err := s.cl.markStopped("killed"); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	ch, pid := s.child, s.pid
-	s.mu.Unlock()
-	if ch == nil && pid == 0 {
-		if pf, err := readPidFile(s.cl.pgdata()); err == nil && postmasterOf(pf.PID, s.cl.pgdata()) {
-			pid = pf.PID
-		}
-	}
-	switch {
-	case ch != nil:
-		ch.cmd.Process.Signal(syscall.SIGKILL)
-		select {
-		case <-ch.done:
-		case <-ctx.Done():
-			return fmt.Errorf("kill PostgreSQL: %w", ctx.Err())
-		}
-	case pid != 0:
-		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-			return fmt.Errorf("kill PostgreSQL (pid %d): %w", pid, err)
-		}
-		for isPostmaster(pid) {
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("kill PostgreSQL: %w", ctx.Err())
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}
-	s.mu.Lock()
-	s.child, s.pid, s.started = nil, 0, false
-	s.mu.Unlock()
-	s.setUp(false)
-	return nil
-}
-
-func (s *Server) stopLocked(ctx context.Context) error {
-	s.mu.Lock()
-	ch, pid := s.child, s.pid
-	s.mu.Unlock()
-	var err error
-	switch {
-	case ch != nil:
-		err = ch.stop(ctx)
-	case pid != 0 && postmasterOf(pid, s.cl.pgdata()):
-		err = stopPID(ctx, pid)
-	}
-	if err != nil {
-		return fmt.Errorf("stop PostgreSQL: %w", err)
-	}
-	s.mu.Lock()
-	s.child, s.pid, s.started = nil, 0, false
-	s.mu.Unlock()
-	return nil
-}
-
-// Start brings the private cluster back after Stop or Kill (or after it died), on the same port,
-// and ends a deliberate stop for every scalelab process. If another scalelab process started it
-// meanwhile, Start attaches to that one.
-func (s *Server) Start(ctx context.Context) error {
-	s.op.Lock()
-	defer s.op.Unlock()
-	if err := s.usable(); err != nil {
-		return err
-	}
-	s.cl.clearStopped()
-	s.mu.Lock()
-	ch := s.child
-	s.mu.Unlock()
-	if ch != nil && !ch.exited() {
-		return nil
-	}
-	if err := s.bringUp(ctx); err != nil {
-		return err
-	}
-	s.setUp(true)
-	return nil
-}
-
 func (s *Server) usable() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -418,54 +299,6 @@ func (s *Server) setUp(up bool) {
 		if s.opt.OnChange != nil {
 			s.opt.OnChange(up)
 		}
-	}
-}
-
-func (s *Server) secrets() secrets {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sec
-}
-
-func (s *Server) setSecrets(sec secrets) {
-	s.mu.Lock()
-	s.sec = sec
-	s.mu.Unlock()
-}
-
-func (s *Server) appURL(port int) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.appURLLocked(port)
-}
-
-func (s *Server) appURLLocked(port int) string { return urlFor(AppUser, s.sec.App, port, Database) }
-
-// readSecrets loads the cluster's passwords, the lock held. A cluster made before they were
-// kept gets new ones now (the superuser's replaces the published one at the first login). Kept
-// passwords with no finished cluster belong to an initdb that was killed: they are dropped.
-func (s *Server) readSecrets() error {
-	c := s.cl
-	sec, err := c.loadSecrets()
-	switch {
-	case err == nil && c.initialized():
-		s.setSecrets(sec)
-		return nil
-	case err == nil || errors.Is(err, os.ErrNotExist):
-		if !c.initialized() {
-			os.Remove(c.secretPath())
-			return nil // initdb makes them
-		}
-		if sec, err = newSecrets(); err != nil {
-			return err
-		}
-		if err := c.saveSecrets(sec); err != nil {
-			return fmt.Errorf("keep the cluster's passwords in %s: %w", c.secretPath(), err)
-		}
-		s.setSecrets(sec)
-		return nil
-	default:
-		return err
 	}
 }
 

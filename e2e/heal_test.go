@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -55,7 +56,7 @@ func TestServeHealsAfterPostmasterKill(t *testing.T) {
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGINT)
 		cmd.Wait()
-		pgtest.RemoveAccount(pg.Info{RunAs: pg.Inspect(t.Context(), pg.Options{}).RunAs})
+		pgtest.RemoveAccount(pg.Info{RunAs: pg.Inspect(context.Background(), pg.Options{}).RunAs}) // t.Context() has ended by now
 		if t.Failed() {
 			mu.Lock()
 			t.Logf("serve's log:\n%s", strings.Join(log, "\n"))

@@ -213,8 +213,8 @@ func RemoveAccount(in pg.Info) {
 	removeUser(in.RunAs)
 }
 
-// removeUser runs userdel, again while another process holds the passwd lock; a user whose
-// processes still run is left (userdel refuses).
+// removeUser runs userdel, again (for up to 5 s) while another process holds the passwd lock or
+// the cluster's last processes are still exiting; a user whose processes keep running is left.
 func removeUser(name string) {
 	path, err := osexec.LookPath("userdel")
 	if err != nil {
@@ -223,7 +223,7 @@ func removeUser(name string) {
 	for i := 0; i < 50; i++ {
 		err := osexec.Command(path, name).Run()
 		var ee *osexec.ExitError
-		if err == nil || !errors.As(err, &ee) || (ee.ExitCode() != 1 && ee.ExitCode() != 10) {
+		if err == nil || !errors.As(err, &ee) || (ee.ExitCode() != 1 && ee.ExitCode() != 8 && ee.ExitCode() != 10) {
 			return
 		}
 		if _, err := user.Lookup(name); err != nil {

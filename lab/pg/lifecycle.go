@@ -117,7 +117,15 @@ func (s *Server) Start(ctx context.Context) error {
 	ch := s.child
 	s.mu.Unlock()
 	if ch != nil && !ch.exited() {
-		return nil
+		if isPostmaster(ch.pid()) {
+			return nil
+		}
+		// Killed but not yet reaped: wait for it, then start anew.
+		select {
+		case <-ch.done:
+		case <-ctx.Done():
+			return fmt.Errorf("starting PostgreSQL: %w", ctx.Err())
+		}
 	}
 	if err := s.bringUp(ctx); err != nil {
 		return err

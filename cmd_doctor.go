@@ -84,6 +84,9 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 		case st.Running && st.Answers:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, answers", st.Port, st.PID, ownerNote(st.Owner))
 			row("cluster URL", "%s (`scalelab psql --url` shows it whole)", pg.Redact(st.URL))
+			if st.Legacy {
+				row("passwords", "the published postgres/postgres of an older scalelab: the next start of this one replaces it with a random password")
+			}
 			row("server log", "%s", st.LogFile)
 		case st.Running:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, NOT ANSWERING: %v", st.Port, st.PID, ownerNote(st.Owner), st.PingErr)

@@ -16,8 +16,21 @@ import (
 	"scalelab/lab/pg/pgtest"
 )
 
+// reachableHome is a data home the PostgreSQL user can reach when the tests run as root (a 0700
+// t.TempDir would send the cluster dir to the machine's shared one, whatever runs there).
+func reachableHome(t *testing.T) string {
+	t.Helper()
+	home, err := os.MkdirTemp("", "scalelab-doctor-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(home, 0o755)
+	t.Cleanup(func() { os.RemoveAll(home) })
+	return home
+}
+
 func TestDoctorWithReachableDB(t *testing.T) {
-	t.Setenv("SCALELAB_HOME", t.TempDir())
+	t.Setenv("SCALELAB_HOME", reachableHome(t))
 	srv := pgtest.OwnServer(t, pg.Options{})
 	var out bytes.Buffer
 	if err := doctor(context.Background(), &out, srv.URL()); err != nil {
@@ -41,12 +54,7 @@ func TestDoctorWithReachableDB(t *testing.T) {
 
 // The private cluster running: doctor shows its URL without the password.
 func TestDoctorNeverPrintsTheClusterPassword(t *testing.T) {
-	home, err := os.MkdirTemp("", "scalelab-doctor-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(home, 0o755)
-	defer os.RemoveAll(home)
+	home := reachableHome(t)
 	t.Setenv("SCALELAB_HOME", home)
 	srv := pgtest.OwnServer(t, pg.Options{DataDir: filepath.Join(home, "pg", "15")})
 	st := pg.Inspect(context.Background(), pg.Options{})

@@ -2,6 +2,7 @@ package pg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -25,6 +26,7 @@ type Status struct {
 	RunAs       string   // the unix user postgres runs (or would run) as
 	LogFile     string
 	URL         string // the lab's URL (as AppUser, password included: Redact before showing)
+	Legacy      bool   // made by an older scalelab: superuser postgres/postgres, no lab role yet
 }
 
 // Inspect reports on the private cluster Open would use for opt (opt.URL is ignored). It only
@@ -62,6 +64,15 @@ func Inspect(ctx context.Context, opt Options) Status {
 		st.Owner = o
 	}
 	sec, err := c.loadSecrets()
+	if errors.Is(err, os.ErrNotExist) {
+		// Run by an older scalelab: the published superuser password, until this version's
+		// next start replaces it.
+		st.Legacy = true
+		st.URL = urlFor(AdminUser, legacyPassword, pf.Port, Database)
+		st.PingErr = ping(ctx, st.URL)
+		st.Answers = st.PingErr == nil
+		return st
+	}
 	if err != nil {
 		st.PingErr = fmt.Errorf("the cluster's passwords in %s: %w", c.secretPath(), err)
 		return st

@@ -144,3 +144,21 @@ func TestAttachToALegacyCluster(t *testing.T) {
 		t.Fatal("the lab's role does not own its database after attaching")
 	}
 }
+
+// Inspect (doctor) recognises a cluster an older scalelab runs, with its published password,
+// as running and answering rather than broken.
+func TestInspectLegacyCluster(t *testing.T) {
+	dir := clusterDir(t)
+	srv := open(t, pg.Options{DataDir: dir})
+	in := srv.Info()
+	if st := pg.Inspect(context.Background(), pg.Options{DataDir: dir}); !st.Answers || st.Legacy {
+		t.Fatalf("Inspect of a current cluster: %+v", st)
+	}
+	mustExec(t, srv.AdminURL(), "ALTER ROLE postgres PASSWORD 'postgres'")
+	if err := os.Remove(filepath.Join(in.DataDir, "secret.json")); err != nil {
+		t.Fatal(err)
+	}
+	if st := pg.Inspect(context.Background(), pg.Options{DataDir: dir}); !st.Answers || !st.Legacy {
+		t.Fatalf("Inspect of a legacy cluster: %+v", st)
+	}
+}

@@ -51,30 +51,49 @@ func (c *cluster) prepareDir() error {
 		return fmt.Errorf("the PostgreSQL data dir %s is not a directory: remove it, or set SCALELAB_HOME to another directory", c.dir)
 	}
 	if c.as.drop {
-		// A cluster dir made by an older scalelab belonged to the postgres account: take it
-		// back, with the files scalelab keeps in it (anything else but PGDATA is removed).
-		if uid, _, ok := fileOwner(st); ok && uid != os.Geteuid() {
-			if err := os.Lchown(c.dir, os.Geteuid(), os.Getegid()); err != nil {
-				return fmt.Errorf("take back %s: %w", c.dir, err)
-			}
-			entries, _ := os.ReadDir(c.dir)
-			for _, e := range entries {
-				if n := e.Name(); n != "data" && !strings.HasPrefix(n, "data.init-") {
-					os.RemoveAll(filepath.Join(c.dir, n))
-				}
-			}
-		}
-		if err := os.Chmod(c.dir, mode); err != nil {
-			return err
-		}
-		// A cluster made earlier by another user (an older run, or the shared account).
-		if st, err := os.Lstat(c.pgdata()); err == nil && st.IsDir() && !ownedBy(st, c.as) {
-			if err := chownTree(c.pgdata(), c.as); err != nil {
-				return fmt.Errorf("give %s to %s: %w", c.pgdata(), c.as.Name, err)
-			}
+		// A lock file a previous owner of the directory replaced by a link: nobody can hold
+		// it (it is never opened through a link), so it can go.
+		if st, err := os.Lstat(c.lockPath()); err == nil && st.Mode()&os.ModeSymlink != 0 {
+			os.Remove(c.lockPath())
 		}
 	} else if st.Mode().Perm()&0o077 != 0 {
 		os.Chmod(c.dir, mode)
+	}
+	return nil
+}
+
+// takeBack gives a root-run cluster the layout prepareDir describes when an older scalelab left
+// another one: the cluster dir owned by the postgres account, and PGDATA by another account than
+// this directory's own. Called with the lock held and no postmaster running (changing owners
+// under a running server would break it): entries of the directory but PGDATA and the lock are
+// removed (they were writable by that account, and scalelab writes them afresh), the directory
+// becomes root's, PGDATA this cluster's account's.
+func (c *cluster) takeBack() error {
+	if !c.as.drop {
+		return nil
+	}
+	st, err := os.Lstat(c.dir)
+	if err != nil {
+		return err
+	}
+	if uid, _, ok := fileOwner(st); ok && uid != os.Geteuid() {
+		if err := os.Lchown(c.dir, os.Geteuid(), os.Getegid()); err != nil {
+			return fmt.Errorf("take back %s: %w", c.dir, err)
+		}
+		entries, _ := os.ReadDir(c.dir)
+		for _, e := range entries {
+			if n := e.Name(); n != "data" && n != filepath.Base(c.lockPath()) && !strings.HasPrefix(n, "data.init-") {
+				os.RemoveAll(filepath.Join(c.dir, n))
+			}
+		}
+	}
+	if err := os.Chmod(c.dir, 0o711); err != nil {
+		return err
+	}
+	if st, err := os.Lstat(c.pgdata()); err == nil && st.IsDir() && !ownedBy(st, c.as) {
+		if err := chownTree(c.pgdata(), c.as); err != nil {
+			return fmt.Errorf("give %s to %s: %w", c.pgdata(), c.as.Name, err)
+		}
 	}
 	return nil
 }

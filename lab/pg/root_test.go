@@ -166,12 +166,20 @@ func TestRootTakesBackAnOldClusterDir(t *testing.T) {
 		}
 		os.Lchown(p, int(uid), int(gid))
 	}
+	// And passwords of its choosing, which root must not give the cluster.
+	planted := filepath.Join(in.DataDir, "secret.json")
+	os.Remove(planted)
+	os.WriteFile(planted, []byte(`{"admin":"planted","app":"planted"}`+"\n"), 0o600)
+	os.Lchown(planted, int(uid), int(gid))
 	srv = open(t, pg.Options{DataDir: dir})
 	if err := srv.Ping(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
 		t.Fatalf("root wrote through a planted link: victim now %q", b)
+	}
+	if strings.Contains(srv.AdminURL(), "planted") || strings.Contains(srv.URL(), "planted") {
+		t.Fatal("root took the passwords planted by the postgres account")
 	}
 }
 

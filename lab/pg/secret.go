@@ -66,6 +66,13 @@ func (c *cluster) loadSecrets() (secrets, error) {
 		return secrets{}, err
 	}
 	defer f.Close()
+	// Only a file of ours that nobody else may read holds our passwords: one planted by
+	// another account (in a directory it could once write) is not trusted.
+	if st, err := f.Stat(); err != nil {
+		return secrets{}, err
+	} else if uid, _, ok := fileOwner(st); !ok || uid != os.Geteuid() || st.Mode().Perm()&0o077 != 0 || !st.Mode().IsRegular() {
+		return secrets{}, os.ErrNotExist
+	}
 	var s secrets
 	if err := json.NewDecoder(f).Decode(&s); err != nil || s.Admin == "" || s.App == "" {
 		return secrets{}, fmt.Errorf("%s is damaged (%v): delete %s to start over (the lab reseeds its data)", c.secretPath(), err, c.dir)

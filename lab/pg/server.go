@@ -133,6 +133,13 @@ func (s *Server) bringUp(ctx context.Context) error {
 	}
 	defer lock.unlock()
 
+	// An older scalelab's layout is fixed while no server runs on it, before anything in the
+	// directory is trusted.
+	if pf, err := readPidFile(c.pgdata()); err != nil || !postmasterOf(pf.PID, c.pgdata()) {
+		if err := c.takeBack(); err != nil {
+			return err
+		}
+	}
 	if err := s.readSecrets(); err != nil {
 		return err
 	}
@@ -143,6 +150,9 @@ func (s *Server) bringUp(ctx context.Context) error {
 		case attached:
 			return nil
 		}
+	}
+	if err := c.takeBack(); err != nil { // an orphan stopped above may have kept it from running
+		return err
 	}
 	if !c.initialized() {
 		s.opt.logf("initialising a PostgreSQL %s cluster in %s", c.bins.Version, c.pgdata())

@@ -141,18 +141,15 @@ func lookupAccount(name string) (account, bool) {
 }
 
 // reachableDataDir returns where the cluster for dir lives when run as a: dir itself when a can
-// reach it, else a directory under rootClusterBase named after the major version (default data
-// dir) or after the version and a hash of dir.
-func reachableDataDir(dir string, a account, major int, isDefault bool) string {
+// reach it, else a directory under rootClusterBase named after the major version and a hash of
+// dir. The hash is there for the default data dir too: every data home (a learner's, each test's
+// temporary one) has a cluster, passwords and system user of its own, never another home's.
+func reachableDataDir(dir string, a account, major int) string {
 	if !a.drop || canTraverse(filepath.Dir(dir), a) {
 		return dir
 	}
-	name := strconv.Itoa(major)
-	if !isDefault {
-		sum := sha256.Sum256([]byte(dir))
-		name = fmt.Sprintf("%d-%x", major, sum[:6])
-	}
-	return filepath.Join(rootClusterBase, name)
+	sum := sha256.Sum256([]byte(dir))
+	return filepath.Join(rootClusterBase, fmt.Sprintf("%d-%x", major, sum[:6]))
 }
 
 // canTraverse says whether a can search every existing directory from / down to dir. Missing

@@ -108,7 +108,7 @@ func dataDir(asked string, bins Binaries, as account) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return reachableDataDir(abs, as, bins.Major, asked == ""), nil
+	return reachableDataDir(abs, as, bins.Major), nil
 }
 
 // askedDir is the absolute cluster directory the options ask for (before any move for root).

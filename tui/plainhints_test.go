@@ -3,6 +3,8 @@ package tui
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,4 +59,19 @@ func TestPlainCleansTheWorksheet(t *testing.T) {
 		t.Fatalf("an escape sequence from the worksheet reached the output: %q", s)
 	}
 	mustContain(t, out.String(), "Current answer:\nmine")
+}
+
+// A worksheet that cannot be written while the lab fills a table: plain mode says so instead
+// of carrying on as if the run were kept.
+func TestPlainSaysWhenALabFillIsNotSaved(t *testing.T) {
+	sc := testScenario(t)
+	bad := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(bad, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sh := newSheet(nil, filepath.Join(bad, "ws.json"), sc.ID) // under a file: cannot be created
+	var out bytes.Buffer
+	p := &plainSession{sc: sc, sh: sh, ws: sh.ws, out: &errWriter{w: &out}, width: 100, held: map[string]bool{}}
+	p.handle(LabAppliedMsg{Applied: []string{"shared-pool"}})
+	mustContain(t, out.String(), "Not saved: saving the worksheet to")
 }

@@ -280,6 +280,14 @@ func (p *plainSession) drain() {
 	}
 }
 
+// saveOrSay saves the worksheet and says so when it could not: a lab message has no caller to
+// return the error to, and the learner must know their work is not kept.
+func (p *plainSession) saveOrSay() {
+	if err := p.save(); err != nil {
+		p.line("Not saved: " + err.Error())
+	}
+}
+
 // handle takes one message of the lab: table fills and what was applied go to the worksheet,
 // plans are printed, the Stuck? conditions that start to hold are said.
 func (p *plainSession) handle(m tea.Msg) {
@@ -287,11 +295,11 @@ func (p *plainSession) handle(m tea.Msg) {
 	case SetTableMsg:
 		if rows, changed := mergeTable(p.ws.Tables[m.ID], m); changed {
 			p.ws.Tables[m.ID] = rows
-			p.save()
+			p.saveOrSay()
 		}
 	case LabAppliedMsg:
 		p.ws.Lab = append([]string(nil), m.Applied...)
-		p.save()
+		p.saveOrSay()
 	case ExplainMsg:
 		p.printPlans(m)
 	case LabStatusMsg:

@@ -14,6 +14,7 @@ var (
 	reMoveAndPress = regexp.MustCompile(`(?i)move to it and press enter`)
 	rePressEnterOn = regexp.MustCompile(`(?i)press enter on (the command|it)`)
 	reEnterOn      = regexp.MustCompile("(?i)\\benter on (the command below|the command|`[^`]+`)")
+	reBackRef      = regexp.MustCompile(`^(They|These|This|It|Them|Those)\b`)
 	reScreenOnly   = regexp.MustCompile("(?i)\\bpress\\b|\\bkeys?\\s+`|\\bpanes?\\b|\\bcode view\\b|\\bhelp bar\\b|\\bthe header\\b|\\bswitch(es)? between\\b|\\bfrom anywhere\\b")
 )
 
@@ -87,10 +88,16 @@ func plainGroup(lines []string, lab bool) string {
 	}
 	text := plainRewrite(strings.Join(words, " "), lab)
 	var kept []string
+	dropped := false
 	for _, s := range sentences(text) {
-		if !reScreenOnly.MatchString(s) {
-			kept = append(kept, s)
+		// a sentence right after a dropped one that starts with "They"/"It"/... speaks of
+		// what was dropped (the panes): it goes too, or it would be about nothing
+		if reScreenOnly.MatchString(s) || dropped && reBackRef.MatchString(s) {
+			dropped = true
+			continue
 		}
+		dropped = false
+		kept = append(kept, s)
 	}
 	if len(kept) == 0 {
 		return ""

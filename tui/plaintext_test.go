@@ -45,3 +45,17 @@ func TestPlainProseWithoutTheLab(t *testing.T) {
 		}
 	}
 }
+
+// A sentence that points back at one plain mode leaves out ("They show ..." after the panes) is
+// left out with it; one after a kept sentence stays.
+func TestPlainProseDropsWhatPointsAtTheDropped(t *testing.T) {
+	md := "**While it runs**, watch the live panes. They open by themselves; `d` switches between them\n" +
+		"and the text. They show requests per second.\n\nThe run ends. It prints a table.\n"
+	got := plainProse(md, true)
+	if strings.Contains(got, "They show") {
+		t.Errorf("a sentence about the left-out panes stayed:\n%s", got)
+	}
+	if !strings.Contains(got, "The run ends. It prints a table.") {
+		t.Errorf("a sentence after a kept one was dropped:\n%s", got)
+	}
+}

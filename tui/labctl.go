@@ -34,7 +34,9 @@ import (
 //     start brings the lab back with them (LabOptions.Applied);
 //   - LabStatusMsg.Hints: the Stuck? conditions (hints.go) that hold.
 //
-// While its API runs, the lab is recorded in the data home (lab/running) for other terminals.
+// While its API runs, the lab is recorded in the data home (lab/running) for other terminals;
+// a load test holds the data home's load lock, so that one from another terminal never runs
+// at the same time (the one that finds it held is refused, saying whose run it is).
 //
 // It implements Actions; the root model also hands it every message (Init/Update).
 type LabController struct {

@@ -168,27 +168,12 @@ func (p *parser) parse(src []byte) (*Scenario, error) {
 // renderer hides it, so the row it was meant for would never show as a hint and nothing
 // would say why. Code fences are skipped (they may show the syntax).
 func (p *parser) checkStrayWhen() error {
-	var fenceCh byte
-	fenceN := 0
-	for j, l := range p.lines {
-		if fenceN > 0 {
-			if isFenceClose(l, fenceCh, fenceN) {
-				fenceN = 0
-			}
-			continue
-		}
-		if ch, n, _ := fenceOpen(l); n > 0 {
-			fenceCh, fenceN = ch, n
-			continue
-		}
+	return p.eachOutsideFences(func(j int, l string) error {
 		if p.tableRows[j] || !reWhenAny.MatchString(l) {
-			continue
+			return nil
 		}
-		if err := p.report(j+1, "`<!-- when: ... -->` is not at the end of a table row, so no row names that condition: put it after the row's last `|`"); err != nil {
-			return err
-		}
-	}
-	return nil
+		return p.report(j+1, "`<!-- when: ... -->` is not at the end of a table row, so no row names that condition: put it after the row's last `|`")
+	})
 }
 
 // block reads the block starting at line index i and returns the index after it.

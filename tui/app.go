@@ -104,7 +104,9 @@ func New(opt Options) *App {
 		opt.GlamourStyle = "dark"
 	}
 	if opt.NoColor {
-		opt.GlamourStyle = "notty"
+		// no colour, but headings and bold are still rendered (bold is not a colour); "notty"
+		// would print the raw "###" and "**"
+		opt.GlamourStyle = styleNoColor
 		opt.ColorProfile = termenv.Ascii
 	} else if opt.ColorProfile == 0 {
 		opt.ColorProfile = lipgloss.ColorProfile()

@@ -64,7 +64,9 @@ func (r *reader) compose() {
 	if r.step == 0 && len(r.c.scenario.Meta) > 0 {
 		lines = append(lines, "")
 		for _, m := range r.c.scenario.Meta {
-			add(s.Hint.Render(m.Key+": ")+s.TaskOpen.Render(m.Value), false)
+			k := s.Hint.Render(m.Key + ": ")
+			v := s.TaskOpen.Width(max(10, tw-lipgloss.Width(k))).Render(m.Value)
+			add(lipgloss.JoinHorizontal(lipgloss.Top, k, v), false)
 		}
 	}
 	if rend == nil {

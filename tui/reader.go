@@ -30,6 +30,8 @@ type reader struct {
 	pending map[renderKey]bool
 	lastErr error
 
+	diagramW int // widestDiagram, -1 until measured
+
 	lines []string // the composed step
 	items []item
 	focus int // index into items, -1 for none
@@ -48,7 +50,7 @@ type reader struct {
 }
 
 func newReader(c *common) *reader {
-	r := &reader{c: c, focus: -1, matchLine: -1, renders: map[renderKey]*stepRender{}, pending: map[renderKey]bool{}}
+	r := &reader{c: c, focus: -1, matchLine: -1, diagramW: -1, renders: map[renderKey]*stepRender{}, pending: map[renderKey]bool{}}
 	r.vp = viewport.New(0, 0)
 	r.vp.KeyMap = viewport.KeyMap{} // the reader handles its keys itself
 	r.ta = textarea.New()
@@ -93,9 +95,35 @@ func (r *reader) footerHeight() int {
 	return 0
 }
 
-func (r *reader) sidebar() bool { return r.width >= sidebarMinWidth }
+// sidebarMin is the narrowest step list worth showing: below it the list is left to its overlay.
+const sidebarMin = 18
 
-func (r *reader) sidebarWidth() int { return min(32, r.width/4) }
+// sidebar reports that the step list stays open: the window is wide enough for it and for the
+// widest diagram of the scenario beside it (a diagram is never clipped).
+func (r *reader) sidebar() bool {
+	return r.width >= sidebarMinWidth && r.sidebarWidth() >= sidebarMin
+}
+
+// sidebarWidth leaves the text pane room for the scenario's widest diagram: the same width on
+// every step, so the layout does not jump from step to step.
+func (r *reader) sidebarWidth() int {
+	return min(32, r.width/4, r.width-3-gutterWidth-r.widestDiagram())
+}
+
+// widestDiagram is the width of the scenario's widest diagram (0 when it has none), measured once.
+func (r *reader) widestDiagram() int {
+	if r.diagramW < 0 {
+		r.diagramW = 0
+		for i := range r.c.scenario.Steps {
+			for _, b := range stepBlocks(r.c.scenario, i) {
+				if b.Kind == content.ImageBlock && b.Image != nil {
+					r.diagramW = max(r.diagramW, lipgloss.Width(diagramFor(b.Image)))
+				}
+			}
+		}
+	}
+	return r.diagramW
+}
 
 func (r *reader) mainWidth() int {
 	if r.sidebar() {
@@ -135,7 +163,7 @@ func (r *reader) ensureRender(step int) tea.Cmd {
 		return nil
 	}
 	r.pending[k] = true
-	return renderStepCmd(r.c.render, k, stepBlocks(r.c.scenario, step))
+	return renderFittedCmd(r.c.render, k, stepBlocks(r.c.scenario, step), r.c.styles.Hint)
 }
 
 // prefetch renders the neighbouring steps so n/p show them at once.

@@ -9,7 +9,8 @@ import (
 	"scalelab/content"
 )
 
-// Blockquotes ("> **Stuck?** ...") are rendered here rather than by glamour's quote style:
+// A step's markdown is rendered here so that it fits its pane whatever glamour's wrapping gets
+// wrong. Blockquotes ("> **Stuck?** ...") are rendered here rather than by glamour's quote style:
 // glamour wraps a quote's text one column too wide for its two-column bar ("│ "), so the last
 // word of a full line is pushed onto a line of its own without the bar. The quote's text is
 // rendered as a paragraph two columns narrower and the bar is drawn on every line.
@@ -38,12 +39,21 @@ func renderFitted(spec renderSpec, key renderKey, blocks []content.Block, bar li
 		rest[i] = b
 	}
 	out, err := renderStep(spec, key, rest)
-	if err != nil || len(quotes) == 0 {
-		return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := refit(spec, key, rest, out); err != nil {
+		return nil, err
+	}
+	if len(quotes) == 0 {
+		return out, nil
 	}
 	qk := key
 	qk.width = max(20, key.width-lipgloss.Width(quoteBar))
 	q, err := renderStep(spec, qk, quotes)
+	if err == nil {
+		err = refit(spec, qk, quotes, q)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +65,36 @@ func renderFitted(spec renderSpec, key renderKey, blocks []content.Block, bar li
 		out.blocks[i] = strings.Join(lines, "\n")
 	}
 	return out, nil
+}
+
+// refit renders again, a little narrower each time, a Markdown block that glamour drew wider
+// than its width (it does not count the padding around inline code when it wraps), so no
+// line is cut at the pane's edge.
+func refit(spec renderSpec, key renderKey, blocks []content.Block, out *stepRender) error {
+	for i, b := range blocks {
+		if b.Kind != content.Markdown {
+			continue
+		}
+		for narrower := 2; widest(out.blocks[i]) > key.width && narrower <= 8; narrower += 2 {
+			k := key
+			k.width = max(20, key.width-narrower)
+			r, err := renderStep(spec, k, []content.Block{b})
+			if err != nil {
+				return err
+			}
+			out.blocks[i] = r.blocks[0]
+		}
+	}
+	return nil
+}
+
+// widest is the width of the widest line of s.
+func widest(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, lipgloss.Width(l))
+	}
+	return w
 }
 
 // isQuote reports markdown made only of blockquote lines.

@@ -69,6 +69,10 @@ func (r *reader) compose() {
 			add(lipgloss.JoinHorizontal(lipgloss.Top, k, v), false)
 		}
 	}
+	if box := r.stuckCallout(tw); box != "" {
+		lines = append(lines, "")
+		add(box, false)
+	}
 	if rend == nil {
 		rend = rawRender(blocks, tw) // until glamour's rendering arrives: the source, wrapped
 	}
@@ -254,12 +258,16 @@ func (r *reader) tableView(t *content.Table, width int) string {
 	filled := r.c.sheet.ws.Tables[t.ID]
 	rows := make([][]string, len(t.Rows))
 	empty := map[[2]int]bool{}
+	marked := map[int]bool{} // Stuck rows whose condition holds now
 	for i, row := range t.Rows {
 		rows[i] = make([]string, len(row))
 		for j := range row {
 			cell := t.Cell(filled, i, j)
 			if strings.TrimSpace(cell) == "" {
 				cell, empty[[2]int{i, j}] = "…", true
+			}
+			if j == 0 && r.c.hintOn(t, i) {
+				cell, marked[i] = stuckMark+cell, true
 			}
 			rows[i][j] = plainInline(cell)
 		}
@@ -270,6 +278,8 @@ func (r *reader) tableView(t *content.Table, width int) string {
 			switch {
 			case row == table.HeaderRow:
 				return s.TableHeader
+			case marked[row]:
+				return s.Notice.Padding(0, 1)
 			case empty[[2]int{row, col}]:
 				return s.TableEmpty
 			}

@@ -178,6 +178,11 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 	case themeChangedMsg:
 		r.compose()
 		return r.ensureRender(r.step)
+	case LabStatusMsg:
+		if r.c.setHints(msg.Hints) {
+			r.compose()
+		}
+		return nil
 	case SetTableMsg:
 		r.reloadTableEditor(msg.ID)
 		r.compose()

@@ -199,6 +199,11 @@ func (d *dashboard) progressLine(w int) string {
 		return st.Hint.Render("waiting for the lab…")
 	}
 	r := d.sample.Run
+	if r == nil && d.ended != "" {
+		// the run's final picture: its summary, and how to leave it
+		return st.Value.Render(xansi.Truncate("run ended: "+d.ended, max(10, w-22), "…")) +
+			st.Hint.Render(" · esc closes it")
+	}
 	if r == nil {
 		msg := "no load test running"
 		if lr := d.sample.LastRun; lr != nil {

@@ -189,6 +189,16 @@ func (r *reader) questionView(q *content.Question, focused bool) string {
 			box = s.AnswerBoxFocused
 		}
 		b.WriteString(box.Width(boxW).Render(strings.TrimRight(answer, "\n ")))
+	case q.Kind == "slots" && strings.TrimSpace(q.Template) != "":
+		// the numbered slots to fill, visible before the learner starts typing
+		var slots []string
+		for _, l := range strings.Split(strings.TrimSpace(q.Template), "\n") {
+			if strings.TrimSpace(l) != "" {
+				slots = append(slots, "  "+strings.TrimSpace(l)+" …")
+			}
+		}
+		b.WriteString(s.AnswerEmpty.Render(strings.Join(slots, "\n")) + "\n")
+		b.WriteString(s.AnswerEmpty.Render(answerPlaceholder(q)))
 	default:
 		b.WriteString(s.AnswerEmpty.Render(answerPlaceholder(q)))
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -10,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
 )
@@ -217,6 +219,7 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 	case tea.MouseMsg:
 		var cmd tea.Cmd
 		r.vp, cmd = r.vp.Update(msg)
+		r.dropFocusIfHidden() // scrolled by the wheel: Tab starts from what is on screen
 		return cmd
 	}
 	return nil
@@ -346,7 +349,9 @@ func (r *reader) gotoStep(step int) tea.Cmd {
 // next step that has items (so Tab walks the whole scenario question by question).
 func (r *reader) moveFocus(dir int) tea.Cmd {
 	next := r.focus + dir
-	if r.focus < 0 {
+	if it := r.focused(); it == nil || !r.onScreen(it) {
+		// nothing focused, or the focus was scrolled away: start from the screen, with the first
+		// item on it (one whose prompt began above the top included), so none is skipped
 		next = r.firstVisibleItem(dir)
 	}
 	if next >= 0 && next < len(r.items) {
@@ -369,6 +374,12 @@ func (r *reader) moveFocus(dir int) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// onScreen reports that some of an item's lines are in the viewport.
+func (r *reader) onScreen(it *item) bool {
+	top, bottom := r.vp.YOffset, r.vp.YOffset+r.vp.Height
+	return it.end > top && it.start < bottom
 }
 
 // firstVisibleItem picks where Tab starts when nothing is focused: the first item on screen.
@@ -425,6 +436,30 @@ func (r *reader) scrollToFocus() {
 	}
 }
 
+// scrollToModel brings a revealed model answer into view: the end of the answer when it fits
+// with the question, else its first lines at the top of the screen.
+func (r *reader) scrollToModel(it *item) {
+	if it == nil {
+		return
+	}
+	at := -1
+	for i := it.start; i < it.end && i < len(r.lines); i++ {
+		if strings.Contains(xansi.Strip(r.lines[i]), "Model answer") {
+			at = i
+		}
+	}
+	if at < 0 {
+		return
+	}
+	top, h := r.vp.YOffset, r.vp.Height
+	switch {
+	case it.end-it.start <= h && (it.start < top || it.end > top+h):
+		r.vp.SetYOffset(max(0, it.end-h))
+	case at < top || at+2 > top+h || it.end > top+h:
+		r.vp.SetYOffset(max(0, at-1))
+	}
+}
+
 func (r *reader) activate() tea.Cmd {
 	it := r.focused()
 	if it == nil { // nothing focused: Enter focuses the first item on screen, like Tab
@@ -466,6 +501,9 @@ func (r *reader) reveal() tea.Cmd {
 	r.c.sheet.revealed[it.q.ID] = !r.c.sheet.revealed[it.q.ID]
 	r.compose()
 	r.scrollToFocus()
+	if r.c.sheet.revealed[it.q.ID] {
+		r.scrollToModel(r.focused())
+	}
 	return nil
 }
 

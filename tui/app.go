@@ -132,6 +132,7 @@ func New(opt Options) *App {
 }
 
 func (a *App) styleHelp() {
+	a.c.keys.themeHelp(a.c.styles.Theme)
 	s := a.c.styles
 	a.help.Styles.ShortKey, a.help.Styles.FullKey = s.HelpKey, s.HelpKey
 	a.help.Styles.ShortDesc, a.help.Styles.FullDesc = s.HelpDesc, s.HelpDesc

@@ -249,7 +249,15 @@ func (v *codeView) Status() string {
 // ShortHelp lists the main keys.
 func (v *codeView) ShortHelp() []key.Binding {
 	k := codeKeys
-	return []key.Binding{k.NextFile, k.Side, v.c.keys.Down, k.Back, v.c.keys.Help}
+	return []key.Binding{k.NextFile, v.sideKey(), v.c.keys.Down, k.Back, v.c.keys.Help}
+}
+
+// sideKey is f as it acts now: it never offers the mode already on.
+func (v *codeView) sideKey() key.Binding {
+	if v.side {
+		return key.NewBinding(key.WithKeys(codeKeys.Side.Keys()...), key.WithHelp(codeKeys.Side.Help().Key, "one file"))
+	}
+	return codeKeys.Side
 }
 
 // FullHelp lists every key.
@@ -257,7 +265,7 @@ func (v *codeView) FullHelp() [][]key.Binding {
 	k := codeKeys
 	return [][]key.Binding{
 		v.c.keys.pagerHelp(),
-		{k.NextFile, k.PrevFile, k.File, k.Side, k.Back},
+		{k.NextFile, k.PrevFile, k.File, v.sideKey(), k.Back},
 		{v.c.keys.Theme, v.c.keys.Help, v.c.keys.Quit},
 	}
 }

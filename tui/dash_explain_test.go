@@ -80,3 +80,16 @@ func firstWords(s string, n int) string {
 	f := strings.Fields(s)
 	return strings.Join(f[:min(n, len(f))], " ")
 }
+
+// Without colour the latency legend still tells p50 from p99.
+func TestLatencyLegendWithoutColour(t *testing.T) {
+	c := &common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}
+	d := newDashboard(c)
+	feedDash(d, 6, -1)
+	d.SetSize(120, 37)
+	v := xansi.Strip(d.View())
+	mustContain(t, v, "─ p99 ", " · p50 ", "(not drawn)")
+	if strings.Contains(v, "─ p50") {
+		t.Fatalf("two lines that look the same without colour:\n%s", v)
+	}
+}

@@ -365,6 +365,12 @@ func (d *dashboard) latPane(w, h int) []string {
 	if n > 0 {
 		legend = st.P50.Render("─ p50 "+fmtDur(d.secs.p50[n-1])) + "  " + st.P99.Render("─ p99 "+fmtDur(d.secs.p99[n-1]))
 	}
+	if st.onlyP99 {
+		legend = st.P99.Render("─ p99")
+		if n > 0 {
+			legend = st.P99.Render("─ p99 "+fmtDur(d.secs.p99[n-1])) + st.Label.Render(" · p50 "+fmtDur(d.secs.p50[n-1])+" (not drawn)")
+		}
+	}
 	if h < 2 {
 		return []string{legend}
 	}
@@ -438,7 +444,11 @@ func (d *dashboard) drawLat(w, h int) []string {
 		lc.PushDataSet("p50", timeserieslinechart.TimePoint{Time: t, Value: ms(d.secs.p50[i])})
 		lc.PushDataSet("p99", timeserieslinechart.TimePoint{Time: t, Value: ms(d.secs.p99[i])})
 	}
-	lc.DrawDataSets([]string{"p50", "p99"}) // p99 last: on top where they meet
+	if st.onlyP99 {
+		lc.DrawDataSets([]string{"p99"})
+	} else {
+		lc.DrawDataSets([]string{"p50", "p99"}) // p99 last: on top where they meet
+	}
 	return st.canvasLines(&lc.Canvas)
 }
 

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/scalelab
 
-.PHONY: run test bench build deps postgres tools clean lint fuzz
+.PHONY: run test bench build deps postgres tools clean lint fuzz vuln
 
 build: $(BIN)
 
@@ -36,6 +36,12 @@ postgres:
 # tmux drives the end-to-end tests of the real binary; wrk is the external load for benchmarks.
 tools:
 	@./scripts/ensure-tools.sh
+
+# Known vulnerabilities reachable from scalelab's code, from the Go vulnerability database
+# (vuln.go.dev; offline, point it at a local copy: make vuln VULNDB=file:///path/to/db).
+VULNDB ?=
+vuln:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 $(if $(VULNDB),-db $(VULNDB)) ./...
 
 clean:
 	rm -rf bin

@@ -46,6 +46,9 @@ func applyFix(ctx context.Context, w io.Writer, l *lab.Lab) error {
 	} else {
 		fmt.Fprintf(w, "Index %s already exists: nothing to do.\n", sql.IndexName)
 	}
+	if r, ok := findRunningLab(); ok {
+		fmt.Fprintf(w, "%s reads this table: its next load test runs with the index.\n", upperFirst(r.Describe()))
+	}
 	fmt.Fprintln(w, "Check that PostgreSQL uses it: scalelab explain-query")
 	return nil
 }

@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"scalelab/lab"
 	"scalelab/lab/posts"
+	"scalelab/lab/running"
 )
 
 // labFlags are the flags every command that starts the lab shares: --db and --rows.
@@ -119,9 +123,51 @@ func withLab(ctx context.Context, stderr io.Writer, cfg lab.Config, fn func(ctx 
 		}
 		return err
 	}
+	if l.Feed() != nil {
+		// A second terminal finds this API through the data home while it runs.
+		if h, werr := running.Write(l.Feed().Addr(), commandName()); werr == nil {
+			defer h.Remove()
+		} else {
+			fmt.Fprintf(stderr, "scalelab: other terminals will not find this API (%v)\n", werr)
+		}
+	}
 	err = fn(ctx, l)
 	if cerr := l.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("stopping the lab: %w", cerr)
 	}
 	return err
+}
+
+// commandName names this process for the running lab's record: "scalelab serve".
+func commandName() string {
+	for _, a := range os.Args[1:] {
+		if !strings.HasPrefix(a, "-") {
+			return "scalelab " + a
+		}
+	}
+	return "scalelab"
+}
+
+// findRunningLab returns the lab another scalelab process serves (the workshop, `scalelab
+// serve`), when one runs and its API accepts connections (its database may be down: the run
+// then says so, as it would in the workshop).
+func findRunningLab() (running.Record, bool) {
+	r, err := running.Find()
+	if err != nil {
+		return r, false
+	}
+	c, err := net.DialTimeout("tcp", r.Addr, 2*time.Second)
+	if err != nil {
+		return r, false
+	}
+	c.Close()
+	return r, true
+}
+
+// upperFirst capitalises the first letter of a sentence.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -11,6 +11,8 @@ import (
 	"scalelab/content"
 	"scalelab/content/worksheet"
 	"scalelab/lab/home"
+	"scalelab/lab/load"
+	"scalelab/tui"
 )
 
 // `scalelab export` writes the learner's worksheet as the scenario's markdown, answers and
@@ -56,11 +58,20 @@ func runExport(args []string) error {
 	if ws.Scenario != "" && ws.Scenario != s.ID {
 		return fmt.Errorf("worksheet %s belongs to scenario %q, not %q: pass that scenario with --scenario", wsPath, ws.Scenario, s.ID)
 	}
+	// the runs measured with `scalelab loadtest` too, by the rule the workshop fills its tables with
+	if h, herr := load.OpenDefaultHistory(); herr == nil {
+		tui.FillFromHistory(s, ws, h.LatestByState())
+	} else {
+		fmt.Fprintf(exportLog, "scalelab: the run history cannot be read, so the tables hold what the worksheet has: %v\n", herr)
+	}
 	md := worksheet.Export(s, ws)
 	answers, tasks, cells := exportCounts(s, ws)
 	what := fmt.Sprintf("%d of %d answers, %d tasks ticked, %d result cells", answers, len(s.Questions()), tasks, cells)
 	if errors.Is(statErr, os.ErrNotExist) {
 		what = "no worksheet yet at " + wsPath + ": the scenario without answers"
+		if cells > 0 {
+			what += fmt.Sprintf(", %d result cells from the recorded runs", cells)
+		}
 	}
 
 	if *out == "" {

@@ -59,6 +59,9 @@ func httpStatus(t *testing.T, method, url, body string) int {
 	t.Helper()
 	for i := 0; ; i++ {
 		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -104,6 +107,27 @@ func TestLabCommands(t *testing.T) {
 		}
 		if _, err := http.Get(base + "/feed"); err == nil {
 			t.Error("the API still answers after serve returned")
+		}
+		if strings.Contains(errOut.String(), "Warning") {
+			t.Errorf("a loopback API warns:\n%s", errOut.String())
+		}
+	})
+
+	// Listening beyond loopback says who can now reach the API. (The API is
+	// up for a moment only, on a random port, over a throwaway database.)
+	t.Run("serve on every interface warns", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var out, errOut syncBuffer
+		done := make(chan error, 1)
+		go func() { done <- serveMain(ctx, []string{db, "--addr", "0.0.0.0:0"}, &out, &errOut) }()
+		waitFor(t, &out, listenRE, done)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`Warning: listening on (0\.0\.0\.0|\[::\]):(\d+): anyone who can reach this machine on any of its networks on port (\d+) can use the API and load the database`).MatchString(errOut.String()) {
+			t.Errorf("no warning on stderr:\n%s", errOut.String())
 		}
 	})
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"scalelab/content"
+	"scalelab/content/termsafe"
+	"scalelab/tui"
 )
 
 // `scalelab lint FILE` checks a scenario the way the workshop will read it, for authors.
@@ -17,6 +19,17 @@ func init() {
 
 // lintOut receives lint's report (a var so tests can capture it).
 var lintOut io.Writer = os.Stdout
+
+// cleanWriter passes on only text without control sequences: lint prints text taken from
+// a file (titles, prompts, cells, the file's own name), which must not command the terminal.
+type cleanWriter struct{ w io.Writer }
+
+func (c cleanWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, termsafe.Clean(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
 
 func runLint(args []string) error {
 	fs := newFlagSet("lint", "lint [FILE] [--json]",
@@ -36,20 +49,21 @@ func runLint(args []string) error {
 	if len(rest) == 1 {
 		name = rest[0]
 		if src, err = os.ReadFile(name); err != nil {
-			return fmt.Errorf("reading the scenario: %w (check the path)", err)
+			return fmt.Errorf("reading the scenario: %s (check the path)", termsafe.Clean(err.Error()))
 		}
 	} else if src, err = content.Files.ReadFile(name); err != nil {
 		return err
 	}
 	rep := lint(name, src)
+	out := cleanWriter{lintOut}
 	if *asJSON {
-		enc := json.NewEncoder(lintOut)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
 	} else {
-		rep.write(lintOut)
+		rep.write(out)
 	}
 	if !rep.OK {
 		return exitError{code: 1}
@@ -125,6 +139,7 @@ type lintTable struct {
 	Rows     int      `json:"rows"`
 	Fillable bool     `json:"fillable"`
 	Line     int      `json:"line"`
+	When     []string `json:"when,omitempty"` // per row, the lab condition it names ("" for none)
 }
 
 type lintTask struct {
@@ -148,7 +163,7 @@ type lintImage struct {
 }
 
 func lint(name string, src []byte) *lintReport {
-	rep := &lintReport{File: name}
+	rep := &lintReport{File: termsafe.Clean(name)}
 	if errs := content.Check(name, src); len(errs) > 0 {
 		for _, pe := range errs {
 			rep.Errors = append(rep.Errors, lintProblem{Line: pe.Line, Msg: pe.Msg})
@@ -158,6 +173,12 @@ func lint(name string, src []byte) *lintReport {
 	s, err := content.Parse(name, src)
 	if err != nil { // Check found nothing, so this cannot happen; report it all the same
 		rep.Errors = append(rep.Errors, lintProblem{Line: 1, Msg: err.Error()})
+		return rep
+	}
+	if errs := content.CheckHints(s, tui.HintConditions()); len(errs) > 0 {
+		for _, pe := range errs {
+			rep.Errors = append(rep.Errors, lintProblem{Line: pe.Line, Msg: pe.Msg})
+		}
 		return rep
 	}
 	rep.OK, rep.ID, rep.Title = true, s.ID, s.Title
@@ -224,7 +245,7 @@ func (rep *lintReport) blocks(ls *lintStep, blocks []content.Block, lastQ *int) 
 			ls.lines = append(ls.lines, fmt.Sprintf("  %-4s %-9s %-44s L%d%s", q.ID, kind, clipText(q.Prompt, 44), q.Line, model))
 		case content.TableBlock:
 			t := b.Table
-			ls.Tables = append(ls.Tables, lintTable{ID: t.ID, Header: t.Header, Rows: len(t.Rows), Fillable: t.Fillable, Line: t.Line})
+			ls.Tables = append(ls.Tables, lintTable{ID: t.ID, Header: t.Header, Rows: len(t.Rows), Fillable: t.Fillable, Line: t.Line, When: t.When})
 			c.Tables++
 			kind := "table"
 			if t.Fillable {
@@ -232,6 +253,11 @@ func (rep *lintReport) blocks(ls *lintStep, blocks []content.Block, lastQ *int) 
 				kind = "fillable"
 			}
 			ls.lines = append(ls.lines, fmt.Sprintf("  %-8s %-24s %d×%d %-20s L%d", kind, clipText(t.ID, 24), len(t.Rows), len(t.Header), clipText(strings.Join(t.Header, "|"), 20), t.Line))
+			for r, w := range t.When {
+				if w != "" && r < len(t.Rows) {
+					ls.lines = append(ls.lines, fmt.Sprintf("  hint     %-22s %-36s L%d", clipText(w, 22), clipText(t.Rows[r][0], 36), t.Line+2+r))
+				}
+			}
 		case content.TaskBlock:
 			for _, t := range b.Tasks {
 				ls.Tasks = append(ls.Tasks, lintTask{ID: t.ID, Text: t.Text, Tag: t.Tag, Done: t.Done, Line: t.Line})

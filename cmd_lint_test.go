@@ -190,3 +190,64 @@ func TestLintIntro(t *testing.T) {
 		t.Errorf("intro %+v counts %+v", rep.Intro, rep.Counts)
 	}
 }
+
+// hostileLint is a scenario (and a file name) whose text tries to command the terminal.
+const hostileLint = "# Title \x1b]0;owned\x07\n\n**Lab:** single\x1b[2J-server\n\n## Step 1 — Go \u009b2J\n\n" +
+	"**Q1: Why \x1b]52;c;cm0gLXJmIH4K\x07?**\n\n```\nYour answer:\n```\n\n" +
+	"| Metric \x1b[5m | Value |\n| --- | --- |\n| Success\x08\x08 | |\n\n- [ ] tick \x1bc <!-- tag\x07 -->\n\n" +
+	"```bash\nscalelab loadtest \x1b[?1049h\n```\n\n![pic\x1b]8;;x\x07](assets/none\x1b[K.svg)\n"
+
+func TestLintPrintsNoControlSequences(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ name, src string }{
+		{"ok", hostileLint},
+		{"errors", hostileLint + "\n# second \x1b]0;t\x07 title\n"},
+	} {
+		file := filepath.Join(dir, c.name+"\x1b]0;pwned\x07.md")
+		if err := os.WriteFile(file, []byte(c.src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{file}, {file, "--json"}} {
+			_, out, errOut := runLintCmd(t, args...)
+			if c.name == "ok" && !strings.Contains(out, "Title") {
+				t.Errorf("%s %v: report lacks the title:\n%s", c.name, args[1:], out)
+			}
+			if strings.Contains(out, `\u001b`) || strings.Contains(out, `\u0007`) {
+				t.Errorf("%s %v: JSON keeps an escaped control:\n%s", c.name, args[1:], out)
+			}
+			for what, s := range map[string]string{"stdout": out, "stderr": errOut} {
+				for i, r := range s {
+					if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
+						t.Errorf("%s %v: %s has %U at byte %d:\n%q", c.name, args[1:], what, r, i, s)
+						break
+					}
+				}
+			}
+		}
+	}
+	_, _, errOut := runLintCmd(t, filepath.Join(dir, "missing\x1b[2J.md"))
+	if strings.ContainsRune(errOut, 0x1b) || !strings.Contains(errOut, "check the path") {
+		t.Errorf("missing file: %q", errOut)
+	}
+}
+
+func TestLintHintConditions(t *testing.T) {
+	code, out, _ := runLintCmd(t)
+	if code != 0 || !strings.Contains(out, "hint     restart-pending        No change after Fix 1") ||
+		!strings.Contains(out, "hint     other-max-connections") {
+		t.Errorf("built-in: exit %d, hints not listed:\n%s", code, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.md")
+	os.WriteFile(bad, []byte("# T\n\n## Step 1 — A\n\n| Problem | Fix |\n| --- | --- |\n| Slow | Wait | <!-- when: restart-pending -->\n"+
+		"| Odd | Look | <!-- when: moon-phase -->\n"), 0o600)
+	code, out, _ = runLintCmd(t, bad)
+	want := bad + `:8: error: row ("Odd") names the condition "moon-phase", which the lab does not know: use one of restart-pending, index-exists, run-while-down, other-max-connections`
+	if code != 1 || !strings.Contains(out, want) || strings.Count(out, "error:") != 1 {
+		t.Errorf("exit %d, want 1 and %q:\n%s", code, want, out)
+	}
+	code, out, _ = runLintCmd(t, bad, "--json")
+	var rep lintReport
+	if json.Unmarshal([]byte(out), &rep) != nil || code != 1 || len(rep.Errors) != 1 || rep.Errors[0].Line != 8 {
+		t.Errorf("json: exit %d %s", code, out)
+	}
+}

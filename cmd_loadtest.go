@@ -9,13 +9,13 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
 	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/tui"
 )
 
 func init() {
@@ -28,15 +28,20 @@ type loadtestArgs struct {
 	labFlags        // --db, --rows (cmd_common.go)
 	preset   string // broken | fixed (lab only)
 	json     bool
+
+	presetSet bool   // --preset was given
+	measuring string // the running lab measured instead of starting one ("" when none)
 }
 
 func runLoadtest(args []string) error {
 	fs := newFlagSet("loadtest", "loadtest [-c 100] [-z 30s] [-n N] [--preset broken|fixed] [--url URL] [--json] [--db URL] [--rows N]",
 		"Sends concurrent users to the feed API (hey's load generator, in this process) and prints hey's\n"+
 			"summary, then the scenario's table: success rate, failed requests, average and p99 latency,\n"+
-			"requests per second, and the failures grouped by cause. Without --url it starts the lab (the\n"+
-			"private PostgreSQL and the feed API with --preset's knobs) and loads its /feed; with --url it\n"+
-			"loads any URL. Every finished run is kept in the run history (runs.json in the data home).")
+			"requests per second, and the failures grouped by cause. Without --url it measures the lab that\n"+
+			"runs already (the workshop or 'scalelab serve', found in the data home: it says which, and the\n"+
+			"stage its API reports), else it starts one (the private PostgreSQL and the feed API with\n"+
+			"--preset's knobs); with --url it loads any URL. Every finished run is kept in the run history\n"+
+			"(runs.json in the data home).")
 	var a loadtestArgs
 	fs.IntVar(&a.Concurrency, "c", load.DefaultConcurrency, fmt.Sprintf("concurrent users (workers), 1 to %d", load.MaxConcurrency))
 	fs.DurationVar(&a.Duration, "z", load.DefaultDuration, "how long to load; 0 with -n: until -n requests are done")
@@ -52,6 +57,7 @@ func runLoadtest(args []string) error {
 	if err := a.labFlags.check(fs); err != nil {
 		return err
 	}
+	a.presetSet = explicit(fs, "preset")
 	if explicit(fs, "n") && !explicit(fs, "z") {
 		a.Duration = 0 // -n alone: run until the count is done, like hey
 	}
@@ -78,8 +84,19 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 		rec *load.Record
 		err error
 	)
+	if a.URL == "" {
+		// The learner's lab, when another terminal runs it (the workshop, `scalelab serve`):
+		// measure that one rather than a broken lab of our own.
+		if r, ok := findRunningLab(); ok {
+			a.URL = r.URL()
+			a.measuring = r.Describe()
+			if a.presetSet {
+				fmt.Fprintf(stderr, "scalelab: --preset %s is not used: %s keeps its own knobs\n", a.preset, r.Describe())
+			}
+		}
+	}
 	if a.URL != "" {
-		rec, err = loadURL(ctx, a.Options, progress, stderr)
+		rec, err = loadURL(ctx, a.Options, progress, stderr, a.measuring)
 	} else {
 		rec, err = loadLab(ctx, a, progress, stderr)
 	}
@@ -107,12 +124,22 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 // /metrics explain the failures by cause (counters read before and after the run) and its
 // /health gives the stage (its preset and the index) and the rows; otherwise the run is custom
 // and its failures are what the client saw.
-func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, stderr io.Writer) (*load.Record, error) {
+//
+// measuring names the running lab that URL belongs to (found in the data home): the stage is
+// said on stderr before the run.
+func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, stderr io.Writer, measuring string) (*load.Record, error) {
 	opt, err := opt.Normalize()
 	if err != nil {
 		return nil, err
 	}
-	health, _ := load.ReadHealth(ctx, opt.URL)
+	health, herr := load.ReadHealth(ctx, opt.URL)
+	if measuring != "" {
+		stage := lab.StageTitle(remoteStage(health))
+		if herr != nil {
+			stage = "unknown (its /health did not answer: " + firstLineOf(herr.Error()) + ")"
+		}
+		fmt.Fprintf(stderr, "scalelab: measuring %s, stage %s\n", measuring, stage)
+	}
 	before, berr := load.ScrapeFailures(ctx, opt.URL)
 	res, err := load.Run(ctx, opt, progress.update)
 	if res == nil {
@@ -174,46 +201,9 @@ func openHistory(stderr io.Writer) *load.History {
 	return h
 }
 
-// printLoadTable prints the scenario's table and the failures by cause.
-func printLoadTable(w io.Writer, rec *load.Record) {
-	r := rec.Result
-	o := rec.Options
-	what := fmt.Sprintf("%d users", o.Concurrency)
-	if o.Duration > 0 {
-		what += " for " + o.Duration.String()
-	}
-	if o.Requests > 0 {
-		what += fmt.Sprintf(", up to %s requests", commas(o.Requests))
-	}
-	fmt.Fprintf(w, "Load test: %s against %s\n", what, o.URL)
-	fmt.Fprintf(w, "Lab state: %s", lab.StageTitle(rec.State))
-	if rec.Rows > 0 {
-		fmt.Fprintf(w, ", %s rows", commas(rec.Rows))
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %-16s %s\n", "Success rate", fmt.Sprintf("%.1f%%", r.SuccessRate))
-	fmt.Fprintf(w, "  %-16s %s of %s\n", "Failed requests", commas(r.Failed), commas(r.Total))
-	avg, p99 := fmtMS(r.Avg), fmtMS(r.P99)
-	if r.Total == r.Failed && len(r.StatusCodes) == 0 {
-		avg, p99 = "- (no response at all)", "-"
-	}
-	fmt.Fprintf(w, "  %-16s %s\n", "Average latency", avg)
-	fmt.Fprintf(w, "  %-16s %s\n", "p99 latency", p99)
-	fmt.Fprintf(w, "  %-16s %.1f\n", "Requests/sec", r.RPS)
-	if r.Unfinished > 0 {
-		fmt.Fprintf(w, "  (%s requests still in flight when the run ended were cut off and are not counted)\n", commas(r.Unfinished))
-	}
-	fmt.Fprintln(w)
-	if len(r.Errors) == 0 {
-		fmt.Fprintln(w, "Errors by cause: none")
-		return
-	}
-	fmt.Fprintln(w, "Errors by cause:")
-	for _, c := range r.SortedErrors() {
-		fmt.Fprintf(w, "  %-22s %10s  %s\n", c.Cause, commas(c.Count), load.CauseHelp(c.Cause))
-	}
-}
+// printLoadTable prints the scenario's table and the failures by cause (plain mode prints runs
+// the same way).
+func printLoadTable(w io.Writer, rec *load.Record) { tui.WriteRunTable(w, rec) }
 
 // printLoadJSON prints the run as one JSON object (the Result's keys plus the run's settings).
 func printLoadJSON(w io.Writer, rec *load.Record) error {
@@ -239,10 +229,6 @@ func printLoadJSON(w io.Writer, rec *load.Record) error {
 	}
 	enc := json.NewEncoder(w)
 	return enc.Encode(m)
-}
-
-func fmtMS(d time.Duration) string {
-	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 }
 
 // commas writes n with thousands separators: 12345 -> "12,345".
@@ -330,4 +316,11 @@ func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 		return err
 	})
 	return rec, err
+}
+
+func firstLineOf(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -164,3 +164,50 @@ func TestRemoteStage(t *testing.T) {
 		}
 	}
 }
+
+// With `scalelab serve --preset fixed` running, a plain `scalelab loadtest` measures that API
+// (found in the data home) instead of starting a broken one: it says which, and the run is
+// recorded After Fix 1. Once serve stops, its record is gone.
+func TestLoadtestMeasuresTheRunningLab(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	t.Setenv("DATABASE_URL", "")
+	srv := pgtest.OwnServer(t, pg.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var sout, serr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- serveMain(ctx, []string{"--db=" + srv.URL(), "--addr", "127.0.0.1:0", "--preset", "fixed", "--rows", "500"}, &sout, &serr)
+	}()
+	base := waitFor(t, &sout, listenRE, done)
+
+	var out, errb bytes.Buffer
+	a := loadtestArgs{Options: load.Options{Concurrency: 5, Duration: time.Second}, preset: "broken", presetSet: true,
+		labFlags: labFlags{db: srv.URL(), rows: 500}}
+	if err := loadtest(context.Background(), &out, &errb, a); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	addr := strings.TrimPrefix(base, "http://")
+	for _, want := range []string{"measuring scalelab's API at " + addr + " (pid ", "stage After Fix 1", "--preset broken is not used"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+	if !strings.Contains(out.String(), "Lab state: After Fix 1") || !strings.Contains(out.String(), base+"/feed") {
+		t.Errorf("the table does not name the running lab:\n%s", out.String())
+	}
+	h, _ := load.OpenDefaultHistory()
+	if r, ok := h.Latest(load.StateFix1); !ok || r.Result.Total == 0 {
+		t.Fatalf("history: %+v", h.List())
+	}
+	if _, ok := h.Latest(load.StateBroken); ok {
+		t.Fatalf("a broken run was recorded: %+v", h.List())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := findRunningLab(); ok {
+		t.Fatal("the stopped serve is still found as the running lab")
+	}
+}

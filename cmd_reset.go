@@ -42,5 +42,8 @@ func reset(ctx context.Context, w io.Writer, l *lab.Lab) error {
 	fmt.Fprintf(w, "Reset in %v: no index on created_at, %d posts freshly seeded.\n",
 		time.Since(start).Round(time.Millisecond), st.Rows)
 	fmt.Fprintln(w, "The lab is back to the scenario's starting state: 'scalelab explain-query' shows a Seq Scan again.")
+	if r, ok := findRunningLab(); ok {
+		fmt.Fprintf(w, "%s keeps its connection settings: reset it there (or restart it with --preset broken) to undo Fix 1 too.\n", upperFirst(r.Describe()))
+	}
 	return nil
 }

@@ -74,7 +74,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg := a.labFlags.config(stderr)
 	cfg.Addr, cfg.Knobs = a.addr, k
 	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
-		return serve(ctx, stdout, l)
+		return serve(ctx, stdout, stderr, l)
 	})
 }
 
@@ -117,9 +117,13 @@ func (a serveArgs) knobs() (feed.Knobs, error) {
 	return k, nil
 }
 
-// serve prints where the lab is and waits for ctx (Ctrl+C).
-func serve(ctx context.Context, w io.Writer, l *lab.Lab) error {
+// serve prints where the lab is (and, on stderr, who else can reach it when
+// that is more than this machine) and waits for ctx (Ctrl+C).
+func serve(ctx context.Context, w, warn io.Writer, l *lab.Lab) error {
 	st := l.State(ctx)
+	if msg := feed.ExposureWarning(st.APIAddr); msg != "" {
+		fmt.Fprintf(warn, "Warning: %s\n", msg)
+	}
 	base := "http://" + st.APIAddr
 	where := "the private cluster"
 	if st.PG.External {

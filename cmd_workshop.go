@@ -181,7 +181,12 @@ func workshop(f workshopFlags) error {
 
 	// plain when asked, on a dumb terminal, or when either end is a pipe or a file
 	if f.plain || os.Getenv("TERM") == "dumb" || !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
-		return tui.RunPlain(ctx, tui.PlainOptions{Scenario: sc, Worksheet: ws, WorksheetPath: path, In: os.Stdin, Out: os.Stdout})
+		po := tui.PlainOptions{Scenario: sc, Worksheet: ws, WorksheetPath: path, In: os.Stdin, Out: os.Stdout}
+		if !f.noLab {
+			log.SetOutput(io.Discard) // the lab's progress is printed by plain mode itself
+			po.Lab, _ = newWorkshopLab(f, sc, ws, false)
+		}
+		return runPlain(ctx, po)
 	}
 
 	// Logs (the lab's progress lines too) go to a file, never to the screen.
@@ -200,7 +205,7 @@ func workshop(f workshopFlags) error {
 		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor), Notice: notice,
 	}
 	if !f.noLab {
-		ctl, hist := newWorkshopLab(f, sc)
+		ctl, hist := newWorkshopLab(f, sc, ws, true)
 		// Every exit path stops the lab (PostgreSQL too): a normal return, an error, a panic
 		// here (deferred), SIGTERM/ctrl+c/SIGHUP (p.Run returns, then this defer). Close waits
 		// for a start in progress to unwind.
@@ -245,7 +250,10 @@ func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Wri
 // newWorkshopLab makes the lab controller of the workshop: the private cluster (or --db) with
 // the lab's max_connections, the API on --addr (the next free port when busy), in-app load tests
 // of --users for --duration, runs recorded in the history. Nothing starts until the app's Init.
-func newWorkshopLab(f workshopFlags, sc *content.Scenario) (*tui.LabController, *load.History) {
+//
+// The lab starts as the learner left it (the worksheet's Lab). With shared, the controller reads
+// the worksheet the TUI edits (on its Update goroutine); plain mode tells it of ticks instead.
+func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Worksheet, shared bool) (*tui.LabController, *load.History) {
 	cfg := f.lab.config(io.Discard)
 	cfg.Logf = func(format string, args ...any) { log.Printf("lab: "+format, args...) }
 	cfg.Addr = f.addr
@@ -255,9 +263,15 @@ func newWorkshopLab(f workshopFlags, sc *content.Scenario) (*tui.LabController, 
 		log.Printf("run history: %v (runs are not recorded this time)", err)
 		hist = nil
 	}
+	shown := ws
+	if !shared {
+		shown = nil
+	}
 	ctl := tui.NewLabController(tui.LabOptions{
 		Config: cfg, History: hist, Scenario: sc,
 		Users: f.users, Duration: f.duration,
+		// the lab as the learner left it, found by other terminals while it runs
+		Worksheet: shown, Applied: ws.Lab, RecordAs: "the workshop",
 	})
 	return ctl, hist
 }
@@ -276,4 +290,23 @@ func glamourStyle(noColor bool) string {
 		}
 	}
 	return "dark"
+}
+
+// runPlain runs plain mode until it ends or a signal (Ctrl+C, SIGTERM, SIGHUP) arrives: then the
+// lab is stopped at once, though plain mode may still wait on a line of input.
+func runPlain(ctx context.Context, po tui.PlainOptions) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- tui.RunPlain(ctx, po) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if po.Lab != nil {
+			po.Lab.Close()
+		}
+		fmt.Fprintf(os.Stderr, "\nscalelab: stopped; your answers are saved in %s\n", po.WorksheetPath)
+		return nil
+	}
 }

@@ -17,7 +17,16 @@
 //   - a shell fence that runs a lab command (`scalelab loadtest`, `npm run loadtest`, ...)
 //     becomes an Action the learner runs with a key;
 //   - `![alt](assets/NAME.svg)` is drawn from the terminal diagram assets/NAME.txt when
-//     there is one.
+//     there is one;
+//   - a table row ending in `<!-- when: NAME -->` (after its last cell) names the lab
+//     condition under which the workshop shows it as a live "Stuck?" hint (Table.When,
+//     Scenario.Hints); CheckHints reports names the caller's labs do not know.
+//
+// Parse is the input boundary for text from files: it replaces control characters and
+// escape sequences (termsafe.Clean), so nothing in a Scenario can command a terminal, and it
+// refuses what would make showing the file slow or huge: a file over 1 MB, a section whose
+// markdown (answers and tables aside) is over 32 KB, block quotes and lists nested more than
+// 8 deep, a table of over 1,000 rows or 64 columns; each with its line.
 //
 // Malformed input gives a *ParseError with the line number, never a panic. Fill (and the
 // worksheet package's Export) writes the markdown back with answers, ticks and results in

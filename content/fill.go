@@ -91,6 +91,11 @@ func Fill(s *Scenario, f Filling) []byte {
 				}
 			}
 			lines := formatTable(t.Header, t.Align, merged)
+			for r, w := range t.When {
+				if w != "" && 2+r < len(lines) {
+					lines[2+r] += " <!-- when: " + w + " -->" // the row keeps its condition
+				}
+			}
 			if t.Fillable && !t.marked {
 				lines = append([]string{fillableMarker}, lines...)
 			}

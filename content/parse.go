@@ -10,10 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-)
 
-// maxSourceSize bounds what Parse accepts; a scenario is a few tens of kilobytes.
-const maxSourceSize = 4 << 20
+	"scalelab/content/termsafe"
+)
 
 var (
 	reStep      = regexp.MustCompile(`^Step\s+(\d+)\b\s*(?:[—–:.-]+\s*)?(.*)$`)
@@ -25,6 +24,7 @@ var (
 	reSlot      = regexp.MustCompile(`^(\d+)[.)](\s|$)`)
 	reTrailTag  = regexp.MustCompile(`\s*<!--\s*(.*?)\s*-->\s*$`)
 	reDelimCell = regexp.MustCompile(`^:?-+:?$`)
+	reWhen      = regexp.MustCompile(`\s*<!--\s*when:\s*(.*?)\s*-->\s*$`)
 )
 
 // fillableMarker placed on the line before a table keeps it a result table even when all
@@ -53,7 +53,7 @@ func Check(name string, src []byte) []*ParseError {
 const maxErrors = 50
 
 func parseAll(name string, src []byte) (*Scenario, []*ParseError) {
-	p := &parser{name: name}
+	p := &parser{name: termsafe.Clean(name)} // the name is printed in errors and makes the ID
 	sc, err := p.parse(src)
 	if err != nil {
 		var pe *ParseError
@@ -106,18 +106,26 @@ func (p *parser) report(line int, format string, args ...any) error {
 
 func (p *parser) parse(src []byte) (*Scenario, error) {
 	if len(src) > maxSourceSize {
-		return nil, p.errf(1, "file is %d bytes; a scenario must be under %d", len(src), maxSourceSize)
+		return nil, p.errf(1, "file is %d bytes; a scenario must be at most %d (1 MB): split it into several scenarios", len(src), maxSourceSize)
 	}
 	if !utf8.Valid(src) {
 		line := 1 + bytes.Count(src[:firstInvalid(src)], []byte("\n"))
 		return nil, p.errf(line, "not valid UTF-8 text: save the file as UTF-8")
 	}
-	text := strings.ReplaceAll(string(src), "\r\n", "\n")
+	// Control characters and escape sequences go here, at the input, so no consumer of the
+	// scenario (reader, plain mode, lint, export) can pass one on to a terminal.
+	text := termsafe.Clean(strings.ReplaceAll(string(src), "\r\n", "\n"))
+	if len(text) != len(src) || text != string(src) {
+		src = []byte(text)
+	}
 	p.lines = strings.Split(text, "\n")
 	if strings.HasSuffix(text, "\n") {
 		p.lines = p.lines[:len(p.lines)-1]
 	}
 	p.sc = &Scenario{ID: scenarioID(p.name), Source: src, Lines: p.lines}
+	if err := p.checkNesting(); err != nil {
+		return nil, err
+	}
 	p.questions = map[int]int{}
 	p.ids = map[string]int{}
 
@@ -143,6 +151,9 @@ func (p *parser) parse(src []byte) (*Scenario, error) {
 		i = next
 	}
 	if err := p.endSection(len(p.lines)); err != nil {
+		return nil, err
+	}
+	if err := p.checkSections(); err != nil {
 		return nil, err
 	}
 	return p.sc, nil
@@ -467,8 +478,22 @@ func (p *parser) table(i int) (int, error) {
 		t.Align = append(t.Align, a)
 	}
 	j := i + 2
+	md := []string{p.lines[i], p.lines[i+1]}
 	for ; j < len(p.lines) && strings.HasPrefix(strings.TrimSpace(p.lines[j]), "|"); j++ {
-		row := splitRow(p.lines[j])
+		line, when, err := p.rowWhen(j)
+		if err != nil {
+			return 0, err
+		}
+		if when != "" {
+			if t.When == nil {
+				t.When = make([]string, len(t.Rows), len(t.Rows)+1)
+			}
+		}
+		if t.When != nil {
+			t.When = append(t.When, when)
+		}
+		md = append(md, line)
+		row := splitRow(line)
 		if len(row) != len(header) {
 			if err := p.report(j+1, "table row has %d cells, the header has %d: give every row one cell per column (leave a cell empty with | |)", len(row), len(header)); err != nil {
 				return 0, err
@@ -482,13 +507,34 @@ func (p *parser) table(i int) (int, error) {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+	if msg := checkTable(p.lines[i:j], len(header)); msg != "" {
+		if err := p.report(i+1, "%s", msg); err != nil {
+			return 0, err
+		}
+	}
 	id := slug(header[0], 24)
 	if id == "" {
 		id = "table"
 	}
 	t.ID = p.uniqueID(p.prefix() + "-" + id)
-	p.add(Block{Kind: TableBlock, Line: i + 1, End: j, Markdown: strings.Join(p.lines[i:j], "\n"), Table: t})
+	p.add(Block{Kind: TableBlock, Line: i + 1, End: j, Markdown: strings.Join(md, "\n"), Table: t})
 	return j, nil
+}
+
+// rowWhen splits the table row at line index j into the row without its trailing
+// `<!-- when: NAME -->` and NAME ("" when the row names no condition).
+func (p *parser) rowWhen(j int) (line, when string, err error) {
+	line = p.lines[j]
+	m := reWhen.FindStringSubmatchIndex(line)
+	if m == nil {
+		return line, "", nil
+	}
+	when = line[m[2]:m[3]]
+	line = line[:m[0]]
+	if when == "" {
+		err = p.report(j+1, "`<!-- when: -->` names no condition: write the condition after `when:` or remove the comment")
+	}
+	return line, when, err
 }
 
 // answerKind says whether a fence body is an answer fence, and of which kind.

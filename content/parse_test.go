@@ -344,9 +344,13 @@ func TestParseDetails(t *testing.T) {
 }
 
 // The built-in text reads in an 80-column terminal as it is (plain mode, cat): no line
-// over 78 columns and no emoji, whose width terminals and renderers disagree on.
+// over 78 columns and no emoji, whose width terminals and renderers disagree on. A Stuck?
+// row's trailing `<!-- when: NAME -->` is not counted: the workshop reads it and never shows it.
 func TestBuiltinFitsEightyColumns(t *testing.T) {
 	for i, l := range Builtin().Lines {
+		if loc := reWhen.FindStringIndex(l); loc != nil {
+			l = l[:loc[0]]
+		}
 		if n := len([]rune(l)); n > 78 {
 			t.Errorf("line %d is %d columns: %q", i+1, n, l)
 		}

@@ -12,7 +12,7 @@ type Scenario struct {
 	Meta   []Meta   // `**Key:** value` lines before the first section, in order
 	Intro  []Block  // everything between the title and the first `## ` section
 	Steps  []*Step  // every `## ` section in order (intro sections like "The Situation" too)
-	Source []byte   // the file as read
+	Source []byte   // the file as read, with CRLF made LF and control characters replaced (termsafe.Clean)
 	Lines  []string // Source split into lines (Lines[0] is line 1)
 }
 

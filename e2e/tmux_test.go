@@ -287,7 +287,7 @@ func TestTooSmallThenResize(t *testing.T) {
 func TestPlainModeBinary(t *testing.T) {
 	bin := binary(t)
 	home := t.TempDir()
-	cmd := exec.Command(bin, "--plain")
+	cmd := exec.Command(bin, "--plain", "--no-lab")
 	cmd.Env = append(os.Environ(), "SCALELAB_HOME="+home)
 	cmd.Stdin = strings.NewReader("plain answer one\n\n")
 	out, err := cmd.CombinedOutput()

@@ -266,6 +266,10 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		msg.Rows = rows
 		return tea.Batch(a.c.sheet.changed(), a.broadcast(msg))
 
+	case LabAppliedMsg: // the lab's settings changed (R, reset): kept for the next start
+		a.c.sheet.ws.Lab = append([]string(nil), msg.Applied...)
+		return a.c.sheet.changed()
+
 	case LabStatusMsg:
 		var cmds []tea.Cmd
 		if msg.Err && !a.lab.status.Err {

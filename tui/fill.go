@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"scalelab/content"
+	"scalelab/content/worksheet"
 	"scalelab/lab"
 	"scalelab/lab/load"
 )
@@ -114,4 +115,36 @@ func metricValue(m string, r *load.Result) string {
 		return fmtInt(r.Total)
 	}
 	return ""
+}
+
+// FillFromHistory fills the worksheet's result tables from the latest recorded run of each stage,
+// by the workshop's rule: empty cells are filled and the learner's values kept, except in the
+// rows of a stage whose latest run was recorded after the worksheet was last saved (a run made
+// from the command line since), which that run replaces. It returns how many tables changed.
+// `scalelab export` calls it, so that runs made without the workshop are in the hand-in too.
+func FillFromHistory(s *content.Scenario, ws *worksheet.Worksheet, latest map[string]load.Record) int {
+	if s == nil || ws == nil {
+		return 0
+	}
+	if ws.Tables == nil {
+		ws.Tables = map[string][][]string{}
+	}
+	n := 0
+	for _, t := range s.Tables() {
+		rows, from, ok := fillTable(t, latest)
+		if !ok {
+			continue
+		}
+		msg := SetTableMsg{ID: t.ID, Rows: rows, KeepFilled: true}
+		for i, st := range from {
+			if rec, found := latest[st]; st != "" && found && rec.At.After(ws.Updated) {
+				msg.FreshRows = append(msg.FreshRows, i)
+			}
+		}
+		if merged, changed := mergeTable(ws.Tables[t.ID], msg); changed {
+			ws.Tables[t.ID] = merged
+			n++
+		}
+	}
+	return n
 }

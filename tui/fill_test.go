@@ -3,6 +3,7 @@ package tui
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,9 +136,52 @@ func TestLoadOptionsFromCommand(t *testing.T) {
 func TestPlainTableUsesExportRule(t *testing.T) {
 	tb := &content.Table{ID: "t", Header: []string{"Metric", "Broken"}, Rows: [][]string{{"Success rate", ""}, {"p99", ""}}}
 	ws := &worksheet.Worksheet{Tables: map[string][][]string{"t": {{"renamed", "43%"}}}}
-	got := plainTable(tb, ws)
+	got := plainTable(tb, ws, 78)
 	want := "Table: Metric | Broken\nSuccess rate; Broken: 43%\np99; Broken: (empty)"
 	if got != want {
 		t.Fatalf("plainTable:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// FillFromHistory fills a worksheet's tables from the runs of each stage, as export needs: the
+// learner's values stay, except in the rows of a stage run again after the worksheet was saved.
+func TestFillFromHistory(t *testing.T) {
+	sc := content.Builtin()
+	run := func(rps float64, at time.Time) load.Record {
+		return load.Record{At: at, Result: &load.Result{Total: 100, SuccessRate: 100, RPS: rps, P99: time.Millisecond, Avg: time.Millisecond, Errors: map[string]int{}}}
+	}
+	saved := time.Now()
+	latest := map[string]load.Record{
+		lab.StageBroken: run(11, saved.Add(-time.Hour)),
+		lab.StageFix1:   run(222, saved.Add(-time.Hour)),
+		lab.StageFix2:   run(3333, saved.Add(time.Minute)),
+	}
+	ws := worksheet.New(sc.ID)
+	if n := FillFromHistory(sc, ws, latest); n < 2 {
+		t.Fatalf("%d tables filled, want the Step 2 and Step 4 ones", n)
+	}
+	var compare [][]string
+	for _, tb := range sc.Tables() {
+		if rows := ws.Tables[tb.ID]; len(rows) == 3 {
+			compare = rows
+			if !strings.Contains(strings.Join(rows[0], " "), "11") || !strings.Contains(strings.Join(rows[2], " "), "3,333") {
+				t.Fatalf("comparison table: %q", rows)
+			}
+			// the learner corrects the Fix 1 and Fix 2 rows
+			rows[1][len(rows[1])-1], rows[2][len(rows[2])-1] = "mine", "mine"
+		}
+	}
+	if compare == nil {
+		t.Fatal("no comparison table filled")
+	}
+	ws.Updated = saved
+	FillFromHistory(sc, ws, latest)
+	if got := compare[1][len(compare[1])-1]; got != "mine" {
+		t.Errorf("the learner's Fix 1 value was replaced by an older run: %q", got)
+	}
+	for _, tb := range sc.Tables() {
+		if rows := ws.Tables[tb.ID]; len(rows) == 3 && rows[2][len(rows[2])-1] == "mine" {
+			t.Errorf("the Fix 2 row was not replaced by the run made after the save: %q", rows[2])
+		}
 	}
 }

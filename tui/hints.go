@@ -20,3 +20,18 @@ const (
 func HintConditions() []string {
 	return []string{HintRestartPending, HintIndexExists, HintRunWhileDown, HintOtherMaxConnections}
 }
+
+// hintText says what to do about a condition, for a scenario with no Stuck? row naming it.
+func hintText(cond string) string {
+	switch cond {
+	case HintRestartPending:
+		return "You ticked Fix 1 boxes the running API does not have yet: restart the API to apply them (scalelab serve)."
+	case HintIndexExists:
+		return "The index was already there, so Fix 2 changed nothing: run the load test to see its effect."
+	case HintRunWhileDown:
+		return "The last load test ran while PostgreSQL or the API was down: its failures say nothing about the code. Check the lab's state line, then run it again."
+	case HintOtherMaxConnections:
+		return "Your DATABASE_URL server allows another number of connections than the lab's 50, so the broken run fails differently from the text."
+	}
+	return cond
+}

@@ -15,10 +15,12 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"scalelab/content"
+	"scalelab/content/worksheet"
 	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/posts"
+	"scalelab/lab/running"
 )
 
 // LabController runs the lab for the workshop: it starts it in the background, runs the actions
@@ -26,7 +28,13 @@ import (
 //   - a LabSample (labSampleMsg) ~4 times a second while a load test runs, once a second otherwise;
 //   - LabStatusMsg when the lab's state line changes;
 //   - ActionDoneMsg when an action ends, and ExplainMsg with the plan text;
-//   - SetTableMsg to fill the scenario's result tables from the recorded runs.
+//   - SetTableMsg to fill the scenario's result tables from the recorded runs (runs.json is
+//     watched, so a run recorded from another terminal fills them too);
+//   - LabAppliedMsg when the API's settings change (R, reset), for the worksheet: the next
+//     start brings the lab back with them (LabOptions.Applied);
+//   - LabStatusMsg.Hints: the Stuck? conditions (hints.go) that hold.
+//
+// While its API runs, the lab is recorded in the data home (lab/running) for other terminals.
 //
 // It implements Actions; the root model also hands it every message (Init/Update).
 type LabController struct {
@@ -43,9 +51,26 @@ type LabController struct {
 	startErr error
 	starting bool
 	busy     string // the short action running now ("" when idle): one at a time
+	recordAs string
 	tasks    map[string]bool
 	status   string
 	stateAt  time.Time
+
+	ws         *worksheet.Worksheet // the app's worksheet: read on Update's goroutine only
+	applied    []string             // the settings the lab starts with (the worksheet's Lab)
+	record     *running.Handle      // lab.json in the data home while the API runs
+	lastState  lab.State            // the last state read, for the Stuck? conditions
+	haveState  bool
+	lastStatus LabStatusMsg // the last state line sent (with its hints)
+
+	planBefore, planAfter posts.Plan // EXPLAIN without and with the index, the latest of each
+	indexExisted          bool       // the last Fix 2 found the index there
+	runWhileDown          bool       // the last load test ran while PostgreSQL or the API was down
+	otherMaxConns         int        // max_connections of a DATABASE_URL server, when not 50
+
+	histMod   time.Time    // runs.json's modification time when the tables were last filled
+	histCheck time.Time    // when it was last looked at
+	histSeen  atomic.Int64 // the highest run ID the tables were filled from (-1: none yet)
 
 	runCancel context.CancelFunc
 	progress  atomic.Pointer[load.Progress] // non-nil while a load test runs
@@ -70,12 +95,25 @@ type LabOptions struct {
 	// does not say (-c, -z); 0 means the scenario's 100 users for 30 s.
 	Users    int
 	Duration time.Duration
+	// Worksheet is the app's worksheet (the same value): the controller reads its ticked boxes
+	// for the Stuck? conditions, on Update's goroutine only. nil: SetTasks only.
+	Worksheet *worksheet.Worksheet
+	// Applied is what the learner last applied (the worksheet's Lab): the API starts with it.
+	Applied []string
+	// RecordAs names this process in the data home's record of the running lab ("the
+	// workshop"); "" records nothing.
+	RecordAs string
 }
 
 // NewLabController makes a controller; nothing starts until Init's Cmd runs.
 func NewLabController(o LabOptions) *LabController {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &LabController{cfg: o.Config, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel, after: tea.Tick}
+	c.ws, c.applied, c.recordAs = o.Worksheet, append([]string(nil), o.Applied...), o.RecordAs
+	c.histSeen.Store(-1)
+	if len(c.applied) > 0 {
+		c.cfg.Knobs = knobsFromApplied(c.applied)
+	}
 	c.runOpts = load.Options{Concurrency: o.Users, Duration: o.Duration}
 	if c.runOpts.Concurrency == 0 {
 		c.runOpts.Concurrency = load.DefaultConcurrency
@@ -165,6 +203,14 @@ func (c *LabController) startCmd() tea.Cmd {
 			return labUpMsg{err: errors.New("the lab was closed while it started")}
 		}
 		c.lab, c.startErr = l, err
+		if err == nil && l.Feed() != nil && c.recordAs != "" {
+			// A `scalelab loadtest` in another terminal measures this API, not one of its own.
+			if h, werr := running.Write(l.Feed().Addr(), c.recordAs); werr == nil {
+				c.record = h
+			} else if c.cfg.Logf != nil {
+				c.cfg.Logf("other terminals will not find this lab's API: %v", werr)
+			}
+		}
 		return labUpMsg{err: err}
 	}
 }
@@ -193,7 +239,7 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error()), Short: "lab: not running (L says why)", Err: true}
 			}
 		}
-		return tea.Batch(c.stateCmd(), c.fillTablesCmd(""), c.tickCmd(0))
+		return tea.Batch(c.stateCmd(), c.fillTablesCmd(nil, true), c.tickCmd(0), c.maxConnsCmd())
 	case labTickMsg:
 		return c.loopSampleCmd()
 	case labLoopSampleMsg: // the loop's own sample: to the screens, and the next tick
@@ -209,17 +255,31 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 		if stale {
 			cmds = append(cmds, c.stateCmd())
 		}
+		cmds = append(cmds, c.hintsCmd(), c.watchHistoryCmd())
 		return tea.Batch(cmds...)
 	case labStateMsg:
+		c.syncTasks()
 		st := statusMsg(msg.state)
 		c.mu.Lock()
 		c.stateAt = time.Now()
-		changed := st.Text != c.status
+		c.lastState, c.haveState = msg.state, true
+		c.mu.Unlock()
+		st.Hints = c.hintsNow()
+		c.mu.Lock()
+		changed := st.Text != c.status || !sameHints(st.Hints, c.lastStatus.Hints)
 		c.status = st.Text
+		c.lastStatus = st
 		c.mu.Unlock()
 		if changed {
 			return func() tea.Msg { return st }
 		}
+	case labConditionsMsg:
+		return c.hintsCmd()
+	case histStatMsg:
+		c.mu.Lock()
+		c.histMod = msg.mod
+		c.mu.Unlock()
+		return c.fillTablesCmd(nil, true)
 	case loadDoneMsg:
 		return c.loadDone(msg)
 	}
@@ -268,6 +328,7 @@ func (c *LabController) Close() error {
 		c.mu.Lock()
 		l := c.lab
 		c.mu.Unlock()
+		c.record.Remove() // other terminals stop finding the API before it goes
 		if l != nil {
 			err = l.Close()
 		}
@@ -306,15 +367,8 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 	case content.ActionStart:
 		return c.restart(l, a)
 	case content.ActionApplyFix:
-		return c.work(a, func(ctx context.Context) (string, error) {
-			created, err := l.ApplyIndex(ctx)
-			if err != nil {
-				return "", err
-			}
-			if created {
-				return "Fix 2 applied: index posts_created_at_idx created (CONCURRENTLY, the API kept serving)", nil
-			}
-			return "Fix 2 was already applied: the index exists", nil
+		return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
+			return c.applyIndex(ctx, l)
 		})
 	case content.ActionExplain:
 		c.inflight.Add(1)
@@ -326,18 +380,23 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 			summary := ""
 			if err == nil {
 				summary = "EXPLAIN: " + plan.Verdict()
+				c.recordPlan(plan)
 			}
+			em := c.explainMsg(plan, err)
 			return tea.BatchMsg{
-				func() tea.Msg { return ExplainMsg{Plan: plan, Err: err} },
+				func() tea.Msg { return em },
 				func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} },
 			}
 		}
 	case content.ActionReset:
-		return c.work(a, func(ctx context.Context) (string, error) {
+		return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
 			if err := l.Reset(ctx); err != nil {
-				return "", err
+				return "", nil, err
 			}
-			return fmt.Sprintf("lab reset: broken API, no index, %d posts reseeded", l.Rows()), nil
+			c.mu.Lock()
+			c.indexExisted = false
+			c.mu.Unlock()
+			return fmt.Sprintf("lab reset: broken API, no index, %d posts reseeded", l.Rows()), []tea.Msg{LabAppliedMsg{}}, nil
 		})
 	}
 	return done("", fmt.Errorf("unknown lab action %q", a.Name))
@@ -345,6 +404,14 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 
 // work runs one short action in a Cmd, marks the controller busy meanwhile and refreshes the state line.
 func (c *LabController) work(a content.Action, f func(ctx context.Context) (string, error)) tea.Cmd {
+	return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
+		s, err := f(ctx)
+		return s, nil, err
+	})
+}
+
+// workMsgs is work for an action that also reports other messages (a plan, what was applied).
+func (c *LabController) workMsgs(a content.Action, f func(ctx context.Context) (string, []tea.Msg, error)) tea.Cmd {
 	c.setBusy(a.Name)
 	c.inflight.Add(1)
 	return func() tea.Msg {
@@ -352,11 +419,15 @@ func (c *LabController) work(a content.Action, f func(ctx context.Context) (stri
 		defer c.setBusy("")
 		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Minute)
 		defer cancel()
-		summary, err := f(ctx)
-		return tea.BatchMsg{
+		summary, msgs, err := f(ctx)
+		out := tea.BatchMsg{}
+		for _, m := range msgs {
+			out = append(out, func() tea.Msg { return m })
+		}
+		return append(out,
 			func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} },
 			c.stateCmd(),
-		}
+		)
 	}
 }
 
@@ -373,13 +444,16 @@ func (c *LabController) restart(l *lab.Lab, a content.Action) tea.Cmd {
 	ticked := c.tasks
 	c.mu.Unlock()
 	k, changes, total := knobsFromTasks(c.scenario, ticked)
+	applied := appliedFixes(c.scenario, ticked)
 	if total == 0 { // no Fix 1 task list: follow the command line
 		k = presetFromArgs(a.Args)
+		applied = []string{presetTag + k.Preset()}
 	}
-	return c.work(a, func(ctx context.Context) (string, error) {
+	return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
 		if err := l.SetKnobs(ctx, k); err != nil {
-			return "", err
+			return "", nil, err
 		}
+		done := []tea.Msg{LabAppliedMsg{Applied: applied}}
 		msg := fmt.Sprintf("API restarted: %s (%s)", k.Preset(), k)
 		if total > 0 {
 			msg = fmt.Sprintf("API restarted with %d of %d Fix 1 changes: %s", changes, total, k.Preset())
@@ -387,7 +461,7 @@ func (c *LabController) restart(l *lab.Lab, a content.Action) tea.Cmd {
 				msg += " — tick the boxes above to apply them"
 			}
 		}
-		return msg, nil
+		return msg, done, nil
 	})
 }
 
@@ -406,7 +480,15 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 	return tea.Batch(c.sampleCmd(), func() tea.Msg {
 		defer c.inflight.Done()
 		defer cancel()
+		sctx, scancel := context.WithTimeout(ctx, 2*time.Second)
+		down := !l.State(sctx).PGUp
+		scancel()
 		rec, err := l.LoadTest(ctx, c.hist, opt, func(p load.Progress) { c.progress.Store(&p) })
+		if rec != nil && rec.Result != nil && !errors.Is(err, context.Canceled) {
+			c.mu.Lock()
+			c.runWhileDown = down || ranWhileDown(rec.Result)
+			c.mu.Unlock()
+		}
 		return loadDoneMsg{action: a, rec: rec, err: err}
 	})
 }
@@ -427,13 +509,21 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 	if errors.Is(err, context.Canceled) {
 		err, summary = nil, "load test stopped; the partial run was not recorded"
 	}
-	fresh := "" // the stage whose rows the new run replaces
+	var fresh map[string]bool // the stage whose rows the new run replaces
 	if err == nil && msg.rec != nil && msg.rec.Result != nil {
-		fresh = msg.rec.State
+		fresh = map[string]bool{msg.rec.State: true}
+		if id := int64(msg.rec.ID); id > c.histSeen.Load() {
+			c.histSeen.Store(id)
+		}
+	}
+	var record tea.Cmd
+	if rec := msg.rec; rec != nil && rec.Result != nil && err == nil {
+		record = func() tea.Msg { return runRecordMsg{rec: rec} }
 	}
 	return tea.Batch(
+		record,
 		func() tea.Msg { return ActionDoneMsg{Action: msg.action, Summary: summary, Err: err} },
-		c.fillTablesCmd(fresh), c.sampleCmd(), c.stateCmd(),
+		c.fillTablesCmd(fresh, false), c.sampleCmd(), c.stateCmd(), c.hintsCmdLater(),
 	)
 }
 
@@ -499,14 +589,20 @@ func (c *LabController) stateCmd() tea.Cmd {
 }
 
 // fillTablesCmd fills the scenario's result tables from the latest recorded run of each stage:
-// the empty cells only (the learner's corrections stay), and the rows of the fresh stage (a run
-// that just ended) whatever they held.
-func (c *LabController) fillTablesCmd(fresh string) tea.Cmd {
+// the empty cells only (the learner's corrections stay), and the rows of the fresh stages (a run
+// that just ended) whatever they held. With reload the history is read from disk first, and the
+// stages of runs recorded since the last fill (from another terminal) are fresh too.
+func (c *LabController) fillTablesCmd(fresh map[string]bool, reload bool) tea.Cmd {
 	if c.hist == nil || c.scenario == nil {
 		return nil
 	}
 	return func() tea.Msg {
 		// in the Cmd: reading the history may wait on its file lock (another scalelab records a run)
+		if reload {
+			if err := c.hist.Reload(); err == nil {
+				fresh = c.newRuns(fresh)
+			}
+		}
 		latest := c.hist.LatestByState()
 		stages := map[string]bool{}
 		for st, rec := range latest {
@@ -517,7 +613,7 @@ func (c *LabController) fillTablesCmd(fresh string) tea.Cmd {
 			if rows, from, ok := fillTable(t, latest); ok {
 				msg := SetTableMsg{ID: t.ID, Rows: rows, KeepFilled: true}
 				for i, st := range from {
-					if st != "" && st == fresh {
+					if st != "" && fresh[st] {
 						msg.FreshRows = append(msg.FreshRows, i)
 					}
 				}

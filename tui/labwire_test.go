@@ -39,29 +39,40 @@ type labRig struct {
 // worksheet's tasks at start.
 func newLabRig(t *testing.T, w, h int, ticked map[string]bool, step ...int) *labRig {
 	t.Helper()
+	ws := &worksheet.Worksheet{Tasks: ticked}
+	if len(step) > 0 {
+		ws.Step = step[0]
+	}
+	return newLabRigWith(t, w, h, ws, nil)
+}
+
+// newLabRigWith is newLabRig with a worksheet of its own and the controller's options changed
+// by opts (nil: as they are).
+func newLabRigWith(t *testing.T, w, h int, ws *worksheet.Worksheet, opts func(*LabOptions)) *labRig {
+	t.Helper()
 	dir := testHome(t)
 	hist, err := load.OpenHistory(filepath.Join(dir, "runs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sc := content.Builtin()
-	ctl := NewLabController(LabOptions{
+	lo := LabOptions{
 		Config:   lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf},
 		History:  hist,
 		Scenario: sc,
 		Users:    20,
 		Duration: 2 * time.Second,
-	})
+	}
+	if opts != nil {
+		opts(&lo)
+	}
+	ctl := NewLabController(lo)
 	t.Cleanup(func() {
 		if err := ctl.Close(); err != nil {
 			t.Errorf("closing the lab: %v", err)
 		}
 	})
 	path := worksheet.PathFor(dir, sc.ID)
-	ws := &worksheet.Worksheet{Tasks: ticked}
-	if len(step) > 0 {
-		ws.Step = step[0]
-	}
 	app := New(Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, Lab: ctl, History: hist,
 		GlamourStyle: "dark", ColorProfile: termenv.Ascii})
 	rig := &labRig{app: app, ctl: ctl, hist: hist, msgs: make(chan tea.Msg, 1<<14), path: path}
@@ -151,8 +162,11 @@ func TestLabLoadTestFillsTables(t *testing.T) {
 	// the end and the fill come in either order
 	var done ActionDoneMsg
 	var fill, metricFill SetTableMsg
-	r.waitMsg(t, "the end of the run and both tables filled", func(m tea.Msg) bool {
+	finished := false // a sample with the finished run reached the screens
+	r.waitMsg(t, "the end of the run, both tables filled and a sample with the run", func(m tea.Msg) bool {
 		switch m := m.(type) {
+		case labSampleMsg:
+			finished = finished || m.LastRun != nil
 		case ActionDoneMsg:
 			if m.Action.Name == "loadtest" {
 				done = m
@@ -165,7 +179,7 @@ func TestLabLoadTestFillsTables(t *testing.T) {
 				metricFill = m
 			}
 		}
-		return done.Action.Name != "" && fill.Rows != nil && metricFill.Rows != nil
+		return done.Action.Name != "" && fill.Rows != nil && metricFill.Rows != nil && finished
 	})
 	if done.Err != nil {
 		t.Fatalf("load test: %v", done.Err)

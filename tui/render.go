@@ -12,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"scalelab/content"
+	"scalelab/content/termsafe"
 )
 
 // renderSpec fixes how markdown is rendered, once, at start-up: the glamour base style
@@ -77,9 +78,22 @@ func renderStep(spec renderSpec, key renderKey, blocks []content.Block) (*stepRe
 	return out, nil
 }
 
+// mdRenderer is glamour for text from files: Render passes the markdown through
+// safeMarkdown first, so nothing in it reaches the terminal as a control sequence and no
+// shape of it makes rendering slower than linear.
+type mdRenderer struct {
+	tr    *glamour.TermRenderer
+	width int
+}
+
+// Render renders md at the renderer's width.
+func (r *mdRenderer) Render(md string) (string, error) {
+	return r.tr.Render(safeMarkdown(md, r.width))
+}
+
 // newGlamour makes a renderer for one width. The projector theme keeps the base style but
 // forces bold text and the 16 basic ANSI colours.
-func newGlamour(spec renderSpec, theme Theme, width int) (*glamour.TermRenderer, error) {
+func newGlamour(spec renderSpec, theme Theme, width int) (*mdRenderer, error) {
 	var cfg ansi.StyleConfig
 	switch spec.style {
 	case "light":
@@ -123,18 +137,39 @@ func newGlamour(spec renderSpec, theme Theme, width int) (*glamour.TermRenderer,
 			profile = termenv.ANSI
 		}
 	}
+	liftDocumentStyle(&cfg)
 	if width < 20 {
 		width = 20
 	}
-	return glamour.NewTermRenderer(
+	tr, err := glamour.NewTermRenderer(
 		glamour.WithStyles(cfg),
 		glamour.WithColorProfile(profile),
 		glamour.WithWordWrap(width),
 	)
+	if err != nil {
+		return nil, err
+	}
+	return &mdRenderer{tr: tr, width: width}, nil
+}
+
+// liftDocumentStyle moves the document's colour and weight onto its text. Glamour pads every
+// line of every block to the full width with spaces in the block's style; with the document
+// styled, each padding space carried its own colour sequence, and every enclosing block (a
+// list item in a list in a quote...) read all of them again: a deeply nested list cost some
+// 50 µs per byte. Styled as text, the words look the same and the padding is plain spaces.
+func liftDocumentStyle(cfg *ansi.StyleConfig) {
+	d := &cfg.Document.StylePrimitive
+	if cfg.Text.Color == nil {
+		cfg.Text.Color = d.Color
+	}
+	if cfg.Text.Bold == nil {
+		cfg.Text.Bold = d.Bold
+	}
+	d.Color, d.Bold = nil, nil
 }
 
 // renderMD renders a snippet and trims the blank lines glamour puts around it.
-func renderMD(tr *glamour.TermRenderer, md string) (string, error) {
+func renderMD(tr *mdRenderer, md string) (string, error) {
 	if strings.TrimSpace(md) == "" {
 		return "", nil
 	}
@@ -178,10 +213,10 @@ func rawRender(blocks []content.Block, width int) *stepRender {
 		b := &blocks[i]
 		switch b.Kind {
 		case content.Markdown:
-			out.blocks[i] = wrap.Render(strings.NewReplacer("**", "", "`", "").Replace(strings.TrimSpace(b.Markdown)))
+			out.blocks[i] = wrap.Render(strings.NewReplacer("**", "", "`", "").Replace(strings.TrimSpace(termsafe.Clean(b.Markdown))))
 		case content.TaskBlock:
 			for _, t := range b.Tasks {
-				out.tasks[i] = append(out.tasks[i], t.Text)
+				out.tasks[i] = append(out.tasks[i], termsafe.Clean(t.Text))
 			}
 		}
 	}

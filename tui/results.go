@@ -163,6 +163,8 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 			r.gen++
 			return r.loadCmd()
 		}
+	case LabRunsMsg: // the history changed (a run from another terminal too)
+		return r.loadCmd()
 	case LabStatusMsg:
 		if msg.Stage != "" && msg.Stage != r.stage {
 			r.stage = msg.Stage

@@ -25,6 +25,9 @@ type Worksheet struct {
 	Tasks    map[string]bool       `json:"tasks"`    // task ID ("step3-task1") -> ticked
 	Tables   map[string][][]string `json:"tables"`   // table ID -> rows like Table.Rows ("" = not filled)
 	Updated  time.Time             `json:"updated"`
+	// Lab is what the learner last applied to the lab (the fix tags of the Fix 1 boxes when the
+	// API was restarted, e.g. "shared-pool"): the lab comes back with it on resume. nil: nothing.
+	Lab []string `json:"lab,omitempty"`
 }
 
 // New returns an empty worksheet for a scenario.

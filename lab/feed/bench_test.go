@@ -2,6 +2,7 @@ package feed_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -205,4 +206,31 @@ func aaRec() *telemetry.Recorder {
 		return nil
 	}
 	return telemetry.NewRecorder()
+}
+
+// BenchmarkFeedWithClientsThatNeverRead measures GET /feed for 10 ordinary
+// clients on the fixed API, first alone (the reference), then while 10 other
+// clients ask for the feed and never read it; each answer is about 1 MB, more
+// than the sockets can buffer. Reported: both success rates and the ratio of
+// throughput with the non-readers to without. Target: ok-pct-stuck >= 99.
+func BenchmarkFeedWithClientsThatNeverRead(b *testing.B) {
+	url := pgtest.NewDatabase(b)
+	seedURL(b, url, 1000)
+	bigFeed(b, url, 50_000)
+	_, base := start(b, url, feed.Fixed(), nil)
+	const d = 2 * time.Second
+	for range b.N {
+		okRef, nRef := hammer(b, base+"/feed", 10, d)
+		var stuck []io.Closer
+		for range 10 {
+			stuck = append(stuck, nonReader(b, base[len("http://"):], pipelined))
+		}
+		ok, n := hammer(b, base+"/feed", 10, d)
+		for _, c := range stuck {
+			c.Close()
+		}
+		b.ReportMetric(100*float64(okRef)/float64(max(nRef, 1)), "ok-pct-alone")
+		b.ReportMetric(100*float64(ok)/float64(max(n, 1)), "ok-pct-stuck")
+		b.ReportMetric(float64(ok)/float64(max(okRef, 1)), "throughput-ratio")
+	}
 }

@@ -25,7 +25,8 @@ func classify(err error, knobs Knobs) (status int, cause telemetry.Cause, msg st
 		return 499, telemetry.ClientError, "the client closed the request"
 
 	case errors.As(err, &pgErr) && pgErr.Code == "53300":
-		// SQLSTATE 53300 too_many_connections: "sorry, too many clients already".
+		// SQLSTATE 53300 too_many_connections:
+		// "sorry, too many clients already".
 		return http.StatusServiceUnavailable, telemetry.TooManyClients,
 			"PostgreSQL refused a new connection: too many clients already (max_connections reached)"
 
@@ -33,9 +34,9 @@ func classify(err error, knobs Knobs) (status int, cause telemetry.Cause, msg st
 		return http.StatusServiceUnavailable, telemetry.DatabaseDown, "the database is not reachable"
 
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
-		// A per-request pool is empty until it connects, so waiting on it IS
-		// connecting. On the shared pool, a timeout without a connect error
-		// means every connection stayed busy for the whole wait.
+		// A per-request pool is empty until it connects, so waiting on it
+		// IS connecting. On the shared pool, a timeout without a connect
+		// error means every connection stayed busy for the whole wait.
 		if !knobs.SharedPool || errors.As(err, &connErr) {
 			return http.StatusServiceUnavailable, telemetry.ConnectTimeout,
 				fmt.Sprintf("could not open a database connection within %v", knobs.ConnectTimeout)
@@ -46,9 +47,9 @@ func classify(err error, knobs Knobs) (status int, cause telemetry.Cause, msg st
 	return http.StatusInternalServerError, telemetry.QueryError, "the database query failed"
 }
 
-// isDown reports errors that mean PostgreSQL is not there: connection refused
-// or reset, the server shutting down (57P01 admin_shutdown, 57P02, 57P03), or a
-// connection cut in the middle of a query.
+// isDown reports errors that mean PostgreSQL is not there: connection
+// refused or reset, the server shutting down (57P01 admin_shutdown, 57P02,
+// 57P03), or a connection cut in the middle of a query.
 func isDown(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -64,11 +65,14 @@ func isDown(err error) bool {
 		errors.Is(err, net.ErrClosed) || (errors.As(err, &opErr) && !opErr.Timeout())
 }
 
-// fail answers a request that could not be served: a JSON error with its cause.
+// fail answers a request that could not be served: a JSON error with its
+// cause in plain words. The driver's own text names the user, database,
+// host:port or SQL: it stays in the lab (Stats.LastErrors), not the answer.
 func (app *app) fail(w http.ResponseWriter, err error) {
 	status, cause, msg := classify(err, app.knobs)
+	app.srv.errs.note(cause, err)
 	markCause(w, cause)
-	writeJSON(w, status, map[string]string{"error": msg, "cause": string(cause), "detail": err.Error()})
+	writeJSON(w, status, map[string]string{"error": msg, "cause": string(cause)})
 }
 
 // markCause names a failure's cause for the telemetry and, in the
@@ -81,10 +85,12 @@ func markCause(w http.ResponseWriter, cause telemetry.Cause) {
 }
 
 // healthDown answers /health when the lab's own connection cannot reach
-// PostgreSQL: 503, cause database_down.
-func healthDown(w http.ResponseWriter, err error) {
+// PostgreSQL: 503, cause database_down (the error's text stays in the lab).
+func (app *app) healthDown(w http.ResponseWriter, err error) {
+	app.srv.errs.note(telemetry.DatabaseDown, err)
 	markCause(w, telemetry.DatabaseDown)
 	writeJSON(w, http.StatusServiceUnavailable, map[string]string{
-		"status": "unavailable", "database": "down", "error": err.Error(), "cause": string(telemetry.DatabaseDown),
+		"status": "unavailable", "database": "down", "cause": string(telemetry.DatabaseDown),
+		"error": "PostgreSQL is not reachable: start the lab again, or check the server DATABASE_URL (--db) names",
 	})
 }

@@ -13,5 +13,12 @@
 //
 // Every request is timed and classified into telemetry causes (connect timeout,
 // too many clients, pool acquire timeout, database down, query error, client
-// error) for the live panes and /metrics.
+// error) for the live panes and /metrics. A client gets the cause in plain
+// words; the driver's text (user, database, address, SQL) stays in Stats.
+//
+// Slow and hostile clients hold nothing scarce: the handlers give their
+// connection back before writing the answer, the http.Server has read-header,
+// read, write and idle timeouts (timeouts.go says why each value), POST bodies
+// must be application/json, and ExposureWarning says who can reach an API
+// bound beyond loopback.
 package feed

@@ -2,6 +2,7 @@ package feed_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,21 @@ func wantCause(t *testing.T, r reply, status int, cause telemetry.Cause) {
 	}
 	if got := r.Header.Get("X-Scalelab-Cause"); got != string(cause) {
 		t.Errorf("X-Scalelab-Cause %q, want %q", got, cause)
+	}
+	noDriverText(t, r)
+}
+
+// noDriverText fails when an error body carries the driver's text: a client
+// learns the cause, not the user, database, address or SQL behind it.
+func noDriverText(t *testing.T, r reply) {
+	t.Helper()
+	if _, ok := r.errBody(t)["detail"]; ok {
+		t.Errorf("error body has a detail: %s", r.Body)
+	}
+	for _, leak := range []string{"SQLSTATE", "user=", "database=", "dial", "failed to connect", "127.0.0.1:", "FATAL", "SELECT", "INSERT"} {
+		if strings.Contains(string(r.Body), leak) {
+			t.Errorf("error body shows the driver's text (%q): %s", leak, r.Body)
+		}
 	}
 }
 

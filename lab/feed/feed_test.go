@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -115,6 +117,7 @@ func TestBadPosts(t *testing.T) {
 		{"user_id zero", `{"user_id": 0, "content": "hi"}`, 400, "between 1 and"},
 		{"user_id too big", `{"user_id": 2147483648, "content": "hi"}`, 400, "between 1 and"},
 		{"blank content", `{"user_id": 1, "content": "   "}`, 400, "must not be empty"},
+		{"NUL in content", `{"user_id": 1, "content": "a\u0000b"}`, 400, "must not contain a NUL"},
 		{"unknown field", `{"user_id": 1, "content": "hi", "admin": true}`, 400, "unknown field"},
 		{"array", `[1, 2]`, 400, "must be a JSON object"},
 		{"two objects", `{"user_id": 1, "content": "a"} {"user_id": 2, "content": "b"}`, 400, "extra data"},
@@ -146,6 +149,51 @@ func TestBadPosts(t *testing.T) {
 	}
 	if r := get(t, base+"/nope"); r.Status != 404 {
 		t.Errorf("GET /nope = %d", r.Status)
+	}
+}
+
+// POST bodies are JSON by their Content-Type too: anything else is a 415 that
+// says which header to send, and nothing is stored.
+func TestPostsWantJSONContentType(t *testing.T) {
+	rec := telemetry.NewRecorder()
+	_, base := start(t, seeded(t, 10), feed.Fixed(), rec)
+	body := `{"user_id": 1, "content": "hi"}`
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "application/json;;"} {
+		t.Run(ct, func(t *testing.T) {
+			req, err := http.NewRequest("POST", base+"/posts", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ct != "" {
+				req.Header.Set("Content-Type", ct)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			r := reply{resp.StatusCode, resp.Header, b}
+			if r.Status != http.StatusUnsupportedMediaType {
+				t.Fatalf("status %d, want 415: %s", r.Status, r.Body)
+			}
+			m := r.errBody(t)
+			if !strings.Contains(m["error"], "Content-Type: application/json") || m["cause"] != "client_error" {
+				t.Errorf("error body %s does not say which Content-Type to send", r.Body)
+			}
+		})
+	}
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON; charset=UTF-8"} {
+		req, _ := http.NewRequest("POST", base+"/posts", strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Errorf("Content-Type %q: status %d, want 201", ct, resp.StatusCode)
+		}
 	}
 }
 
@@ -273,6 +321,13 @@ func TestSourceIsTheRunningCode(t *testing.T) {
 		}
 		if !strings.HasPrefix(string(b), "package feed") {
 			t.Errorf("%s does not look like Go source", name)
+		}
+		// The learner reads these files: their comments point at what the
+		// learner has seen, not at a Node.js original they never see.
+		for _, foreign := range []string{"server.js", "db.end()", "connectionTimeoutMillis", "node-postgres"} {
+			if strings.Contains(string(b), foreign) {
+				t.Errorf("%s mentions %q, which the learner never sees", name, foreign)
+			}
 		}
 	}
 	b, _ := fs.ReadFile(feed.Source, "connect_per_request.go")

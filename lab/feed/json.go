@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ type newPost struct {
 	Content string
 }
 
-// requestError is a bad request body: its status is 400 or 413.
+// requestError is a bad request body: its status is 400, 413 or 415.
 type requestError struct {
 	status int
 	msg    string
@@ -31,8 +32,12 @@ type requestError struct {
 
 func (e *requestError) Error() string { return e.msg }
 
-// readNewPost decodes and checks {"user_id": <int>, "content": "<text>"}.
+// readNewPost decodes and checks {"user_id": <int>, "content": "<text>"},
+// sent as Content-Type: application/json.
 func readNewPost(w http.ResponseWriter, r *http.Request) (newPost, error) {
+	if err := checkJSONType(r.Header.Get("Content-Type")); err != nil {
+		return newPost{}, err
+	}
 	var in struct {
 		UserID  *int64  `json:"user_id"`
 		Content *string `json:"content"`
@@ -73,8 +78,36 @@ func readNewPost(w http.ResponseWriter, r *http.Request) (newPost, error) {
 		return newPost{}, &requestError{http.StatusBadRequest, `"user_id" must be between 1 and 2147483647`}
 	case strings.TrimSpace(*in.Content) == "":
 		return newPost{}, &requestError{http.StatusBadRequest, `"content" must not be empty`}
+	case strings.ContainsRune(*in.Content, 0):
+		// PostgreSQL's text cannot hold a NUL: the INSERT would fail.
+		return newPost{}, &requestError{http.StatusBadRequest, `"content" must not contain a NUL character (\u0000): PostgreSQL text cannot store it`}
 	}
 	return newPost{UserID: *in.UserID, Content: *in.Content}, nil
+}
+
+// checkJSONType accepts application/json, with no charset or charset=utf-8
+// (JSON is UTF-8); anything else is a 415 that says what to send.
+func checkJSONType(ct string) error {
+	const want = `send the body with the header "Content-Type: application/json"`
+	if ct == "" {
+		return &requestError{http.StatusUnsupportedMediaType, "no Content-Type: " + want}
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not JSON: %s", clip(ct), want)}
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("charset %q: JSON is UTF-8; %s", clip(cs), want)}
+	}
+	return nil
+}
+
+// clip shortens a client's header value quoted back in an error.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }
 
 func wantType(field string) string {
@@ -84,7 +117,7 @@ func wantType(field string) string {
 	return "a string"
 }
 
-// badRequest answers a bad request body with 400 (or 413) and a JSON error.
+// badRequest answers a bad request body with 400 (or 413, 415) and a JSON error.
 func badRequest(w http.ResponseWriter, err error) {
 	status := http.StatusBadRequest
 	var re *requestError

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -8,17 +9,22 @@ import (
 	"scalelab/lab/telemetry"
 )
 
-// statusWriter remembers the status and failure cause of a response.
+// statusWriter remembers the status and failure cause of a response, and
+// lets go of the request's app when the answer starts: a handler is done
+// with the database by then, so a client that reads slowly does not hold
+// up SetKnobs or Close, which wait for the app's requests.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	cause  telemetry.Cause
+	app    *app // held (inflight.RLock) until the answer starts; nil after
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
+	w.letGo()
 	w.ResponseWriter.WriteHeader(code)
 }
 
@@ -26,7 +32,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	w.letGo()
 	return w.ResponseWriter.Write(b)
+}
+
+// letGo ends the request's hold on its app (once).
+func (w *statusWriter) letGo() {
+	if w.app != nil {
+		w.app.inflight.RUnlock()
+		w.app = nil
+	}
 }
 
 func (w *statusWriter) setCause(c telemetry.Cause) { w.cause = c }
@@ -51,8 +66,9 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 				if abort {
 					sw.status = http.StatusInternalServerError
 				} else {
+					s.errs.note(telemetry.Other, fmt.Errorf("the handler panicked: %v", p))
 					markCause(sw, telemetry.Other)
-					writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": fmt.Sprintf("the handler failed: %v", p), "cause": string(telemetry.Other)})
+					writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": "the feed API failed on this request (a bug in scalelab); the lab keeps the details", "cause": string(telemetry.Other)})
 				}
 			}
 			if sw.status == 0 {
@@ -66,12 +82,12 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 			}
 		}()
 		a := s.begin()
-		if a != nil {
-			defer s.end(a) // runs before the telemetry above, panic or not
-		}
+		sw.app = a
+		defer sw.letGo() // runs before the telemetry above, panic or not
 		switch {
 		case s.initErr != nil:
-			writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": s.initErr.Error(), "cause": string(telemetry.Other)})
+			s.errs.note(telemetry.Other, s.initErr)
+			writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": initMessage(s.initErr), "cause": string(telemetry.Other)})
 			sw.cause = telemetry.Other
 		case a == nil:
 			writeJSON(sw, http.StatusServiceUnavailable, map[string]string{"error": "the feed API is shutting down", "cause": string(telemetry.Other)})
@@ -80,4 +96,13 @@ func (s *Server) route(name string, h func(*app, http.ResponseWriter, *http.Requ
 			h(a, sw, r)
 		}
 	})
+}
+
+// initMessage says why a feed API that could not be set up answers 500,
+// without the database URL (user, host:port) that the error may quote.
+func initMessage(err error) string {
+	if errors.Is(err, ErrBadKnobs) {
+		return "the feed API's connection knobs are invalid: " + err.Error()
+	}
+	return "the feed API's database settings are invalid: fix --db or DATABASE_URL and start it again"
 }

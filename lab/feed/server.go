@@ -36,6 +36,8 @@ type Server struct {
 	monitor *pgxpool.Pool
 	metrics *metrics
 	initErr error
+	limits  timeouts // the http.Server's timeouts (timeouts.go)
+	errs    errLog   // the full text of failures, kept from clients (errlog.go)
 
 	cur          atomic.Pointer[app]
 	setMu        sync.Mutex // SetKnobs and Close, one at a time
@@ -62,7 +64,7 @@ type Server struct {
 // recording every request into rec (nil: no telemetry). It does not connect
 // yet; a bad URL or bad knobs make Listen fail and every request answer 500.
 func New(dbURL string, k Knobs, rec *telemetry.Recorder) *Server {
-	s := &Server{rec: rec, open: map[*pgxpool.Pool]struct{}{}}
+	s := &Server{rec: rec, open: map[*pgxpool.Pool]struct{}{}, limits: defaultTimeouts}
 	s.metrics = newMetrics(s)
 	s.url, s.initErr = withAppName(dbURL, AppName)
 	if s.initErr == nil {
@@ -135,7 +137,8 @@ func (s *Server) newApp(k Knobs, prev *app) (*app, error) {
 	return a, nil
 }
 
-// begin returns the current app for one request (nil once closed); end must follow.
+// begin returns the current app for one request (nil once closed), held
+// with inflight.RLock until the request's statusWriter lets go of it.
 func (s *Server) begin() *app {
 	for {
 		a := s.cur.Load()
@@ -149,8 +152,6 @@ func (s *Server) begin() *app {
 		}
 	}
 }
-
-func (s *Server) end(a *app) { a.inflight.RUnlock() }
 
 // Knobs returns the knobs in effect.
 func (s *Server) Knobs() Knobs { return s.cur.Load().knobs }
@@ -228,7 +229,10 @@ func (s *Server) Listen(addr string) error {
 	s.ln = ln
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.limits.readHeader,
+		ReadTimeout:       s.limits.read,
+		WriteTimeout:      s.limits.write,
+		IdleTimeout:       s.limits.idle,
 		// net/http logs to stderr by default, which would write over the
 		// workshop's full-screen terminal.
 		ErrorLog: log.New(io.Discard, "", 0),

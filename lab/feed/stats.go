@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"scalelab/lab/telemetry"
+
 	"context"
 	"time"
 
@@ -34,6 +36,11 @@ type Stats struct {
 	ActiveBackends int // API connections running a query right now
 	MaxConnections int // PostgreSQL's max_connections
 	DBErr          string
+
+	// LastErrors holds the full error text of the latest failed request of
+	// each cause (driver messages included), for the lab's own panes and
+	// logs: clients get only the cause and a plain sentence. Nil when none.
+	LastErrors map[telemetry.Cause]string
 }
 
 func (p *PoolStats) add(st *pgxpool.Stat) {
@@ -106,6 +113,7 @@ func (s *Server) Stats(ctx context.Context) Stats {
 	a := s.cur.Load()
 	st := Stats{At: time.Now(), Knobs: a.knobs, Preset: a.knobs.Preset(), PoolsCreated: s.poolsCreated.Load()}
 	st.Pool, st.LivePools = s.PoolStats()
+	st.LastErrors = s.errs.snapshot()
 	st.Backends, st.APIBackends, st.ActiveBackends, st.MaxConnections = -1, -1, -1, -1
 	if s.monitor == nil {
 		st.DBErr = "no database"

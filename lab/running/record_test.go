@@ -1,0 +1,90 @@
+package running
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+func TestWriteFindRemove(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	if _, err := Find(); !errors.Is(err, ErrNone) {
+		t.Fatalf("Find with no record: %v, want ErrNone", err)
+	}
+	h, err := Write("127.0.0.1:3000", "the workshop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := Path()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("lab.json mode %v, want 0600", fi.Mode().Perm())
+	}
+	r, err := Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Addr != "127.0.0.1:3000" || r.PID != os.Getpid() || r.Describe() != "the workshop's API at 127.0.0.1:3000 (pid "+strconv.Itoa(os.Getpid())+")" {
+		t.Fatalf("record %+v (%s)", r, r.Describe())
+	}
+	h.Remove()
+	h.Remove()
+	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("record still there after Remove: %v", err)
+	}
+}
+
+func TestDeadPidIgnored(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip("no `true` to make a dead pid:", err)
+	}
+	path := filepath.Join(dir, FileName)
+	if _, err := WriteAt(path, Record{Addr: "127.0.0.1:3000", PID: cmd.Process.Pid, What: "scalelab serve"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := FindAt(path); !errors.Is(err, ErrNone) {
+		t.Fatalf("a dead pid's record was found: %+v %v", r, err)
+	}
+}
+
+func TestRemoveKeepsAnotherProcesssRecord(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	h, err := WriteAt(path, Record{Addr: "127.0.0.1:3000", PID: os.Getpid(), What: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteAt(path, Record{Addr: "127.0.0.1:3001", PID: os.Getppid(), What: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Remove()
+	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3001" {
+		t.Fatalf("the newer record was removed: %+v %v", r, err)
+	}
+}
+
+// A lab started while another runs is the one found; when it stops, the other is found again.
+func TestRemoveBringsBackTheLabItReplaced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	if _, err := WriteAt(path, Record{Addr: "127.0.0.1:3000", PID: os.Getppid(), What: "scalelab serve"}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := WriteAt(path, Record{Addr: "127.0.0.1:3001", PID: os.Getpid(), What: "the workshop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3001" {
+		t.Fatalf("the newer lab is not the one found: %+v %v", r, err)
+	}
+	h.Remove()
+	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3000" || r.What != "scalelab serve" {
+		t.Fatalf("the serve that still runs is not found again: %+v %v", r, err)
+	}
+}

@@ -1,0 +1,140 @@
+package tui
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"scalelab/content"
+	"scalelab/content/worksheet"
+	"scalelab/lab"
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
+	"scalelab/lab/running"
+)
+
+// fix1IDs are the built-in scenario's Fix 1 task IDs, all four ticked.
+func fix1IDs(t *testing.T) map[string]bool {
+	t.Helper()
+	ids := map[string]bool{}
+	for _, task := range content.Builtin().Tasks() {
+		if len(taskFixes(task)) > 0 {
+			ids[task.ID] = true
+		}
+	}
+	if len(ids) != 4 {
+		t.Fatalf("the built-in scenario's Fix 1 tasks: %v", ids)
+	}
+	return ids
+}
+
+// Four boxes ticked on a broken API: restart-pending holds; R applies them, the condition
+// clears, what was applied is saved in the worksheet, and a controller started from that
+// worksheet brings the API back fixed with the header saying so. The running API is recorded
+// in the data home while it runs.
+func TestLabRestartPendingThenResume(t *testing.T) {
+	ws := worksheet.New("scenario-01")
+	ws.Tasks = fix1IDs(t)
+	ws.Step = stepNumbered(content.Builtin(), 3)
+	r := newLabRigWith(t, 120, 40, ws, func(o *LabOptions) { o.Worksheet, o.RecordAs = ws, "the workshop" })
+	rec, err := running.Find()
+	if err != nil || rec.Addr != r.ctl.Lab().Feed().Addr() || rec.What != "the workshop" {
+		t.Fatalf("the running lab's record: %+v %v (API at %s)", rec, err, r.ctl.Lab().Feed().Addr())
+	}
+	r.waitStatus(t, "restart-pending", func(s LabStatusMsg) bool { return s.Hints[HintRestartPending] })
+	send(r.tm, "R")
+	if d := r.waitDone(t, "start"); d.Err != nil {
+		t.Fatalf("restart: %v", d.Err)
+	}
+	r.waitStatus(t, "restart-pending cleared", func(s LabStatusMsg) bool {
+		return !s.Hints[HintRestartPending] && s.Stage == lab.StageFix1
+	})
+	app := r.quit(t)
+	if err := app.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	saved := loadSheet(t, r.path)
+	if strings.Join(saved.Lab, ",") != "no-close,no-delay,pool-size,shared-pool" {
+		t.Fatalf("the worksheet keeps %q as applied", saved.Lab)
+	}
+	r.ctl.Close()
+	if _, err := running.Find(); err == nil {
+		t.Fatalf("the record of a closed lab is still found")
+	}
+
+	// start again from the saved worksheet: the API is fixed at once, the stage After Fix 1
+	r2 := newLabRigWith(t, 120, 40, saved, func(o *LabOptions) { o.Worksheet, o.Applied = saved, saved.Lab })
+	r2.waitStatus(t, "the stage After Fix 1", func(s LabStatusMsg) bool {
+		return s.Stage == lab.StageFix1 && strings.Contains(s.Text, "fixed") && !s.Hints[HintRestartPending]
+	})
+	if k := r2.ctl.Lab().Feed().Knobs(); k != feed.Fixed() {
+		t.Fatalf("knobs on resume %v, want fixed", k)
+	}
+	r2.quit(t)
+}
+
+// F on a lab without the index records the plan before it: the ExplainMsg after F has both plans
+// with their times. A second F finds the index there: index-exists holds, and no plan is sent.
+func TestLabIndexKeepsPlanBefore(t *testing.T) {
+	r := newLabRig(t, 120, 40, nil)
+	send(r.tm, "F")
+	var em *ExplainMsg
+	r.waitMsg(t, "the plans after F", func(m tea.Msg) bool {
+		if e, ok := m.(ExplainMsg); ok {
+			em = &e
+		}
+		d, ok := m.(ActionDoneMsg)
+		return ok && d.Action.Name == content.ActionApplyFix && em != nil
+	})
+	if !em.Before.SeqScan || em.Before.Execution <= 0 || !em.After.IndexScan || em.After.Execution <= 0 {
+		t.Fatalf("plans after F: before %+v after %+v", em.Before, em.After)
+	}
+	send(r.tm, "F")
+	r.waitMsg(t, "the second F", func(m tea.Msg) bool {
+		if _, ok := m.(ExplainMsg); ok {
+			t.Fatalf("a second F sent a plan again")
+		}
+		d, ok := m.(ActionDoneMsg)
+		return ok && d.Action.Name == content.ActionApplyFix
+	})
+	r.waitStatus(t, "index-exists", func(s LabStatusMsg) bool { return s.Hints[HintIndexExists] })
+	send(r.tm, "E")
+	after, _ := r.waitExplain(t)
+	if !after.Before.SeqScan || !after.After.IndexScan {
+		t.Fatalf("E after F lost a plan: %+v", after)
+	}
+	r.quit(t)
+}
+
+// A run recorded by another process (another History on the same file) reaches the open
+// workshop's tables without a restart, its stage's rows replaced.
+func TestLabSeesRunsFromAnotherTerminal(t *testing.T) {
+	r := newLabRig(t, 120, 40, nil)
+	other, err := load.OpenHistory(filepath.Join(filepath.Dir(r.hist.Path()), "runs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &load.Result{Total: 1000, Failed: 0, SuccessRate: 100, RPS: 432.1, P99: 12 * time.Millisecond, Avg: 3 * time.Millisecond, Errors: map[string]int{}}
+	if _, err := other.Add(load.Record{State: lab.StageFix1, Options: load.Options{URL: "http://127.0.0.1:1/feed", Concurrency: 10, Duration: time.Second}, Result: res}); err != nil {
+		t.Fatal(err)
+	}
+	m := r.waitMsg(t, "the Fix 1 row from the other run", func(m tea.Msg) bool {
+		s, ok := m.(SetTableMsg)
+		if !ok {
+			return false
+		}
+		for _, row := range s.Rows {
+			if strings.Contains(strings.ToLower(row[0]), "fix 1") && strings.Contains(strings.Join(row, " "), "432") {
+				return true
+			}
+		}
+		return false
+	}).(SetTableMsg)
+	if len(m.FreshRows) == 0 {
+		t.Fatalf("the other terminal's run did not replace its rows: %+v", m)
+	}
+	r.quit(t)
+}

@@ -1,0 +1,385 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	xansi "github.com/charmbracelet/x/ansi"
+
+	"scalelab/content"
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
+)
+
+// plainChoice is one numbered choice after a step.
+type plainChoice struct {
+	label string
+	do    func(ctx context.Context) error
+}
+
+// allActions are the lab actions plain mode can always run, in the order the scenario meets them.
+var allActions = []string{content.ActionLoadTest, content.ActionStart, content.ActionApplyFix, content.ActionExplain, content.ActionReset}
+
+// actionCommand is the CLI command of an action, for a choice the step's text does not write.
+func actionCommand(name string) string {
+	if name == content.ActionStart {
+		return "scalelab serve"
+	}
+	return "scalelab " + name
+}
+
+// actionLabel says what choosing an action does.
+func actionLabel(a content.Action) string {
+	cmd := a.Command
+	if cmd == "" {
+		cmd = "scalelab " + a.Name
+	}
+	switch a.Name {
+	case content.ActionLoadTest:
+		return "run the load test (" + cmd + ")"
+	case content.ActionStart:
+		return "restart the API with the Fix 1 boxes you ticked (" + cmd + ")"
+	case content.ActionApplyFix:
+		return "apply Fix 2: create the index (" + cmd + ")"
+	case content.ActionExplain:
+		return "EXPLAIN the feed query (" + cmd + ")"
+	case content.ActionReset:
+		return "reset the lab: broken API, no index, posts reseeded (" + cmd + ")"
+	}
+	return cmd
+}
+
+// choices are a step's numbered choices: its boxes, its lab commands, the other lab commands
+// and the code the API runs. None for a step with neither boxes nor commands nor code to read.
+func (p *plainSession) choices(i int) []plainChoice {
+	var out []plainChoice
+	blocks := stepBlocks(p.sc, i)
+	mentionsCode := false
+	seen := map[string]bool{}
+	var acts []content.Action
+	for _, b := range blocks {
+		switch {
+		case b.Kind == content.TaskBlock:
+			for _, t := range b.Tasks {
+				t := t
+				verb := "tick"
+				if p.ws.Tasks[t.ID] {
+					verb = "untick"
+				}
+				out = append(out, plainChoice{label: verb + " [" + boxOf(p.ws.Tasks[t.ID]) + "] " + plainInline(t.Text), do: func(context.Context) error { return p.toggle(t) }})
+			}
+		case b.Kind == content.CommandBlock && b.Action != nil && !seen[b.Action.Name]:
+			seen[b.Action.Name] = true
+			acts = append(acts, *b.Action)
+		}
+		for _, f := range feed.SourceFiles {
+			mentionsCode = mentionsCode || strings.Contains(b.Markdown, f)
+		}
+	}
+	if len(out) == 0 && (len(acts) == 0 || p.lab == nil) && !mentionsCode {
+		return nil
+	}
+	if p.lab == nil {
+		acts = nil // the lab is off: the text says to run them in another terminal
+	}
+	if p.lab != nil {
+		for _, name := range allActions {
+			if !seen[name] {
+				acts = append(acts, content.Action{Name: name, Command: actionCommand(name)})
+			}
+		}
+	}
+	for _, a := range acts {
+		a := a
+		out = append(out, plainChoice{label: actionLabel(a), do: func(ctx context.Context) error { return p.act(ctx, a) }})
+	}
+	out = append(out, plainChoice{label: "read the Go code the API runs", do: func(context.Context) error { return p.readCode() }})
+	return out
+}
+
+func boxOf(done bool) string {
+	if done {
+		return "x"
+	}
+	return " "
+}
+
+// menu offers the step's choices until the reader goes on (an empty line) or input ends.
+func (p *plainSession) menu(ctx context.Context, i int) error {
+	for {
+		cs := p.choices(i)
+		if len(cs) == 0 {
+			return nil
+		}
+		p.drain()
+		p.line("\nWhat next? Type a number, or an empty line for the next section.")
+		for n, c := range cs {
+			// wrapped lines hang under the label, not under the number
+			num := fmt.Sprintf("  %d) ", n+1)
+			pad := strings.Repeat(" ", len(num))
+			label := xansi.Wordwrap(c.label, max(p.width-len(num), 20), "")
+			p.out.printf("%s%s\n", num, strings.ReplaceAll(label, "\n", "\n"+pad))
+		}
+		p.out.printf("> ")
+		if !p.in.Scan() {
+			p.out.printf("\n")
+			p.eof = true
+			return nil
+		}
+		l := strings.TrimSpace(p.in.Text())
+		if l == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > len(cs) {
+			p.line(fmt.Sprintf("%q is not one of the choices: type a number from 1 to %d, or an empty line to go on.", l, len(cs)))
+			continue
+		}
+		if err := cs[n-1].do(ctx); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// toggle ticks or unticks a box and saves; the lab learns of it at once (restart-pending).
+func (p *plainSession) toggle(t *content.Task) error {
+	if p.ws.Tasks[t.ID] {
+		delete(p.ws.Tasks, t.ID)
+		p.line("Unticked: " + plainInline(t.Text))
+	} else {
+		p.ws.Tasks[t.ID] = true
+		p.line("Ticked: " + plainInline(t.Text))
+	}
+	if err := p.save(); err != nil {
+		return err
+	}
+	if p.lab != nil {
+		p.lab.ctl.SetTasks(p.ws.Tasks)
+		p.showHints(p.lab.ctl.hintsNow())
+	}
+	return nil
+}
+
+// waitLabUp prints the lab's progress until it is up (or failed).
+func (p *plainSession) waitLabUp(ctx context.Context) {
+	p.line("Starting the lab (PostgreSQL and the feed API)…")
+	last := ""
+	for {
+		m, ok := p.lab.next(ctx, 90*time.Second)
+		if !ok {
+			p.line("The lab is still starting; its commands will say when it is ready.")
+			return
+		}
+		st, isStatus := m.(LabStatusMsg)
+		if !isStatus {
+			p.handle(m)
+			continue
+		}
+		if st.Text != last && st.Busy {
+			p.line("  " + st.Text)
+		}
+		last = st.Text
+		if !st.Busy {
+			if st.Err {
+				p.line("The lab did not start: " + st.Text + ". The lab commands will say what to do; the text and questions work without it.")
+			} else {
+				p.line("Lab ready: " + st.Text)
+			}
+			p.showHints(st.Hints)
+			return
+		}
+	}
+}
+
+// act runs a lab action and prints its outcome (a load test's table, a plan).
+func (p *plainSession) act(ctx context.Context, a content.Action) error {
+	if p.lab == nil {
+		p.line(labOffNotice(a))
+		return nil
+	}
+	p.lab.ctl.SetTasks(p.ws.Tasks)
+	doing := actionDoing(a.Name)
+	if a.Name == content.ActionLoadTest {
+		o, _ := loadOptionsFromArgs(p.lab.ctl.runOpts, a.Args)
+		doing = fmt.Sprintf("running the load test: %d users for %v", o.Concurrency, o.Duration)
+	}
+	p.line(strings.ToUpper(doing[:1]) + doing[1:] + "…")
+	p.lab.run(a)
+	var rec *load.Record
+	var done *ActionDoneMsg
+	for done == nil || (a.Name == content.ActionLoadTest && done.Err == nil && rec == nil) {
+		wait := 10 * time.Minute
+		if done != nil {
+			wait = 3 * time.Second // the record comes beside the end
+		}
+		m, ok := p.lab.next(ctx, wait)
+		if !ok {
+			break
+		}
+		switch m := m.(type) {
+		case ActionDoneMsg:
+			if m.Action.Name == a.Name {
+				done = &m
+				continue
+			}
+		case runRecordMsg:
+			rec = m.rec
+			continue
+		}
+		p.handle(m)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if done == nil {
+		p.line("No answer from the lab: try again, or quit and start again.")
+		return nil
+	}
+	if done.Err != nil {
+		p.line("Did not work: " + done.Err.Error())
+		return nil
+	}
+	if rec != nil {
+		p.out.printf("\n")
+		WriteRunTable(&wrapWriter{p}, rec)
+	} else if done.Summary != "" {
+		p.line(done.Summary)
+	}
+	p.drain()
+	return nil
+}
+
+// wrapWriter sends a block of text through the session's output.
+type wrapWriter struct{ p *plainSession }
+
+func (w *wrapWriter) Write(b []byte) (int, error) {
+	w.p.out.printf("%s", b)
+	return len(b), w.p.out.err
+}
+
+// drain handles the lab's messages that arrived meanwhile, without waiting.
+func (p *plainSession) drain() {
+	if p.lab == nil {
+		return
+	}
+	for {
+		select {
+		case m := <-p.lab.events:
+			p.handle(m)
+		default:
+			return
+		}
+	}
+}
+
+// handle takes one message of the lab: table fills and what was applied go to the worksheet,
+// plans are printed, the Stuck? conditions that start to hold are said.
+func (p *plainSession) handle(m tea.Msg) {
+	switch m := m.(type) {
+	case SetTableMsg:
+		if rows, changed := mergeTable(p.ws.Tables[m.ID], m); changed {
+			p.ws.Tables[m.ID] = rows
+			p.save()
+		}
+	case LabAppliedMsg:
+		p.ws.Lab = append([]string(nil), m.Applied...)
+		p.save()
+	case ExplainMsg:
+		p.printPlans(m)
+	case LabStatusMsg:
+		p.showHints(m.Hints)
+	}
+}
+
+// printPlans prints EXPLAIN's plan, and the other one beside it when both are known.
+func (p *plainSession) printPlans(m ExplainMsg) {
+	if m.Err != nil {
+		p.line("EXPLAIN failed: " + m.Err.Error())
+		return
+	}
+	for _, pl := range []struct {
+		title   string
+		plan    string
+		verdict string
+	}{
+		{"Before the index", m.Before.Text, m.Before.Verdict()},
+		{"After the index", m.After.Text, m.After.Verdict()},
+	} {
+		if pl.plan == "" {
+			continue
+		}
+		p.out.printf("\n%s:\n%s\n", pl.title, pl.plan)
+		p.line(pl.verdict)
+	}
+	if m.Before.Text == "" && m.After.Text == "" && m.Plan.Text != "" {
+		p.out.printf("\n%s\n", m.Plan.Text)
+		p.line(m.Plan.Verdict())
+	}
+}
+
+// showHints prints the scenario's Stuck? rows of each condition that starts to hold (a default
+// sentence when the scenario has none for it) and forgets the ones that stopped.
+func (p *plainSession) showHints(h map[string]bool) {
+	for c := range p.held {
+		if !h[c] {
+			delete(p.held, c)
+		}
+	}
+	for _, c := range HintConditions() {
+		if !h[c] || p.held[c] {
+			continue
+		}
+		p.held[c] = true
+		said := false
+		for _, row := range p.sc.Hints() {
+			if row.When == c {
+				p.line("Stuck? " + plainInline(row.Problem) + ": " + plainInline(row.Fix))
+				said = true
+			}
+		}
+		if !said {
+			p.line("Stuck? " + hintText(c))
+		}
+	}
+}
+
+// readCode prints one of the files the API runs, chosen by number.
+func (p *plainSession) readCode() error {
+	p.out.printf("Which file? (the Go source of the running API)\n")
+	for i, f := range feed.SourceFiles {
+		p.out.printf("  %d) %s\n", i+1, f)
+	}
+	p.out.printf("> ")
+	if !p.in.Scan() {
+		p.eof = true
+		return nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(p.in.Text()))
+	if err != nil || n < 1 || n > len(feed.SourceFiles) {
+		p.line("No file chosen.")
+		return nil
+	}
+	b, err := feed.Source.ReadFile(feed.SourceFiles[n-1])
+	if err != nil {
+		return err
+	}
+	p.out.printf("\n--- %s ---\n%s\n--- end of %s ---\n", feed.SourceFiles[n-1], sanitize(string(b)), feed.SourceFiles[n-1])
+	return nil
+}
+
+// sanitize drops control characters other than newlines and tabs.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -237,7 +237,7 @@ func (r *reader) taskView(t *content.Task, text string, focused bool) string {
 	text = lipgloss.NewStyle().Width(r.textWidth() - 4).Render(xansi.Strip(text))
 	out := lipgloss.JoinHorizontal(lipgloss.Top, st.Render(box)+" ", st.Render(text))
 	if focused {
-		out += "\n" + s.Hint.Render("x or space: tick")
+		out += "\n" + s.Hint.Render("x/space: tick")
 	}
 	return out
 }

@@ -467,13 +467,14 @@ func (a *App) header() string {
 		return spread(name, counts[len(counts)-1], a.width)
 	}
 	sep := s.Header.Render(" · ")
-	// the lab's state comes first: the title gives way to it in narrow windows
+	// the lab's state comes first: the title gives way to it in narrow windows, then the words
+	// around the count
 	type try struct {
 		left  string
 		short bool
 	}
-	for _, t := range []try{{name + title, false}, {name + title, true}, {name, false}, {name, true}} {
-		for _, c := range counts {
+	for _, c := range counts {
+		for _, t := range []try{{name + title, false}, {name + title, true}, {name, false}, {name, true}} {
 			right := a.labStatusText(t.short) + sep + c
 			if lipgloss.Width(t.left)+1+lipgloss.Width(right) <= a.width {
 				return spread(t.left, right, a.width)

@@ -51,7 +51,12 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 		if os.Getenv("SCALELAB_HOME") != "" {
 			src = "SCALELAB_HOME"
 		}
-		row("data home", "%s (%s)", dir, src)
+		if werr := canWrite(dir); werr != nil {
+			row("data home", "%s (%s) NOT WRITABLE: %v", dir, src, werr)
+			problems = append(problems, fmt.Sprintf("the data home %s cannot be written (%v): answers, runs and the database would not be saved; make it writable (or free some space), or set SCALELAB_HOME to a writable directory", dir, werr))
+		} else {
+			row("data home", "%s (%s)", dir, src)
+		}
 	}
 
 	// PostgreSQL.
@@ -78,7 +83,10 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 		switch {
 		case st.Running && st.Answers:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, answers", st.Port, st.PID, ownerNote(st.Owner))
-			row("cluster URL", "%s", pg.URLFor(st.Port, pg.Database))
+			row("cluster URL", "%s (`scalelab psql --url` shows it whole)", pg.Redact(st.URL))
+			if st.Legacy {
+				row("passwords", "the published postgres/postgres of an older scalelab: the next start of this one replaces it with a random password")
+			}
 			row("server log", "%s", st.LogFile)
 		case st.Running:
 			row("cluster", "running on 127.0.0.1:%d, pid %d%s, NOT ANSWERING: %v", st.Port, st.PID, ownerNote(st.Owner), st.PingErr)
@@ -138,6 +146,24 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 	}
 	fmt.Fprintln(w, "\nall good: `scalelab` starts the workshop")
 	return nil
+}
+
+// canWrite checks that a file can be created, written and removed in dir: a read-only mount, a
+// directory without write permission or a full disk fail here rather than when work is saved.
+func canWrite(dir string) error {
+	f, err := os.CreateTemp(dir, ".doctor-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	_, err = f.Write(make([]byte, 4096))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(name); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 func profileName(p termenv.Profile) string {

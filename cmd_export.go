@@ -49,7 +49,11 @@ func runExport(args []string) error {
 	if err != nil {
 		return fmt.Errorf("finding scalelab's data directory: %w (set SCALELAB_HOME to a writable directory)", err)
 	}
-	wsPath := worksheet.PathFor(dir, s.ID)
+	ident, err := worksheet.IdentityOf(s, *scen) // the workshop's worksheet of this very scenario
+	if err != nil {
+		return err
+	}
+	wsPath := ident.Path(dir)
 	_, statErr := os.Stat(wsPath)
 	ws, err := worksheet.Read(wsPath)
 	if err != nil {

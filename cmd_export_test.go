@@ -117,3 +117,60 @@ func TestExportToMissingDir(t *testing.T) {
 		t.Errorf("exit %d, %q", code, log)
 	}
 }
+
+// A scenario file named like the built-in one has its own worksheet: export of it shows none
+// of the built-in worksheet's answers, and export finds the file's own worksheet where the
+// workshop keeps it.
+func TestExportScenarioIdentity(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("SCALELAB_HOME", home)
+	b := content.Builtin()
+	builtin := worksheet.New(b.ID)
+	builtin.Answers["Q1"] = "answer of the built-in scenario"
+	if err := builtin.Save(worksheet.PathFor(home, b.ID)); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "other", "01-single-server.md")
+	os.MkdirAll(filepath.Dir(file), 0o700)
+	os.WriteFile(file, b.Source, 0o600)
+	code, out, log := runExportCmd(t, "--scenario", file)
+	if code != 0 || strings.Contains(out, "answer of the built-in scenario") {
+		t.Fatalf("export of %s: exit %d, took the built-in worksheet's answer (%s)", file, code, log)
+	}
+	sc, err := content.Parse(file, b.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := worksheet.IdentityOf(sc, file)
+	mine := worksheet.New(sc.ID)
+	mine.Stamp(id)
+	mine.Answers["Q1"] = "answer of the other file"
+	if err := mine.Save(id.Path(home)); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "out.md")
+	code, _, log = runExportCmd(t, "--scenario", file, "-o", dst)
+	got, _ := os.ReadFile(dst)
+	if code != 0 || !strings.Contains(string(got), "answer of the other file") || strings.Contains(string(got), "answer of the built-in") {
+		t.Fatalf("exit %d (%s):\n%s", code, log, got)
+	}
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("export mode %v, %v: want 0600", fi.Mode().Perm(), err)
+	}
+	if code, out, _ := runExportCmd(t); code != 0 || !strings.Contains(out, "answer of the built-in scenario") {
+		t.Errorf("built-in export lost its answer: exit %d", code)
+	}
+}
+
+// A worksheet of a newer format is refused with what to do.
+func TestExportNewerWorksheet(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("SCALELAB_HOME", home)
+	path := worksheet.PathFor(home, content.Builtin().ID)
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	os.WriteFile(path, []byte(`{"version":7}`), 0o600)
+	code, _, log := runExportCmd(t)
+	if code != 1 || !strings.Contains(log, "newer scalelab") || !strings.Contains(log, "upgrade scalelab") {
+		t.Errorf("exit %d, %q", code, log)
+	}
+}

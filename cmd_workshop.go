@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"scalelab/content"
 	"scalelab/content/worksheet"
 	"scalelab/lab"
+	"scalelab/lab/feed"
 	"scalelab/lab/home"
 	"scalelab/lab/load"
 	"scalelab/tui"
@@ -160,15 +162,44 @@ func workshop(f workshopFlags) error {
 	if err != nil {
 		return err
 	}
+	exposed := ""
+	if !f.noLab {
+		exposed = feed.ExposureWarning(f.addr)
+	}
+	if exposed != "" {
+		fmt.Fprintln(os.Stderr, "scalelab: "+exposed)
+	}
 	dir, err := home.Dir()
 	if err != nil {
 		return fmt.Errorf("data directory: %w (set SCALELAB_HOME to a writable directory)", err)
 	}
-	path := worksheet.PathFor(dir, sc.ID)
+	ident, err := worksheet.IdentityOf(sc, f.scenario)
+	if err != nil {
+		return err
+	}
+	path := ident.Path(dir)
+	// Marked open for as long as this process runs; a second workshop on the same worksheet is
+	// told which process has it, and both merge their saves (worksheet.SaveMerged).
+	// A data home that cannot be written does not stop the reading: the claim is skipped with
+	// a warning, and the first failed save says so on the status line.
+	claim, err := worksheet.ClaimSheet(path)
+	notice := claim.Notice()
+	if err != nil {
+		log.Printf("worksheet: %v", err)
+		notice = fmt.Sprintf("cannot write in %s: your answers may not be saved (fix its permissions, or set SCALELAB_HOME to a writable directory)", filepath.Dir(path))
+	}
+	defer claim.Release()
+	if notice == "" {
+		notice = exposed // the status line says it too: the alternate screen hides stderr
+	} else {
+		fmt.Fprintf(os.Stderr, "scalelab: %s\n", notice)
+	}
 	ws, err := worksheet.Load(path)
-	notice := ""
 	var corrupt *worksheet.CorruptError
+	var newer *worksheet.NewerError
 	switch {
+	case errors.As(err, &newer):
+		return err
 	case errors.As(err, &corrupt) && corrupt.Backup != "":
 		// the unreadable file was kept aside and a fresh worksheet started: say so, go on
 		fmt.Fprintf(os.Stderr, "scalelab: %v\n", err)
@@ -176,6 +207,7 @@ func workshop(f workshopFlags) error {
 	case err != nil:
 		return fmt.Errorf("reading your worksheet %s: %w (move the file away to start afresh)", path, err)
 	}
+	ws.Stamp(ident)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP)
 	defer stop()
 
@@ -231,7 +263,12 @@ func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Wri
 		app = m
 	}
 	if err := app.Flush(); err != nil {
-		return fmt.Errorf("saving your answers to %s failed: %w (check the disk and the directory's permissions)", path, err)
+		// the data home is read-only or full: the answers go where they can be found
+		rescue, rerr := app.Rescue("")
+		if rerr != nil {
+			return fmt.Errorf("saving your answers to %s failed: %w, and so did a rescue copy: %v (check the disk and the directory's permissions)", path, err, rerr)
+		}
+		return fmt.Errorf("saving your answers to %s failed: %w\nyour answers are kept in %s: fix the disk or the directory's permissions, then copy that file to %s", path, err, rescue, path)
 	}
 	if errors.Is(runErr, tea.ErrProgramPanic) {
 		// checked first: bubbletea reports a panic as ErrProgramKilled too

@@ -215,8 +215,17 @@ func TestPlainModeRunsTheLab(t *testing.T) {
 	tt.text("1")
 	tt.keys("Enter")
 	tt.waitHistory(10*time.Second, "Ticked: Build one shared pool", "Stuck?", "restart the API")
-	if b, err := os.ReadFile(filepath.Join(home, "worksheets", sc.ID+".json")); err != nil || !strings.Contains(string(b), `"step3-task1": true`) {
-		t.Fatalf("the tick is not saved: %v\n%s", err, b)
+	// The hint is printed as the tick is saved: wait for the file rather than read it at once.
+	path := filepath.Join(home, "worksheets", sc.ID+".json")
+	var b []byte
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		b, _ = os.ReadFile(path)
+		if strings.Contains(string(b), `"step3-task1": true`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tick is not saved within 10 s:\n%s", b)
+		}
 	}
 	tt.keys("C-c")
 	tt.waitGoneWithin(30 * time.Second)

@@ -47,9 +47,11 @@ type Config struct {
 
 // Lab is a running lab. Its methods are safe for concurrent use.
 type Lab struct {
-	cfg  Config
-	pg   *pg.Server
-	db   *pgxpool.Pool // the lab's own small pool for table work (not the API's)
+	cfg Config
+	pg  *pg.Server
+	db  *pgxpool.Pool // the lab's own small pool for table work (not the API's)
+	// pool is db once open, for the supervisor's goroutine (pgChanged), which may run before.
+	pool atomic.Pointer[pgxpool.Pool]
 	feed *feed.Server
 	rec  *telemetry.Recorder
 
@@ -68,6 +70,8 @@ const (
 	StageFix1   = load.StateFix1   // after Fix 1: one shared pool, still no index
 	StageFix2   = load.StateFix2   // after Fix 2: shared pool and the index
 	StageCustom = load.StateCustom // knobs of neither preset, or the index with broken knobs
+	StageOutage = load.StateOutage // a run during which PostgreSQL was down or restarted
+	StageMixed  = load.StateMixed  // a run across a change of stage or a restart of the API
 )
 
 // StageTitle names a stage as the scenario's comparison table does: "Broken", "After Fix 1", ...
@@ -79,6 +83,10 @@ func StageTitle(st string) string {
 		return "After Fix 1"
 	case StageFix2:
 		return "After Fix 2"
+	case StageOutage:
+		return "During an outage"
+	case StageMixed:
+		return "Across a change"
 	}
 	return "Custom"
 }
@@ -128,7 +136,8 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 		}
 	}()
 
-	l.pg, err = pg.Open(ctx, pg.Options{URL: cfg.DBURL, DataDir: cfg.DataDir, MaxConnections: cfg.MaxConnections, Logf: cfg.Logf})
+	l.pg, err = pg.Open(ctx, pg.Options{URL: cfg.DBURL, DataDir: cfg.DataDir, MaxConnections: cfg.MaxConnections, Logf: cfg.Logf,
+		OnChange: l.pgChanged})
 	if err != nil {
 		return l, err
 	}
@@ -136,6 +145,7 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	if err != nil {
 		return l, err
 	}
+	l.pool.Store(l.db)
 	if err := l.setupTable(ctx); err != nil {
 		return l, err
 	}
@@ -225,12 +235,8 @@ type State struct {
 	Stage   string // StageBroken, StageFix1, StageFix2 or StageCustom
 }
 
-// State reads the lab's state (a few small queries, each bounded to 2 s).
-//
-// When the private cluster does not run any more, State starts it again (bounded by ctx) before
-// it reports: the scalelab that started it stops it when it exits, and a lab attached to it
-// would otherwise show the database down until restarted. A lab that Stops its PostgreSQL on
-// purpose (PG().Stop) therefore sees it back at the next State.
+// State reads the lab's state (a few small queries, each bounded to 2 s). It changes nothing:
+// bringing PostgreSQL back after it died is pg.Server's supervisor's work.
 func (l *Lab) State(ctx context.Context) State {
 	st := State{Knobs: l.cfg.Knobs}
 	if l.feed != nil {
@@ -240,9 +246,6 @@ func (l *Lab) State(ctx context.Context) State {
 	st.Preset = st.Knobs.Preset()
 	var err error
 	st.Index, st.Rows, err = l.table(ctx)
-	if err != nil && l.revive(ctx) {
-		st.Index, st.Rows, err = l.table(ctx)
-	}
 	st.PGUp = err == nil
 	if err != nil {
 		st.PGErr = err.Error()
@@ -251,6 +254,14 @@ func (l *Lab) State(ctx context.Context) State {
 	st.PG.URL = pg.Redact(st.PG.URL) // for display; l.PG().URL() has the password
 	st.Stage = StageOf(st.Knobs, st.Index)
 	return st
+}
+
+// pgChanged is told by the supervisor when PostgreSQL went down or came back: the lab's pool
+// drops its connections, which went with the old server, so the next query opens fresh ones.
+func (l *Lab) pgChanged(up bool) {
+	if db := l.pool.Load(); db != nil && up {
+		db.Reset()
+	}
 }
 
 // table reads whether the index is there and how many posts the table holds, bounded to 2 s.
@@ -262,26 +273,6 @@ func (l *Lab) table(ctx context.Context) (index bool, rows int, err error) {
 	}
 	rows, err = posts.Rows(ctx, l.db)
 	return index, rows, err
-}
-
-// revive is called when the table could not be read, and says whether reading it again is
-// worth it: PostgreSQL answers (the query met a connection it had closed, e.g. across a
-// restart), or it is the private cluster, no longer running, and Start brought it back (this
-// process now owns it). A cluster that runs but does not answer (all connections taken by the
-// broken API) is left alone.
-func (l *Lab) revive(ctx context.Context) bool {
-	if in := l.pg.Info(); in.External || in.Running {
-		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		return l.pg.Ping(pctx) == nil
-	}
-	if err := l.pg.Start(ctx); err != nil {
-		l.cfg.Logf("PostgreSQL is not running and could not be started again: %v", err)
-		return false
-	}
-	l.cfg.Logf("PostgreSQL had stopped (with the scalelab that started it, or on its own): started it again")
-	l.db.Reset() // its connections went with the old server
-	return true
 }
 
 // ApplyIndex applies Fix 2 while the API serves; created is false when the

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -240,7 +241,8 @@ func TestLabWorksWhenTheAPIExhaustsConnections(t *testing.T) {
 }
 
 // A lab attached to the private cluster another process started takes it over when that
-// process stops it (it exits): State starts it again instead of showing "DB down" for ever.
+// process stops it (it exits): its PostgreSQL supervisor starts it again instead of leaving
+// "DB down" for ever, and State, which changes nothing, sees it back.
 func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	if os.Getenv("SCALELAB_TEST_DATABASE_URL") != "" || os.Getenv("DATABASE_URL") != "" {
 		t.Skip("tests use an external server")
@@ -273,10 +275,106 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	if err := attached.PG().Ping(ctx); err == nil {
 		t.Fatal("PostgreSQL still answers after its owner closed")
 	}
-	st := attached.State(ctx)
+	var st lab.State
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if st = attached.State(ctx); st.PGUp && st.PG.Started {
+			break
+		}
+	}
 	if !st.PGUp || !st.PG.Started || st.Rows != 100 {
 		t.Fatalf("state after the owner stopped: %+v", st)
 	}
+}
+
+// State has no side effect: a PostgreSQL stopped on purpose stays stopped however often the
+// lab's state is read, until Start.
+func TestStateDoesNotRestartPostgres(t *testing.T) {
+	if pgtest.ExternalURL() != "" {
+		t.Skip("tests use an external server")
+	}
+	dir, err := os.MkdirTemp("", "scalelab-labtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	ctx := context.Background()
+	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.PG().Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if st := l.State(ctx); st.PGUp || st.PG.Running || !st.PG.Stopped {
+			t.Fatalf("State #%d after a deliberate Stop: %+v", i, st)
+		}
+	}
+	if err := l.PG().Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var st lab.State
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if st = l.State(ctx); st.PGUp {
+			break
+		}
+	}
+	if !st.PGUp || st.Rows != 100 {
+		t.Fatalf("after Start: %+v", st)
+	}
+}
+
+// kill -9 of the private postmaster under a running lab (what `scalelab serve` runs): /feed
+// answers 200 again within seconds, by the supervisor alone. The figure is logged.
+func TestFeedBackAfterPostmasterKill(t *testing.T) {
+	if pgtest.ExternalURL() != "" {
+		t.Skip("tests use an external server")
+	}
+	dir, err := os.MkdirTemp("", "scalelab-labtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	ctx := context.Background()
+	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	get := func() int {
+		resp, err := http.Get(l.FeedURL())
+		if err != nil {
+			return 0
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get(); got != 200 {
+		t.Fatalf("GET /feed = %d before the kill", got)
+	}
+	pid := l.PG().Info().PID
+	t0 := time.Now()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// Once the old postmaster is reaped, a 200 can only come from the new one.
+	for syscall.Kill(pid, 0) == nil {
+		if time.Since(t0) > time.Minute {
+			t.Fatal("the killed postmaster is still there")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for get() != 200 {
+		if time.Since(t0) > time.Minute {
+			t.Fatal("/feed not back a minute after kill -9 of PostgreSQL")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("kill -9 of the postmaster to the next 200 from /feed: %.2f s", time.Since(t0).Seconds())
 }
 
 // NoSeed (what `scalelab reset` starts with) creates the table without seeding it, so a Reset

@@ -32,10 +32,13 @@ func (l *Lab) FeedURL() string {
 }
 
 // LoadTest runs one load test against the lab's /feed (or opt.URL, when set) and returns it as a
-// history record: the stage the lab was in for the whole run (broken, fix1, fix2; custom when
-// the stage changed during the run, e.g. the index was created, or could not be read), the posts
-// in the table, and the result, whose failures are explained by the API's own
-// telemetry (connect_timeout, too_many_clients, ... instead of "http 503").
+// history record, filed under what it really measured: the stage the lab was in for the whole
+// run (broken, fix1, fix2, custom); outage when PostgreSQL was down at the start or the end, or
+// went down or restarted in between (the server's epoch moved); mixed when the stage changed
+// (a fix was applied, the knobs were set, the lab was reset: the API restarts for those) during
+// the run. An outside URL is custom. The posts in the table and the result go with it, whose
+// failures are explained by the API's own telemetry (connect_timeout, too_many_clients, ...
+// instead of "http 503").
 //
 // The API's telemetry window is reset when the run starts, so the live panes show this run.
 // A finished run is added to h (nil: not recorded). A cancelled run returns its partial record
@@ -54,26 +57,33 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 	}
 	busy := l.changing.Load() > 0
 	changes := l.changes.Load()
+	epoch := l.pg.Epoch()
 	st := l.State(ctx)
 	stage := st.Stage
-	if !own || !st.PGUp || busy {
-		// Some other server (its state is not the lab's), a stage we could not read (the
-		// index looks absent when the query fails), or a change of stage under way.
-		stage = load.StateCustom
+	switch {
+	case !own:
+		stage = load.StateCustom // some other server: its state is not the lab's
+	case !st.PGUp:
+		stage = load.StateOutage
+	case busy:
+		stage = load.StateMixed // a change of stage under way
 	}
 	l.rec.Reset()
 	res, err := load.Run(ctx, opt, progress)
 	if res == nil {
 		return nil, err
 	}
-	if stage != load.StateCustom {
-		// The learner may apply a fix during the run (the workshop lets them): a run over two
-		// stages is neither, and its numbers must not fill the row of the one it began in.
-		// Read even when ctx was cancelled, so that a cancelled run's partial record says the
-		// truth too (State bounds its queries to 2 s).
+	if own && stage != load.StateOutage {
+		// The learner may apply a fix during the run (the workshop lets them), or the
+		// database may go down: such a run is none of the stages, and its numbers must not
+		// fill the row of the one it began in. Read even when ctx was cancelled, so that a
+		// cancelled run's partial record says the truth too (State bounds its queries to 2 s).
 		end := l.State(context.WithoutCancel(ctx))
-		if !end.PGUp || end.Stage != stage || l.changing.Load() > 0 || l.changes.Load() != changes {
-			stage = load.StateCustom
+		switch {
+		case !end.PGUp || l.pg.Epoch() != epoch:
+			stage = load.StateOutage
+		case end.Stage != st.Stage || l.changing.Load() > 0 || l.changes.Load() != changes:
+			stage = load.StateMixed
 		}
 	}
 	if own {

@@ -3,8 +3,10 @@ package lab_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,10 +68,10 @@ func TestLoadTestRecordsTheStage(t *testing.T) {
 	}
 }
 
-// TestLoadTestDuringAFixIsCustom: a run during which the stage changed mixes two stages, so it
-// is recorded as custom, never under the stage it started in (its numbers would fill that
+// TestLoadTestDuringAFixIsMixed: a run during which the stage changed mixes two stages, so it
+// is recorded as mixed, never under the stage it started in (its numbers would fill that
 // stage's row of the comparison table).
-func TestLoadTestDuringAFixIsCustom(t *testing.T) {
+func TestLoadTestDuringAFixIsMixed(t *testing.T) {
 	ctx := context.Background()
 	l, err := lab.Start(ctx, lab.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
 	if err != nil {
@@ -103,10 +105,10 @@ func TestLoadTestDuringAFixIsCustom(t *testing.T) {
 
 	// Fix 2 applied (by anyone, here straight on the table) during a Fix 1 run.
 	rec := during(func() error { _, err := posts.CreateIndex(ctx, l.DB()); return err })
-	if rec.State != load.StateCustom || rec.Result.State != load.StateCustom {
+	if rec.State != load.StateMixed || rec.Result.State != load.StateMixed {
 		t.Fatalf("run during which the index was created recorded as %q (result %q)", rec.State, rec.Result.State)
 	}
-	if got := h.List(); len(got) != 1 || got[0].State != load.StateCustom {
+	if got := h.List(); len(got) != 1 || got[0].State != load.StateMixed {
 		t.Fatalf("history %+v", got)
 	}
 	// Knobs changed and changed back during a Fix 2 run: the ends agree, the run is still mixed.
@@ -116,12 +118,75 @@ func TestLoadTestDuringAFixIsCustom(t *testing.T) {
 		}
 		return l.SetKnobs(ctx, feed.Fixed())
 	})
-	if rec.State != load.StateCustom {
+	if rec.State != load.StateMixed {
 		t.Fatalf("run during which the knobs changed recorded as %q", rec.State)
 	}
 	// A run left alone keeps its stage.
 	rec, err = l.LoadTest(ctx, h, load.Options{Concurrency: 2, Requests: 20}, nil)
 	if err != nil || rec.State != load.StateFix2 {
 		t.Fatalf("plain run after the changes: %v %+v", err, rec)
+	}
+}
+
+// TestLoadTestDuringAnOutage: PostgreSQL killed (kill -9, as a crash) in the middle of a run:
+// the supervisor brings it back, and the run is filed as an outage, not as the stage it began
+// in. A run started while the database is deliberately down is an outage too.
+func TestLoadTestDuringAnOutage(t *testing.T) {
+	if pgtest.ExternalURL() != "" {
+		t.Skip("tests use an external server")
+	}
+	dir, err := os.MkdirTemp("", "scalelab-outage-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	ctx := context.Background()
+	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	h, err := load.OpenHistory(filepath.Join(t.TempDir(), "runs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := l.PG().Info().PID
+	var once sync.Once
+	rec, err := l.LoadTest(ctx, h, load.Options{Concurrency: 2, Duration: 1500 * time.Millisecond}, func(p load.Progress) {
+		if p.Requests > 0 {
+			once.Do(func() { syscall.Kill(pid, syscall.SIGKILL) })
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != load.StateOutage || lab.StageTitle(rec.State) != "During an outage" {
+		t.Fatalf("run across a kill -9 of PostgreSQL recorded as %q", rec.State)
+	}
+	if got := h.List(); len(got) != 1 || got[0].State != load.StateOutage {
+		t.Fatalf("history %+v", got)
+	}
+
+	if err := l.PG().Kill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec, err = l.LoadTest(ctx, h, load.Options{Concurrency: 2, Requests: 10}, nil)
+	if err != nil || rec.State != load.StateOutage {
+		t.Fatalf("run while the database is down: %v %+v", err, rec)
+	}
+	if err := l.PG().Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Back up, left alone: the stage again.
+	var st lab.State
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if st = l.State(ctx); st.PGUp {
+			break
+		}
+	}
+	rec, err = l.LoadTest(ctx, h, load.Options{Concurrency: 2, Requests: 20}, nil)
+	if err != nil || rec.State != load.StateFix1 {
+		t.Fatalf("run after the database came back: %v %+v (state %+v)", err, rec, st)
 	}
 }

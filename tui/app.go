@@ -371,6 +371,9 @@ type quitMsg struct{}
 // quit saves the worksheet in a Cmd, then quits (a failed save is still logged and reported
 // by Flush, which the caller runs after the program ends).
 func (a *App) quit() tea.Cmd {
+	if cmd := a.guardQuit(); cmd != nil {
+		return cmd
+	}
 	a.quitting = true
 	if !a.c.sheet.dirty() || a.c.sheet.path == "" {
 		return tea.Quit

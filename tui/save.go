@@ -13,8 +13,12 @@ import (
 )
 
 // saveDelay is the debounce of worksheet saves: typing schedules a save this long after the last
-// key, so kill -9 loses at most this much typing.
-const saveDelay = 400 * time.Millisecond
+// key. saveMaxWait bounds the wait while typing goes on without a pause: a change made this long
+// after the first unsaved one saves at once, so kill -9 loses well under a second of typing.
+const (
+	saveDelay   = 400 * time.Millisecond
+	saveMaxWait = 700 * time.Millisecond
+)
 
 // sheet is the learner's worksheet and the bookkeeping of its saves. Only Update touches ws;
 // save Cmds write a snapshot taken in Update, serialised by mu so an older snapshot never
@@ -24,17 +28,20 @@ type sheet struct {
 	path string
 
 	gen      int       // bumped by every change
+	pending  time.Time // when the first change not yet handed to a save was made
 	savedGen int       // the gen of the last successful save
 	savedAt  time.Time // when it finished
 	saving   bool
 	lastErr  error
 	writer   *sheetWriter
 	revealed map[string]bool // model answers shown in this session (not saved)
+	quitAsk  time.Time       // when a quit was held back because the last save failed
 }
 
 type sheetWriter struct {
 	mu      sync.Mutex
-	written int // highest gen on disk
+	written int                  // highest gen on disk
+	base    *worksheet.Worksheet // what this process last wrote (or loaded): the merge base
 }
 
 func newSheet(ws *worksheet.Worksheet, path string, scenarioID string) *sheet {
@@ -53,7 +60,9 @@ func newSheet(ws *worksheet.Worksheet, path string, scenarioID string) *sheet {
 	if ws.Scenario == "" {
 		ws.Scenario = scenarioID
 	}
-	return &sheet{ws: ws, path: path, writer: &sheetWriter{}, revealed: map[string]bool{}}
+	s := &sheet{ws: ws, path: path, writer: &sheetWriter{}, revealed: map[string]bool{}}
+	s.writer.base = s.snapshot()
+	return s
 }
 
 // seedFromFile takes the answers, ticks and table cells already written in the scenario file
@@ -87,11 +96,20 @@ type savedMsg struct {
 	err error
 }
 
-// changed records a change and returns the debounced save.
+// changed records a change and returns the debounced save; when changes have gone unsaved for
+// saveMaxWait, the save itself.
 func (s *sheet) changed() tea.Cmd {
 	s.gen++
 	gen := s.gen
-	return tea.Tick(saveDelay, func(time.Time) tea.Msg { return saveTickMsg{gen: gen} })
+	tick := tea.Tick(saveDelay, func(time.Time) tea.Msg { return saveTickMsg{gen: gen} })
+	now := time.Now()
+	if s.pending.IsZero() {
+		s.pending = now
+	}
+	if now.Sub(s.pending) >= saveMaxWait {
+		return tea.Batch(s.saveCmd(), tick)
+	}
+	return tick
 }
 
 // dirty reports unsaved changes.
@@ -118,6 +136,7 @@ func (s *sheet) saveCmd() tea.Cmd {
 	}
 	snap, gen, path, w := s.snapshot(), s.gen, s.path, s.writer
 	s.saving = true
+	s.pending = time.Time{}
 	return func() tea.Msg {
 		return savedMsg{gen: gen, at: time.Now(), err: w.write(snap, path, gen)}
 	}
@@ -132,10 +151,11 @@ func (w *sheetWriter) write(snap *worksheet.Worksheet, path string, gen int) err
 	if snap == nil {
 		return errSnapshot
 	}
-	if err := snap.Save(path); err != nil {
+	// merged with what another workshop on the same worksheet saved meanwhile
+	if _, err := worksheet.SaveMerged(path, w.base, snap); err != nil {
 		return err
 	}
-	w.written = gen
+	w.written, w.base = gen, snap
 	return nil
 }
 

@@ -19,15 +19,21 @@ const Version = 1
 // Worksheet is the learner's work on one scenario.
 type Worksheet struct {
 	Version  int                   `json:"version"`
-	Scenario string                `json:"scenario"` // Scenario.ID
-	Step     int                   `json:"step"`     // index in Scenario.Steps where the learner was
-	Answers  map[string]string     `json:"answers"`  // question ID ("Q1") -> answer text
-	Tasks    map[string]bool       `json:"tasks"`    // task ID ("step3-task1") -> ticked
-	Tables   map[string][][]string `json:"tables"`   // table ID -> rows like Table.Rows ("" = not filled)
+	Scenario string                `json:"scenario"`         // Scenario.ID
+	Title    string                `json:"title,omitempty"`  // the scenario's title (Identity)
+	Source   string                `json:"source,omitempty"` // SourceBuiltin or the file's absolute path
+	Step     int                   `json:"step"`             // index in Scenario.Steps where the learner was
+	Answers  map[string]string     `json:"answers"`          // question ID ("Q1") -> answer text
+	Tasks    map[string]bool       `json:"tasks"`            // task ID ("step3-task1") -> ticked
+	Tables   map[string][][]string `json:"tables"`           // table ID -> rows like Table.Rows ("" = not filled)
 	Updated  time.Time             `json:"updated"`
 	// Lab is what the learner last applied to the lab (the fix tags of the Fix 1 boxes when the
 	// API was restarted, e.g. "shared-pool"): the lab comes back with it on resume. nil: nothing.
 	Lab []string `json:"lab,omitempty"`
+
+	// extra holds the fields this build does not know (a newer scalelab's), written back as
+	// they were.
+	extra map[string]json.RawMessage
 }
 
 // New returns an empty worksheet for a scenario.
@@ -77,6 +83,17 @@ var ErrCorrupt = errors.New("worksheet file is corrupt")
 
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
+// NewerError is returned for a file written in a newer format than this build reads. The
+// file is left as it is: rewriting it would drop what the newer scalelab put in it.
+type NewerError struct {
+	Path    string
+	Version int
+}
+
+func (e *NewerError) Error() string {
+	return fmt.Sprintf("worksheet %s was written by a newer scalelab (format %d; this one reads format %d): upgrade scalelab to open it (the file is left untouched)", e.Path, e.Version, Version)
+}
+
 // Load reads the worksheet at path. A missing file gives an empty worksheet and no error.
 // It always returns a usable worksheet: when the file exists but cannot be parsed, the
 // error is a *CorruptError (the file moved aside to its Backup) alongside an empty
@@ -99,16 +116,25 @@ func load(path string, moveAside bool) (*Worksheet, error) {
 		return w, fmt.Errorf("reading worksheet %s: %w", path, err)
 	}
 	if err := decode(b, w); err != nil {
+		var ne *NewerError
+		if errors.As(err, &ne) {
+			ne.Path = path
+			w = &Worksheet{Version: Version}
+			w.init()
+			return w, ne
+		}
 		ce := &CorruptError{Path: path, Err: err}
-		backup := fmt.Sprintf("%s.bad-%s", path, time.Now().UTC().Format("20060102T150405"))
-		if moveAside && os.Rename(path, backup) == nil {
-			ce.Backup = backup
+		if moveAside {
+			if backup, berr := moveAsideFile(path, b); berr == nil {
+				ce.Backup = backup
+			}
 		}
 		w = &Worksheet{Version: Version}
 		w.init()
 		return w, ce
 	}
 	w.init()
+	w.clean()
 	return w, nil
 }
 
@@ -124,7 +150,7 @@ func decode(b []byte, w *Worksheet) error {
 		return errors.New("unexpected data after the worksheet")
 	}
 	if w.Version > Version {
-		return fmt.Errorf("written by a newer scalelab (format %d, this one reads %d)", w.Version, Version)
+		return &NewerError{Version: w.Version}
 	}
 	return nil
 }
@@ -142,7 +168,7 @@ func (w *Worksheet) Save(path string) error {
 	}
 	b = append(b, '\n')
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := privateDir(dir); err != nil {
 		return fmt.Errorf("saving worksheet: %w", err)
 	}
 	if err := WriteFileAtomic(path, b); err != nil {
@@ -151,7 +177,7 @@ func (w *Worksheet) Save(path string) error {
 	return nil
 }
 
-// WriteFileAtomic replaces path with b (mode 0644): a temp file beside it is written,
+// WriteFileAtomic replaces path with b (mode 0600: the learner's work is private): a temp file beside it is written,
 // synced and renamed over path, then the directory is synced. On error the old file is
 // untouched and no temp file is left. The directory must exist. Errors name path.
 func WriteFileAtomic(path string, b []byte) (err error) {
@@ -171,7 +197,7 @@ func WriteFileAtomic(path string, b []byte) (err error) {
 	if _, err = f.Write(b); err != nil {
 		return err
 	}
-	if err = f.Chmod(0o644); err != nil {
+	if err = f.Chmod(0o600); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {

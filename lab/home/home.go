@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 )
 
-// Dir returns scalelab's data directory, creating it if needed:
-// $SCALELAB_HOME, else $XDG_DATA_HOME/scalelab, else ~/.local/share/scalelab.
+// Dir returns scalelab's data directory, creating it if needed (0700: it holds the learner's
+// answers and the cluster's password): $SCALELAB_HOME, else $XDG_DATA_HOME/scalelab, else
+// ~/.local/share/scalelab. An existing directory keeps its mode (SCALELAB_HOME may name a
+// directory the learner shares on purpose); the files in it are private on their own.
 func Dir() (string, error) {
 	dir := os.Getenv("SCALELAB_HOME")
 	if dir == "" {
@@ -22,7 +24,7 @@ func Dir() (string, error) {
 		}
 		dir = filepath.Join(base, "scalelab")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	return dir, nil

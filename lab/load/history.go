@@ -37,13 +37,35 @@ type History struct {
 	path string
 	mu   sync.Mutex
 	recs []Record
+	// raw is each record as the file holds it (nil for one added here): written back as it
+	// was, so fields a newer scalelab added to a run survive.
+	raw []json.RawMessage
+	// top is the file's other top-level fields, kept for the same reason.
+	top map[string]json.RawMessage
 	// Recovered names the file an unreadable history was moved to, when that happened at open.
 	Recovered string
 }
 
-type historyFile struct {
-	Version int      `json:"version"`
-	Runs    []Record `json:"runs"`
+// HistoryVersion is the format of runs.json this build writes and the newest it reads.
+const HistoryVersion = 1
+
+// NewerHistoryError is returned for a runs.json written in a newer format than this build
+// reads: it is left untouched rather than rewritten without what the newer scalelab stored.
+type NewerHistoryError struct {
+	Path    string
+	Version int
+}
+
+func (e *NewerHistoryError) Error() string {
+	return fmt.Sprintf("run history %s was written by a newer scalelab (format %d; this one reads format %d): upgrade scalelab (the file is left untouched)", e.Path, e.Version, HistoryVersion)
+}
+
+// historyData is runs.json as read: the records, each record's raw JSON and the other
+// top-level fields.
+type historyData struct {
+	recs []Record
+	raw  []json.RawMessage
+	top  map[string]json.RawMessage
 }
 
 // DefaultHistoryPath is runs.json in scalelab's data directory (SCALELAB_HOME overrides).
@@ -55,16 +77,16 @@ func DefaultHistoryPath() (string, error) { return home.Path(HistoryFile) }
 func OpenHistory(path string) (*History, error) {
 	h := &History{path: path}
 	err := h.locked(func() error {
-		recs, err := readHistory(path)
+		d, err := readHistory(path)
 		if errors.Is(err, errCorrupt) {
-			moved := fmt.Sprintf("%s.broken-%s", path, time.Now().Format("20060102-150405"))
-			if rerr := os.Rename(path, moved); rerr != nil {
+			moved, rerr := moveAside(path)
+			if rerr != nil {
 				return fmt.Errorf("run history %s is unreadable (%v) and could not be moved aside: %v; move or delete it", path, err, rerr)
 			}
 			h.Recovered = moved
-			recs, err = nil, nil
+			d, err = historyData{}, nil
 		}
-		h.recs = recs
+		h.set(d)
 		return err
 	})
 	if err != nil {
@@ -87,19 +109,66 @@ func (h *History) Path() string { return h.path }
 
 var errCorrupt = errors.New("not a scalelab run history")
 
-func readHistory(path string) ([]Record, error) {
+func readHistory(path string) (historyData, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return historyData{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read run history: %w", err)
+		return historyData{}, fmt.Errorf("read run history: %w", err)
 	}
-	var f historyFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("%w: %v", errCorrupt, err)
+	var d historyData
+	if err := json.Unmarshal(b, &d.top); err != nil || d.top == nil {
+		return historyData{}, fmt.Errorf("%w: %v", errCorrupt, err)
 	}
-	return f.Runs, nil
+	var version int
+	if v, ok := d.top["version"]; ok {
+		if err := json.Unmarshal(v, &version); err != nil {
+			return historyData{}, fmt.Errorf("%w: version: %v", errCorrupt, err)
+		}
+	}
+	if version > HistoryVersion {
+		return historyData{}, &NewerHistoryError{Path: path, Version: version}
+	}
+	if r, ok := d.top["runs"]; ok {
+		if err := json.Unmarshal(r, &d.raw); err != nil {
+			return historyData{}, fmt.Errorf("%w: runs: %v", errCorrupt, err)
+		}
+	}
+	d.recs = make([]Record, len(d.raw))
+	for i, r := range d.raw {
+		if err := json.Unmarshal(r, &d.recs[i]); err != nil {
+			return historyData{}, fmt.Errorf("%w: run %d: %v", errCorrupt, i+1, err)
+		}
+	}
+	delete(d.top, "version")
+	delete(d.top, "runs")
+	return d, nil
+}
+
+func (h *History) set(d historyData) { h.recs, h.raw, h.top = d.recs, d.raw, d.top }
+
+// file is the history as it is written: unknown fields and records as they were read.
+func (h *History) file() (map[string]any, error) {
+	runs := make([]json.RawMessage, len(h.recs))
+	for i := range h.recs {
+		if i < len(h.raw) && h.raw[i] != nil {
+			runs[i] = h.raw[i]
+			continue
+		}
+		b, err := json.Marshal(h.recs[i])
+		if err != nil {
+			return nil, err
+		}
+		runs[i] = b
+	}
+	out := map[string]any{}
+	for k, v := range h.top {
+		out[k] = v
+	}
+	out["version"] = HistoryVersion
+	out["runs"] = runs
+	return out, nil
 }
 
 // Add appends a run, giving it the next ID (and At, if zero), and saves the file atomically.
@@ -116,23 +185,30 @@ func (h *History) Add(r Record) (Record, error) {
 	}
 	r.Result.State = r.State
 	err := h.locked(func() error {
-		recs, err := readHistory(h.path)
+		d, err := readHistory(h.path)
 		if err != nil && !errors.Is(err, errCorrupt) {
 			return err
 		}
 		if err == nil {
-			h.recs = recs
+			h.set(d)
 		}
 		next := 1
 		for _, old := range h.recs {
 			next = max(next, old.ID+1)
 		}
 		r.ID = next
+		h.raw = append(h.raw, nil) // raw and recs have the same length: nil is "marshal it"
 		h.recs = append(h.recs, r)
 		if len(h.recs) > maxRecords {
-			h.recs = append([]Record(nil), h.recs[len(h.recs)-maxRecords:]...)
+			cut := len(h.recs) - maxRecords
+			h.recs = append([]Record(nil), h.recs[cut:]...)
+			h.raw = append([]json.RawMessage(nil), h.raw[cut:]...)
 		}
-		return writeAtomic(h.path, historyFile{Version: 1, Runs: h.recs})
+		f, err := h.file()
+		if err != nil {
+			return err
+		}
+		return writeAtomic(h.path, f)
 	})
 	return r, err
 }
@@ -170,9 +246,9 @@ func (h *History) LatestByState() map[string]Record {
 // Reload reads the file again (another process may have added runs).
 func (h *History) Reload() error {
 	return h.locked(func() error {
-		recs, err := readHistory(h.path)
+		d, err := readHistory(h.path)
 		if err == nil {
-			h.recs = recs
+			h.set(d)
 		}
 		return err
 	})
@@ -182,7 +258,7 @@ func (h *History) Reload() error {
 func (h *History) locked(fn func() error) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(h.path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(h.path), 0o700); err != nil {
 		return fmt.Errorf("run history: %w", err)
 	}
 	unlock, err := lockFile(h.path + ".lock")
@@ -204,7 +280,11 @@ func writeAtomic(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("save run history: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
+	defer os.Remove(tmp.Name())              // no-op once renamed
+	if err := tmp.Chmod(0o600); err != nil { // the learner's runs are private
+		tmp.Close()
+		return fmt.Errorf("save run history: %w", err)
+	}
 	if _, err := tmp.Write(append(b, '\n')); err != nil {
 		tmp.Close()
 		return fmt.Errorf("save run history: %w", err)
@@ -224,6 +304,46 @@ func writeAtomic(path string, v any) error {
 		d.Close()
 	}
 	return nil
+}
+
+// moveAside keeps an unreadable history as path.broken-<time>[-n], a name no earlier backup
+// has (created with O_EXCL, so two in one second never overwrite each other), and removes
+// path. It returns the backup's name.
+func moveAside(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	stamp := fmt.Sprintf("%s.broken-%s", path, time.Now().Format("20060102-150405.000"))
+	for n := 0; n < 1000; n++ {
+		name := stamp
+		if n > 0 {
+			name = fmt.Sprintf("%s-%d", stamp, n)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, werr := f.Write(b)
+		if serr := f.Sync(); werr == nil {
+			werr = serr
+		}
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr == nil {
+			werr = os.Remove(path)
+		}
+		if werr != nil {
+			os.Remove(name)
+			return "", werr
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("no free backup name beside %s", path)
 }
 
 // SortRecords orders records newest first (for display).

@@ -1,9 +1,13 @@
 package load
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,5 +126,96 @@ func TestHistoryKeepsTheNewestRuns(t *testing.T) {
 	recs := h.List()
 	if len(recs) != maxRecords || recs[0].ID != 4 || recs[len(recs)-1].ID != maxRecords+3 {
 		t.Fatalf("%d records, first id %d", len(recs), recs[0].ID)
+	}
+}
+
+// runs.json and its directory are private; an existing file is tightened when written.
+func TestHistoryFilesPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "home")
+	path := filepath.Join(dir, "runs.json")
+	h, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Add(Record{Result: sampleResult()}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600} {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", p, fi.Mode().Perm(), err, want)
+		}
+	}
+	os.Chmod(path, 0o644)
+	if _, err := h.Add(Record{Result: sampleResult()}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("rewritten runs.json is %v", fi.Mode().Perm())
+	}
+}
+
+// Two unreadable histories moved aside in the same second keep two backups.
+func TestHistoryBackupsNeverOverwritten(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "runs.json")
+	var backups []string
+	for _, body := range []string{"{first broken", "{second broken"} {
+		os.WriteFile(path, []byte(body), 0o600)
+		h, err := OpenHistory(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(h.Recovered)
+		if err != nil || string(b) != body {
+			t.Fatalf("backup %s holds %q (%v), want %q", h.Recovered, b, err, body)
+		}
+		backups = append(backups, h.Recovered)
+	}
+	if backups[0] == backups[1] {
+		t.Fatalf("one backup name for two files: %s", backups[0])
+	}
+	if b, _ := os.ReadFile(backups[0]); string(b) != "{first broken" {
+		t.Errorf("the first backup was overwritten: %q", b)
+	}
+}
+
+// Fields a newer scalelab wrote (top level and inside a run) survive an Add; a newer format
+// is refused and left untouched.
+func TestHistoryUnknownFieldsAndNewerVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.json")
+	old := `{"version":1,"classroom":{"room":"b12"},"runs":[{"id":7,"at":"2026-01-02T03:04:05Z","state":"broken","label":"postgres-down","result":{"total":5,"future_metric":42}}]}`
+	os.WriteFile(path, []byte(old), 0o600)
+	h, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.Add(Record{Result: sampleResult()})
+	if err != nil || r.ID != 8 {
+		t.Fatalf("add: %+v %v", r, err)
+	}
+	b, _ := os.ReadFile(path)
+	var compact bytes.Buffer
+	json.Compact(&compact, b)
+	for _, want := range []string{`"classroom":{"room":"b12"}`, `"label":"postgres-down"`, `"future_metric":42`} {
+		if !strings.Contains(compact.String(), want) {
+			t.Errorf("runs.json lost %s:\n%s", want, b)
+		}
+	}
+	if again, err := OpenHistory(path); err != nil || len(again.List()) != 2 {
+		t.Fatalf("reopen: %v", err)
+	}
+
+	newer := `{"version":2,"runs":[]}`
+	os.WriteFile(path, []byte(newer), 0o600)
+	_, err = OpenHistory(path)
+	var ne *NewerHistoryError
+	if !errors.As(err, &ne) || ne.Version != 2 || !strings.Contains(err.Error(), "upgrade scalelab") {
+		t.Fatalf("newer history: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != newer {
+		t.Errorf("a newer history was changed: %s", b)
+	}
+	if left, _ := filepath.Glob(path + ".broken-*"); len(left) != 0 {
+		t.Errorf("a newer history was moved aside as broken: %v", left)
 	}
 }

@@ -15,6 +15,8 @@ const (
 	StateFix1   = "fix1"   // after Fix 1: one shared pool, still no index
 	StateFix2   = "fix2"   // after Fix 2: shared pool and the index on created_at
 	StateCustom = "custom" // any other knob setting, or an outside URL
+	StateOutage = "outage" // PostgreSQL went down (or was down) during the run
+	StateMixed  = "mixed"  // the stage changed, or the API restarted, during the run
 )
 
 // How a run ended.

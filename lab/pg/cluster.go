@@ -27,23 +27,72 @@ func (c *cluster) ownerPath() string {
 }
 func (c *cluster) portPath() string { return filepath.Join(c.dir, "port") }
 
-// prepareDir creates the cluster directory, owned by the account postgres runs as.
+// prepareDir creates the cluster directory. It belongs to the process running scalelab (0700,
+// or root's and 0711 when root runs postgres as another user) and holds the files scalelab
+// writes (lock, owner, port, log, passwords, the stop marker); PGDATA inside it belongs to the
+// account postgres runs as. So a root scalelab never writes in a directory the unprivileged user
+// can write in, and cannot be made to follow a link that user planted.
 func (c *cluster) prepareDir() error {
 	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
 		return fmt.Errorf("create %s: %w (set SCALELAB_HOME to a writable directory%s)", filepath.Dir(c.dir), err, c.reachNote())
 	}
-	if err := os.Mkdir(c.dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+	mode := os.FileMode(0o700)
+	if c.as.drop {
+		mode = 0o711 // postgres (another user) must pass through to PGDATA, and see nothing else
+	}
+	if err := os.Mkdir(c.dir, mode); err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("create the PostgreSQL data dir %s: %w (set SCALELAB_HOME to a writable directory%s)", c.dir, err, c.reachNote())
 	}
+	st, err := os.Lstat(c.dir)
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("the PostgreSQL data dir %s is not a directory: remove it, or set SCALELAB_HOME to another directory", c.dir)
+	}
 	if c.as.drop {
-		if err := os.Chown(c.dir, c.as.UID, c.as.GID); err != nil {
-			return fmt.Errorf("give %s to %s: %w", c.dir, c.as.Name, err)
+		// A lock file a previous owner of the directory replaced by a link: nobody can hold
+		// it (it is never opened through a link), so it can go.
+		if st, err := os.Lstat(c.lockPath()); err == nil && st.Mode()&os.ModeSymlink != 0 {
+			os.Remove(c.lockPath())
 		}
-		// A cluster made earlier by another user (e.g. before the system user existed).
-		if st, err := os.Stat(c.pgdata()); err == nil && !ownedBy(st, c.as) {
-			if err := chownTree(c.pgdata(), c.as); err != nil {
-				return fmt.Errorf("give %s to %s: %w", c.pgdata(), c.as.Name, err)
+	} else if st.Mode().Perm()&0o077 != 0 {
+		os.Chmod(c.dir, mode)
+	}
+	return nil
+}
+
+// takeBack gives a root-run cluster the layout prepareDir describes when an older scalelab left
+// another one: the cluster dir owned by the postgres account, and PGDATA by another account than
+// this directory's own. Called with the lock held and no postmaster running (changing owners
+// under a running server would break it): entries of the directory but PGDATA and the lock are
+// removed (they were writable by that account, and scalelab writes them afresh), the directory
+// becomes root's, PGDATA this cluster's account's.
+func (c *cluster) takeBack() error {
+	if !c.as.drop {
+		return nil
+	}
+	st, err := os.Lstat(c.dir)
+	if err != nil {
+		return err
+	}
+	if uid, _, ok := fileOwner(st); ok && uid != os.Geteuid() {
+		if err := os.Lchown(c.dir, os.Geteuid(), os.Getegid()); err != nil {
+			return fmt.Errorf("take back %s: %w", c.dir, err)
+		}
+		entries, _ := os.ReadDir(c.dir)
+		for _, e := range entries {
+			if n := e.Name(); n != "data" && n != filepath.Base(c.lockPath()) && !strings.HasPrefix(n, "data.init-") {
+				os.RemoveAll(filepath.Join(c.dir, n))
 			}
+		}
+	}
+	if err := os.Chmod(c.dir, 0o711); err != nil {
+		return err
+	}
+	if st, err := os.Lstat(c.pgdata()); err == nil && st.IsDir() && !ownedBy(st, c.as) {
+		if err := chownTree(c.pgdata(), c.as); err != nil {
+			return fmt.Errorf("give %s to %s: %w", c.pgdata(), c.as.Name, err)
 		}
 	}
 	return nil
@@ -72,31 +121,43 @@ func (c *cluster) checkVersion() error {
 // initdb makes a new cluster: into data.init-<our pid>, renamed to data when complete, so a run
 // killed halfway leaves nothing that looks like a cluster, and an initdb orphaned by a killed run
 // can never write into the directory a later run is initialising. Locale C (fast, identical
-// everywhere), UTF8, scram-sha-256 for every connection, superuser postgres/postgres.
+// everywhere), UTF8, scram-sha-256 for every connection, superuser AdminUser with a random
+// password. The password reaches initdb through a pipe (--pwfile=/dev/fd/3), never a file; the
+// passwords are kept (secret.json) only once initdb has succeeded, just before the rename.
 // --no-sync: a lab cluster does not need to survive a power cut, and syncing costs most of
 // initdb's time.
-func (c *cluster) initdb(ctx context.Context) error {
+func (c *cluster) initdb(ctx context.Context) (secrets, error) {
 	c.removeStaleInits()
 	tmp := fmt.Sprintf("%s.init-%d", c.pgdata(), os.Getpid())
 	if err := os.RemoveAll(tmp); err != nil {
-		return err
+		return secrets{}, err
 	}
 	if err := os.RemoveAll(c.pgdata()); err != nil { // a data dir without PG_VERSION is junk
-		return err
+		return secrets{}, err
 	}
-	pw := filepath.Join(c.dir, fmt.Sprintf("pwfile-%d", os.Getpid()))
-	if err := os.WriteFile(pw, []byte(Password+"\n"), 0o600); err != nil {
-		return err
+	// Made here, and given to the postgres account: it cannot create entries in our directory.
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return secrets{}, err
 	}
-	defer os.Remove(pw)
 	if c.as.drop {
-		if err := os.Chown(pw, c.as.UID, c.as.GID); err != nil {
-			return err
+		if err := os.Lchown(tmp, c.as.UID, c.as.GID); err != nil {
+			os.RemoveAll(tmp)
+			return secrets{}, err
 		}
 	}
+	sec, err := newSecrets()
+	if err != nil {
+		return secrets{}, err
+	}
+	pw, err := passwordPipe(sec.Admin, c.as)
+	if err != nil {
+		return secrets{}, err
+	}
+	defer pw.Close()
 	cmd := exec.Command(c.bins.Path("initdb"),
-		"-D", tmp, "--locale=C", "-E", "UTF8", "--auth=scram-sha-256", "-U", User,
-		"--pwfile="+pw, "--no-sync", "--no-instructions")
+		"-D", tmp, "--locale=C", "-E", "UTF8", "--auth=scram-sha-256", "-U", AdminUser,
+		"--pwfile=/dev/fd/3", "--no-sync", "--no-instructions")
+	cmd.ExtraFiles = []*os.File{pw} // fd 3
 	cmd.Dir = c.dir
 	cmd.SysProcAttr = c.as.credential()
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
@@ -105,20 +166,26 @@ func (c *cluster) initdb(ctx context.Context) error {
 	// Started like postgres (startChild): it dies with us, by the parent-death signal.
 	ch, err := startChild(cmd)
 	if err != nil {
-		return fmt.Errorf("run %s: %w", c.bins.Path("initdb"), err)
+		os.RemoveAll(tmp)
+		return secrets{}, fmt.Errorf("run %s: %w", c.bins.Path("initdb"), err)
 	}
+	pw.Close()
 	select {
 	case <-ch.done:
 	case <-ctx.Done():
 		ch.stop(context.Background()) // SIGINT: initdb removes what it made and exits
 		os.RemoveAll(tmp)
-		return fmt.Errorf("initdb: %w", ctx.Err())
+		return secrets{}, fmt.Errorf("initdb: %w", ctx.Err())
 	}
 	if ch.err != nil {
 		os.RemoveAll(tmp)
-		return fmt.Errorf("initdb into %s failed: %v\n%s", tmp, ch.err, tail(out.String(), 15))
+		return secrets{}, fmt.Errorf("initdb into %s failed: %v\n%s", tmp, ch.err, tail(out.String(), 15))
 	}
-	return os.Rename(tmp, c.pgdata())
+	if err := c.saveSecrets(sec); err != nil {
+		os.RemoveAll(tmp)
+		return secrets{}, fmt.Errorf("keep the cluster's passwords in %s: %w", c.secretPath(), err)
+	}
+	return sec, os.Rename(tmp, c.pgdata())
 }
 
 // removeStaleInits deletes data.init-<pid> directories of runs that are gone.
@@ -156,11 +223,7 @@ func readInt(path string) int {
 }
 
 func writeInt(path string, n int) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strconv.Itoa(n)+"\n"), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return writePrivate(path, []byte(strconv.Itoa(n)+"\n"), 0o644)
 }
 
 func (c *cluster) reachNote() string {

@@ -3,7 +3,6 @@ package pg
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -12,11 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
-
-// URLFor returns the URL of database db on the private cluster listening on port.
-func URLFor(port int, db string) string {
-	return fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", User, Password, port, db)
-}
 
 // pingTimeout bounds one connection attempt.
 var pingTimeout = 3 * time.Second
@@ -40,26 +34,6 @@ func sqlState(err error) string {
 		return pe.Code
 	}
 	return ""
-}
-
-// ensureDatabase pings feedapp and creates it when missing (SQLSTATE 3D000).
-func ensureDatabase(ctx context.Context, port int) error {
-	err := ping(ctx, URLFor(port, Database))
-	if sqlState(err) != "3D000" {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	conn, err := pgconn.Connect(ctx, URLFor(port, "postgres"))
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	err = conn.Exec(ctx, "CREATE DATABASE "+Database).Close()
-	if sqlState(err) == "42P04" { // created by someone else meanwhile
-		err = nil
-	}
-	return err
 }
 
 // serverVersion asks the server its version ("15.18").
@@ -143,13 +117,13 @@ func showInt(ctx context.Context, connURL, name string) (int, error) {
 
 // servesDir asks the postgres named by a pid file, with our credentials, which data directory it
 // serves: the last word on whether a live postgres we could not recognise from /proc is ours.
-func servesDir(ctx context.Context, pf pidFile, pgdata string) bool {
+func servesDir(ctx context.Context, pf pidFile, adminURL, pgdata string) bool {
 	if pf.Port == 0 || !isPostmaster(pf.PID) {
 		return false
 	}
 	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
-	conn, err := pgconn.Connect(ctx, URLFor(pf.Port, "postgres"))
+	conn, err := pgconn.Connect(ctx, adminURL)
 	if err != nil {
 		return false
 	}

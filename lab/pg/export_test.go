@@ -6,6 +6,7 @@ import "time"
 
 var (
 	IsPostmaster = isPostmaster
+	AccountName  = accountName
 	ReadPortFile = func(dataDir string) int { return readInt((&cluster{dir: dataDir}).portPath()) }
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	neturl "net/url"
 	"strings"
 	"testing"
 
@@ -66,8 +67,13 @@ func TestUnreachableURL(t *testing.T) {
 
 func TestWrongPasswordIsUnreachable(t *testing.T) {
 	own := pgtest.OwnServer(t, pg.Options{})
-	url := strings.Replace(own.URL(), ":postgres@", ":nope@", 1)
-	_, err := pg.Open(context.Background(), pg.Options{URL: url})
+	u, err := neturl.Parse(own.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = neturl.UserPassword(u.User.Username(), "nope")
+	url := u.String()
+	_, err = pg.Open(context.Background(), pg.Options{URL: url})
 	if !errors.Is(err, pg.ErrUnreachable) || !strings.Contains(err.Error(), "password") {
 		t.Fatalf("Open(wrong password) = %v", err)
 	}

@@ -2,6 +2,8 @@ package pg
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -23,6 +25,8 @@ type Status struct {
 	PingErr     error    // why not, when Running
 	RunAs       string   // the unix user postgres runs (or would run) as
 	LogFile     string
+	URL         string // the lab's URL (as AppUser, password included: Redact before showing)
+	Legacy      bool   // made by an older scalelab: superuser postgres/postgres, no lab role yet
 }
 
 // Inspect reports on the private cluster Open would use for opt (opt.URL is ignored). It only
@@ -31,14 +35,16 @@ func Inspect(ctx context.Context, opt Options) Status {
 	var st Status
 	st.Binaries, st.BinErr = FindBinaries(ctx, opt.BinDir)
 	st.RunAs = currentUserName()
-	if os.Geteuid() == 0 {
-		st.RunAs = SystemUser
-		if _, ok := lookupAccount(SystemUser); !ok {
-			st.RunAs = SystemUser + " (created on first start)"
-		}
-	}
 	if st.BinErr != nil {
 		return st
+	}
+	if os.Geteuid() == 0 {
+		if asked, err := askedDir(opt.DataDir, st.Binaries); err == nil {
+			st.RunAs = accountName(asked)
+			if _, ok := lookupAccount(st.RunAs); !ok {
+				st.RunAs += " (created on first start)"
+			}
+		}
 	}
 	dir, err := DataDirFor(ctx, opt, st.Binaries)
 	if err != nil {
@@ -57,7 +63,22 @@ func Inspect(ctx context.Context, opt Options) Status {
 	if o := readInt(c.ownerPath()); alive(o) {
 		st.Owner = o
 	}
-	st.PingErr = ping(ctx, URLFor(pf.Port, Database))
+	sec, err := c.loadSecrets()
+	if errors.Is(err, os.ErrNotExist) {
+		// Run by an older scalelab: the published superuser password, until this version's
+		// next start replaces it.
+		st.Legacy = true
+		st.URL = urlFor(AdminUser, legacyPassword, pf.Port, Database)
+		st.PingErr = ping(ctx, st.URL)
+		st.Answers = st.PingErr == nil
+		return st
+	}
+	if err != nil {
+		st.PingErr = fmt.Errorf("the cluster's passwords in %s: %w", c.secretPath(), err)
+		return st
+	}
+	st.URL = urlFor(AppUser, sec.App, pf.Port, Database)
+	st.PingErr = ping(ctx, st.URL)
 	st.Answers = st.PingErr == nil
 	return st
 }

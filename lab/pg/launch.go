@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // startTimeout bounds how long a starting postgres may take to answer (crash recovery after a
@@ -79,9 +81,11 @@ func (s *Server) launch(ctx context.Context) error {
 		if err == nil {
 			s.mu.Lock()
 			s.child, s.pid, s.port, s.started, s.maxConns = ch, ch.pid(), port, true, s.opt.MaxConnections
-			s.url = URLFor(port, Database)
+			s.url = s.appURLLocked(port)
 			s.mu.Unlock()
-			writeInt(c.ownerPath(), os.Getpid())
+			// The owner was recorded by spawn before the start, so an attaching process can
+			// tell the postmaster is ours from its first moment; the port is the one kept for
+			// next time.
 			writeInt(c.portPath(), port)
 			return nil
 		}
@@ -121,9 +125,17 @@ func (s *Server) launch(ctx context.Context) error {
 // spawn starts postgres with its output in the log file (truncated: it holds the current run).
 func (s *Server) spawn(port int) (*child, error) {
 	c := s.cl
-	logf, err := os.OpenFile(c.logPath(), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	// A new file each run: removed and created exclusively, never through a link.
+	if err := os.Remove(c.logPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("replace the PostgreSQL log %s: %w", c.logPath(), err)
+	}
+	logf, err := os.OpenFile(c.logPath(), os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open the PostgreSQL log: %w", err)
+	}
+	if err := writeInt(c.ownerPath(), os.Getpid()); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("record this process as the cluster's owner in %s: %w", c.ownerPath(), err)
 	}
 	defer logf.Close() // the child has its own copy
 	cmd := exec.Command(c.bins.Path("postgres"), s.serverArgs(port)...)
@@ -149,7 +161,7 @@ func (s *Server) waitReady(ctx context.Context, ch *child, port int, deadline ti
 			return fmt.Errorf("postgres exited: %v", ch.err)
 		}
 		if pf, err := readPidFile(s.cl.pgdata()); err == nil && pf.PID == ch.pid() && pf.Status == "ready" {
-			if perr = ensureDatabase(ctx, port); perr == nil {
+			if perr = s.ensureRoles(ctx, port); perr == nil {
 				return nil
 			}
 			if authFailed(perr) {
@@ -184,6 +196,6 @@ func (c *cluster) logTail(n int) string {
 func authFailed(err error) bool { return strings.HasPrefix(sqlState(err), "28") }
 
 func (c *cluster) authError(err error) error {
-	return fmt.Errorf("%w: the cluster in %s refuses user %s with password %s (%v): it was changed by hand; delete %s to start over (the lab reseeds its data), or point scalelab at it with DATABASE_URL",
-		ErrStartFailed, c.dir, User, Password, err, c.dir)
+	return fmt.Errorf("%w: the cluster in %s refuses the passwords kept in %s (%v): they were changed by hand; delete %s to start over (the lab reseeds its data), or point scalelab at it with DATABASE_URL",
+		ErrStartFailed, c.dir, c.secretPath(), concise(err), c.dir)
 }

@@ -16,7 +16,7 @@ import (
 type dirLock struct{ f *os.File }
 
 func lockDir(ctx context.Context, path string, logf func(string, ...any)) (*dirLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}

@@ -129,8 +129,12 @@ func clusterDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o755)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return filepath.Join(dir, "pg")
+	pgdir := filepath.Join(dir, "pg")
+	t.Cleanup(func() {
+		os.RemoveAll(dir)
+		pgtest.RemoveAccount(pg.Info{RunAs: pg.AccountName(pgdir)})
+	})
+	return pgdir
 }
 
 func open(t *testing.T, opt pg.Options) *pg.Server {
@@ -194,4 +198,26 @@ func contains(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// startHelperNoWait starts runHelper(mode) on dir in another process and returns at once,
+// without waiting for it to open the cluster (for tests that interrupt Open itself).
+func startHelperNoWait(t *testing.T, mode, dir string) (*exec.Cmd, io.ReadCloser, error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "SCALELAB_PG_TEST_DIR="+dir)
+	cmd.Stderr = io.Discard
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	return cmd, out, nil
 }

@@ -70,8 +70,9 @@ func TestStalePidFileIsRecovered(t *testing.T) {
 	}
 }
 
-// The postmaster is SIGKILLed under a running Server: Start brings it back on the same port,
-// and a fresh Open after Close recovers it too (crash recovery, leftover shared memory).
+// The postmaster is SIGKILLed under a running Server: it comes back on the same port (by the
+// supervisor, or Start if called first), and a fresh Open after Close recovers it too (crash
+// recovery, leftover shared memory).
 func TestServerSIGKILLRecovers(t *testing.T) {
 	dir := clusterDir(t)
 	srv := open(t, pg.Options{DataDir: dir})
@@ -89,11 +90,6 @@ func TestServerSIGKILLRecovers(t *testing.T) {
 	}
 	if !waitGone(in.PID, time.Minute) {
 		t.Fatal("SIGKILLed postmaster still there")
-	}
-	for deadline := time.Now().Add(time.Minute); srv.Info().Running; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("Info says running a minute after the postmaster was killed")
-		}
 	}
 	ctx := context.Background()
 	if err := srv.Start(ctx); err != nil {
@@ -156,7 +152,7 @@ func TestOrphanIsStoppedAndReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Start it the way a tool that outlives us would: pg_ctl, detached.
-	pgctl := exec.Command(filepath.Join(in.BinDir, "pg_ctl"), "-D", in.PGData, "-w", "-l", filepath.Join(in.DataDir, "orphan.log"),
+	pgctl := exec.Command(filepath.Join(in.BinDir, "pg_ctl"), "-D", in.PGData, "-w", "-l", filepath.Join(in.PGData, "orphan.log"),
 		"-o", "-c listen_addresses=127.0.0.1 -c port="+strconv.Itoa(in.Port)+" -c unix_socket_directories=", "start")
 	if os.Geteuid() == 0 {
 		uid, gid := owner(t, in.PGData)
@@ -224,7 +220,7 @@ func TestCancelledOpenLeavesNothingBehind(t *testing.T) {
 func TestChangedPasswordFailsWithAdvice(t *testing.T) {
 	dir := clusterDir(t)
 	srv := open(t, pg.Options{DataDir: dir})
-	mustExec(t, srv.URL(), "ALTER USER postgres PASSWORD 'changed'")
+	mustExec(t, srv.AdminURL(), "ALTER USER postgres PASSWORD 'changed'")
 	srv.Close()
 	_, err := pg.Open(context.Background(), pg.Options{DataDir: dir})
 	if !errors.Is(err, pg.ErrStartFailed) || !contains(err.Error(), "delete", dir) || strings.Count(err.Error(), "did not start") != 1 {

@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -21,12 +22,17 @@ type account struct {
 	drop     bool // we are root: run the programs with these credentials
 }
 
-// SystemUser is the unprivileged user created (when root) to run the private cluster.
+// SystemUser is the prefix of the unprivileged users created (when root) to run private
+// clusters, one per cluster directory (see accountName).
 const SystemUser = "scalelab-pg"
 
 // rootClusterBase is where a root-run cluster lives when the unprivileged user cannot reach the
 // asked-for data directory (a directory under /root, which is 0700).
 var rootClusterBase = "/var/lib/scalelab/pg"
+
+// useraddLock serialises the creation of system users by root scalelab processes (in /run,
+// where only root writes).
+var useraddLock = "/run/scalelab-useradd.lock"
 
 func (a account) credential() *syscall.SysProcAttr {
 	if !a.drop {
@@ -35,9 +41,19 @@ func (a account) credential() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(a.UID), Gid: uint32(a.GID), NoSetGroups: true}}
 }
 
-// runAccount returns who runs PostgreSQL: ourselves, or when root an unprivileged user:
-// scalelab-pg (created with useradd if missing), else postgres, else nobody.
-func runAccount(ctx context.Context, logf func(string, ...any)) (account, error) {
+// accountName is the system user a root scalelab runs the cluster of dir as: one per cluster
+// directory (SystemUser-<hash of dir>), so that the superuser of one cluster, who can read any
+// file its unix user can, cannot read another cluster's data.
+func accountName(dir string) string {
+	sum := sha256.Sum256([]byte(dir))
+	return fmt.Sprintf("%s-%x", SystemUser, sum[:4])
+}
+
+// runAccount returns who runs PostgreSQL for the cluster asked for at dir: ourselves, or when
+// root an unprivileged user of that cluster's own, accountName(dir) (created with useradd if
+// missing); without useradd, the shared SystemUser, postgres or nobody, which do not keep
+// root-run clusters of different directories apart (said in the log).
+func runAccount(ctx context.Context, dir string, logf func(string, ...any)) (account, error) {
 	if os.Geteuid() != 0 {
 		name := strconv.Itoa(os.Geteuid())
 		if u, err := user.Current(); err == nil {
@@ -45,27 +61,70 @@ func runAccount(ctx context.Context, logf func(string, ...any)) (account, error)
 		}
 		return account{Name: name, UID: os.Geteuid(), GID: os.Getegid()}, nil
 	}
-	if a, ok := lookupAccount(SystemUser); ok {
+	own := accountName(dir)
+	if a, ok := lookupAccount(own); ok {
 		return a, nil
 	}
 	if path, err := exec.LookPath("useradd"); err == nil {
-		logf("running as root: creating the system user %s to run PostgreSQL (it refuses to run as root)", SystemUser)
-		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		out, err := exec.CommandContext(cctx, path, "--system", "--no-create-home", "--home-dir", "/nonexistent",
-			"--shell", "/usr/sbin/nologin", "--user-group", "--comment", "scalelab private PostgreSQL", SystemUser).CombinedOutput()
-		cancel()
-		// Another process may have created it at the same moment: look again either way.
-		if a, ok := lookupAccount(SystemUser); ok {
-			return a, nil
+		// One useradd at a time among scalelab processes: concurrent ones on the same name were
+		// seen to leave the user missing for a moment, failing initdb.
+		if l, err := lockDir(ctx, useraddLock, nil); err == nil {
+			defer l.unlock()
+			if a, ok := lookupAccount(own); ok {
+				return a, nil
+			}
 		}
-		logf("useradd %s failed (%v: %s); trying the postgres user", SystemUser, err, out)
+		logf("running as root: creating the system user %s to run the PostgreSQL of %s (it refuses to run as root)", own, dir)
+		var out []byte
+		// useradd fails while another one holds the passwd lock: try again for a while.
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			out, err = exec.CommandContext(cctx, path, "--system", "--no-create-home", "--home-dir", "/nonexistent",
+				"--shell", "/usr/sbin/nologin", "--user-group", "--comment", "scalelab private PostgreSQL of "+filepath.Base(filepath.Dir(dir))+"/"+filepath.Base(dir), own).CombinedOutput()
+			cancel()
+			// Another process may have created it at the same moment: look again either way.
+			if a, ok := lookupAccount(own); ok {
+				if err == nil {
+					created.add(own)
+				}
+				return a, nil
+			}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		logf("useradd %s failed (%v: %s); falling back to a shared user", own, err, out)
 	}
-	for _, name := range []string{"postgres", "nobody"} {
+	for _, name := range []string{SystemUser, "postgres", "nobody"} {
 		if a, ok := lookupAccount(name); ok {
+			logf("running the PostgreSQL of %s as the shared user %s: clusters of other data dirs run as the same user and could read each other's data", dir, name)
 			return a, nil
 		}
 	}
-	return account{}, fmt.Errorf("running as root, and PostgreSQL refuses to run as root: could not create or find an unprivileged user (%s, postgres, nobody); create one with `useradd --system %s` or run scalelab as a normal user", SystemUser, SystemUser)
+	return account{}, fmt.Errorf("running as root, and PostgreSQL refuses to run as root: could not create or find an unprivileged user (%s, postgres, nobody); create one with `useradd --system %s` or run scalelab as a normal user", own, own)
+}
+
+// created lists the system users this process made with useradd.
+var created createdUsers
+
+type createdUsers struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (c *createdUsers) add(name string) {
+	c.mu.Lock()
+	c.names = append(c.names, name)
+	c.mu.Unlock()
+}
+
+// CreatedSystemUsers lists the system users this process created (as root) to run private
+// clusters, for test harnesses that remove them once their clusters are gone.
+func CreatedSystemUsers() []string {
+	created.mu.Lock()
+	defer created.mu.Unlock()
+	return append([]string(nil), created.names...)
 }
 
 func lookupAccount(name string) (account, bool) {
@@ -82,18 +141,15 @@ func lookupAccount(name string) (account, bool) {
 }
 
 // reachableDataDir returns where the cluster for dir lives when run as a: dir itself when a can
-// reach it, else a directory under rootClusterBase named after the major version (default data
-// dir) or after the version and a hash of dir.
-func reachableDataDir(dir string, a account, major int, isDefault bool) string {
+// reach it, else a directory under rootClusterBase named after the major version and a hash of
+// dir. The hash is there for the default data dir too: every data home (a learner's, each test's
+// temporary one) has a cluster, passwords and system user of its own, never another home's.
+func reachableDataDir(dir string, a account, major int) string {
 	if !a.drop || canTraverse(filepath.Dir(dir), a) {
 		return dir
 	}
-	name := strconv.Itoa(major)
-	if !isDefault {
-		sum := sha256.Sum256([]byte(dir))
-		name = fmt.Sprintf("%d-%x", major, sum[:6])
-	}
-	return filepath.Join(rootClusterBase, name)
+	sum := sha256.Sum256([]byte(dir))
+	return filepath.Join(rootClusterBase, fmt.Sprintf("%d-%x", major, sum[:6]))
 }
 
 // canTraverse says whether a can search every existing directory from / down to dir. Missing

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"scalelab/lab/home"
@@ -31,6 +32,13 @@ type Server struct {
 	started  bool   // this process started the running postmaster
 	maxConns int
 	closed   bool
+	sec      secrets // the cluster's passwords (private cluster)
+	up       bool    // the last state the supervisor or an operation saw
+
+	epoch   atomic.Uint64 // bumped on every down/up transition (Epoch)
+	stopSup chan struct{} // closed by Close: the supervisor ends
+	supDone chan struct{} // closed when the supervisor has ended
+	supStop sync.Once
 }
 
 // Open gives the lab its PostgreSQL. With opt.URL it checks that server answers (ErrUnreachable
@@ -48,7 +56,11 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	as, err := runAccount(ctx, opt.logf)
+	asked, err := askedDir(opt.DataDir, bins)
+	if err != nil {
+		return nil, err
+	}
+	as, err := runAccount(ctx, asked, opt.logf)
 	if err != nil {
 		return nil, err
 	}
@@ -60,9 +72,16 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err := s.cl.prepareDir(); err != nil {
 		return nil, err
 	}
+	// Opening is starting again: a deliberate stop of an earlier run ends here.
+	s.cl.clearStopped()
 	if err := s.bringUp(ctx); err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	s.up = true
+	s.mu.Unlock()
+	s.stopSup, s.supDone = make(chan struct{}), make(chan struct{})
+	go s.supervise()
 	return s, nil
 }
 
@@ -71,10 +90,13 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 func DataDirFor(ctx context.Context, opt Options, bins Binaries) (string, error) {
 	var as account
 	if os.Geteuid() == 0 {
-		// Which user does not change the answer unless the dir is unreachable for all of them.
-		a, ok := lookupAccount(SystemUser)
-		if !ok {
-			a = account{Name: "nobody", UID: 65534, GID: 65534, drop: true}
+		asked, err := askedDir(opt.DataDir, bins)
+		if err != nil {
+			return "", err
+		}
+		a, ok := lookupAccount(accountName(asked))
+		if !ok { // not created yet: it will own nothing, so only the "other" bits count
+			a = account{Name: accountName(asked), UID: -2, GID: -2, drop: true}
 		}
 		as = a
 	}
@@ -82,19 +104,23 @@ func DataDirFor(ctx context.Context, opt Options, bins Binaries) (string, error)
 }
 
 func dataDir(asked string, bins Binaries, as account) (string, error) {
-	isDefault := asked == ""
-	if isDefault {
+	abs, err := askedDir(asked, bins)
+	if err != nil {
+		return "", err
+	}
+	return reachableDataDir(abs, as, bins.Major), nil
+}
+
+// askedDir is the absolute cluster directory the options ask for (before any move for root).
+func askedDir(asked string, bins Binaries) (string, error) {
+	if asked == "" {
 		p, err := home.Path("pg", strconv.Itoa(bins.Major))
 		if err != nil {
 			return "", fmt.Errorf("the scalelab data dir: %w (set SCALELAB_HOME to a writable directory)", err)
 		}
 		asked = p
 	}
-	abs, err := filepath.Abs(asked)
-	if err != nil {
-		return "", err
-	}
-	return reachableDataDir(abs, as, bins.Major, isDefault), nil
+	return filepath.Abs(asked)
 }
 
 // bringUp makes the private cluster run and answer: attach to a running one, recover a stale
@@ -107,6 +133,16 @@ func (s *Server) bringUp(ctx context.Context) error {
 	}
 	defer lock.unlock()
 
+	// An older scalelab's layout is fixed while no server runs on it, before anything in the
+	// directory is trusted.
+	if pf, err := readPidFile(c.pgdata()); err != nil || !postmasterOf(pf.PID, c.pgdata()) {
+		if err := c.takeBack(); err != nil {
+			return err
+		}
+	}
+	if err := s.readSecrets(); err != nil {
+		return err
+	}
 	if pf, err := readPidFile(c.pgdata()); err == nil {
 		switch attached, err := s.tryAttach(ctx, pf); {
 		case err != nil:
@@ -115,12 +151,17 @@ func (s *Server) bringUp(ctx context.Context) error {
 			return nil
 		}
 	}
+	if err := c.takeBack(); err != nil { // an orphan stopped above may have kept it from running
+		return err
+	}
 	if !c.initialized() {
 		s.opt.logf("initialising a PostgreSQL %s cluster in %s", c.bins.Version, c.pgdata())
 		t0 := time.Now()
-		if err := c.initdb(ctx); err != nil {
+		sec, err := c.initdb(ctx)
+		if err != nil {
 			return err
 		}
+		s.setSecrets(sec)
 		s.opt.logf("cluster initialised in %v", time.Since(t0).Round(time.Millisecond))
 	} else if err := c.checkVersion(); err != nil {
 		return err
@@ -139,7 +180,7 @@ func (s *Server) bringUp(ctx context.Context) error {
 // file and stops an orphan so that the caller starts afresh.
 func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err error) {
 	c := s.cl
-	if !postmasterOf(pf.PID, c.pgdata()) && !servesDir(ctx, pf, c.pgdata()) {
+	if !postmasterOf(pf.PID, c.pgdata()) && !servesDir(ctx, pf, urlFor(AdminUser, s.secrets().Admin, pf.Port, "postgres"), c.pgdata()) {
 		s.opt.logf("removing a stale postmaster.pid (pid %d is gone, or is not this cluster's server)", pf.PID)
 		if err := os.Remove(filepath.Join(c.pgdata(), "postmaster.pid")); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return false, fmt.Errorf("remove the stale %s: %w", filepath.Join(c.pgdata(), "postmaster.pid"), err)
@@ -163,12 +204,21 @@ func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err 
 	}
 	// Run by a live scalelab process: use it. Give it a moment if it is between states.
 	var perr error
+	migrated := false
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if perr = ensureDatabase(ctx, pf.Port); perr == nil {
+		if perr = ping(ctx, s.appURL(pf.Port)); perr == nil {
 			break
 		}
 		if authFailed(perr) {
+			// Started by an older scalelab (no lab role yet, the published superuser
+			// password): set the cluster up as this version expects, once.
+			if !migrated {
+				migrated = true
+				if err := s.ensureRoles(ctx, pf.Port); err == nil {
+					continue
+				}
+			}
 			return false, c.authError(perr)
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil || !isPostmaster(pf.PID) {
@@ -177,66 +227,13 @@ func (s *Server) tryAttach(ctx context.Context, pf pidFile) (attached bool, err 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	maxConns, _ := showInt(ctx, URLFor(pf.Port, Database), "max_connections")
+	maxConns, _ := showInt(ctx, s.appURL(pf.Port), "max_connections")
 	s.mu.Lock()
-	s.port, s.pid, s.started, s.child, s.url = pf.Port, pf.PID, false, nil, URLFor(pf.Port, Database)
+	s.port, s.pid, s.started, s.child, s.url = pf.Port, pf.PID, false, nil, s.appURLLocked(pf.Port)
 	s.maxConns = maxConns
 	s.mu.Unlock()
 	s.opt.logf("using the PostgreSQL already running on port %d (pid %d)", pf.Port, pf.PID)
 	return true, nil
-}
-
-// Stop shuts the private cluster down (fast shutdown, SIGINT) and waits. Start brings it back on
-// the same port. Meant for failure drills: the lab keeps running without its database.
-func (s *Server) Stop(ctx context.Context) error {
-	s.op.Lock()
-	defer s.op.Unlock()
-	if err := s.usable(); err != nil {
-		return err
-	}
-	lock, err := lockDir(ctx, s.cl.lockPath(), s.opt.Logf)
-	if err != nil {
-		return err
-	}
-	defer lock.unlock()
-	return s.stopLocked(ctx)
-}
-
-func (s *Server) stopLocked(ctx context.Context) error {
-	s.mu.Lock()
-	ch, pid := s.child, s.pid
-	s.mu.Unlock()
-	var err error
-	switch {
-	case ch != nil:
-		err = ch.stop(ctx)
-	case pid != 0 && postmasterOf(pid, s.cl.pgdata()):
-		err = stopPID(ctx, pid)
-	}
-	if err != nil {
-		return fmt.Errorf("stop PostgreSQL: %w", err)
-	}
-	s.mu.Lock()
-	s.child, s.pid, s.started = nil, 0, false
-	s.mu.Unlock()
-	return nil
-}
-
-// Start brings the private cluster back after Stop (or after it died), on the same port. If
-// another scalelab process started it meanwhile, Start attaches to that one.
-func (s *Server) Start(ctx context.Context) error {
-	s.op.Lock()
-	defer s.op.Unlock()
-	if err := s.usable(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	ch := s.child
-	s.mu.Unlock()
-	if ch != nil && !ch.exited() {
-		return nil
-	}
-	return s.bringUp(ctx)
 }
 
 func (s *Server) usable() error {
@@ -251,9 +248,10 @@ func (s *Server) usable() error {
 	return nil
 }
 
-// Close stops the cluster if this process started it, and waits until it has exited. An
-// attached or external Server is only forgotten. Safe to call more than once.
+// Close ends supervision, stops the cluster if this process started it, and waits until it has
+// exited. An attached or external Server is only forgotten. Safe to call more than once.
 func (s *Server) Close() error {
+	s.endSupervision()
 	s.op.Lock()
 	defer s.op.Unlock()
 	s.mu.Lock()
@@ -283,8 +281,40 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// URL is what clients connect with: postgres://postgres:postgres@127.0.0.1:PORT/feedapp?sslmode=disable
-// for the private cluster, Options.URL for an external one.
+// AdminURL is the superuser's URL on the lab's database (for psql --admin and setup that needs
+// it); Options.URL for an external server. It holds the password: show it only on request, and
+// pass it through Redact everywhere else.
+func (s *Server) AdminURL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.external || s.port == 0 {
+		return s.url
+	}
+	return urlFor(AdminUser, s.sec.Admin, s.port, Database)
+}
+
+// Epoch counts the cluster's down/up transitions seen by this Server: it changes whenever the
+// postmaster went away (killed, stopped, crashed) or came back. Compare two readings to learn
+// whether an outage or a restart happened in between. Always 0 for an external server.
+func (s *Server) Epoch() uint64 { return s.epoch.Load() }
+
+// setUp records the cluster's state and bumps the epoch when it changed.
+func (s *Server) setUp(up bool) {
+	s.mu.Lock()
+	changed := s.up != up
+	s.up = up
+	s.mu.Unlock()
+	if changed {
+		s.epoch.Add(1)
+		if s.opt.OnChange != nil {
+			s.opt.OnChange(up)
+		}
+	}
+}
+
+// URL is what the lab connects with: postgres://feedapp:PASSWORD@127.0.0.1:PORT/feedapp?sslmode=disable
+// for the private cluster (the role that owns the lab's database and nothing more), Options.URL
+// for an external one. It holds the password: pass it through Redact before showing it.
 func (s *Server) URL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -320,6 +350,7 @@ func (s *Server) Info() Info {
 		in.Running = alive(s.pid)
 	}
 	in.MaxConnections = s.maxConns
+	in.Stopped = c.stopped()
 	if !in.Running {
 		in.PID = 0
 	}

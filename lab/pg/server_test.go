@@ -21,9 +21,9 @@ func TestOpenPingQuery(t *testing.T) {
 	if in.External || !in.Started || !in.Running || in.PID == 0 || in.Port == 0 {
 		t.Fatalf("Info = %+v, want a private cluster started and running here", in)
 	}
-	want := fmt.Sprintf("postgres://postgres:postgres@127.0.0.1:%d/feedapp?sslmode=disable", in.Port)
-	if srv.URL() != want {
-		t.Fatalf("URL = %q, want %q", srv.URL(), want)
+	want := fmt.Sprintf("postgres://%s:xxxxx@127.0.0.1:%d/feedapp?sslmode=disable", pg.AppUser, in.Port)
+	if pg.Redact(srv.URL()) != want {
+		t.Fatalf("URL = %q, want %q", pg.Redact(srv.URL()), want)
 	}
 	if err := srv.Ping(context.Background()); err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func TestOpenPingQuery(t *testing.T) {
 		t.Fatalf("max_connections = %d, want %d", got, pg.DefaultMaxConnections)
 	}
 	// Password auth like a real deployment: a wrong password is refused.
-	bad := fmt.Sprintf("postgres://postgres:wrong@127.0.0.1:%d/feedapp?sslmode=disable", in.Port)
+	bad := fmt.Sprintf("postgres://%s:wrong@127.0.0.1:%d/feedapp?sslmode=disable", pg.AppUser, in.Port)
 	if conn, err := connect(context.Background(), bad); err == nil {
 		conn.Close(context.Background())
 		t.Fatal("a wrong password was accepted")
@@ -239,7 +239,8 @@ func TestCallerThreadExitDoesNotStopPostgres(t *testing.T) {
 	}
 }
 
-// The process that started the cluster goes; the attached one takes over with Start.
+// The process that started the cluster goes; the attached one takes over (its supervisor, or
+// Start if called first).
 func TestAttachedTakesOverWithStart(t *testing.T) {
 	dir := clusterDir(t)
 	first := open(t, pg.Options{DataDir: dir})
@@ -247,9 +248,6 @@ func TestAttachedTakesOverWithStart(t *testing.T) {
 	port := first.Info().Port
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
-	}
-	if second.Info().Running {
-		t.Fatal("attached Server still says running after the owner stopped the cluster")
 	}
 	if err := second.Start(context.Background()); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,10 @@
 //		...
 //	}
 //
+// On the private cluster NewDatabase creates the database as the superuser and gives it to the
+// lab's role (pg.AppUser), whose URL it returns: tests run with the privileges the lab has. Run as
+// root, each cluster runs as a system user of its own, removed when its test ends.
+//
 // With SCALELAB_TEST_DATABASE_URL (or DATABASE_URL) set, Server uses that server instead of
 // starting one; the URL's user must be allowed to CREATE DATABASE for NewDatabase.
 package pgtest

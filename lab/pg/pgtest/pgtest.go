@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
+	osexec "os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -32,6 +35,9 @@ func Main(m *testing.M) {
 	code := m.Run()
 	stop()
 	shutdown()
+	for _, name := range pg.CreatedSystemUsers() {
+		removeUser(name)
+	}
 	os.Exit(code)
 }
 
@@ -46,6 +52,7 @@ func shutdown() {
 		if err := shared.srv.Close(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: stopping the test PostgreSQL: %v\n", err)
 		}
+		RemoveAccount(shared.srv.Info())
 		shared.srv = nil
 	}
 	if shared.dir != "" {
@@ -111,13 +118,19 @@ func NewDatabase(tb testing.TB) string {
 	name := dbName(tb.Name())
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := exec(ctx, srv.URL(), "CREATE DATABASE "+quoteIdent(name)); err != nil {
+	// As the superuser (the lab's role may not create databases), owned by the lab's role, as
+	// the private cluster's own database is.
+	create := "CREATE DATABASE " + quoteIdent(name)
+	if !srv.Info().External {
+		create += " OWNER " + pg.AppUser
+	}
+	if err := exec(ctx, srv.AdminURL(), create); err != nil {
 		tb.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := exec(ctx, srv.URL(), "DROP DATABASE IF EXISTS "+quoteIdent(name)+" WITH (FORCE)"); err != nil {
+		if err := exec(ctx, srv.AdminURL(), "DROP DATABASE IF EXISTS "+quoteIdent(name)+" WITH (FORCE)"); err != nil {
 			tb.Errorf("pgtest: drop database %s: %v", name, err)
 		}
 	})
@@ -148,6 +161,7 @@ func OwnServer(tb testing.TB, opt pg.Options) *pg.Server {
 		if err := srv.Close(); err != nil {
 			tb.Errorf("pgtest: stop the test's PostgreSQL: %v", err)
 		}
+		RemoveAccount(srv.Info())
 		if in := srv.Info(); !in.External && in.DataDir != "" && opt.DataDir != "" {
 			if abs, _ := filepath.Abs(opt.DataDir); abs != in.DataDir {
 				os.RemoveAll(in.DataDir)
@@ -186,3 +200,35 @@ func dbName(testName string) string {
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// RemoveAccount deletes the system user a root-run test cluster ran as (one is made per cluster
+// directory, see pg.SystemUser), once that cluster has stopped: tests make many directories and
+// must not leave a user behind for each. It does nothing when not root or for other users. Main
+// removes, at the end, every user the test binary made, so tests need it only for clusters made
+// by other processes (the binary under test).
+func RemoveAccount(in pg.Info) {
+	if os.Geteuid() != 0 || in.External || !strings.HasPrefix(in.RunAs, pg.SystemUser+"-") {
+		return
+	}
+	removeUser(in.RunAs)
+}
+
+// removeUser runs userdel, again (for up to 5 s) while another process holds the passwd lock or
+// the cluster's last processes are still exiting; a user whose processes keep running is left.
+func removeUser(name string) {
+	path, err := osexec.LookPath("userdel")
+	if err != nil {
+		return
+	}
+	for i := 0; i < 50; i++ {
+		err := osexec.Command(path, name).Run()
+		var ee *osexec.ExitError
+		if err == nil || !errors.As(err, &ee) || (ee.ExitCode() != 1 && ee.ExitCode() != 8 && ee.ExitCode() != 10) {
+			return
+		}
+		if _, err := user.Lookup(name); err != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -895,6 +895,10 @@ func (d *dashboard) layoutCompact(w, h int) []string {
 	title := func(t string) string { return d.sty.Title.Render(t) }
 	list, _, _ := d.causes()
 	causesH := 1 + max(1, min(len(list), 4))
+	if rest >= 30 && len(list) > 0 {
+		// a tall column has rows to say what the causes mean (the charts keep most of it)
+		causesH += min(6, d.helpRows(list[:min(len(list), 4)], w-2))
+	}
 	poolH := 5
 	titles := rest >= 24
 	chartRows := rest - causesH - poolH

@@ -730,7 +730,7 @@ func (d *dashboard) poolPane(w, h int) []string {
 		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", fmtInt(int(s.PoolsCreated))))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 	}
-	why := poolWhy(s.Knobs, int(p.Constructing), s.Backends)
+	why := poolWhy(s.Knobs, int(p.Constructing), s.Backends, s.MaxConnections, d.causeCount(string(telemetry.ConnectTimeout)))
 	if s.Backends < 0 {
 		msg := "PostgreSQL: no answer"
 		if s.DBErr != "" {
@@ -749,9 +749,16 @@ func (d *dashboard) poolPane(w, h int) []string {
 		out = append(out, st.Label.Render("  API ")+st.Value.Render(strconv.Itoa(s.APIBackends))+st.Label.Render(" · running ")+st.Value.Render(strconv.Itoa(s.ActiveBackends)))
 	}
 	if why != "" && w >= 20 {
-		// the explanation goes before the chart, which is the first thing to give way
-		for _, l := range strings.Split(xansi.Wordwrap(why, w, ""), "\n") {
-			out = append(out, st.Hint.Render(l))
+		// the explanation goes before the chart, which is the first thing to give way; it is
+		// shown whole or not at all
+		ls := strings.Split(xansi.Wordwrap(why, w, ""), "\n")
+		if len(out)+len(ls) > h && s.Backends >= 0 {
+			out = out[:len(out)-1] // the API/running detail gives way to the reason
+		}
+		if len(out)+len(ls) <= h {
+			for _, l := range ls {
+				out = append(out, st.Hint.Render(l))
+			}
 		}
 	}
 	if rest := h - len(out); rest >= 2 && len(d.gauges.at) > 1 {
@@ -761,15 +768,29 @@ func (d *dashboard) poolPane(w, h int) []string {
 	return out[:min(len(out), h)]
 }
 
-// poolWhy says why PostgreSQL's backends stay low while the API is opening many connections:
-// with a pool per request and a short connect timeout, a connection that is not open in time
-// is abandoned, so it never becomes a backend doing work. "" when that is not what is seen.
-func poolWhy(k feed.Knobs, opening, backends int) string {
-	if k.SharedPool || opening == 0 || k.ConnectTimeout <= 0 || opening <= backends {
+// poolWhy says why PostgreSQL's backends stay low while the API opens many connections (now,
+// or in the run shown, whose requests timed out connecting): with a pool per request and a
+// short connect timeout, a connection that is not open in time is abandoned, so it never
+// becomes a backend doing work. "" when that is not what is seen.
+func poolWhy(k feed.Knobs, opening, backends, maxConns, timedOut int) string {
+	if k.SharedPool || k.ConnectTimeout <= 0 || (opening <= backends && timedOut == 0) {
 		return ""
 	}
-	return "why so few backends: most connections never finish opening inside the " +
-		fmtDur(k.ConnectTimeout) + " connect timeout, and the request fails"
+	if maxConns > 0 && backends*2 >= maxConns {
+		return "" // the backends did rise: PostgreSQL's limit is the story, not the timeout
+	}
+	return "few backends: connections time out (" + fmtDur(k.ConnectTimeout) + ") before they open"
+}
+
+// causeCount is how many requests failed for cause, in the run the panes show.
+func (d *dashboard) causeCount(cause string) int {
+	list, _, _ := d.causes()
+	for _, c := range list {
+		if c.cause == cause {
+			return c.n
+		}
+	}
+	return 0
 }
 
 // gaugeBar is a horizontal bar of v out of of, w cells wide.

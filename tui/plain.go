@@ -272,7 +272,7 @@ func (p *plainSession) block(b *content.Block) (string, *content.Question) {
 		if b.Image != nil {
 			if d := diagramFor(b.Image); d != "" {
 				head := "Picture: " + b.Image.Alt
-				if w := xansi.StringWidth(widest(d)); w > p.width {
+				if w := widest(d); w > p.width {
 					// drawn whole all the same: the terminal wraps its lines, which breaks the drawing
 					head += fmt.Sprintf(" (%d columns wide: in a terminal narrower than that its lines wrap; widen it to see the drawing as drawn)", w)
 				}
@@ -336,15 +336,4 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = io.WriteString(e.w, termsafe.Clean(fmt.Sprintf(format, args...)))
 	}
-}
-
-// widest returns the widest line of s.
-func widest(s string) string {
-	w := ""
-	for _, l := range strings.Split(s, "\n") {
-		if xansi.StringWidth(l) > xansi.StringWidth(w) {
-			w = l
-		}
-	}
-	return w
 }

@@ -156,8 +156,17 @@ func (a *App) Init() tea.Cmd {
 	for _, s := range a.screens {
 		cmds = append(cmds, s.Init())
 	}
+	if a.notice != "" {
+		// The start-up notice (another process on the worksheet, a recovered file) is read and
+		// then goes, like every other notice: left up, its box would cover the text for good.
+		cmds = append(cmds, tea.Tick(startNoticeFor, func(time.Time) tea.Msg { return clearNoticeMsg{gen: 0} }))
+	}
 	return tea.Batch(cmds...)
 }
+
+// startNoticeFor is how long the start-up notice stays: longer than a notice of the session,
+// since it shows while the learner's eyes are still on the first screen.
+const startNoticeFor = 20 * time.Second
 
 // noticeMsg shows a line in the status bar for a while.
 type noticeMsg struct {
@@ -421,7 +430,9 @@ func (a *App) View() string {
 		body = a.confirmView()
 	}
 	body = lipgloss.NewStyle().Height(a.bodyHeight()).MaxHeight(a.bodyHeight()).Render(body)
-	if long := a.longNotice(); long != "" {
+	// A box over the bottom would cut the ? help or the confirm question in half; while one of
+	// them shows, the notice stays on the status line alone.
+	if long := a.longNotice(); long != "" && !a.showAll && a.lab.confirm == nil {
 		body = overlayBottom(body, long)
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, a.header(), body, a.statusLine(), a.helpLine())

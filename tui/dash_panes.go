@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
+	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/telemetry"
@@ -115,7 +116,7 @@ func (d *dashboard) bigNumbers() [3]bigNum {
 		what := " · last run"
 		sub := fmtInt(r.Total) + " requests"
 		if r.State != "" {
-			sub = r.State + " · " + sub
+			sub = lab.StageTitle(r.State) + " · " + sub
 		}
 		return [3]bigNum{
 			{label: "success rate" + what, num: fmtPct(r.SuccessRate), unit: "%", sub: sub, st: d.rateStyle(r.SuccessRate)},
@@ -192,6 +193,20 @@ func (d *dashboard) bigRow(w, h int) []string {
 
 // ---- progress ------------------------------------------------------------------------------
 
+// fitClauses fits a summary made of ", "-separated figures into w cells by leaving out whole
+// figures from the end, so no number is cut in half ("p9…"); only a first clause wider than w
+// is truncated.
+func fitClauses(s string, w int) string {
+	for lipgloss.Width(s) > w {
+		i := strings.LastIndex(s, ", ")
+		if i < 0 {
+			return xansi.Truncate(s, w, "…")
+		}
+		s = s[:i]
+	}
+	return s
+}
+
 // progressLine is the load test's bar with time left, or what the lab is doing when idle.
 func (d *dashboard) progressLine(w int) string {
 	st := d.sty
@@ -201,8 +216,9 @@ func (d *dashboard) progressLine(w int) string {
 	r := d.sample.Run
 	if r == nil && d.ended != "" {
 		// the run's final picture: its summary, and how to leave it
-		return st.Value.Render(xansi.Truncate("run ended: "+d.ended, max(10, w-22), "…")) +
-			st.Hint.Render(" · esc closes it")
+		const closeHint = " · esc closes it"
+		return st.Value.Render(fitClauses("run ended: "+d.ended, max(10, w-lipgloss.Width(closeHint)))) +
+			st.Hint.Render(closeHint)
 	}
 	if r == nil {
 		msg := "no load test running"
@@ -564,6 +580,9 @@ func (d *dashboard) causes() (list []causeCount, total int, what string) {
 
 func (d *dashboard) causesPane(w, h int) []string {
 	title, body := d.causesBody(w, h-1)
+	if _, total, what := d.causes(); d.have && total == 0 && what != "" {
+		return body[:min(h, len(body))] // "no failures · last run" says it in one line
+	}
 	return append([]string{title}, body...)[:min(h, 1+len(body))]
 }
 
@@ -593,7 +612,8 @@ func (d *dashboard) causesBody(w, h int) (string, []string) {
 		if what == "" {
 			return st.Hint.Render("no failures (no run yet)"), nil
 		}
-		return st.Good.Render("no failures"), []string{st.Hint.Render(what)}
+		// the body says it too: in a box the title replaces the summary line
+		return st.Good.Render("no failures"), []string{st.Good.Render("no failures") + st.Hint.Render(" · "+what)}
 	}
 	head := st.Label.Render(fmtInt(total) + " failed · " + what)
 	if h <= 0 {

@@ -143,6 +143,11 @@ func (d *dashboard) ingest(s LabSample) {
 	d.sample, d.have = s, true
 	d.gen++
 	last := d.secs.load(s.Telemetry.Seconds, s.Telemetry.Start)
+	if d.ended != "" && s.Run == nil {
+		// the final picture is the run's: the idle seconds after it would pull the charts
+		// and the legends' "last second" figures down to zero under the run's summary
+		last = d.secs.trimIdle()
+	}
 	if last != d.chartAt {
 		d.chartAt = last
 		clear(d.charts)
@@ -252,6 +257,20 @@ func (s *series) load(secs []telemetry.Second, start time.Time) int64 {
 }
 
 func (s *series) len() int { return len(s.at) }
+
+// trimIdle drops the seconds without a request from the end and returns the last one kept (0
+// when none is left).
+func (s *series) trimIdle() int64 {
+	n := len(s.at)
+	for n > 0 && s.ok[n-1]+s.failed[n-1] == 0 {
+		n--
+	}
+	s.at, s.ok, s.failed, s.p50, s.p99 = s.at[:n], s.ok[:n], s.failed[:n], s.p50[:n], s.p99[:n]
+	if n == 0 {
+		return 0
+	}
+	return s.at[n-1]
+}
 
 // gaugeRing keeps one peak per second of the pool and backend gauges, at most dashKeep seconds.
 type gaugeRing struct {

@@ -270,7 +270,7 @@ func TestDashboardIdle(t *testing.T) {
 		}
 	}
 	mustContain(t, v, "success rate · last run", "no load test running · last run 30s, 9,876 requests",
-		"connect_timeout", "4,740", "too_many_clients", "2,370", "broken · 9,876 requests")
+		"connect_timeout", "4,740", "too_many_clients", "2,370", "Broken · 9,876 requests")
 	mustContain(t, d.Compact(36, 18), "19.9% ok", "p99 1.24s", "329 req/s")
 }
 

@@ -86,9 +86,10 @@ type mdRenderer struct {
 	width int
 }
 
-// Render renders md at the renderer's width.
+// Render renders md at the renderer's width (hyphens kept from the wrapper: see keepHyphens).
 func (r *mdRenderer) Render(md string) (string, error) {
-	return r.tr.Render(safeMarkdown(md, r.width))
+	out, err := r.tr.Render(keepHyphens(safeMarkdown(md, r.width)))
+	return restoreHyphens(out), err
 }
 
 // newGlamour makes a renderer for one width. The projector theme keeps the base style but
@@ -138,6 +139,7 @@ func newGlamour(spec renderSpec, theme Theme, width int) (*mdRenderer, error) {
 		}
 	}
 	liftDocumentStyle(&cfg)
+	padCodeUnbroken(&cfg)
 	if width < 20 {
 		width = 20
 	}

@@ -46,6 +46,17 @@ func appliedFixes(s *content.Scenario, ticked map[string]bool) []string {
 	return out
 }
 
+// scenarioFixes lists the fix tags of all the scenario's Fix 1 tasks, ticked or not.
+func scenarioFixes(s *content.Scenario) []string {
+	all := map[string]bool{}
+	if s != nil {
+		for _, t := range s.Tasks() {
+			all[t.ID] = true
+		}
+	}
+	return appliedFixes(s, all)
+}
+
 // knobsFromApplied turns applied settings (fix tags, or a preset tag) into the API's knobs,
 // starting from the broken preset; unknown tags are ignored.
 func knobsFromApplied(applied []string) feed.Knobs {
@@ -87,8 +98,14 @@ func (c *LabController) hintsNow() map[string]bool {
 	defer c.mu.Unlock()
 	h := map[string]bool{}
 	if c.haveState && c.lastState.APIAddr != "" {
+		// the boxes and the running API disagree on a change, either way: a box ticked that
+		// the API does not have yet, or one unticked that it still runs with
+		ticked := map[string]bool{}
 		for _, f := range appliedFixes(c.scenario, c.tasks) {
-			if !hasFix(c.lastState.Knobs, f) {
+			ticked[f] = true
+		}
+		for _, f := range scenarioFixes(c.scenario) {
+			if ticked[f] != hasFix(c.lastState.Knobs, f) {
 				h[HintRestartPending] = true
 			}
 		}

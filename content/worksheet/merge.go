@@ -53,7 +53,7 @@ func Merge(base, ours, disk *Worksheet) *Worksheet {
 				out.Answers[k] = o
 			}
 		default: // both changed it
-			out.Answers[k] = joinAnswers(o, d)
+			out.Answers[k] = joinAnswers(b, o, d)
 		}
 	}
 	out.Tasks = map[string]bool{}
@@ -86,12 +86,25 @@ func Merge(base, ours, disk *Worksheet) *Worksheet {
 	return &out
 }
 
-func joinAnswers(ours, theirs string) string {
+// joinAnswers keeps both texts of an answer that base, ours and the disk all differ on. When
+// the disk's text already holds our base (an earlier merge of ours with the other workshop's),
+// our part of it is replaced by ours, so each workshop's latest text appears once however
+// many saves the two make while typing in the same answer.
+func joinAnswers(base, ours, theirs string) string {
 	switch {
 	case strings.TrimSpace(ours) == "":
 		return theirs
 	case strings.TrimSpace(theirs) == "" || strings.Contains(ours, theirs):
 		return ours
+	}
+	if base != "" {
+		parts, mine := strings.Split(theirs, ConflictMark), strings.Split(base, ConflictMark)
+		for i := 0; i+len(mine) <= len(parts); i++ {
+			if reflect.DeepEqual(parts[i:i+len(mine)], mine) {
+				out := append(append(append([]string{}, parts[:i]...), ours), parts[i+len(mine):]...)
+				return strings.Join(out, ConflictMark)
+			}
+		}
 	}
 	return ours + ConflictMark + theirs
 }

@@ -1,0 +1,42 @@
+package worksheet
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Two workshops on one worksheet, both typing into the same answer and saving in turn the
+// way the TUI does (each keeps what it wrote as its merge base): the file ends with the
+// latest text of each, once, not a pile of every intermediate text.
+func TestSaveMergedTwoTypingInOneAnswer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "worksheets", "s.json")
+	type workshop struct {
+		base *Worksheet
+		text string
+	}
+	a, b := &workshop{base: New("s")}, &workshop{base: New("s")}
+	save := func(w *workshop, add string) {
+		t.Helper()
+		w.text += add
+		ours := New("s")
+		ours.Answers["Q1"] = w.text
+		if _, err := SaveMerged(path, w.base, ours); err != nil {
+			t.Fatal(err)
+		}
+		w.base = ours
+	}
+	for _, word := range strings.Fields("the pool holds one connection and every request waits for it") {
+		save(a, word+" ")
+		save(b, strings.ToUpper(word)+" ")
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := b.text + ConflictMark + a.text
+	if got.Answers["Q1"] != want {
+		t.Fatalf("Q1 after both typed (%d bytes, %d marks):\n%q\nwant:\n%q",
+			len(got.Answers["Q1"]), strings.Count(got.Answers["Q1"], ConflictMark), got.Answers["Q1"], want)
+	}
+}

@@ -4,6 +4,7 @@ package worksheet
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -11,9 +12,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// openLock opens (creating 0600) the lock file path without following a symbolic link there:
+// the lock is written and truncated, and a planted link would turn that on the file it names.
+func openLock(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|unix.O_NOFOLLOW, 0o600)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link, not scalelab's lock file: remove it and start again", path)
+	}
+	return f, err
+}
+
 // lockFile takes an exclusive lock on path (created 0600), waiting for it.
 func lockFile(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := openLock(path)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +41,7 @@ func lockFile(path string) (unlock func(), err error) {
 // claimFile takes path's lock without waiting and writes this process's ID into it. When
 // another process holds it, it returns that process's ID (0 if it has not written it yet).
 func claimFile(path string) (release func(), holder int, err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := openLock(path)
 	if err != nil {
 		return nil, 0, err
 	}

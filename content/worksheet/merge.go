@@ -8,6 +8,8 @@ import (
 	"os"
 	"reflect"
 	"strings"
+
+	"scalelab/internal/safefile"
 )
 
 // ConflictMark separates two texts of one answer changed in two workshops at once: both are
@@ -171,7 +173,7 @@ func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 	if err := privateDir(dirOf(path)); err != nil {
 		return nil, fmt.Errorf("saving worksheet: %w", err)
 	}
-	unlock, err := lockFile(path + ".lock")
+	unlock, err := safefile.Lock(path + ".lock")
 	if err != nil {
 		return nil, fmt.Errorf("saving worksheet %s: taking its lock: %w", path, err)
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package worksheet
+package safefile
 
 import (
 	"errors"
@@ -22,8 +22,9 @@ func openLock(path string) (*os.File, error) {
 	return f, err
 }
 
-// lockFile takes an exclusive lock on path (created 0600), waiting for it.
-func lockFile(path string) (unlock func(), err error) {
+// Lock takes an exclusive advisory lock on path (created 0600), waiting for it, until
+// unlock. Processes that lock the same path run one at a time.
+func Lock(path string) (unlock func(), err error) {
 	f, err := openLock(path)
 	if err != nil {
 		return nil, err
@@ -38,9 +39,10 @@ func lockFile(path string) (unlock func(), err error) {
 	}, nil
 }
 
-// claimFile takes path's lock without waiting and writes this process's ID into it. When
-// another process holds it, it returns that process's ID (0 if it has not written it yet).
-func claimFile(path string) (release func(), holder int, err error) {
+// Claim takes path's lock without waiting and writes this process's ID into it, until
+// release. When another process holds it, release is nil and holder is that process's ID (0
+// if it has not written it yet).
+func Claim(path string) (release func(), holder int, err error) {
 	f, err := openLock(path)
 	if err != nil {
 		return nil, 0, err

@@ -168,7 +168,8 @@ func keys[V any](ms ...map[string]V) []string {
 // since base (see Merge), holding the worksheet's lock across read and write so two
 // workshops' saves never interleave. It returns what was written. A file that cannot be read
 // (corrupt, or a newer format) is not merged into: a newer format is refused (*NewerError),
-// a corrupt file is kept aside (see Load) and replaced by the merge of base and ours.
+// a corrupt file is kept aside (see Load) and replaced by the merge of base and ours, or left
+// in place with a *CorruptError when no copy of it could be kept.
 func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 	if err := privateDir(dirOf(path)); err != nil {
 		return nil, fmt.Errorf("saving worksheet: %w", err)
@@ -180,10 +181,14 @@ func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 	defer unlock()
 	disk, err := Load(path) // a corrupt file is kept aside under its own name first
 	var ne *NewerError
+	var ce *CorruptError
 	switch {
 	case errors.As(err, &ne):
 		return nil, err
-	case errors.Is(err, ErrCorrupt):
+	case errors.As(err, &ce) && ce.Backup == "":
+		// it could not be kept aside (a full disk): replacing it would destroy it
+		return nil, err
+	case errors.As(err, &ce):
 		disk = base
 	case err != nil:
 		if _, serr := os.Stat(path); !errors.Is(serr, fs.ErrNotExist) {

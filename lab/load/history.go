@@ -187,10 +187,18 @@ func (h *History) Add(r Record) (Record, error) {
 	r.Result.State = r.State
 	err := h.locked(func() error {
 		d, err := readHistory(h.path)
-		if err != nil && !errors.Is(err, errCorrupt) {
+		switch {
+		case errors.Is(err, errCorrupt):
+			// it turned unreadable since it was opened (a hand edit): kept aside before
+			// this history replaces it, as at open
+			moved, rerr := moveAside(h.path)
+			if rerr != nil {
+				return fmt.Errorf("run history %s is unreadable (%v) and could not be moved aside: %v; move or delete it", h.path, err, rerr)
+			}
+			h.Recovered = moved
+		case err != nil:
 			return err
-		}
-		if err == nil {
+		default:
 			h.set(d)
 		}
 		next := 1

@@ -45,6 +45,20 @@ type History struct {
 	top map[string]json.RawMessage
 	// Recovered names the file an unreadable history was moved to, when that happened at open.
 	Recovered string
+	// keptAside names the file a history that turned unreadable after open was moved to
+	// (guarded by mu: Add runs beside the readers).
+	keptAside string
+}
+
+// KeptAside names the file an unreadable history was last moved to, at open or by a later
+// Add ("" if none): safe to call while a run is being added.
+func (h *History) KeptAside() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.keptAside != "" {
+		return h.keptAside
+	}
+	return h.Recovered
 }
 
 // HistoryVersion is the format of runs.json this build writes and the newest it reads.
@@ -195,7 +209,7 @@ func (h *History) Add(r Record) (Record, error) {
 			if rerr != nil {
 				return fmt.Errorf("run history %s is unreadable (%v) and could not be moved aside: %v; move or delete it", h.path, err, rerr)
 			}
-			h.Recovered = moved
+			h.keptAside = moved
 		case err != nil:
 			return err
 		default:

@@ -34,7 +34,7 @@ func TestAddKeepsAsideAHistoryThatTurnedCorrupt(t *testing.T) {
 	if b, _ := os.ReadFile(kept[0]); string(b) != string(edited) {
 		t.Fatalf("the backup holds %q", b)
 	}
-	if h.Recovered != kept[0] {
-		t.Errorf("Recovered = %q, want %q", h.Recovered, kept[0])
+	if h.KeptAside() != kept[0] {
+		t.Errorf("KeptAside() = %q, want %q", h.KeptAside(), kept[0])
 	}
 }

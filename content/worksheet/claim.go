@@ -55,4 +55,3 @@ func (c *Claim) Notice() string {
 	return "this worksheet is also open in " + who + ": both save into it and answers are merged, none is lost"
 }
 
-func dirOf(path string) string { return filepath.Dir(path) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -171,7 +172,7 @@ func keys[V any](ms ...map[string]V) []string {
 // a corrupt file is kept aside (see Load) and replaced by the merge of base and ours, or left
 // in place with a *CorruptError when no copy of it could be kept.
 func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
-	if err := privateDir(dirOf(path)); err != nil {
+	if err := privateDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("saving worksheet: %w", err)
 	}
 	unlock, err := safefile.Lock(path + ".lock")

@@ -1,6 +1,32 @@
 package content
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
+
+// reSlotTwice is a slot whose number was typed again after the template's ("1. 1. disk"), or
+// with extra spaces after it ("1.   disk").
+var reSlotTwice = regexp.MustCompile(`^(\s*)(\d+)[.)][ \t]+(?:(\d+)[.)][ \t]+)?`)
+
+// CleanSlots tidies a numbered answer as typed over its template: a number typed again after
+// the slot's own ("1. 1. disk") is dropped, and one space follows each number. Lines that are
+// not slots are left as they are.
+func CleanSlots(answer string) string {
+	lines := strings.Split(answer, "\n")
+	for i, l := range lines {
+		m := reSlotTwice.FindStringSubmatchIndex(l)
+		if m == nil {
+			continue
+		}
+		indent, num := l[m[2]:m[3]], l[m[4]:m[5]]
+		if m[6] >= 0 && l[m[6]:m[7]] != num {
+			continue // another number typed on purpose: the learner's own numbering
+		}
+		lines[i] = indent + num + ". " + l[m[1]:]
+	}
+	return strings.Join(lines, "\n")
+}
 
 // AnswerFrom extracts the learner's answer from an answer fence body: the text after the
 // label ("Your answer:"), trimmed; for slots, the numbered lines as written, trimmed.
@@ -40,6 +66,7 @@ func (q *Question) FenceBody(answer string) string {
 		return q.Template
 	}
 	if q.Kind == "slots" {
+		answer = CleanSlots(answer)
 		if m := reSlot.FindStringSubmatch(answer); m != nil && m[1] == "1" {
 			// the learner's own numbering, kept as typed; missing slots appended
 			n := 0

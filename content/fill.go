@@ -13,6 +13,9 @@ type Filling struct {
 	// KeepModels keeps the ```model fences; by default they are left out, so a hand-in
 	// carries the learner's answers only.
 	KeepModels bool
+	// KeepImages keeps image lines as written; by default an image drawn as text (a diagram of
+	// assets/) is written inline, so the file stands alone without the files beside it.
+	KeepImages bool
 }
 
 // Fill returns the scenario's markdown with the answers, ticks and table cells of f
@@ -57,6 +60,19 @@ func Fill(s *Scenario, f Filling) []byte {
 					edits[t.Line-1] = edit{end: t.Line, lines: []string{l[:m[2]] + mark + l[m[3]:]}}
 				}
 			}
+		case ImageBlock:
+			// the hand-in stands alone: a diagram drawn as text goes inline, not as a link to a
+			// file that does not travel with it
+			if f.KeepImages || b.Image == nil || strings.TrimSpace(b.Image.Asset) == "" {
+				return
+			}
+			lines := []string{"```text"}
+			lines = append(lines, strings.Split(strings.TrimRight(b.Image.Asset, "\n"), "\n")...)
+			lines = append(lines, "```")
+			if alt := strings.TrimSpace(b.Image.Alt); alt != "" {
+				lines = append(lines, "", "_"+alt+"_")
+			}
+			edits[b.Line-1] = edit{end: b.End, lines: lines}
 		case TableBlock:
 			t := b.Table
 			rows, ok := f.Tables[t.ID]

@@ -105,8 +105,8 @@ func roundTrip(t *testing.T, name string, src []byte) {
 	if again := Fill(back, sampleFilling(back)); string(again) != string(out) {
 		t.Errorf("exporting an export changes it")
 	}
-	// Filling nothing gives the file back (minus model answers).
-	if empty := Fill(s, Filling{KeepModels: true}); string(empty) != strings.ReplaceAll(string(src), "\r\n", "\n") {
+	// Filling nothing gives the file back (with its model answers and image lines kept).
+	if empty := Fill(s, Filling{KeepModels: true, KeepImages: true}); string(empty) != strings.ReplaceAll(string(src), "\r\n", "\n") {
 		t.Errorf("an empty filling changed the file")
 	}
 }
@@ -121,6 +121,20 @@ func TestFillRoundTripBuiltin(t *testing.T) {
 
 func TestFillRoundTripSeed(t *testing.T) {
 	roundTrip(t, seedPath, readSeed(t))
+}
+
+// The hand-in stands alone: diagrams are inline text, no link to a file beside it.
+func TestFillInlinesDiagrams(t *testing.T) {
+	s := Builtin()
+	out := string(Fill(s, Filling{}))
+	if strings.Contains(out, "](assets/") {
+		t.Errorf("the export links to files beside it")
+	}
+	for _, want := range []string{"```text\n", "│  100 users,  │", "_The lab: client, feed API, PostgreSQL_"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in the export", want)
+		}
+	}
 }
 
 func TestFillPartial(t *testing.T) {

@@ -35,6 +35,8 @@ func TestScenarioWalkthrough(t *testing.T) {
 	// Step 2: the broken run, from anywhere with L (the live panes open for it at 80x24)
 	tt.keys("L")
 	tt.waitLong(30*time.Second, "load test (Broken):")
+	tt.keys("Escape") // the panes keep the run's last picture until the learner leaves them
+	tt.waitStatus("step")
 
 	// Step 3: find the boxes, tick all four, restart the API with them
 	tt.search("Build one shared pool")
@@ -58,6 +60,8 @@ func TestScenarioWalkthrough(t *testing.T) {
 	tt.waitLong(60*time.Second, "index ✓")
 	tt.keys("L")
 	tt.waitLong(30*time.Second, "load test (After Fix 2):")
+	tt.keys("Escape")
+	tt.waitStatus("step")
 
 	// Step 4: the comparison table, three rows with numbers
 	tt.search("Your three runs")

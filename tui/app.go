@@ -104,7 +104,9 @@ func New(opt Options) *App {
 		opt.GlamourStyle = "dark"
 	}
 	if opt.NoColor {
-		opt.GlamourStyle = "notty"
+		// no colour, but headings and bold are still rendered (bold is not a colour); "notty"
+		// would print the raw "###" and "**"
+		opt.GlamourStyle = styleNoColor
 		opt.ColorProfile = termenv.Ascii
 	} else if opt.ColorProfile == 0 {
 		opt.ColorProfile = lipgloss.ColorProfile()
@@ -130,6 +132,7 @@ func New(opt Options) *App {
 }
 
 func (a *App) styleHelp() {
+	a.c.keys.themeHelp(a.c.styles.Theme)
 	s := a.c.styles
 	a.help.Styles.ShortKey, a.help.Styles.FullKey = s.HelpKey, s.HelpKey
 	a.help.Styles.ShortDesc, a.help.Styles.FullDesc = s.HelpDesc, s.HelpDesc
@@ -450,30 +453,40 @@ func (a *App) header() string {
 	name := s.Title.Render("scalelab")
 	title := s.Header.Render(" · " + a.c.scenario.Title)
 	ans, tot := a.c.totalProgress()
-	answered := s.Header.Render(strconv.Itoa(ans) + "/" + strconv.Itoa(tot) + " answered")
+	count := strconv.Itoa(ans) + "/" + strconv.Itoa(tot)
+	answered := s.Header.Render(count + " answered")
+	// the answer count stays at every width (a projected class reads it from the back of the
+	// room): the projector's name, the title and the lab's long state give way first
+	counts := []string{answered, s.Header.Render(count)}
 	if a.c.styles.Theme == ThemeProjector {
-		answered = s.Header.Render("projector · ") + answered
+		counts = append([]string{s.Header.Render("projector · ") + answered}, counts...)
 	}
 	if a.lab.status.Text == "" {
-		return spread(name+title, answered, a.width)
+		for _, c := range counts {
+			if lipgloss.Width(name+title)+1+lipgloss.Width(c) <= a.width {
+				return spread(name+title, c, a.width)
+			}
+		}
+		return spread(name, counts[len(counts)-1], a.width)
 	}
 	sep := s.Header.Render(" · ")
-	// the lab's state comes first: the title and the count give way to it in narrow windows
+	// the lab's state comes first: the title gives way to it in narrow windows, then the words
+	// around the count
 	type try struct {
 		left  string
 		short bool
-		count bool
 	}
-	for _, t := range []try{{name + title, false, true}, {name + title, true, true}, {name, false, true}, {name, true, true}, {name, true, false}} {
-		right := a.labStatusText(t.short)
-		if t.count {
-			right += sep + answered
-		}
-		if lipgloss.Width(t.left)+1+lipgloss.Width(right) <= a.width {
-			return spread(t.left, right, a.width)
+	for _, c := range counts {
+		for _, t := range []try{{name + title, false}, {name + title, true}, {name, false}, {name, true}} {
+			right := a.labStatusText(t.short) + sep + c
+			if lipgloss.Width(t.left)+1+lipgloss.Width(right) <= a.width {
+				return spread(t.left, right, a.width)
+			}
 		}
 	}
-	return spread(name, xansi.Truncate(a.labStatusText(true), a.width-lipgloss.Width(name)-1, "…"), a.width)
+	c := counts[len(counts)-1]
+	room := a.width - lipgloss.Width(name) - 1 - lipgloss.Width(sep+c)
+	return spread(name, xansi.Truncate(a.labStatusText(true), max(1, room), "…")+sep+c, a.width)
 }
 
 func (a *App) statusLine() string {

@@ -25,8 +25,8 @@ import (
 // During a load test the reader shows the live panes beside the text (from 120 columns) or below
 // it (from 40 rows), else a one-line live strip in the status line. A load test started from the
 // reader in a window too small for the pane opens the full-screen panes (the scenario says to
-// watch while it runs) and goes back to the text when it ends, where the result tables have just
-// filled in; a learner who left the panes or opened them themselves is not moved.
+// watch while it runs). When the run ends its final picture stays, with the run's summary, until
+// the learner leaves it (esc): the result tables have filled in meanwhile.
 
 // Pane sizes beside/below the text during a run.
 const (
@@ -49,6 +49,7 @@ type labState struct {
 	inflight map[string]bool // actions started and not done yet, by name
 	confirm  *content.Action // an action waiting for y/n (reset)
 	autoDash bool            // the dashboard was opened by a run started from the reader
+	keepPane bool            // a run ended with the pane beside the text: its last picture stays until esc
 	spin     spinner.Model
 	spinning bool // a spinner tick is on its way
 }
@@ -199,10 +200,10 @@ func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
 		}
 	}
 	if msg.Action.Name == content.ActionLoadTest {
+		// the run's final picture stays, with its summary, until the learner leaves it: the
+		// full-screen panes stay open (esc goes back), the pane beside the text stays (esc closes it)
+		a.lab.keepPane = a.paneShown()
 		a.lab.live = nil
-		if a.lab.autoDash && a.active == screenDashboard {
-			cmds = append(cmds, a.switchTo(screenReader))
-		}
 		a.lab.autoDash = false
 	}
 	return tea.Batch(cmds...)
@@ -233,6 +234,9 @@ func (a *App) handleLabKey(msg tea.KeyMsg) (cmd tea.Cmd, ok bool) {
 		return a.toggleScreen(screenResults, "the results screen"), true
 	case a.active != screenReader && key.Matches(msg, k.Back):
 		return a.switchTo(screenReader), true
+	case a.active == screenReader && a.lab.keepPane && key.Matches(msg, k.Back):
+		a.lab.keepPane = false
+		return a.layout(), true
 	}
 	return nil, false
 }
@@ -283,7 +287,7 @@ func (a *App) paneFits() bool {
 
 // paneShown reports that the reader shares the window with the live pane now.
 func (a *App) paneShown() bool {
-	return a.active == screenReader && a.lab.live != nil && a.paneFits() && a.screens[screenDashboard] != nil
+	return a.active == screenReader && (a.lab.live != nil || a.lab.keepPane) && a.paneFits() && a.screens[screenDashboard] != nil
 }
 
 // paneBeside reports the pane's place: beside the text (true) or below it.
@@ -425,6 +429,9 @@ func (a *App) labHelp() []key.Binding {
 			bs = append(bs, k.Dashboard)
 		}
 		return bs
+	}
+	if a.paneShown() && !a.lab.inflight[content.ActionLoadTest] {
+		return []key.Binding{key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "close the panes"))}
 	}
 	r, ok := a.screens[screenReader].(*reader)
 	if !ok || a.active != screenReader {

@@ -1,13 +1,13 @@
 package tui
 
 import (
-	"go/scanner"
-	"go/token"
 	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -249,7 +249,15 @@ func (v *codeView) Status() string {
 // ShortHelp lists the main keys.
 func (v *codeView) ShortHelp() []key.Binding {
 	k := codeKeys
-	return []key.Binding{k.NextFile, k.Side, v.c.keys.Down, k.Back, v.c.keys.Help}
+	return []key.Binding{k.NextFile, v.sideKey(), v.c.keys.Down, k.Back, v.c.keys.Help}
+}
+
+// sideKey is f as it acts now: it never offers the mode already on.
+func (v *codeView) sideKey() key.Binding {
+	if v.side {
+		return key.NewBinding(key.WithKeys(codeKeys.Side.Keys()...), key.WithHelp(codeKeys.Side.Help().Key, "one file"))
+	}
+	return codeKeys.Side
 }
 
 // FullHelp lists every key.
@@ -257,7 +265,7 @@ func (v *codeView) FullHelp() [][]key.Binding {
 	k := codeKeys
 	return [][]key.Binding{
 		v.c.keys.pagerHelp(),
-		{k.NextFile, k.PrevFile, k.File, k.Side, k.Back},
+		{k.NextFile, k.PrevFile, k.File, v.sideKey(), k.Back},
 		{v.c.keys.Theme, v.c.keys.Help, v.c.keys.Quit},
 	}
 }
@@ -522,48 +530,37 @@ func wrapIndent(l string, w int) []string {
 	return out
 }
 
-// highlightGo styles Go source with go/scanner's tokens: keywords, comments, strings and
-// numbers; everything else is left as the terminal draws text. It returns one string per line.
+// highlightGo styles Go source with chroma's Go lexer (the highlighter glamour uses for code
+// blocks): keywords and types, comments, strings and numbers in the palette's colours;
+// everything else is left as the terminal draws text. It returns one string per line.
 func highlightGo(src string, s *codeStyles) []string {
-	fset := token.NewFileSet()
-	file := fset.AddFile("", fset.Base(), len(src))
-	var sc scanner.Scanner
-	sc.Init(file, []byte(src), nil, scanner.ScanComments)
+	lexer := lexers.Get("go")
+	if lexer == nil {
+		return strings.Split(strings.TrimRight(src, "\n"), "\n")
+	}
+	it, err := chroma.Coalesce(lexer).Tokenise(nil, src)
+	if err != nil {
+		return strings.Split(strings.TrimRight(src, "\n"), "\n")
+	}
 	var b strings.Builder
 	b.Grow(len(src) * 2)
-	last := 0
-	for {
-		pos, tok, lit := sc.Scan()
-		if tok == token.EOF {
-			break
-		}
-		if tok == token.SEMICOLON && lit == "\n" {
-			continue // inserted by the scanner, not in the source
-		}
+	for tok := it(); tok != chroma.EOF; tok = it() {
 		var st *lipgloss.Style
 		switch {
-		case tok.IsKeyword():
+		case tok.Type.InCategory(chroma.Keyword):
 			st = &s.Keyword
-		case tok == token.COMMENT:
+		case tok.Type.InCategory(chroma.Comment):
 			st = &s.Comment
-		case tok == token.STRING || tok == token.CHAR:
+		case tok.Type.InSubCategory(chroma.LiteralString):
 			st = &s.String
-		case tok == token.INT || tok == token.FLOAT || tok == token.IMAG:
+		case tok.Type.InSubCategory(chroma.LiteralNumber):
 			st = &s.Number
 		}
 		if st == nil {
-			continue // written raw with the next gap
-		}
-		off := file.Offset(pos)
-		text := lit
-		if tok.IsKeyword() {
-			text = tok.String()
-		}
-		if off < last || off+len(text) > len(src) {
+			b.WriteString(tok.Value)
 			continue
 		}
-		b.WriteString(src[last:off])
-		for i, part := range strings.Split(text, "\n") { // block comments, raw strings: style each line
+		for i, part := range strings.Split(tok.Value, "\n") { // block comments, raw strings: style each line
 			if i > 0 {
 				b.WriteByte('\n')
 			}
@@ -571,8 +568,6 @@ func highlightGo(src string, s *codeStyles) []string {
 				b.WriteString(st.Render(part))
 			}
 		}
-		last = off + len(text)
 	}
-	b.WriteString(src[last:])
 	return strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 }

@@ -30,6 +30,7 @@ type common struct {
 	sheet    *sheet
 	render   renderSpec
 	runs     map[string]bool // scenario stages with a recorded run (LabRunsMsg): the step checks
+	hints    map[string]bool // lab conditions that hold now (LabStatusMsg.Hints): live Stuck? rows
 }
 
 // stepBlocks is what the reader shows for step i: its blocks, and for the first step the

@@ -64,8 +64,14 @@ func (r *reader) compose() {
 	if r.step == 0 && len(r.c.scenario.Meta) > 0 {
 		lines = append(lines, "")
 		for _, m := range r.c.scenario.Meta {
-			add(s.Hint.Render(m.Key+": ")+s.TaskOpen.Render(m.Value), false)
+			k := s.Hint.Render(m.Key + ": ")
+			v := s.TaskOpen.Width(max(10, tw-lipgloss.Width(k))).Render(m.Value)
+			add(lipgloss.JoinHorizontal(lipgloss.Top, k, v), false)
 		}
+	}
+	if box := r.stuckCallout(tw); box != "" {
+		lines = append(lines, "")
+		add(box, false)
 	}
 	if rend == nil {
 		rend = rawRender(blocks, tw) // until glamour's rendering arrives: the source, wrapped
@@ -183,6 +189,16 @@ func (r *reader) questionView(q *content.Question, focused bool) string {
 			box = s.AnswerBoxFocused
 		}
 		b.WriteString(box.Width(boxW).Render(strings.TrimRight(answer, "\n ")))
+	case q.Kind == "slots" && strings.TrimSpace(q.Template) != "":
+		// the numbered slots to fill, visible before the learner starts typing
+		var slots []string
+		for _, l := range strings.Split(strings.TrimSpace(q.Template), "\n") {
+			if strings.TrimSpace(l) != "" {
+				slots = append(slots, "  "+strings.TrimSpace(l)+" …")
+			}
+		}
+		b.WriteString(s.AnswerEmpty.Render(strings.Join(slots, "\n")) + "\n")
+		b.WriteString(s.AnswerEmpty.Render(answerPlaceholder(q)))
 	default:
 		b.WriteString(s.AnswerEmpty.Render(answerPlaceholder(q)))
 	}
@@ -252,12 +268,16 @@ func (r *reader) tableView(t *content.Table, width int) string {
 	filled := r.c.sheet.ws.Tables[t.ID]
 	rows := make([][]string, len(t.Rows))
 	empty := map[[2]int]bool{}
+	marked := map[int]bool{} // Stuck rows whose condition holds now
 	for i, row := range t.Rows {
 		rows[i] = make([]string, len(row))
 		for j := range row {
 			cell := t.Cell(filled, i, j)
 			if strings.TrimSpace(cell) == "" {
 				cell, empty[[2]int{i, j}] = "…", true
+			}
+			if j == 0 && r.c.hintOn(t, i) {
+				cell, marked[i] = stuckMark+cell, true
 			}
 			rows[i][j] = plainInline(cell)
 		}
@@ -268,6 +288,8 @@ func (r *reader) tableView(t *content.Table, width int) string {
 			switch {
 			case row == table.HeaderRow:
 				return s.TableHeader
+			case marked[row]:
+				return s.Notice.Padding(0, 1)
 			case empty[[2]int{row, col}]:
 				return s.TableEmpty
 			}

@@ -131,7 +131,7 @@ func TestDashboardRealLab(t *testing.T) {
 				}
 			}
 		}
-		mustContain(t, v, fmtInt(res.Failed)+" failed · last run", top.Cause, fmtInt(top.Count))
+		mustContain(t, v, fmtInt(res.Failed)+" failed, by cause · last run", top.Cause, fmtInt(top.Count))
 	}
 	if d.secs.len() == 0 || !strings.Contains(v, "█") {
 		t.Fatalf("no request series drawn:\n%s", v)

@@ -15,6 +15,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
+	"scalelab/lab/feed"
+	"scalelab/lab/load"
 	"scalelab/lab/telemetry"
 )
 
@@ -197,6 +199,11 @@ func (d *dashboard) progressLine(w int) string {
 		return st.Hint.Render("waiting for the lab…")
 	}
 	r := d.sample.Run
+	if r == nil && d.ended != "" {
+		// the run's final picture: its summary, and how to leave it
+		return st.Value.Render(xansi.Truncate("run ended: "+d.ended, max(10, w-22), "…")) +
+			st.Hint.Render(" · esc closes it")
+	}
 	if r == nil {
 		msg := "no load test running"
 		if lr := d.sample.LastRun; lr != nil {
@@ -358,6 +365,12 @@ func (d *dashboard) latPane(w, h int) []string {
 	if n > 0 {
 		legend = st.P50.Render("─ p50 "+fmtDur(d.secs.p50[n-1])) + "  " + st.P99.Render("─ p99 "+fmtDur(d.secs.p99[n-1]))
 	}
+	if st.onlyP99 {
+		legend = st.P99.Render("─ p99")
+		if n > 0 {
+			legend = st.P99.Render("─ p99 "+fmtDur(d.secs.p99[n-1])) + st.Label.Render(" · p50 "+fmtDur(d.secs.p50[n-1])+" (not drawn)")
+		}
+	}
 	if h < 2 {
 		return []string{legend}
 	}
@@ -431,7 +444,11 @@ func (d *dashboard) drawLat(w, h int) []string {
 		lc.PushDataSet("p50", timeserieslinechart.TimePoint{Time: t, Value: ms(d.secs.p50[i])})
 		lc.PushDataSet("p99", timeserieslinechart.TimePoint{Time: t, Value: ms(d.secs.p99[i])})
 	}
-	lc.DrawDataSets([]string{"p50", "p99"}) // p99 last: on top where they meet
+	if st.onlyP99 {
+		lc.DrawDataSets([]string{"p99"})
+	} else {
+		lc.DrawDataSets([]string{"p50", "p99"}) // p99 last: on top where they meet
+	}
 	return st.canvasLines(&lc.Canvas)
 }
 
@@ -546,45 +563,88 @@ func (d *dashboard) causes() (list []causeCount, total int, what string) {
 }
 
 func (d *dashboard) causesPane(w, h int) []string {
-	if h <= 0 || w <= 0 {
-		return nil
+	title, body := d.causesBody(w, h-1)
+	return append([]string{title}, body...)[:min(h, 1+len(body))]
+}
+
+// causesTitle is the failures pane's box title with its summary in it ("3,216 failed, by cause ·
+// this run"), which leaves the box's rows to the causes and what they mean.
+func (d *dashboard) causesTitle() string {
+	_, total, what := d.causes()
+	if !d.have || total == 0 {
+		return "failures by cause"
 	}
+	return fmtInt(total) + " failed, by cause · " + what
+}
+
+// causesBody is the failures pane: a summary line (returned apart, for a box title) and the
+// causes, most frequent first, each with its count, a bar and its share, and under it what it
+// means in plain words where there are rows for that.
+func (d *dashboard) causesBody(w, h int) (string, []string) {
 	st := d.sty
+	if w <= 0 {
+		return "", nil
+	}
 	list, total, what := d.causes()
 	if !d.have {
-		return []string{st.Hint.Render("waiting for the lab…")}
+		return st.Hint.Render("waiting for the lab…"), nil
 	}
 	if total == 0 {
 		if what == "" {
-			return []string{st.Hint.Render("no failures (no run yet)")}
+			return st.Hint.Render("no failures (no run yet)"), nil
 		}
-		return []string{st.Good.Render("no failures"), st.Hint.Render(what)}
+		return st.Good.Render("no failures"), []string{st.Hint.Render(what)}
 	}
-	out := []string{st.Label.Render(fmtInt(total) + " failed · " + what)}
+	head := st.Label.Render(fmtInt(total) + " failed · " + what)
+	if h <= 0 {
+		return head, nil
+	}
+	cntW := len(fmtInt(list[0].n))
 	nameW := 0
 	for _, c := range list {
 		nameW = max(nameW, len(c.cause))
 	}
-	cntW := len(fmtInt(list[0].n))
-	shown := min(len(list), h-1)
-	if len(list) > h-1 && h > 2 {
-		shown = h - 2
+	// a long name gives way to its count and percentage: it is cut, they never are
+	nameW = max(4, min(nameW, w-cntW-2-len("100%")))
+	shown := min(len(list), h)
+	if len(list) > h && h > 1 {
+		shown = h - 1
 	}
-	for _, c := range list[:shown] {
+	// each cause is said in plain words under its count, for as many causes as there are rows
+	// for; when there are rows for only some, the explained ones take turns every few seconds
+	helps := make([][]string, shown)
+	room := h - shown
+	if shown < len(list) {
+		room--
+	}
+	first := 0
+	if need := d.helpRows(list[:shown], w-2); need > room && shown > 1 {
+		first = d.helpTurn() % shown
+	}
+	for k := range shown {
+		i := (first + k) % shown
+		hl := causeHelpLines(list[i].cause, w-2)
+		if len(hl) == 0 || len(hl) > room {
+			continue
+		}
+		helps[i], room = hl, room-len(hl)
+	}
+	var out []string
+	for i, c := range list[:shown] {
 		cnt := fmtInt(c.n)
-		line := st.Bad.Render(padRight(c.cause, nameW)) + " " + st.Value.Render(strings.Repeat(" ", cntW-len(cnt))+cnt)
-		if bw := w - nameW - cntW - 2; bw >= 4 {
-			pct := strconv.Itoa(int(math.Round(100*float64(c.n)/float64(total)))) + "%"
-			bw -= len(pct) + 1
-			if bw >= 3 {
-				fill := int(math.Round(float64(c.n) / float64(list[0].n) * float64(bw)))
-				fill = max(fill, 1)
-				line += " " + st.Fail.Render(strings.Repeat(string(st.failRune), fill)) + strings.Repeat(" ", bw-fill) + " " + st.Label.Render(pct)
-			} else {
-				line += " " + st.Label.Render(pct)
-			}
+		line := st.Bad.Render(padRight(truncName(c.cause, nameW), nameW)) + " " + st.Value.Render(strings.Repeat(" ", cntW-len(cnt))+cnt)
+		pct := strconv.Itoa(int(math.Round(100*float64(c.n)/float64(total)))) + "%"
+		if bw := w - nameW - cntW - 2 - len(pct) - 1; bw >= 3 {
+			fill := int(math.Round(float64(c.n) / float64(list[0].n) * float64(bw)))
+			fill = max(fill, 1)
+			line += " " + st.Fail.Render(strings.Repeat(string(st.failRune), fill)) + strings.Repeat(" ", bw-fill) + " " + st.Label.Render(pct)
+		} else if w-nameW-cntW-1 >= len(pct)+1 {
+			line += " " + st.Label.Render(pct)
 		}
 		out = append(out, line)
+		for _, l := range helps[i] {
+			out = append(out, st.Hint.Render("  "+l))
+		}
 	}
 	if shown < len(list) {
 		rest := 0
@@ -593,7 +653,44 @@ func (d *dashboard) causesPane(w, h int) []string {
 		}
 		out = append(out, st.Hint.Render("+"+strconv.Itoa(len(list)-shown)+" more ("+fmtInt(rest)+")"))
 	}
-	return out[:min(len(out), h)]
+	return head, out[:min(len(out), h)]
+}
+
+// helpRows is how many rows the plain words of every cause in list take at width w.
+func (d *dashboard) helpRows(list []causeCount, w int) int {
+	n := 0
+	for _, c := range list {
+		n += len(causeHelpLines(c.cause, w))
+	}
+	return n
+}
+
+// helpTurn picks which cause is explained when only some can be: it moves on every 5 seconds
+// of the run (read from the sample, so a frame depends only on what it shows).
+func (d *dashboard) helpTurn() int {
+	t := d.sample.Telemetry
+	if d.sample.Run == nil || t.Now.IsZero() || t.Now.Before(t.Start) {
+		return 0
+	}
+	return int(t.Now.Sub(t.Start) / (5 * time.Second))
+}
+
+// causeHelpLines is a cause said in plain words (load.CauseHelp, the sentences the CLI prints
+// too), wrapped to w; nil when there is none or no room.
+func causeHelpLines(cause string, w int) []string {
+	h := load.CauseHelp(cause)
+	if h == "" || w < 12 {
+		return nil
+	}
+	return strings.Split(xansi.Wordwrap(h, w, ""), "\n")
+}
+
+// truncName cuts a cause name to w columns, marking the cut.
+func truncName(s string, w int) string {
+	if len(s) <= w {
+		return s
+	}
+	return xansi.Truncate(s, w, "…")
 }
 
 // ---- pool and backends ---------------------------------------------------------------------
@@ -633,6 +730,7 @@ func (d *dashboard) poolPane(w, h int) []string {
 		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", fmtInt(int(s.PoolsCreated))))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 	}
+	why := poolWhy(s.Knobs, int(p.Constructing), s.Backends, s.MaxConnections, d.causeCount(string(telemetry.ConnectTimeout)))
 	if s.Backends < 0 {
 		msg := "PostgreSQL: no answer"
 		if s.DBErr != "" {
@@ -650,11 +748,49 @@ func (d *dashboard) poolPane(w, h int) []string {
 		out = append(out, txt)
 		out = append(out, st.Label.Render("  API ")+st.Value.Render(strconv.Itoa(s.APIBackends))+st.Label.Render(" · running ")+st.Value.Render(strconv.Itoa(s.ActiveBackends)))
 	}
+	if why != "" && w >= 20 {
+		// the explanation goes before the chart, which is the first thing to give way; it is
+		// shown whole or not at all
+		ls := strings.Split(xansi.Wordwrap(why, w, ""), "\n")
+		if len(out)+len(ls) > h && s.Backends >= 0 {
+			out = out[:len(out)-1] // the API/running detail gives way to the reason
+		}
+		if len(out)+len(ls) <= h {
+			for _, l := range ls {
+				out = append(out, st.Hint.Render(l))
+			}
+		}
+	}
 	if rest := h - len(out); rest >= 2 && len(d.gauges.at) > 1 {
 		out = append(out, st.Label.Render("API backends per second:"))
 		out = append(out, d.chart(chartKey{chartGauge, w, min(rest-1, 6)})...)
 	}
 	return out[:min(len(out), h)]
+}
+
+// poolWhy says why PostgreSQL's backends stay low while the API opens many connections (now,
+// or in the run shown, whose requests timed out connecting): with a pool per request and a
+// short connect timeout, a connection that is not open in time is abandoned, so it never
+// becomes a backend doing work. "" when that is not what is seen.
+func poolWhy(k feed.Knobs, opening, backends, maxConns, timedOut int) string {
+	if k.SharedPool || k.ConnectTimeout <= 0 || (opening <= backends && timedOut == 0) {
+		return ""
+	}
+	if maxConns > 0 && backends*2 >= maxConns {
+		return "" // the backends did rise: PostgreSQL's limit is the story, not the timeout
+	}
+	return "few backends: connections time out (" + fmtDur(k.ConnectTimeout) + ") before they open"
+}
+
+// causeCount is how many requests failed for cause, in the run the panes show.
+func (d *dashboard) causeCount(cause string) int {
+	list, _, _ := d.causes()
+	for _, c := range list {
+		if c.cause == cause {
+			return c.n
+		}
+	}
+	return 0
 }
 
 // gaugeBar is a horizontal bar of v out of of, w cells wide.
@@ -717,12 +853,16 @@ func (d *dashboard) layoutFull(w, h int) []string {
 		return out[:min(len(out), h)]
 	}
 	lw := w * 3 / 5
+	if w < 100 {
+		lw = w / 2 // the causes and connections say what they count: they need the width
+	}
 	rw := w - lw - 1
 	top := rest / 2
 	bot := rest - top
 	left := append(d.sty.box("requests per second", d.reqPane(lw-2, top-2), lw, top),
 		d.sty.box("latency per second", d.latPane(lw-2, bot-2), lw, bot)...)
-	right := append(d.sty.box("failures by cause", d.causesPane(rw-2, top-2), rw, top),
+	_, causes := d.causesBody(rw-2, top-2)
+	right := append(d.sty.box(d.causesTitle(), causes, rw, top),
 		d.sty.box("database connections", d.poolPane(rw-2, bot-2), rw, bot)...)
 	return append(out, besides(1, [][]string{left, right}, []int{lw, rw})...)
 }
@@ -763,7 +903,7 @@ func (d *dashboard) layoutCompact(w, h int) []string {
 		if w >= 120 {
 			rw = w - 2*cw - 2
 		}
-		causes := d.causesPane(rw, rest)
+		causes := d.causesPane(rw, max(2, rest-2)) // two rows stay for the connections
 		right := append(causes, d.poolPane(rw, rest-len(causes))...)
 		if w >= 120 {
 			return append(out, besides(1, [][]string{d.reqPane(cw, rest), d.latPane(cw, rest), right[:min(len(right), rest)]}, []int{cw, cw, rw})...)
@@ -776,6 +916,10 @@ func (d *dashboard) layoutCompact(w, h int) []string {
 	title := func(t string) string { return d.sty.Title.Render(t) }
 	list, _, _ := d.causes()
 	causesH := 1 + max(1, min(len(list), 4))
+	if rest >= 30 && len(list) > 0 {
+		// a tall column has rows to say what the causes mean (the charts keep most of it)
+		causesH += min(6, d.helpRows(list[:min(len(list), 4)], w-2))
+	}
 	poolH := 5
 	titles := rest >= 24
 	chartRows := rest - causesH - poolH
@@ -907,10 +1051,11 @@ func niceCeil(v float64) float64 {
 }
 
 func padRight(s string, w int) string {
-	if len(s) >= w {
+	n := xansi.StringWidth(s)
+	if n >= w {
 		return s
 	}
-	return s + strings.Repeat(" ", w-len(s))
+	return s + strings.Repeat(" ", w-n)
 }
 
 func digits(n int) int { return len(strconv.Itoa(n)) }

@@ -18,6 +18,7 @@ type dashStyles struct {
 	Axis, Border, Hint     lipgloss.Style
 	OK, Fail, OKOnFail     lipgloss.Style // chart columns: successes, failures, a success top on a failure
 	P50, P99               lipgloss.Style
+	onlyP99                bool // the latency chart draws p99 alone (no colour to tell two lines apart)
 	Gauge, GaugeEmpty      lipgloss.Style
 	Big                    lipgloss.Style // the big numbers' base (bold)
 	progFull, progEmpty    string         // colours for bubbles/progress
@@ -64,6 +65,9 @@ func newDashStyles(s *Styles) *dashStyles {
 		// no colour: failures must still look different from successes
 		d.failRune = '░'
 		d.OKOnFail = lipgloss.NewStyle()
+		// two lines of the same glyphs cannot be told apart without colour: only p99 is drawn,
+		// p50 is given as a number
+		d.onlyP99 = true
 	}
 	d.progFull, d.progEmpty = colorString(p.Accent), colorString(p.Subtle)
 	d.progProfile = lipgloss.ColorProfile()

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"scalelab/content"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/telemetry"
@@ -46,6 +47,7 @@ type dashboard struct {
 	have   bool      // a sample arrived
 	sample LabSample // the latest one (its maps are read only)
 	gen    int       // bumped by every sample, size or theme change
+	ended  string    // the summary of the run that just ended, shown until the next one starts
 
 	secs    series    // per-second request series, oldest first, at most dashKeep
 	gauges  gaugeRing // per-second pool/backend peaks, from the samples
@@ -104,7 +106,18 @@ func (d *dashboard) Capturing() bool { return false }
 func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case labSampleMsg:
+		if msg.Run != nil {
+			d.ended = ""
+		}
 		d.ingest(msg.LabSample)
+	case ActionDoneMsg:
+		if msg.Action.Name == content.ActionLoadTest {
+			d.ended = msg.Summary
+			if msg.Err != nil {
+				d.ended = "load test failed: " + firstLine(msg.Err.Error())
+			}
+			d.gen++
+		}
 	case themeChangedMsg:
 		d.restyle()
 	}

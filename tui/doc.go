@@ -30,7 +30,8 @@
 // the code view, the explain view and the results, esc/backspace come back. During a load test
 // the reader shares the window with the dashboard's Compact pane (beside from 120 columns, below
 // from 40 rows) or shows a one-line live strip in the status line; from the reader in a smaller
-// window the run opens the full-screen panes and comes back to the text when it ends. A failing
+// window the run opens the full-screen panes. When the run ends its last picture stays, with its
+// summary, until esc (on the full-screen panes or the pane beside the text). A failing
 // action shows its error in the status line (in a box over the text when it is long).
 //   - Options.Actions: what runs the commands when there is no Lab (nil with --no-lab: the
 //     notice says the lab is off and to run the command in another terminal).

@@ -80,6 +80,9 @@ func (r *reader) updateEditor(msg tea.KeyMsg) tea.Cmd {
 		}
 	} else {
 		r.ta, cmd = r.ta.Update(msg)
+		if it.q.Kind == "slots" {
+			r.cleanSlots()
+		}
 	}
 	val := r.ta.Value()
 	ws := r.c.sheet.ws
@@ -104,6 +107,30 @@ func (r *reader) updateEditor(msg tea.KeyMsg) tea.Cmd {
 	r.compose()
 	r.scrollToEditor()
 	return tea.Batch(cmd, save)
+}
+
+// cleanSlots drops a number the learner typed again over a numbered slot ("1. 1. disk"), so
+// typing a numbered list over the template does not number it twice. The cursor stays where
+// it was in the text.
+func (r *reader) cleanSlots() {
+	val := r.ta.Value()
+	clean := content.CleanSlots(val)
+	if clean == val {
+		return
+	}
+	line := r.ta.Line()
+	li := r.ta.LineInfo()
+	col := li.StartColumn + li.ColumnOffset
+	old := strings.Split(val, "\n")
+	now := strings.Split(clean, "\n")
+	if line < len(old) && line < len(now) {
+		col = max(0, col-(len([]rune(old[line]))-len([]rune(now[line]))))
+	}
+	r.ta.SetValue(clean)
+	for r.ta.Line() > line {
+		r.ta.CursorUp()
+	}
+	r.ta.SetCursor(col)
 }
 
 // scrollToEditor keeps the whole editor box (and so its cursor) on screen.

@@ -17,8 +17,9 @@ import (
 
 // explainView shows EXPLAIN ANALYZE of the feed query (ExplainMsg from the lab controller) with
 // Seq Scan and Index Scan highlighted, a one-line verdict and the execution time. It keeps the
-// latest plan of the other kind, so once Fix 2 turns a Seq Scan into an Index Scan it shows
-// both: side by side from 120 columns (before left, after right), stacked below that (the
+// latest plan of the other kind (its own, or the controller's ExplainMsg.Before/After when the
+// learner never explained before the fix), so once Fix 2 turns a Seq Scan into an Index Scan it
+// shows both: side by side from 120 columns (before left, after right), stacked below that (the
 // plan just run on top). Errors are shown in place, the plans
 // kept below them.
 type explainView struct {
@@ -122,6 +123,9 @@ func (v *explainView) Update(msg tea.Msg) tea.Cmd {
 		}
 		switch msg.Action.Name {
 		case content.ActionApplyFix:
+			if v.cur != nil && v.cur.IndexScan {
+				return nil // the plan on screen has the index already: nothing new to announce
+			}
 			v.hint = "Fix 2 applied: press E to see the plan with the index"
 		case content.ActionReset:
 			v.hint = "the lab was reset (no index): press E to see the plan again"
@@ -149,9 +153,22 @@ func (v *explainView) receive(msg ExplainMsg) {
 	if v.cur != nil && planKind(*v.cur) != planKind(p) {
 		v.prev = v.cur
 	}
+	// the controller's plans without and with the index: the other kind than the latest one is
+	// shown beside it, even when this view never saw it (the fix applied before the first E)
+	switch {
+	case p.IndexScan && known(msg.Before):
+		b := msg.Before
+		v.prev = &b
+	case !p.IndexScan && known(msg.After):
+		a := msg.After
+		v.prev = &a
+	}
 	v.cur = &p
 	v.off = 0
 }
+
+// known reports a plan that was measured (a zero Plan stands for "not known yet").
+func known(p posts.Plan) bool { return p.Text != "" || p.SeqScan || p.IndexScan }
 
 func (v *explainView) key(msg tea.KeyMsg) tea.Cmd {
 	v.off, _ = scrollBy(v.c.keys, msg, v.off, v.bodyHeight())

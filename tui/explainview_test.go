@@ -191,6 +191,28 @@ func TestExplainViewWithRealPlans(t *testing.T) {
 		mustContain(t, v.View(), "Fix 2 applied: press E to see the plan with the index")
 	})
 
+	t.Run("fix applied before the first E: both plans", func(t *testing.T) {
+		v := newExplainView(testCommon(t))
+		v.SetSize(120, 37)
+		v.Update(ExplainMsg{Plan: idx, Before: seq, After: idx})
+		f := xansi.Strip(v.View())
+		mustContain(t, f, "before: Seq Scan", "after Fix 2: Index Scan", "Seq Scan on posts",
+			"Execution Time: "+execMs(seq.Execution)+" (Seq Scan) → "+execMs(idx.Execution)+" (Index Scan)")
+		// a reset: the plan without the index again, the one with it kept beside it
+		v.Update(ExplainMsg{Plan: seq, Before: seq, After: idx})
+		mustContain(t, xansi.Strip(v.View()), "earlier: Index Scan", "now: Seq Scan")
+	})
+
+	t.Run("a second Fix 2 over an index plan announces nothing", func(t *testing.T) {
+		v := newExplainView(testCommon(t))
+		v.SetSize(80, 21)
+		v.Update(ExplainMsg{Plan: idx, Before: seq, After: idx})
+		v.Update(ActionDoneMsg{Action: content.Action{Name: "apply-fix"}})
+		if strings.Contains(v.View(), "Fix 2 applied") {
+			t.Fatalf("the fix announced again over its own plan:\n%s", v.View())
+		}
+	})
+
 	t.Run("goldens", func(t *testing.T) {
 		s, i := stable(seq, 3100*time.Microsecond), stable(idx, 52*time.Microsecond)
 		for _, tc := range []struct {

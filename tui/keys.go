@@ -52,6 +52,15 @@ func (k *KeyMap) ActionKey(action string) (b key.Binding, ok bool) {
 // KeyMap); the app's KeyMap is DefaultKeyMap too.
 var hintKeys = DefaultKeyMap()
 
+// themeHelp names what T switches to, never the theme already on.
+func (k *KeyMap) themeHelp(t Theme) {
+	if t == ThemeProjector {
+		k.Theme.SetHelp("T", "default theme")
+	} else {
+		k.Theme.SetHelp("T", "projector theme")
+	}
+}
+
 // DefaultKeyMap is the pager-like key set a terminal user expects.
 // Search uses / then Enter to jump, ctrl+n/ctrl+p for the next/previous match,
 // because n/p already move between steps.
@@ -65,7 +74,7 @@ func DefaultKeyMap() *KeyMap {
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		PageDown: key.NewBinding(key.WithKeys(" ", "pgdown", "f"), key.WithHelp("space", "page down")),
+		PageDown: key.NewBinding(key.WithKeys(" ", "pgdown"), key.WithHelp("space", "page down")),
 		PageUp:   key.NewBinding(key.WithKeys("b", "pgup"), key.WithHelp("b", "page up")),
 		HalfDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "½ page down")),
 		HalfUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
@@ -82,8 +91,10 @@ func DefaultKeyMap() *KeyMap {
 		NextItem: key.NewBinding(key.WithKeys("tab", "]"), key.WithHelp("tab", "next question")),
 		PrevItem: key.NewBinding(key.WithKeys("shift+tab", "["), key.WithHelp("shift+tab", "prev question")),
 		Activate: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "answer/run")),
-		Toggle:   key.NewBinding(key.WithKeys("x", " "), key.WithHelp("x/space", "tick task")),
-		Reveal:   key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model answer")),
+		// space also ticks a focused task (it pages otherwise): listed once, as x, so no key is
+		// listed for two things
+		Toggle: key.NewBinding(key.WithKeys("x", " "), key.WithHelp("x", "tick task")),
+		Reveal: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "model answer")),
 
 		EditDone: key.NewBinding(key.WithKeys("esc", "ctrl+s"), key.WithHelp("esc/ctrl+s", "done")),
 

@@ -146,7 +146,8 @@ func (r *labRig) quit(t *testing.T) *App {
 }
 
 // L runs a load test: samples reach the dashboard while it runs (full screen at 80x24), the
-// run is recorded, and the Step 2 and Step 4 tables fill from it; the app goes back to the text.
+// run is recorded, and the Step 2 and Step 4 tables fill from it; the final picture stays with
+// the run's summary until esc goes back to the text.
 func TestLabLoadTestFillsTables(t *testing.T) {
 	r := newLabRig(t, 80, 24, nil)
 	send(r.tm, "L")
@@ -196,9 +197,12 @@ func TestLabLoadTestFillsTables(t *testing.T) {
 	if len(recs) != 1 || recs[0].State != lab.StageBroken || recs[0].Result == nil || recs[0].Result.Total == 0 {
 		t.Fatalf("history after one run: %+v", recs)
 	}
+	// the final picture stays, with the run's summary, until the learner leaves it
+	waitText(t, r.tm, "run ended: ")
+	send(r.tm, "esc")
 	a := r.quit(t)
 	if a.active != screenReader {
-		t.Errorf("after the run the app is on screen %d, want the reader", a.active)
+		t.Errorf("after the run and esc the app is on screen %d, want the reader", a.active)
 	}
 	d := a.screens[screenDashboard].(*dashboard)
 	if !d.have || d.sample.LastRun == nil {

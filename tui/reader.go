@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -10,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
 )
@@ -30,6 +32,8 @@ type reader struct {
 	pending map[renderKey]bool
 	lastErr error
 
+	diagramW int // widestDiagram, -1 until measured
+
 	lines []string // the composed step
 	items []item
 	focus int // index into items, -1 for none
@@ -48,7 +52,7 @@ type reader struct {
 }
 
 func newReader(c *common) *reader {
-	r := &reader{c: c, focus: -1, matchLine: -1, renders: map[renderKey]*stepRender{}, pending: map[renderKey]bool{}}
+	r := &reader{c: c, focus: -1, matchLine: -1, diagramW: -1, renders: map[renderKey]*stepRender{}, pending: map[renderKey]bool{}}
 	r.vp = viewport.New(0, 0)
 	r.vp.KeyMap = viewport.KeyMap{} // the reader handles its keys itself
 	r.ta = textarea.New()
@@ -93,9 +97,35 @@ func (r *reader) footerHeight() int {
 	return 0
 }
 
-func (r *reader) sidebar() bool { return r.width >= sidebarMinWidth }
+// sidebarMin is the narrowest step list worth showing: below it the list is left to its overlay.
+const sidebarMin = 18
 
-func (r *reader) sidebarWidth() int { return min(32, r.width/4) }
+// sidebar reports that the step list stays open: the window is wide enough for it and for the
+// widest diagram of the scenario beside it (a diagram is never clipped).
+func (r *reader) sidebar() bool {
+	return r.width >= sidebarMinWidth && r.sidebarWidth() >= sidebarMin
+}
+
+// sidebarWidth leaves the text pane room for the scenario's widest diagram: the same width on
+// every step, so the layout does not jump from step to step.
+func (r *reader) sidebarWidth() int {
+	return min(32, r.width/4, r.width-3-gutterWidth-r.widestDiagram())
+}
+
+// widestDiagram is the width of the scenario's widest diagram (0 when it has none), measured once.
+func (r *reader) widestDiagram() int {
+	if r.diagramW < 0 {
+		r.diagramW = 0
+		for i := range r.c.scenario.Steps {
+			for _, b := range stepBlocks(r.c.scenario, i) {
+				if b.Kind == content.ImageBlock && b.Image != nil {
+					r.diagramW = max(r.diagramW, lipgloss.Width(diagramFor(b.Image)))
+				}
+			}
+		}
+	}
+	return r.diagramW
+}
 
 func (r *reader) mainWidth() int {
 	if r.sidebar() {
@@ -135,7 +165,7 @@ func (r *reader) ensureRender(step int) tea.Cmd {
 		return nil
 	}
 	r.pending[k] = true
-	return renderStepCmd(r.c.render, k, stepBlocks(r.c.scenario, step))
+	return renderFittedCmd(r.c.render, k, stepBlocks(r.c.scenario, step), r.c.styles.Hint)
 }
 
 // prefetch renders the neighbouring steps so n/p show them at once.
@@ -150,6 +180,11 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 	case themeChangedMsg:
 		r.compose()
 		return r.ensureRender(r.step)
+	case LabStatusMsg:
+		if r.c.setHints(msg.Hints) {
+			r.compose()
+		}
+		return nil
 	case SetTableMsg:
 		r.reloadTableEditor(msg.ID)
 		r.compose()
@@ -184,6 +219,7 @@ func (r *reader) Update(msg tea.Msg) tea.Cmd {
 	case tea.MouseMsg:
 		var cmd tea.Cmd
 		r.vp, cmd = r.vp.Update(msg)
+		r.dropFocusIfHidden() // scrolled by the wheel: Tab starts from what is on screen
 		return cmd
 	}
 	return nil
@@ -313,7 +349,9 @@ func (r *reader) gotoStep(step int) tea.Cmd {
 // next step that has items (so Tab walks the whole scenario question by question).
 func (r *reader) moveFocus(dir int) tea.Cmd {
 	next := r.focus + dir
-	if r.focus < 0 {
+	if it := r.focused(); it == nil || !r.onScreen(it) {
+		// nothing focused, or the focus was scrolled away: start from the screen, with the first
+		// item on it (one whose prompt began above the top included), so none is skipped
 		next = r.firstVisibleItem(dir)
 	}
 	if next >= 0 && next < len(r.items) {
@@ -336,6 +374,12 @@ func (r *reader) moveFocus(dir int) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// onScreen reports that some of an item's lines are in the viewport.
+func (r *reader) onScreen(it *item) bool {
+	top, bottom := r.vp.YOffset, r.vp.YOffset+r.vp.Height
+	return it.end > top && it.start < bottom
 }
 
 // firstVisibleItem picks where Tab starts when nothing is focused: the first item on screen.
@@ -392,6 +436,30 @@ func (r *reader) scrollToFocus() {
 	}
 }
 
+// scrollToModel brings a revealed model answer into view: the end of the answer when it fits
+// with the question, else its first lines at the top of the screen.
+func (r *reader) scrollToModel(it *item) {
+	if it == nil {
+		return
+	}
+	at := -1
+	for i := it.start; i < it.end && i < len(r.lines); i++ {
+		if strings.Contains(xansi.Strip(r.lines[i]), "Model answer") {
+			at = i
+		}
+	}
+	if at < 0 {
+		return
+	}
+	top, h := r.vp.YOffset, r.vp.Height
+	switch {
+	case it.end-it.start <= h && (it.start < top || it.end > top+h):
+		r.vp.SetYOffset(max(0, it.end-h))
+	case at < top || at+2 > top+h || it.end > top+h:
+		r.vp.SetYOffset(max(0, at-1))
+	}
+}
+
 func (r *reader) activate() tea.Cmd {
 	it := r.focused()
 	if it == nil { // nothing focused: Enter focuses the first item on screen, like Tab
@@ -433,6 +501,9 @@ func (r *reader) reveal() tea.Cmd {
 	r.c.sheet.revealed[it.q.ID] = !r.c.sheet.revealed[it.q.ID]
 	r.compose()
 	r.scrollToFocus()
+	if r.c.sheet.revealed[it.q.ID] {
+		r.scrollToModel(r.focused())
+	}
 	return nil
 }
 

@@ -98,6 +98,8 @@ func newGlamour(spec renderSpec, theme Theme, width int) (*mdRenderer, error) {
 	switch spec.style {
 	case "light":
 		cfg = styles.LightStyleConfig
+	case styleNoColor:
+		cfg = noColorStyleConfig()
 	case "notty", "ascii":
 		cfg = styles.NoTTYStyleConfig
 	case "plain":

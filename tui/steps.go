@@ -155,7 +155,12 @@ func (r *reader) stepList(w, h, cur int) string {
 		if t > 0 {
 			count = " " + strconv.Itoa(a) + "/" + strconv.Itoa(t)
 		}
-		title := xansi.Truncate(st.Title, max(4, w-3-len(count)), "…")
+		room := max(4, w-3-len(count))
+		title := st.Title
+		if lipgloss.Width(title) > room {
+			title = shortStepTitle(title)
+		}
+		title = xansi.Truncate(title, room, "…")
 		style, cue := s.SidebarItem, " "
 		if i == cur {
 			style, cue = s.SidebarCurrent, s.SidebarCurrent.Render("▸")
@@ -171,6 +176,20 @@ func (r *reader) stepList(w, h, cur int) string {
 		lines = lines[start : start+h]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// shortStepTitle drops the "Step " word of a title too long for its room ("Step 1 — Read the
+// Code" -> "1 Read the Code"), so a narrow list still tells the steps apart.
+func shortStepTitle(t string) string {
+	rest, ok := strings.CutPrefix(t, "Step ")
+	if !ok {
+		return t
+	}
+	n, after, ok := strings.Cut(rest, " ")
+	if !ok {
+		return t
+	}
+	return n + " " + strings.TrimLeft(after, "—–-: ")
 }
 
 // stepListOverlay is the list opened with s in narrow windows, centred over the text.

@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// NO_COLOR: every step of the built-in scenario is rendered markdown, never its source.
+func TestNoColorRendersMarkdown(t *testing.T) {
+	tt := newTerm(t)
+	tt.start(100, 30, []string{"NO_COLOR=1", "SCALELAB_HOME=" + t.TempDir()}, binary(t), "--no-lab")
+	tt.waitFor("The Situation", "0/9 answered")
+	for step := 1; step <= 10; step++ {
+		if step > 1 {
+			tt.keys("n")
+			tt.waitStatus("step " + itoa(step) + "/10")
+		}
+		for page := 0; page < 12; page++ {
+			s := tt.screen()
+			if strings.Contains(s, "**") || strings.Contains(s, "###") {
+				t.Fatalf("step %d shows markdown source:\n%s", step, s)
+			}
+			if strings.Contains(s, "n: next —") || strings.Contains(s, "the end of the scenario") {
+				break
+			}
+			tt.keys("Space")
+			tt.waitChange(s)
+		}
+	}
+	tt.keys("q")
+	tt.waitGone()
+}
+
+// A live Stuck? hint: the Fix 1 boxes ticked but the API not restarted shows the Stuck row in
+// place, and it goes once R restarts the API with them.
+func TestLiveStuckHintRestartPending(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	tt := newTerm(t)
+	home := labHome(t)
+	argv := append([]string{binary(t)}, labArgs...)
+	tt.start(100, 30, []string{"SCALELAB_HOME=" + home, "DATABASE_URL="}, argv...)
+	tt.waitLong(60*time.Second, "PG ✓", "broken")
+	tt.search("Build one shared pool")
+	tt.keys("Tab")
+	tt.waitFor("x/space: tick")
+	tt.keys("x")
+	tt.waitFor("[x] Build one shared pool")
+	tt.keys("g") // the callout is at the top of the step
+	tt.waitLong(15*time.Second, "Stuck? No change after Fix 1.")
+	tt.keys("R")
+	tt.waitLong(30*time.Second, "API restarted")
+	deadline := time.Now().Add(15 * time.Second)
+	for strings.Contains(tt.screen(), "Stuck? No change after Fix 1.") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the hint stayed after the restart:\n%s", tt.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tt.keys("q")
+	tt.waitGoneWithin(30 * time.Second)
+}
+
+// waitChange waits until the screen is no longer before (a page key scrolled it).
+func (t *term) waitChange(before string) {
+	t.tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for t.screen() == before {
+		if time.Now().After(deadline) {
+			t.tb.Fatalf("the screen did not change:\n%s", before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func itoa(n int) string {
+	if n >= 10 {
+		return itoa(n/10) + string(rune('0'+n%10))
+	}
+	return string(rune('0' + n))
+}

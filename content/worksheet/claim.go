@@ -54,4 +54,3 @@ func (c *Claim) Notice() string {
 	}
 	return "this worksheet is also open in " + who + ": both save into it and answers are merged, none is lost"
 }
-

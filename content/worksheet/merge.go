@@ -21,7 +21,8 @@ const ConflictMark = "\n\n--- also written in another scalelab window ---\n"
 // loaded), ours what it holds now, disk what is in the file now (another workshop may have
 // written it). A field this workshop did not change takes the disk's value; one it changed
 // takes ours; an answer both changed keeps both texts (ConflictMark between), a task ticked in
-// either stays ticked, a table cell both changed takes ours. Nothing typed in either is lost.
+// either stays ticked, a table cell both changed keeps both values (CellMark between). Nothing
+// typed in either is lost.
 func Merge(base, ours, disk *Worksheet) *Worksheet {
 	if base == nil {
 		base = New(ours.Scenario)
@@ -89,11 +90,19 @@ func Merge(base, ours, disk *Worksheet) *Worksheet {
 	return &out
 }
 
+// CellMark separates two values of one table cell filled in two workshops at once.
+const CellMark = " / "
+
 // joinAnswers keeps both texts of an answer that base, ours and the disk all differ on. When
 // the disk's text already holds our base (an earlier merge of ours with the other workshop's),
 // our part of it is replaced by ours, so each workshop's latest text appears once however
 // many saves the two make while typing in the same answer.
 func joinAnswers(base, ours, theirs string) string {
+	return joinTexts(ConflictMark, base, ours, theirs)
+}
+
+// joinTexts is joinAnswers with mark between the two texts.
+func joinTexts(mark, base, ours, theirs string) string {
 	switch {
 	case strings.TrimSpace(ours) == "":
 		return theirs
@@ -101,15 +110,15 @@ func joinAnswers(base, ours, theirs string) string {
 		return ours
 	}
 	if base != "" {
-		parts, mine := strings.Split(theirs, ConflictMark), strings.Split(base, ConflictMark)
+		parts, mine := strings.Split(theirs, mark), strings.Split(base, mark)
 		for i := 0; i+len(mine) <= len(parts); i++ {
 			if reflect.DeepEqual(parts[i:i+len(mine)], mine) {
 				out := append(append(append([]string{}, parts[:i]...), ours), parts[i+len(mine):]...)
-				return strings.Join(out, ConflictMark)
+				return strings.Join(out, mark)
 			}
 		}
 	}
-	return ours + ConflictMark + theirs
+	return ours + mark + theirs
 }
 
 // mergeTable merges cell by cell.
@@ -127,10 +136,13 @@ func mergeTable(base, ours, disk [][]string) [][]string {
 		out[i] = make([]string, max(len(o), len(d)))
 		for j := range out[i] {
 			bc, oc, dc := cell(b, j), cell(o, j), cell(d, j)
-			if oc == bc {
+			switch {
+			case oc == bc:
 				out[i][j] = dc
-			} else {
+			case dc == bc || dc == oc:
 				out[i][j] = oc
+			default: // both filled it: both values stay, as for an answer
+				out[i][j] = joinTexts(CellMark, bc, oc, dc)
 			}
 		}
 	}

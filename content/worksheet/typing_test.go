@@ -40,3 +40,22 @@ func TestSaveMergedTwoTypingInOneAnswer(t *testing.T) {
 			len(got.Answers["Q1"]), strings.Count(got.Answers["Q1"], ConflictMark), got.Answers["Q1"], want)
 	}
 }
+
+// A result cell filled differently in two workshops keeps both values, and later saves of the
+// two replace each one's own value rather than repeating them.
+func TestMergeCellFilledInBoth(t *testing.T) {
+	base := New("s")
+	base.Tables["t"] = [][]string{{"", ""}}
+	ours, disk := New("s"), New("s")
+	ours.Tables["t"] = [][]string{{"41%", ""}}
+	disk.Tables["t"] = [][]string{{"38%", "2 s"}}
+	m := Merge(base, ours, disk)
+	if got := m.Tables["t"][0]; got[0] != "41%"+CellMark+"38%" || got[1] != "2 s" {
+		t.Fatalf("cells %q", got)
+	}
+	again := New("s")
+	again.Tables["t"] = [][]string{{"43%", ""}}
+	if got := Merge(ours, again, m).Tables["t"][0]; got[0] != "43%"+CellMark+"38%" || got[1] != "2 s" {
+		t.Fatalf("cells after a second save %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package worksheet
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,5 +58,28 @@ func TestMergeCellFilledInBoth(t *testing.T) {
 	again.Tables["t"] = [][]string{{"43%", ""}}
 	if got := Merge(ours, again, m).Tables["t"][0]; got[0] != "43%"+CellMark+"38%" || got[1] != "2 s" {
 		t.Fatalf("cells after a second save %q", got)
+	}
+}
+
+// A save killed between writing its temp file and renaming it leaves that file behind; the
+// next save removes it instead of letting such copies pile up beside the worksheet.
+func TestSaveMergedRemovesTempLeftByAKilledSave(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "worksheets", "s.json")
+	w := New("s")
+	w.Answers["Q1"] = "first"
+	if _, err := SaveMerged(path, New("s"), w); err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Join(filepath.Dir(path), ".s.json.tmp-123456")
+	if err := os.WriteFile(left, []byte(`{"answers":{"Q1":"half`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w2 := New("s")
+	w2.Answers["Q1"] = "second"
+	if _, err := SaveMerged(path, w, w2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Fatalf("the killed save's temp file is still there: %v", err)
 	}
 }

@@ -194,9 +194,12 @@ func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 	defer unlock()
 	// Every save of path runs under this lock, so a temp file of path found now was left by a
 	// save killed before its rename: it would stay forever, a copy of the learner's answers.
-	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
-	for _, f := range left {
-		os.Remove(f)
+	if ents, err := os.ReadDir(filepath.Dir(path)); err == nil {
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "."+filepath.Base(path)+".tmp-") {
+				os.Remove(filepath.Join(filepath.Dir(path), e.Name()))
+			}
+		}
 	}
 	disk, err := Load(path) // a corrupt file is kept aside under its own name first
 	var ne *NewerError

@@ -192,16 +192,8 @@ func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 		return nil, fmt.Errorf("saving worksheet %s: taking its lock: %w", path, err)
 	}
 	defer unlock()
-	// Every save of path runs under this lock, so a temp file of path found now was left by a
-	// save killed before its rename: it would stay forever, a copy of the learner's answers.
-	if ents, err := os.ReadDir(filepath.Dir(path)); err == nil {
-		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), "."+filepath.Base(path)+".tmp-") {
-				os.Remove(filepath.Join(filepath.Dir(path), e.Name()))
-			}
-		}
-	}
-	disk, err := Load(path) // a corrupt file is kept aside under its own name first
+	safefile.RemoveLeftTemps(path) // every save of path runs under this lock
+	disk, err := Load(path)        // a corrupt file is kept aside under its own name first
 	var ne *NewerError
 	var ce *CorruptError
 	switch {

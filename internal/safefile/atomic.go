@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteAtomic replaces path with b (mode 0600: the learner's files are private): a temp file
@@ -44,4 +45,20 @@ func WriteAtomic(path string, b []byte) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// RemoveLeftTemps removes the temp files of WriteAtomic(path) left by a process killed before
+// its rename: each is a copy of a private file that would otherwise stay forever. Call it only
+// holding the lock every writer of path takes, so no write in progress loses its file.
+func RemoveLeftTemps(path string) {
+	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+".tmp-"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), prefix) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }

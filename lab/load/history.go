@@ -289,6 +289,7 @@ func (h *History) locked(fn func() error) error {
 		return fmt.Errorf("run history: lock %s: %w", h.path, err)
 	}
 	defer unlock()
+	safefile.RemoveLeftTemps(h.path) // every write of the history runs under this lock
 	return fn()
 }
 

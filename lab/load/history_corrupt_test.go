@@ -38,3 +38,24 @@ func TestAddKeepsAsideAHistoryThatTurnedCorrupt(t *testing.T) {
 		t.Errorf("KeptAside() = %q, want %q", h.KeptAside(), kept[0])
 	}
 }
+
+// A write of runs.json killed before its rename leaves a temp file; the next run's save
+// removes it.
+func TestAddRemovesTempLeftByAKilledWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.json")
+	left := filepath.Join(filepath.Dir(path), ".runs.json.tmp-999")
+	if err := os.WriteFile(left, []byte(`{"version":1,"runs":[`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Add(Record{Options: Options{URL: "http://127.0.0.1:3000/feed", Concurrency: 1, Duration: time.Second},
+		State: StateBroken, Result: sampleResult()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Fatalf("the killed write's temp file is still there: %v", err)
+	}
+}

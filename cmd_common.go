@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -162,6 +163,17 @@ func findRunningLab() (running.Record, bool) {
 	}
 	c.Close()
 	return r, true
+}
+
+// isRunningLab tells whether a --url points at the API of the lab another scalelab process
+// records in the data home.
+func isRunningLab(rawURL string) bool {
+	r, err := running.Find()
+	if err != nil {
+		return false
+	}
+	u, err := url.Parse(rawURL)
+	return err == nil && u.Host == r.Addr
 }
 
 // upperFirst capitalises the first letter of a sentence.

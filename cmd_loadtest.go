@@ -15,6 +15,7 @@ import (
 	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/lab/running"
 	"scalelab/tui"
 )
 
@@ -93,7 +94,20 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 			if a.presetSet {
 				fmt.Fprintf(stderr, "scalelab: --preset %s is not used: %s keeps its own knobs\n", a.preset, r.Describe())
 			}
+		} else if r, err := running.Find(); err == nil {
+			// Its process runs but its API does not answer (restarting, or stopped): say so,
+			// as the run of a lab of our own is not a run of that one.
+			fmt.Fprintf(stderr, "scalelab: %s does not answer, so this run starts a lab of its own; to measure that one, start its API again and run this again\n", r.Describe())
 		}
+	}
+	if a.URL == "" || a.measuring != "" || isRunningLab(a.URL) {
+		// One load test at a time in a data home: the workshop's and this one would measure
+		// each other.
+		release, lerr := running.LockLoad("scalelab loadtest")
+		if lerr != nil {
+			return lerr
+		}
+		defer release()
 	}
 	if a.URL != "" {
 		rec, err = loadURL(ctx, a.Options, progress, stderr, a.measuring)

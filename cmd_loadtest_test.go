@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +20,7 @@ import (
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
+	"scalelab/lab/running"
 )
 
 func TestLoadtestURLPrintsJSONAndRecordsTheRun(t *testing.T) {
@@ -209,5 +213,80 @@ func TestLoadtestMeasuresTheRunningLab(t *testing.T) {
 	}
 	if _, ok := findRunningLab(); ok {
 		t.Fatal("the stopped serve is still found as the running lab")
+	}
+}
+
+// While the workshop runs a load test against its API, `scalelab loadtest` in another terminal
+// does not load the same API at once (both runs would be wrong): it says who is loading and
+// records nothing. Once the workshop's run ends, the same command measures the lab.
+func TestLoadtestWaitsForTheWorkshopsRun(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	rec, err := running.Write(strings.TrimPrefix(srv.URL, "http://"), "the workshop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Remove()
+	release, err := running.LockLoad("the workshop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	a := loadtestArgs{Options: load.Options{Concurrency: 2, Requests: 10}}
+	err = loadtest(context.Background(), &out, &errb, a)
+	if !errors.Is(err, running.ErrBusy) || !strings.Contains(err.Error(), "(the workshop, pid") {
+		t.Fatalf("loadtest during the workshop's run: %v, want it refused naming the workshop\n%s%s", err, out.String(), errb.String())
+	}
+	if n := hits.Load(); n > 0 {
+		t.Fatalf("%d requests reached the API during the workshop's run", n)
+	}
+	// --url at the same API is the same lab.
+	a.URL = srv.URL + "/feed"
+	if err := loadtest(context.Background(), &out, &errb, a); !errors.Is(err, running.ErrBusy) {
+		t.Fatalf("loadtest --url at the running lab during its run: %v, want refused", err)
+	}
+	h, err := load.OpenDefaultHistory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.List()); n != 0 {
+		t.Fatalf("%d runs recorded while the workshop's run held the lock", n)
+	}
+	release()
+	a.URL = ""
+	if err := loadtest(context.Background(), &out, &errb, a); err != nil {
+		t.Fatalf("loadtest after the workshop's run: %v", err)
+	}
+	if hits.Load() < 10 {
+		t.Fatalf("the lab was not measured after the workshop's run: %d requests", hits.Load())
+	}
+}
+
+// A lab recorded as running whose API does not answer: the run of a lab of its own is said to
+// be that, not silently taken for the learner's lab.
+func TestLoadtestSaysTheRecordedLabDoesNotAnswer(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	rec, err := running.Write(addr, "the workshop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Remove()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the lab of its own stops before it starts: only what is said matters here
+	var out, errb bytes.Buffer
+	loadtest(ctx, &out, &errb, loadtestArgs{Options: load.Options{Concurrency: 2, Requests: 10}, preset: "broken"})
+	if !strings.Contains(errb.String(), "the workshop's API at "+addr) || !strings.Contains(errb.String(), "does not answer") {
+		t.Fatalf("stderr does not say the recorded lab does not answer:\n%s", errb.String())
 	}
 }

@@ -20,7 +20,8 @@
 //     there is one;
 //   - a table row ending in `<!-- when: NAME -->` (after its last cell) names the lab
 //     condition under which the workshop shows it as a live "Stuck?" hint (Table.When,
-//     Scenario.Hints); CheckHints reports names the caller's labs do not know.
+//     Scenario.Hints); one anywhere else is an error, and CheckHints reports names the
+//     caller's labs do not know.
 //
 // Parse is the input boundary for text from files: it replaces control characters and
 // escape sequences (termsafe.Clean), so nothing in a Scenario can command a terminal, and it

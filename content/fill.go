@@ -3,7 +3,30 @@ package content
 import (
 	"strings"
 	"unicode/utf8"
+
+	"scalelab/content/termsafe"
 )
+
+// cleanFilling returns f with its answers and table cells cleaned of control sequences.
+func cleanFilling(f Filling) Filling {
+	answers := make(map[string]string, len(f.Answers))
+	for k, v := range f.Answers {
+		answers[k] = termsafe.Clean(v)
+	}
+	tables := make(map[string][][]string, len(f.Tables))
+	for id, rows := range f.Tables {
+		out := make([][]string, len(rows))
+		for i, row := range rows {
+			out[i] = make([]string, len(row))
+			for j, c := range row {
+				out[i][j] = termsafe.Clean(c)
+			}
+		}
+		tables[id] = out
+	}
+	f.Answers, f.Tables = answers, tables
+	return f
+}
 
 // Filling is the learner's work to write into a scenario.
 type Filling struct {
@@ -22,7 +45,11 @@ type Filling struct {
 // written in. Everything else is the source as it was; Parse reads the result back with
 // the same steps, questions, tables and tasks (Question.Answer, Task.Done and the table
 // cells then hold the learner's work).
+//
+// The learner's text comes from a file (the worksheet) and the result is often printed: answers
+// and cells are cleaned (termsafe.Clean) as they are written in.
 func Fill(s *Scenario, f Filling) []byte {
+	f = cleanFilling(f)
 	type edit struct {
 		end   int // exclusive line index
 		lines []string

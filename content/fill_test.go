@@ -206,3 +206,23 @@ func TestTableCell(t *testing.T) {
 		t.Errorf("Cell with nothing filled = %q, want the table's own", got)
 	}
 }
+
+// The worksheet is a file and an export is often printed (`scalelab export` to stdout): an
+// answer or a cell holding an escape sequence is written in without it.
+func TestFillCleansTheLearnersText(t *testing.T) {
+	s := Builtin()
+	f := Filling{Answers: map[string]string{"Q1": "pool\x1b]52;c;b3duZWQ=\a per request"}, Tables: map[string][][]string{}}
+	for _, tb := range s.Tables() {
+		if tb.Fillable {
+			f.Tables[tb.ID] = [][]string{{"", "9\x1b[2J9 %"}}
+			break
+		}
+	}
+	out := string(Fill(s, f))
+	if strings.ContainsAny(out, "\x1b\a") {
+		t.Fatalf("an escape sequence from the worksheet is in the export: %q", out)
+	}
+	if !strings.Contains(out, "pool") || !strings.Contains(out, "per request") {
+		t.Fatalf("the answer is not in the export")
+	}
+}

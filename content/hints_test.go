@@ -102,3 +102,28 @@ func TestBuiltinHints(t *testing.T) {
 		t.Errorf("the seed names no condition, got %+v", seed.Hints())
 	}
 }
+
+// A when-comment anywhere but at a row's end would hide in the rendered text and its row would
+// never show as a hint: Check reports it with its line. One inside a code fence is text.
+func TestStrayWhenReported(t *testing.T) {
+	src := "# T\n\n## Step 1 — A\n\n" +
+		"| Problem | What to do |\n" +
+		"| --- | --- |\n" +
+		"| Slow | Restart <!-- when: restart-pending --> |\n" + // line 7: before the last |
+		"| Fine | x | <!-- when: index-exists -->\n" +
+		"\n" +
+		"A paragraph <!-- when: run-while-down -->\n" + // line 10
+		"\n" +
+		"```md\n| Row | x | <!-- when: restart-pending -->\nsee <!-- when: NAME -->\n```\n"
+	errs := Check("stray.md", []byte(src))
+	var lines []int
+	for _, e := range errs {
+		lines = append(lines, e.Line)
+		if !strings.Contains(e.Msg, "not at the end of a table row") {
+			t.Errorf("line %d: %s", e.Line, e.Msg)
+		}
+	}
+	if !slices.Equal(lines, []int{7, 10}) {
+		t.Fatalf("stray when-comments reported on lines %v, want [7 10]: %v", lines, errs)
+	}
+}

@@ -23,6 +23,28 @@ const (
 // checkNesting reports every line (outside code fences) whose block quotes and lists are
 // nested deeper than maxNesting.
 func (p *parser) checkNesting() error {
+	return p.eachOutsideFences(func(i int, l string) error {
+		if isRule(strings.TrimSpace(l)) {
+			return nil // "- - - -" is a rule, not lists
+		}
+		quotes, lists := nesting(l)
+		if quotes+lists <= maxNesting {
+			return nil
+		}
+		what := "block quotes and lists"
+		switch {
+		case lists == 0:
+			what = "block quotes"
+		case quotes == 0:
+			what = "lists"
+		}
+		return p.report(i+1, "%s nested %d deep; at most %d: flatten them", what, quotes+lists, maxNesting)
+	})
+}
+
+// eachOutsideFences calls fn with the index and text of every line outside code fences (the
+// fence lines themselves left out too), in order, until fn returns an error.
+func (p *parser) eachOutsideFences(fn func(i int, l string) error) error {
 	var fenceCh byte
 	fenceN := 0
 	for i, l := range p.lines {
@@ -36,21 +58,7 @@ func (p *parser) checkNesting() error {
 			fenceCh, fenceN = ch, n
 			continue
 		}
-		if isRule(strings.TrimSpace(l)) {
-			continue // "- - - -" is a rule, not lists
-		}
-		quotes, lists := nesting(l)
-		if quotes+lists <= maxNesting {
-			continue
-		}
-		what := "block quotes and lists"
-		switch {
-		case lists == 0:
-			what = "block quotes"
-		case quotes == 0:
-			what = "lists"
-		}
-		if err := p.report(i+1, "%s nested %d deep; at most %d: flatten them", what, quotes+lists, maxNesting); err != nil {
+		if err := fn(i, l); err != nil {
 			return err
 		}
 	}

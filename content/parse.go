@@ -25,6 +25,7 @@ var (
 	reTrailTag  = regexp.MustCompile(`\s*<!--\s*(.*?)\s*-->\s*$`)
 	reDelimCell = regexp.MustCompile(`^:?-+:?$`)
 	reWhen      = regexp.MustCompile(`\s*<!--\s*when:\s*(.*?)\s*-->\s*$`)
+	reWhenAny   = regexp.MustCompile(`<!--\s*when:`)
 )
 
 // fillableMarker placed on the line before a table keeps it a result table even when all
@@ -88,6 +89,7 @@ type parser struct {
 	errs       []*ParseError // problems the parser recovered from
 	tasks      int           // tasks so far in the current step
 	fillable   bool
+	tableRows  map[int]bool // line indexes read as table rows (their when-comments are theirs)
 }
 
 func (p *parser) errf(line int, format string, args ...any) error {
@@ -156,7 +158,22 @@ func (p *parser) parse(src []byte) (*Scenario, error) {
 	if err := p.checkSections(); err != nil {
 		return nil, err
 	}
+	if err := p.checkStrayWhen(); err != nil {
+		return nil, err
+	}
 	return p.sc, nil
+}
+
+// checkStrayWhen reports a `<!-- when: NAME -->` that is not at the end of a table row: the
+// renderer hides it, so the row it was meant for would never show as a hint and nothing
+// would say why. Code fences are skipped (they may show the syntax).
+func (p *parser) checkStrayWhen() error {
+	return p.eachOutsideFences(func(j int, l string) error {
+		if p.tableRows[j] || !reWhenAny.MatchString(l) {
+			return nil
+		}
+		return p.report(j+1, "`<!-- when: ... -->` is not at the end of a table row, so no row names that condition: put it after the row's last `|`")
+	})
 }
 
 // block reads the block starting at line index i and returns the index after it.
@@ -529,6 +546,10 @@ func (p *parser) rowWhen(j int) (line, when string, err error) {
 	if m == nil {
 		return line, "", nil
 	}
+	if p.tableRows == nil {
+		p.tableRows = map[int]bool{}
+	}
+	p.tableRows[j] = true
 	when = line[m[2]:m[3]]
 	line = line[:m[0]]
 	if when == "" {

@@ -59,10 +59,17 @@ func (t *term) history() string {
 // waitHistory waits until every want is in the pane's scrollback.
 func (t *term) waitHistory(d time.Duration, want ...string) string {
 	t.tb.Helper()
+	return t.waitIn(d, "the pane's scrollback", t.history, want...)
+}
+
+// waitIn reads what read returns until every want is in it or d has passed (then the test
+// fails with the last text read): the one wait the screen and scrollback waits share.
+func (t *term) waitIn(d time.Duration, where string, read func() string, want ...string) string {
+	t.tb.Helper()
 	deadline := time.Now().Add(d)
 	var s string
 	for time.Now().Before(deadline) {
-		s = t.history()
+		s = read()
 		ok := true
 		for _, w := range want {
 			ok = ok && strings.Contains(s, w)
@@ -72,7 +79,7 @@ func (t *term) waitHistory(d time.Duration, want ...string) string {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	t.tb.Fatalf("the pane never showed %q within %v; last lines:\n%s", want, d, tail(s, 40))
+	t.tb.Fatalf("%s never showed %q within %v; last lines:\n%s", where, want, d, tail(s, 40))
 	return ""
 }
 
@@ -228,5 +235,36 @@ func TestPlainModeRunsTheLab(t *testing.T) {
 		}
 	}
 	tt.keys("C-c")
+	tt.waitGoneWithin(30 * time.Second)
+}
+
+// While the workshop's load test runs, `scalelab loadtest` in another terminal does not load the
+// same lab at once (each run would measure the other's load too): it exits saying the workshop
+// is loading. After the workshop's run it measures the workshop's API as usual.
+func TestSecondTerminalWaitsForTheWorkshopsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	tt := newTerm(t)
+	home := labHome(t)
+	tt.start(100, 30, []string{"SCALELAB_HOME=" + home, "DATABASE_URL="}, binary(t), "--duration", "8s", "--users", "5", "--rows", "2000")
+	tt.waitLong(60*time.Second, "PG ✓", "broken", "no index")
+	tt.keys("L")
+	lock := filepath.Join(home, "load.lock")
+	tt.waitIn(20*time.Second, "the load lock", func() string { b, _ := os.ReadFile(lock); return string(b) }, "the workshop")
+	cmd := exec.Command(binary(t), "loadtest", "-z", "2s", "-c", "5")
+	cmd.Env = append(os.Environ(), "SCALELAB_HOME="+home, "DATABASE_URL=")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !regexp.MustCompile(`a load test is running already \(the workshop, pid \d+`).Match(out) {
+		t.Fatalf("loadtest during the workshop's run: %v, want it refused naming the workshop\n%s", err, out)
+	}
+	if strings.Contains(string(out), "Lab state:") {
+		t.Fatalf("a run was made during the workshop's:\n%s", out)
+	}
+	tt.waitLong(30*time.Second, "load test (Broken):")
+	if _, errs := scalelab(t, home, "loadtest", "-z", "2s", "-c", "5"); !strings.Contains(errs, "measuring the workshop's API") {
+		t.Fatalf("after the workshop's run, loadtest did not measure it:\n%s", errs)
+	}
+	tt.keys("q")
 	tt.waitGoneWithin(30 * time.Second)
 }

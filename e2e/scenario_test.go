@@ -131,21 +131,7 @@ func (t *term) search(text string) {
 // waitLong is waitFor with its own deadline (lab start, load runs).
 func (t *term) waitLong(d time.Duration, want ...string) string {
 	t.tb.Helper()
-	deadline := time.Now().Add(d)
-	var s string
-	for time.Now().Before(deadline) {
-		s = t.screen()
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(s, w)
-		}
-		if ok {
-			return s
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.tb.Fatalf("screen never showed %q within %v; last screen:\n%s", want, d, s)
-	return ""
+	return t.waitIn(d, "the screen", t.screen, want...)
 }
 
 // waitGoneWithin waits until the program exited (the lab stops first).

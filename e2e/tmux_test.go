@@ -105,21 +105,7 @@ func (t *term) screen() string {
 // waitFor polls the screen until every want is on it.
 func (t *term) waitFor(want ...string) string {
 	t.tb.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	var s string
-	for time.Now().Before(deadline) {
-		s = t.screen()
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(s, w)
-		}
-		if ok {
-			return s
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.tb.Fatalf("screen never showed %q; last screen:\n%s", want, s)
-	return ""
+	return t.waitIn(15*time.Second, "the screen", t.screen, want...)
 }
 
 // waitStatus waits until the status line (the line above the help line) shows word and not

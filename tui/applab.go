@@ -12,7 +12,7 @@ import (
 	"scalelab/content"
 )
 
-// The lab inside the app (issue 5): the action keys, the screens beside the reader, the live
+// The lab inside the app: the action keys, the screens beside the reader, the live
 // strip and pane during a load test, the reset confirmation and the busy spinner. app.go routes
 // messages here; the work itself is the Lab's (labctl.go).
 //

@@ -15,7 +15,7 @@
 // profile are fixed at start-up (Options.GlamourStyle, Options.ColorProfile); a step is rendered
 // per width and theme, and re-rendered in a Cmd on resize or T, the source shown until then.
 //
-// The lab (issue 5): Options.Lab is the running lab (LabController, labctl.go). App.Init starts
+// The lab: Options.Lab is the running lab (LabController, labctl.go). App.Init starts
 // it in the background beside the first rendering (the first frame never waits for PostgreSQL);
 // App.Update hands it every message first (its ticks and results come back as messages). It
 // reports through LabStatusMsg (the header's state line: PostgreSQL, the API's address and

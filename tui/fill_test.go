@@ -136,7 +136,7 @@ func TestLoadOptionsFromCommand(t *testing.T) {
 func TestPlainTableUsesExportRule(t *testing.T) {
 	tb := &content.Table{ID: "t", Header: []string{"Metric", "Broken"}, Rows: [][]string{{"Success rate", ""}, {"p99", ""}}}
 	ws := &worksheet.Worksheet{Tables: map[string][][]string{"t": {{"renamed", "43%"}}}}
-	got := plainTable(tb, ws, 78)
+	got := plainTable(tb, ws, 78, true)
 	want := "Table: Metric | Broken\nSuccess rate; Broken: 43%\np99; Broken: (empty)"
 	if got != want {
 		t.Fatalf("plainTable:\n%s\nwant:\n%s", got, want)

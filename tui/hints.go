@@ -1,5 +1,7 @@
 package tui
 
+import "scalelab/content"
+
 // The lab conditions a scenario's "Stuck?" rows can name (`<!-- when: NAME -->` at the end of a
 // row). The lab controller reports which hold in LabStatusMsg.Hints; the reader and plain mode
 // show the rows naming them; `scalelab lint` refuses a row naming any other.
@@ -21,17 +23,22 @@ func HintConditions() []string {
 	return []string{HintRestartPending, HintIndexExists, HintRunWhileDown, HintOtherMaxConnections}
 }
 
-// hintText says what to do about a condition, for a scenario with no Stuck? row naming it.
-func hintText(cond string) string {
-	switch cond {
-	case HintRestartPending:
-		return "You ticked Fix 1 boxes the running API does not have yet: restart the API to apply them (scalelab serve)."
-	case HintIndexExists:
-		return "The index was already there, so Fix 2 changed nothing: run the load test to see its effect."
-	case HintRunWhileDown:
-		return "The last load test ran while PostgreSQL or the API was down: its failures say nothing about the code. Check the lab's state line, then run it again."
-	case HintOtherMaxConnections:
-		return "Your DATABASE_URL server allows another number of connections than the lab's 50, so the broken run fails differently from the text."
+// stuckRows returns the scenario's Stuck? rows naming cond. A scenario with none for it gets the
+// built-in scenario's rows: the one place the lab's conditions are said in words.
+func stuckRows(sc *content.Scenario, cond string) []content.Hint {
+	for _, from := range []*content.Scenario{sc, content.Builtin()} {
+		if from == nil {
+			continue
+		}
+		var rows []content.Hint
+		for _, h := range from.Hints() {
+			if h.When == cond {
+				rows = append(rows, h)
+			}
+		}
+		if len(rows) > 0 {
+			return rows
+		}
 	}
-	return cond
+	return nil
 }

@@ -34,7 +34,9 @@ import (
 //     start brings the lab back with them (LabOptions.Applied);
 //   - LabStatusMsg.Hints: the Stuck? conditions (hints.go) that hold.
 //
-// While its API runs, the lab is recorded in the data home (lab/running) for other terminals.
+// While its API runs, the lab is recorded in the data home (lab/running) for other terminals;
+// a load test holds the data home's load lock, so that one from another terminal never runs
+// at the same time (the one that finds it held is refused, saying whose run it is).
 //
 // It implements Actions; the root model also hands it every message (Init/Update).
 type LabController struct {
@@ -480,6 +482,13 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 	return tea.Batch(c.sampleCmd(), func() tea.Msg {
 		defer c.inflight.Done()
 		defer cancel()
+		// One load test at a time in a data home: one from another terminal would measure
+		// this lab together with this one, and both runs would be wrong.
+		release, lerr := running.LockLoad(orWorkshop(c.recordAs))
+		if lerr != nil {
+			return loadDoneMsg{action: a, err: lerr}
+		}
+		defer release()
 		sctx, scancel := context.WithTimeout(ctx, 2*time.Second)
 		down := !l.State(sctx).PGUp
 		scancel()
@@ -487,10 +496,19 @@ func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
 		if rec != nil && rec.Result != nil && !errors.Is(err, context.Canceled) {
 			c.mu.Lock()
 			c.runWhileDown = down || ranWhileDown(rec.Result)
+			c.indexExisted = false // its hint says to run the test: done
 			c.mu.Unlock()
 		}
 		return loadDoneMsg{action: a, rec: rec, err: err}
 	})
+}
+
+// orWorkshop names this process for the load lock: its record name, or "the workshop".
+func orWorkshop(what string) string {
+	if what == "" {
+		return "the workshop"
+	}
+	return what
 }
 
 func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
@@ -722,16 +740,7 @@ func knobsFromTasks(s *content.Scenario, ticked map[string]bool) (k feed.Knobs, 
 		}
 		changes++
 		for _, f := range fixes {
-			switch f {
-			case "shared-pool":
-				k.SharedPool = true
-			case "pool-size":
-				k.MaxConns, k.ConnectTimeout = feed.Fixed().MaxConns, feed.Fixed().ConnectTimeout
-			case "no-close":
-				k.ClosePerRequest = false
-			case "no-delay":
-				k.SlowQuery = 0
-			}
+			k = withFix(k, f)
 		}
 	}
 	return k, changes, total

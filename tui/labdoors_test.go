@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,7 +78,8 @@ func TestLabRestartPendingThenResume(t *testing.T) {
 }
 
 // F on a lab without the index records the plan before it: the ExplainMsg after F has both plans
-// with their times. A second F finds the index there: index-exists holds, and no plan is sent.
+// with their times. A second F finds the index there: index-exists holds, and no plan is sent;
+// the next load test (what its hint asks for) clears it.
 func TestLabIndexKeepsPlanBefore(t *testing.T) {
 	r := newLabRig(t, 120, 40, nil)
 	send(r.tm, "F")
@@ -106,6 +108,12 @@ func TestLabIndexKeepsPlanBefore(t *testing.T) {
 	if !after.Before.SeqScan || !after.After.IndexScan {
 		t.Fatalf("E after F lost a plan: %+v", after)
 	}
+	// the hint says to run the test: once it has run, the hint is gone
+	send(r.tm, "L")
+	if d := r.waitDone(t, "loadtest"); d.Err != nil {
+		t.Fatalf("load test after the second F: %v", d.Err)
+	}
+	r.waitStatus(t, "index-exists cleared by the run", func(s LabStatusMsg) bool { return !s.Hints[HintIndexExists] })
 	r.quit(t)
 }
 
@@ -135,6 +143,34 @@ func TestLabSeesRunsFromAnotherTerminal(t *testing.T) {
 	}).(SetTableMsg)
 	if len(m.FreshRows) == 0 {
 		t.Fatalf("the other terminal's run did not replace its rows: %+v", m)
+	}
+	r.quit(t)
+}
+
+// L while a `scalelab loadtest` in another terminal loads the data home's lab: the workshop does
+// not add its own load to that run; it says who is loading and records nothing. Once the other
+// run ends, L measures as usual.
+func TestLabLoadTestWaitsForAnotherTerminal(t *testing.T) {
+	r := newLabRig(t, 120, 40, nil)
+	release, err := running.LockLoad("scalelab loadtest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(r.tm, "L")
+	d := r.waitDone(t, "loadtest")
+	if !errors.Is(d.Err, running.ErrBusy) || !strings.Contains(d.Err.Error(), "(scalelab loadtest, pid") {
+		t.Fatalf("L during another terminal's run: %v, want it refused naming that run", d.Err)
+	}
+	if n := len(r.hist.List()); n != 0 {
+		t.Fatalf("%d runs recorded during another terminal's run", n)
+	}
+	release()
+	send(r.tm, "L")
+	if d := r.waitDone(t, "loadtest"); d.Err != nil {
+		t.Fatalf("L after the other run ended: %v", d.Err)
+	}
+	if n := len(r.hist.List()); n != 1 {
+		t.Fatalf("%d runs recorded after the other run ended, want 1", n)
 	}
 	r.quit(t)
 }

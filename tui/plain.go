@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"scalelab/content"
+	"scalelab/content/termsafe"
 	"scalelab/content/worksheet"
 )
 
@@ -56,9 +57,9 @@ func RunPlain(ctx context.Context, opt PlainOptions) error {
 	}
 	p.total = len(questions)
 
-	p.out.printf("%s\n", sc.Title)
+	p.line(sc.Title)
 	for _, m := range sc.Meta {
-		p.out.printf("%s: %s\n", m.Key, m.Value)
+		p.line(m.Key + ": " + m.Value)
 	}
 	if sh.path != "" {
 		p.line("Your answers are saved in " + sh.path)
@@ -265,17 +266,22 @@ func (p *plainSession) block(b *content.Block) (string, *content.Question) {
 		}
 	case content.TableBlock:
 		if b.Table != nil {
-			return plainTable(b.Table, ws, p.width), nil
+			return plainTable(b.Table, ws, p.width, p.opt.Lab != nil), nil
 		}
 	case content.ImageBlock:
 		if b.Image != nil {
 			if d := diagramFor(b.Image); d != "" {
-				return "Picture: " + b.Image.Alt + "\n" + d, nil
+				head := "Picture: " + b.Image.Alt
+				if w := widest(d); w > p.width {
+					// drawn whole all the same: the terminal wraps its lines, which breaks the drawing
+					head += fmt.Sprintf(" (%d columns wide: in a terminal narrower than that its lines wrap; widen it to see the drawing as drawn)", w)
+				}
+				return xansi.Wordwrap(head, p.width, "") + "\n" + d, nil
 			}
 			return "Picture: " + b.Image.Alt, nil
 		}
 	}
-	md := plainProse(b.Markdown)
+	md := plainProse(b.Markdown, p.opt.Lab != nil)
 	if strings.TrimSpace(md) == "" {
 		return "", nil
 	}
@@ -290,7 +296,7 @@ func plainInline(s string) string { return strings.NewReplacer("`", "", "**", ""
 
 // plainTable writes a table as "header: value" lines, which a screen reader reads well; rows
 // that point at keys or panes plain mode does not have are left out.
-func plainTable(t *content.Table, ws *worksheet.Worksheet, width int) string {
+func plainTable(t *content.Table, ws *worksheet.Worksheet, width int, lab bool) string {
 	filled := ws.Tables[t.ID]
 	var b strings.Builder
 	b.WriteString("Table: " + strings.Join(t.Header, " | "))
@@ -307,7 +313,7 @@ func plainTable(t *content.Table, ws *worksheet.Worksheet, width int) string {
 					r.WriteString(plainInline(t.Header[j]) + ": ")
 				}
 			}
-			r.WriteString(plainInline(plainRewrite(cell)))
+			r.WriteString(plainInline(plainRewrite(cell, lab)))
 		}
 		if reScreenOnly.MatchString(r.String()) {
 			continue
@@ -317,6 +323,10 @@ func plainTable(t *content.Table, ws *worksheet.Worksheet, width int) string {
 	return b.String()
 }
 
+// errWriter is plain mode's output: it keeps the first write error, and it cleans every line
+// (termsafe.Clean) on its way out. Plain mode sends no escape sequence of its own, so nothing
+// it prints from a file (the worksheet's answers and tables, the run history, a server's
+// error) can command the terminal.
 type errWriter struct {
 	w   io.Writer
 	err error
@@ -324,6 +334,6 @@ type errWriter struct {
 
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+		_, e.err = io.WriteString(e.w, termsafe.Clean(fmt.Sprintf(format, args...)))
 	}
 }

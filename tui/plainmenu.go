@@ -11,6 +11,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
+	"scalelab/content/termsafe"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 )
@@ -279,6 +280,14 @@ func (p *plainSession) drain() {
 	}
 }
 
+// saveOrSay saves the worksheet and says so when it could not: a lab message has no caller to
+// return the error to, and the learner must know their work is not kept.
+func (p *plainSession) saveOrSay() {
+	if err := p.save(); err != nil {
+		p.line("Not saved: " + err.Error())
+	}
+}
+
 // handle takes one message of the lab: table fills and what was applied go to the worksheet,
 // plans are printed, the Stuck? conditions that start to hold are said.
 func (p *plainSession) handle(m tea.Msg) {
@@ -286,11 +295,11 @@ func (p *plainSession) handle(m tea.Msg) {
 	case SetTableMsg:
 		if rows, changed := mergeTable(p.ws.Tables[m.ID], m); changed {
 			p.ws.Tables[m.ID] = rows
-			p.save()
+			p.saveOrSay()
 		}
 	case LabAppliedMsg:
 		p.ws.Lab = append([]string(nil), m.Applied...)
-		p.save()
+		p.saveOrSay()
 	case ExplainMsg:
 		p.printPlans(m)
 	case LabStatusMsg:
@@ -324,8 +333,8 @@ func (p *plainSession) printPlans(m ExplainMsg) {
 	}
 }
 
-// showHints prints the scenario's Stuck? rows of each condition that starts to hold (a default
-// sentence when the scenario has none for it) and forgets the ones that stopped.
+// showHints prints the Stuck? rows (stuckRows) of each condition that starts to hold, rewritten
+// for plain mode, and forgets the ones that stopped.
 func (p *plainSession) showHints(h map[string]bool) {
 	for c := range p.held {
 		if !h[c] {
@@ -337,15 +346,8 @@ func (p *plainSession) showHints(h map[string]bool) {
 			continue
 		}
 		p.held[c] = true
-		said := false
-		for _, row := range p.sc.Hints() {
-			if row.When == c {
-				p.line("Stuck? " + plainInline(row.Problem) + ": " + plainInline(row.Fix))
-				said = true
-			}
-		}
-		if !said {
-			p.line("Stuck? " + hintText(c))
+		for _, row := range stuckRows(p.sc, c) {
+			p.line("Stuck? " + plainInline(plainRewrite(row.Problem, true)) + ": " + plainInline(plainRewrite(row.Fix, true)))
 		}
 	}
 }
@@ -370,16 +372,6 @@ func (p *plainSession) readCode() error {
 	if err != nil {
 		return err
 	}
-	p.out.printf("\n--- %s ---\n%s\n--- end of %s ---\n", feed.SourceFiles[n-1], sanitize(string(b)), feed.SourceFiles[n-1])
+	p.out.printf("\n--- %s ---\n%s\n--- end of %s ---\n", feed.SourceFiles[n-1], termsafe.Clean(string(b)), feed.SourceFiles[n-1])
 	return nil
-}
-
-// sanitize drops control characters other than newlines and tabs.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
 }

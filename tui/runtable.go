@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"scalelab/content/termsafe"
 	"scalelab/lab"
 	"scalelab/lab/load"
 )
@@ -23,7 +24,8 @@ func WriteRunTable(w io.Writer, rec *load.Record) {
 	if o.Requests > 0 {
 		what += fmt.Sprintf(", up to %s requests", fmtInt(o.Requests))
 	}
-	fmt.Fprintf(w, "Load test: %s against %s\n", what, o.URL)
+	// a run read back from runs.json is text from a file: cleaned before it reaches a terminal
+	fmt.Fprintf(w, "Load test: %s against %s\n", what, termsafe.Clean(o.URL))
 	fmt.Fprintf(w, "Lab state: %s", lab.StageTitle(rec.State))
 	if rec.Rows > 0 {
 		fmt.Fprintf(w, ", %s rows", fmtInt(rec.Rows))
@@ -49,7 +51,7 @@ func WriteRunTable(w io.Writer, rec *load.Record) {
 	}
 	fmt.Fprintln(w, "Errors by cause:")
 	for _, c := range r.SortedErrors() {
-		fmt.Fprintf(w, "  %-22s %10s  %s\n", c.Cause, fmtInt(c.Count), load.CauseHelp(c.Cause))
+		fmt.Fprintf(w, "  %-22s %10s  %s\n", termsafe.Clean(c.Cause), fmtInt(c.Count), load.CauseHelp(c.Cause))
 	}
 }
 

@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"scalelab/lab/home"
 )
@@ -23,6 +26,9 @@ type Record struct {
 	PID     int       `json:"pid"`     // the process that serves it
 	What    string    `json:"what"`    // "the workshop", "scalelab serve", ...
 	Started time.Time `json:"started"` // when it started
+	// Replaced are the labs that were running when this one was recorded, newest first: when
+	// it stops, the first of them still running is the running lab again.
+	Replaced []Record `json:"replaced,omitempty"`
 }
 
 // URL is the record's GET /feed.
@@ -40,7 +46,6 @@ func Path() (string, error) { return home.Path(FileName) }
 type Handle struct {
 	path string
 	pid  int
-	prev *Record // the live lab this record replaced: it is the running lab again after Remove
 	once sync.Once
 }
 
@@ -56,16 +61,32 @@ func Write(addr, what string) (*Handle, error) {
 }
 
 // WriteAt writes r at path (see Write): a private temporary file beside it, renamed over it, so that a
-// reader sees the old record or the new one, never half of one.
+// reader sees the old record or the new one, never half of one. The labs the old record names
+// (it and the ones it replaced) that still run are kept in r.Replaced.
 func WriteAt(path string, r Record) (*Handle, error) {
-	var prev *Record
-	if old, err := FindAt(path); err == nil && old.PID != r.PID {
-		prev = &old
+	r.Replaced = nil
+	if old, err := readAt(path); err == nil {
+		r.Replaced = stillRunning(append([]Record{old}, old.Replaced...), r.PID)
 	}
 	if err := writeRecord(path, r); err != nil {
 		return nil, err
 	}
-	return &Handle{path: path, pid: r.PID, prev: prev}, nil
+	return &Handle{path: path, pid: r.PID}, nil
+}
+
+// stillRunning keeps the records of live processes other than pid, each once, in order.
+func stillRunning(recs []Record, pid int) []Record {
+	var out []Record
+	seen := map[int]bool{pid: true}
+	for _, r := range recs {
+		if r.PID <= 0 || seen[r.PID] || !alive(r.PID) {
+			continue
+		}
+		seen[r.PID] = true
+		r.Replaced = nil
+		out = append(out, r)
+	}
+	return out
 }
 
 func writeRecord(path string, r Record) error {
@@ -92,7 +113,7 @@ func writeRecord(path string, r Record) error {
 }
 
 // Remove deletes the record if it is still this handle's (another process may have replaced it).
-// The lab it replaced, when that one still runs, is recorded again.
+// The newest lab it replaced that still runs is recorded again, with the older ones.
 func (h *Handle) Remove() {
 	if h == nil {
 		return
@@ -102,8 +123,12 @@ func (h *Handle) Remove() {
 		if err != nil || r.PID != h.pid {
 			return
 		}
-		if h.prev != nil && alive(h.prev.PID) && writeRecord(h.path, *h.prev) == nil {
-			return
+		if left := stillRunning(r.Replaced, h.pid); len(left) > 0 {
+			next := left[0]
+			next.Replaced = left[1:]
+			if writeRecord(h.path, next) == nil {
+				return
+			}
 		}
 		os.Remove(h.path)
 	})
@@ -113,7 +138,7 @@ func (h *Handle) Remove() {
 var ErrNone = errors.New("no running lab is recorded")
 
 // Find returns the running lab's record in the data home. A record whose process is gone
-// (killed without removing it) or this very process is not a running lab: ErrNone.
+// (killed without removing it) is not a running lab: ErrNone.
 func Find() (Record, error) {
 	p, err := Path()
 	if err != nil {
@@ -145,6 +170,11 @@ func readAt(path string) (Record, error) {
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, fmt.Errorf("the running lab's record %s is unreadable (%v): delete it", path, err)
+	}
+	// What and Addr are printed ("measuring the workshop's API at ..."): a record holding a
+	// control character is not one scalelab wrote, and none of it reaches a terminal.
+	if strings.IndexFunc(r.What+r.Addr, unicode.IsControl) >= 0 || !utf8.ValidString(r.What+r.Addr) {
+		return Record{}, fmt.Errorf("the running lab's record %s holds control characters, so scalelab did not write it: delete it", path)
 	}
 	return r, nil
 }

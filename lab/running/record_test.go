@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,50 @@ func TestRemoveBringsBackTheLabItReplaced(t *testing.T) {
 	h.Remove()
 	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3000" || r.What != "scalelab serve" {
 		t.Fatalf("the serve that still runs is not found again: %+v %v", r, err)
+	}
+}
+
+// Three labs on one data home (a serve, then two workshops): the middle one stops first, then
+// the newest; the serve that still runs is the one found, not nothing.
+func TestRemoveSkipsALabThatStoppedMeanwhile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	middle := exec.Command("sleep", "60")
+	if err := middle.Start(); err != nil {
+		t.Skip("no `sleep` to stand for a second workshop:", err)
+	}
+	t.Cleanup(func() { middle.Process.Kill(); middle.Wait() })
+	if _, err := WriteAt(path, Record{Addr: "127.0.0.1:3000", PID: os.Getppid(), What: "scalelab serve"}); err != nil {
+		t.Fatal(err)
+	}
+	hm, err := WriteAt(path, Record{Addr: "127.0.0.1:3001", PID: middle.Process.Pid, What: "the workshop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hn, err := WriteAt(path, Record{Addr: "127.0.0.1:3002", PID: os.Getpid(), What: "the workshop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hm.Remove() // not its record any more: nothing changes
+	middle.Process.Kill()
+	middle.Wait()
+	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3002" {
+		t.Fatalf("the newest lab is not the one found: %+v %v", r, err)
+	}
+	hn.Remove()
+	if r, err := FindAt(path); err != nil || r.Addr != "127.0.0.1:3000" || r.What != "scalelab serve" {
+		t.Fatalf("the serve that still runs is not found after the others stopped: %+v %v", r, err)
+	}
+}
+
+// A record with an escape sequence in what it prints is refused, not printed to the terminal.
+func TestRecordWithControlsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	b := `{"addr":"127.0.0.1:3000","pid":` + strconv.Itoa(os.Getpid()) + `,"what":"the workshop\u001b]0;owned\u0007"}`
+	if err := os.WriteFile(path, []byte(b), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := FindAt(path)
+	if err == nil || errors.Is(err, ErrNone) || strings.ContainsRune(err.Error()+r.Describe(), 0x1b) {
+		t.Fatalf("a record with an escape sequence: %+v %v", r, err)
 	}
 }

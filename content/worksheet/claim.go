@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"scalelab/internal/safefile"
+	"scalelab/content/safefile"
 )
 
 // Claim marks a worksheet as open in this process for as long as it runs (a lock on

@@ -10,7 +10,7 @@ import (
 	"reflect"
 	"strings"
 
-	"scalelab/internal/safefile"
+	"scalelab/content/safefile"
 )
 
 // ConflictMark separates two texts of one answer changed in two workshops at once: both are

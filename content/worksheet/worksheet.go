@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"scalelab/content"
-	"scalelab/internal/safefile"
+	"scalelab/content/safefile"
 )
 
 // Version is the file format version written by Save.

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"scalelab/internal/safefile"
+	"scalelab/content/safefile"
 	"scalelab/lab/home"
 )
 

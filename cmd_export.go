@@ -64,6 +64,9 @@ func runExport(args []string) error {
 	}
 	// the runs measured with `scalelab loadtest` too, by the rule the workshop fills its tables with
 	if h, herr := load.OpenDefaultHistory(); herr == nil {
+		if h.Recovered != "" {
+			fmt.Fprintf(exportLog, "scalelab: the run history was unreadable and was kept as %s; the tables hold what the worksheet has\n", h.Recovered)
+		}
 		tui.FillFromHistory(s, ws, h.LatestByState())
 	} else {
 		fmt.Fprintf(exportLog, "scalelab: the run history cannot be read, so the tables hold what the worksheet has: %v\n", herr)

@@ -216,7 +216,11 @@ func workshop(f workshopFlags) error {
 		po := tui.PlainOptions{Scenario: sc, Worksheet: ws, WorksheetPath: path, In: os.Stdin, Out: os.Stdout}
 		if !f.noLab {
 			log.SetOutput(io.Discard) // the lab's progress is printed by plain mode itself
-			po.Lab, _ = newWorkshopLab(f, sc, ws, false)
+			var histNotice string
+			po.Lab, _, histNotice = newWorkshopLab(f, sc, ws, false)
+			if histNotice != "" {
+				fmt.Fprintf(os.Stderr, "scalelab: %s\n", histNotice)
+			}
 		}
 		return runPlain(ctx, po)
 	}
@@ -237,13 +241,18 @@ func workshop(f workshopFlags) error {
 		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor), Notice: notice,
 	}
 	if !f.noLab {
-		ctl, hist := newWorkshopLab(f, sc, ws, true)
+		ctl, hist, histNotice := newWorkshopLab(f, sc, ws, true)
 		// Every exit path stops the lab (PostgreSQL too): a normal return, an error, a panic
 		// here (deferred), SIGTERM/ctrl+c/SIGHUP (p.Run returns, then this defer). Close waits
 		// for a start in progress to unwind.
 		defer ctl.Close()
 		opt.Lab, opt.History = ctl, hist
-		if hist != nil && hist.Recovered != "" && notice == "" {
+		switch {
+		case histNotice != "":
+			// said at start: a run made now would not be kept
+			fmt.Fprintf(os.Stderr, "scalelab: %s\n", histNotice)
+			opt.Notice = strings.TrimPrefix(opt.Notice+"; "+histNotice, "; ")
+		case hist != nil && hist.Recovered != "" && notice == "":
 			opt.Notice = "your run history could not be read; it was kept as " + hist.Recovered
 		}
 	}
@@ -287,19 +296,16 @@ func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Wri
 // newWorkshopLab makes the lab controller of the workshop: the private cluster (or --db) with
 // the lab's max_connections, the API on --addr (the next free port when busy), in-app load tests
 // of --users for --duration, runs recorded in the history. Nothing starts until the app's Init.
+// The notice says why runs will not be recorded ("" when they will).
 //
 // The lab starts as the learner left it (the worksheet's Lab). With shared, the controller reads
 // the worksheet the TUI edits (on its Update goroutine); plain mode tells it of ticks instead.
-func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Worksheet, shared bool) (*tui.LabController, *load.History) {
+func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Worksheet, shared bool) (*tui.LabController, *load.History, string) {
 	cfg := f.lab.config(io.Discard)
 	cfg.Logf = func(format string, args ...any) { log.Printf("lab: "+format, args...) }
 	cfg.Addr = f.addr
 	cfg.MaxConnections = lab.DefaultMaxConnections
-	hist, err := load.OpenDefaultHistory()
-	if err != nil {
-		log.Printf("run history: %v (runs are not recorded this time)", err)
-		hist = nil
-	}
+	hist, histNotice := openWorkshopHistory()
 	shown := ws
 	if !shared {
 		shown = nil
@@ -310,7 +316,19 @@ func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Workshe
 		// the lab as the learner left it, found by other terminals while it runs
 		Worksheet: shown, Applied: ws.Lab, RecordAs: "the workshop",
 	})
-	return ctl, hist
+	return ctl, hist, histNotice
+}
+
+// openWorkshopHistory opens the run history, or says why runs will not be recorded this time
+// (a history of a newer format, a data home it cannot write): the learner must learn it before
+// measuring, not from the log after. hist is nil when the notice is not "".
+func openWorkshopHistory() (hist *load.History, notice string) {
+	hist, err := load.OpenDefaultHistory()
+	if err != nil {
+		log.Printf("run history: %v (runs are not recorded this time)", err)
+		return nil, fmt.Sprintf("load runs are not recorded this time: %v", err)
+	}
+	return hist, ""
 }
 
 // glamourStyle picks the markdown style once at start-up without querying the terminal (a

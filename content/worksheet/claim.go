@@ -3,6 +3,8 @@ package worksheet
 import (
 	"fmt"
 	"path/filepath"
+
+	"scalelab/content/safefile"
 )
 
 // Claim marks a worksheet as open in this process for as long as it runs (a lock on
@@ -23,7 +25,7 @@ func ClaimSheet(path string) (*Claim, error) {
 	if err := privateDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("worksheet directory: %w", err)
 	}
-	release, holder, err := claimFile(path + ".open")
+	release, holder, err := safefile.Claim(path + ".open")
 	if err != nil {
 		return nil, fmt.Errorf("worksheet %s: marking it open: %w", path, err)
 	}
@@ -52,5 +54,3 @@ func (c *Claim) Notice() string {
 	}
 	return "this worksheet is also open in " + who + ": both save into it and answers are merged, none is lost"
 }
-
-func dirOf(path string) string { return filepath.Dir(path) }

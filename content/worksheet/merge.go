@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+
+	"scalelab/content/safefile"
 )
 
 // ConflictMark separates two texts of one answer changed in two workshops at once: both are
@@ -18,7 +21,8 @@ const ConflictMark = "\n\n--- also written in another scalelab window ---\n"
 // loaded), ours what it holds now, disk what is in the file now (another workshop may have
 // written it). A field this workshop did not change takes the disk's value; one it changed
 // takes ours; an answer both changed keeps both texts (ConflictMark between), a task ticked in
-// either stays ticked, a table cell both changed takes ours. Nothing typed in either is lost.
+// either stays ticked, a table cell both changed keeps both values (CellMark between). Nothing
+// typed in either is lost.
 func Merge(base, ours, disk *Worksheet) *Worksheet {
 	if base == nil {
 		base = New(ours.Scenario)
@@ -53,7 +57,7 @@ func Merge(base, ours, disk *Worksheet) *Worksheet {
 				out.Answers[k] = o
 			}
 		default: // both changed it
-			out.Answers[k] = joinAnswers(o, d)
+			out.Answers[k] = joinAnswers(b, o, d)
 		}
 	}
 	out.Tasks = map[string]bool{}
@@ -86,14 +90,35 @@ func Merge(base, ours, disk *Worksheet) *Worksheet {
 	return &out
 }
 
-func joinAnswers(ours, theirs string) string {
+// CellMark separates two values of one table cell filled in two workshops at once.
+const CellMark = " / "
+
+// joinAnswers keeps both texts of an answer that base, ours and the disk all differ on. When
+// the disk's text already holds our base (an earlier merge of ours with the other workshop's),
+// our part of it is replaced by ours, so each workshop's latest text appears once however
+// many saves the two make while typing in the same answer.
+func joinAnswers(base, ours, theirs string) string {
+	return joinTexts(ConflictMark, base, ours, theirs)
+}
+
+// joinTexts is joinAnswers with mark between the two texts.
+func joinTexts(mark, base, ours, theirs string) string {
 	switch {
 	case strings.TrimSpace(ours) == "":
 		return theirs
 	case strings.TrimSpace(theirs) == "" || strings.Contains(ours, theirs):
 		return ours
 	}
-	return ours + ConflictMark + theirs
+	if base != "" {
+		parts, mine := strings.Split(theirs, mark), strings.Split(base, mark)
+		for i := 0; i+len(mine) <= len(parts); i++ {
+			if reflect.DeepEqual(parts[i:i+len(mine)], mine) {
+				out := append(append(append([]string{}, parts[:i]...), ours), parts[i+len(mine):]...)
+				return strings.Join(out, mark)
+			}
+		}
+	}
+	return ours + mark + theirs
 }
 
 // mergeTable merges cell by cell.
@@ -111,10 +136,13 @@ func mergeTable(base, ours, disk [][]string) [][]string {
 		out[i] = make([]string, max(len(o), len(d)))
 		for j := range out[i] {
 			bc, oc, dc := cell(b, j), cell(o, j), cell(d, j)
-			if oc == bc {
+			switch {
+			case oc == bc:
 				out[i][j] = dc
-			} else {
+			case dc == bc || dc == oc:
 				out[i][j] = oc
+			default: // both filled it: both values stay, as for an answer
+				out[i][j] = joinTexts(CellMark, bc, oc, dc)
 			}
 		}
 	}
@@ -153,22 +181,28 @@ func keys[V any](ms ...map[string]V) []string {
 // since base (see Merge), holding the worksheet's lock across read and write so two
 // workshops' saves never interleave. It returns what was written. A file that cannot be read
 // (corrupt, or a newer format) is not merged into: a newer format is refused (*NewerError),
-// a corrupt file is kept aside (see Load) and replaced by the merge of base and ours.
+// a corrupt file is kept aside (see Load) and replaced by the merge of base and ours, or left
+// in place with a *CorruptError when no copy of it could be kept.
 func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
-	if err := privateDir(dirOf(path)); err != nil {
+	if err := privateDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("saving worksheet: %w", err)
 	}
-	unlock, err := lockFile(path + ".lock")
+	unlock, err := safefile.Lock(path + ".lock")
 	if err != nil {
 		return nil, fmt.Errorf("saving worksheet %s: taking its lock: %w", path, err)
 	}
 	defer unlock()
-	disk, err := Load(path) // a corrupt file is kept aside under its own name first
+	safefile.RemoveLeftTemps(path) // every save of path runs under this lock
+	disk, err := Load(path)        // a corrupt file is kept aside under its own name first
 	var ne *NewerError
+	var ce *CorruptError
 	switch {
 	case errors.As(err, &ne):
 		return nil, err
-	case errors.Is(err, ErrCorrupt):
+	case errors.As(err, &ce) && ce.Backup == "":
+		// it could not be kept aside (a full disk): replacing it would destroy it
+		return nil, err
+	case errors.As(err, &ce):
 		disk = base
 	case err != nil:
 		if _, serr := os.Stat(path); !errors.Is(serr, fs.ErrNotExist) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"scalelab/content"
+	"scalelab/content/safefile"
 )
 
 // Version is the file format version written by Save.
@@ -125,7 +126,7 @@ func load(path string, moveAside bool) (*Worksheet, error) {
 		}
 		ce := &CorruptError{Path: path, Err: err}
 		if moveAside {
-			if backup, berr := moveAsideFile(path, b); berr == nil {
+			if backup, berr := safefile.MoveAside(path, b, "bad"); berr == nil {
 				ce.Backup = backup
 			}
 		}
@@ -177,44 +178,9 @@ func (w *Worksheet) Save(path string) error {
 	return nil
 }
 
-// WriteFileAtomic replaces path with b (mode 0600: the learner's work is private): a temp file beside it is written,
-// synced and renamed over path, then the directory is synced. On error the old file is
-// untouched and no temp file is left. The directory must exist. Errors name path.
-func WriteFileAtomic(path string, b []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("writing %s: %w", path, err)
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // best effort: the rename is durable once the directory is
-		d.Close()
-	}
-	return nil
-}
+// WriteFileAtomic replaces path with b, mode 0600, never leaving a half-written file (see
+// safefile.WriteAtomic). The directory must exist. Errors name path.
+func WriteFileAtomic(path string, b []byte) error { return safefile.WriteAtomic(path, b) }
 
 // Export returns the scenario's markdown with the worksheet's answers, ticked tasks and
 // table cells filled in (model answers left out): a file the learner can hand in.

@@ -25,13 +25,23 @@ func ExposureWarning(addr string) string {
 	}
 	who := "anyone who can reach this machine"
 	switch {
-	case host == "" || host == "0.0.0.0" || host == "::":
+	case isUnspecified(host):
 		who += " on any of its networks"
 	default:
 		who += " at " + host
 	}
 	return fmt.Sprintf("listening on %s: %s on port %s can use the API and load the database "+
 		"(it has no login). Keep it to this machine with --addr 127.0.0.1:%s", addr, who, port, port)
+}
+
+// isUnspecified tells whether host means every interface: empty, or 0.0.0.0 or :: in any
+// spelling (0:0::0, ::ffff:0.0.0.0).
+func isUnspecified(host string) bool {
+	if host == "" {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.Unmap().IsUnspecified()
 }
 
 // isLoopback tells whether host names only this machine. A name other than

@@ -14,11 +14,13 @@ func TestExposureWarning(t *testing.T) {
 		}
 	}
 	for addr, says := range map[string]string{
-		"0.0.0.0:3000":      "listening on 0.0.0.0:3000: anyone who can reach this machine on any of its networks on port 3000 can use the API and load the database",
-		":3000":             "anyone who can reach this machine on any of its networks on port 3000",
-		"[::]:8080":         "on port 8080 can use the API",
-		"192.168.1.20:3000": "anyone who can reach this machine at 192.168.1.20 on port 3000",
-		"10.0.0.1:3000":     "--addr 127.0.0.1:3000",
+		"0.0.0.0:3000":          "listening on 0.0.0.0:3000: anyone who can reach this machine on any of its networks on port 3000 can use the API and load the database",
+		":3000":                 "anyone who can reach this machine on any of its networks on port 3000",
+		"[::]:8080":             "on port 8080 can use the API",
+		"[0:0::0]:3000":         "on any of its networks on port 3000",
+		"[::ffff:0.0.0.0]:3000": "on any of its networks on port 3000",
+		"192.168.1.20:3000":     "anyone who can reach this machine at 192.168.1.20 on port 3000",
+		"10.0.0.1:3000":         "--addr 127.0.0.1:3000",
 	} {
 		w := feed.ExposureWarning(addr)
 		if !strings.Contains(w, says) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"scalelab/content/safefile"
 	"scalelab/lab/home"
 )
 
@@ -44,6 +45,20 @@ type History struct {
 	top map[string]json.RawMessage
 	// Recovered names the file an unreadable history was moved to, when that happened at open.
 	Recovered string
+	// keptAside names the file a history that turned unreadable after open was moved to
+	// (guarded by mu: Add runs beside the readers).
+	keptAside string
+}
+
+// KeptAside names the file an unreadable history was last moved to, at open or by a later
+// Add ("" if none): safe to call while a run is being added.
+func (h *History) KeptAside() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.keptAside != "" {
+		return h.keptAside
+	}
+	return h.Recovered
 }
 
 // HistoryVersion is the format of runs.json this build writes and the newest it reads.
@@ -186,10 +201,18 @@ func (h *History) Add(r Record) (Record, error) {
 	r.Result.State = r.State
 	err := h.locked(func() error {
 		d, err := readHistory(h.path)
-		if err != nil && !errors.Is(err, errCorrupt) {
+		switch {
+		case errors.Is(err, errCorrupt):
+			// it turned unreadable since it was opened (a hand edit): kept aside before
+			// this history replaces it, as at open
+			moved, rerr := moveAside(h.path)
+			if rerr != nil {
+				return fmt.Errorf("run history %s is unreadable (%v) and could not be moved aside: %v; move or delete it", h.path, err, rerr)
+			}
+			h.keptAside = moved
+		case err != nil:
 			return err
-		}
-		if err == nil {
+		default:
 			h.set(d)
 		}
 		next := 1
@@ -261,89 +284,36 @@ func (h *History) locked(fn func() error) error {
 	if err := os.MkdirAll(filepath.Dir(h.path), 0o700); err != nil {
 		return fmt.Errorf("run history: %w", err)
 	}
-	unlock, err := lockFile(h.path + ".lock")
+	unlock, err := safefile.Lock(h.path + ".lock")
 	if err != nil {
 		return fmt.Errorf("run history: lock %s: %w", h.path, err)
 	}
 	defer unlock()
+	safefile.RemoveLeftTemps(h.path) // every write of the history runs under this lock
 	return fn()
 }
 
-// writeAtomic writes v as JSON to a temporary file beside path, syncs it and renames it over
-// path: a reader sees the old file or the new one, never half of one.
+// writeAtomic writes v as JSON over path, atomically and 0600 (see safefile.WriteAtomic): a
+// reader sees the old file or the new one, never half of one.
 func writeAtomic(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := safefile.WriteAtomic(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("save run history: %w", err)
-	}
-	defer os.Remove(tmp.Name())              // no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil { // the learner's runs are private
-		tmp.Close()
-		return fmt.Errorf("save run history: %w", err)
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save run history: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save run history: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save run history: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save run history: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync() // make the rename itself durable
-		d.Close()
 	}
 	return nil
 }
 
 // moveAside keeps an unreadable history as path.broken-<time>[-n], a name no earlier backup
-// has (created with O_EXCL, so two in one second never overwrite each other), and removes
-// path. It returns the backup's name.
+// has, and removes path. It returns the backup's name.
 func moveAside(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
 	}
-	stamp := fmt.Sprintf("%s.broken-%s", path, time.Now().Format("20060102-150405.000"))
-	for n := 0; n < 1000; n++ {
-		name := stamp
-		if n > 0 {
-			name = fmt.Sprintf("%s-%d", stamp, n)
-		}
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		_, werr := f.Write(b)
-		if serr := f.Sync(); werr == nil {
-			werr = serr
-		}
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Remove(path)
-		}
-		if werr != nil {
-			os.Remove(name)
-			return "", werr
-		}
-		return name, nil
-	}
-	return "", fmt.Errorf("no free backup name beside %s", path)
+	return safefile.MoveAside(path, b, "broken")
 }
 
 // SortRecords orders records newest first (for display).

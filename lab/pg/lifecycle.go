@@ -13,28 +13,32 @@ import (
 // Start brings it back on the same port. Meant for failure drills: the lab keeps running without
 // its database.
 func (s *Server) Stop(ctx context.Context) error {
-	s.op.Lock()
-	defer s.op.Unlock()
-	if err := s.usable(); err != nil {
+	return s.downOnPurpose(ctx, "stopped", func() error {
+		err := s.stopLocked(ctx)
+		s.setUp(false)
 		return err
-	}
-	lock, err := lockDir(ctx, s.cl.lockPath(), s.opt.Logf)
-	if err != nil {
-		return err
-	}
-	defer lock.unlock()
-	if err := s.cl.markStopped("stopped"); err != nil {
-		return err
-	}
-	err = s.stopLocked(ctx)
-	s.setUp(false)
-	return err
+	})
 }
 
 // Kill ends the private cluster's postmaster with SIGKILL, as a crash would, and waits until it
 // is gone. Like Stop it is deliberate: the cluster stays down until Start (which runs crash
 // recovery). Its backends notice the postmaster's death and exit by themselves.
 func (s *Server) Kill(ctx context.Context) error {
+	return s.downOnPurpose(ctx, "killed", func() error {
+		if err := s.killLocked(ctx); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.child, s.pid, s.started = nil, 0, false
+		s.mu.Unlock()
+		s.setUp(false)
+		return nil
+	})
+}
+
+// downOnPurpose runs down with the operation and directory locks held, after marking the
+// cluster as down on purpose (how: "stopped", "killed") so that no supervisor brings it back.
+func (s *Server) downOnPurpose(ctx context.Context, how string, down func() error) error {
 	s.op.Lock()
 	defer s.op.Unlock()
 	if err := s.usable(); err != nil {
@@ -45,9 +49,15 @@ func (s *Server) Kill(ctx context.Context) error {
 		return err
 	}
 	defer lock.unlock()
-	if err := s.cl.markStopped("killed"); err != nil {
+	if err := s.cl.markStopped(how); err != nil {
 		return err
 	}
+	return down()
+}
+
+// killLocked sends SIGKILL to the postmaster (ours, or the one the pid file names) and waits
+// until it is gone; the locks are held.
+func (s *Server) killLocked(ctx context.Context) error {
 	s.mu.Lock()
 	ch, pid := s.child, s.pid
 	s.mu.Unlock()
@@ -76,10 +86,6 @@ func (s *Server) Kill(ctx context.Context) error {
 			}
 		}
 	}
-	s.mu.Lock()
-	s.child, s.pid, s.started = nil, 0, false
-	s.mu.Unlock()
-	s.setUp(false)
 	return nil
 }
 

@@ -81,3 +81,24 @@ func itoa(n int) string {
 	}
 	return string(rune('0' + n))
 }
+
+// Prose wraps to its pane at the sidebar layout and at 80 columns without a word left alone
+// on its line: the paragraph on Fix 1 (a hyphen in it, bold at its start) wrapped
+// "every request / borrow / a connection" at 100 columns.
+func TestProseWrapsWithoutOrphans(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {80, 24}, {120, 40}} {
+		tt := newTerm(t)
+		tt.start(size[0], size[1], []string{"NO_COLOR=1", "SCALELAB_HOME=" + t.TempDir()}, binary(t), "--no-lab")
+		tt.waitFor("The Situation", "0/9 answered")
+		tt.keys("n", "n", "n", "n", "n") // Step 3, where the paragraph is on the first screen
+		tt.waitStatus("step 6/10")
+		s := tt.waitFor("let every request")
+		for _, l := range strings.Split(s, "\n") {
+			if w := strings.Fields(strings.Trim(l, " │▌")); len(w) == 1 && (w[0] == "borrow" || w[0] == "a") {
+				t.Fatalf("at %dx%d a word is alone on its line:\n%s", size[0], size[1], s)
+			}
+		}
+		tt.keys("q")
+		tt.waitGone()
+	}
+}

@@ -574,7 +574,10 @@ func (a *App) helpOverlay() string {
 	wrap := s.Hint.Width(inner)
 	keys := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp())
 	if a.opt.Actions != nil {
-		keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(a.labFullHelp())
+		// the lab's keys the screen's own block lists already are not listed twice
+		if lab := a.labHelpNotIn(a.screen().FullHelp()); len(lab) > 0 {
+			keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(lab)
+		}
 	}
 	// The keys and the closing line always show; the notes below them go, least useful first,
 	// when the window is too short for the whole box (the status line shows the path too).
@@ -630,6 +633,21 @@ func shortPath(p string) string {
 		}
 	}
 	return p
+}
+
+// labHelpNotIn is the lab's block of the ? overlay without the keys of screen.
+func (a *App) labHelpNotIn(screen [][]key.Binding) [][]key.Binding {
+	var flat []key.Binding
+	for _, col := range screen {
+		flat = append(flat, col...)
+	}
+	var out [][]key.Binding
+	for _, col := range a.labFullHelp() {
+		if c := dropBound(col, flat); len(c) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // dropBound leaves out of bs the bindings whose key the screen's own help already shows.

@@ -61,7 +61,16 @@ var _ screen = (*dashboard)(nil)
 
 type bigNum struct {
 	label, num, unit, sub string
+	short                 string // sub when sub is wider than the cell ("" : sub is cut)
 	st                    lipgloss.Style
+}
+
+// subFor is the line under the number that fits in w cells.
+func (b bigNum) subFor(w int) string {
+	if b.short != "" && lipgloss.Width(b.sub) > w {
+		return b.short
+	}
+	return b.sub
 }
 
 // bigNumbers are success rate, p99 and req/s: of the run so far while one runs (with the last
@@ -114,12 +123,13 @@ func (d *dashboard) bigNumbers() [3]bigNum {
 		r := s.LastRun
 		pn, pu := fmtLatency(r.P99)
 		what := " · last run"
-		sub := fmtInt(r.Total) + " requests"
+		sub, short := fmtInt(r.Total)+" requests", ""
 		if r.State != "" {
-			sub = lab.StageTitle(r.State) + " · " + sub
+			// in a narrow cell the count stays whole: the stage is in the summary line above
+			sub, short = lab.StageTitle(r.State)+" · "+sub, sub
 		}
 		return [3]bigNum{
-			{label: "success rate" + what, num: fmtPct(r.SuccessRate), unit: "%", sub: sub, st: d.rateStyle(r.SuccessRate)},
+			{label: "success rate" + what, num: fmtPct(r.SuccessRate), unit: "%", sub: sub, short: short, st: d.rateStyle(r.SuccessRate)},
 			{label: "p99 latency" + what, num: pn, unit: pu, sub: "p50 " + fmtDur(r.P50), st: d.latStyle(r.P99)},
 			{label: "req/s" + what, num: fmtRPS(r.RPS), unit: "/s", sub: fmtInt(r.Failed) + " failed", st: st.Value},
 		}
@@ -161,7 +171,7 @@ func (d *dashboard) bigCell(b bigNum, w, h int) []string {
 				out = append(out, big.Render(r))
 			}
 			if b.sub != "" {
-				out = append(out, st.Hint.Render(b.sub))
+				out = append(out, st.Hint.Render(b.subFor(w)))
 			}
 			return out
 		}
@@ -174,7 +184,7 @@ func (d *dashboard) bigCell(b bigNum, w, h int) []string {
 		out = append(out, big.Render(b.num+" "+b.unit))
 	}
 	if b.sub != "" && len(out) < h {
-		out = append(out, st.Hint.Render(b.sub))
+		out = append(out, st.Hint.Render(b.subFor(w)))
 	}
 	return out
 }

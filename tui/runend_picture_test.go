@@ -34,7 +34,12 @@ func TestRunEndPictureKeepsTheRunsFigures(t *testing.T) {
 			t.Errorf("the final picture shows %q, a second after the run, not the run:\n%s", zero, v)
 		}
 	}
-	mustContain(t, v, "After Fix 2 · ", "no failures", "run ended: load test (After Fix 2): 100% ok, 0 failed")
+	mustContain(t, v, "9,876 requests", "no failures", "run ended: load test (After Fix 2): 100% ok, 0 failed")
+	if strings.Contains(v, "req…") {
+		t.Errorf("the count under the success rate is cut:\n%s", v)
+	}
+	d.SetSize(120, 37)
+	mustContain(t, d.View(), "After Fix 2 · 9,876 requests")
 	if strings.Contains(v, "fix2 ·") {
 		t.Errorf("the stage is shown by its internal name:\n%s", v)
 	}

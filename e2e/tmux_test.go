@@ -93,8 +93,19 @@ func (t *term) start(w, h int, env []string, argv ...string) {
 	t.tb.Helper()
 	cmd := append([]string{"env", "TERM=xterm-256color"}, env...)
 	cmd = append(cmd, argv...)
-	args := []string{"new-session", "-d", "-s", t.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
-	t.must(append(args, cmd...)...)
+	args := append([]string{"new-session", "-d", "-s", t.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}, cmd...)
+	// After the program of the last session ended (a kill -9, a quit), its tmux server shuts
+	// down on its own; a client that reaches it in that moment is told "server exited
+	// unexpectedly". Wait for that server to go, then start a new one.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out, err := t.tmux(args...)
+		if err == nil {
+			return
+		}
+		if !strings.Contains(out, "server exited unexpectedly") || time.Now().After(deadline) {
+			t.tb.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
 }
 
 func (t *term) screen() string {

@@ -266,8 +266,8 @@ func (r *results) drawTop() []string {
 	if r.err != nil {
 		out = append(out, s.Err.Render("run history: "+firstLine(r.err.Error())))
 	}
-	if r.h != nil && r.h.Recovered != "" {
-		out = append(out, s.Hint.Render("an unreadable run history was moved to "+shortPath(r.h.Recovered)))
+	if aside := r.keptAside(); aside != "" {
+		out = append(out, s.Hint.Render("an unreadable run history was moved to "+shortPath(aside)))
 	}
 	out = append(out, "")
 	out = append(out, r.table()...)
@@ -544,4 +544,13 @@ func (r *results) runLine(rec load.Record) string {
 			s.Hint.Render(strconv.Itoa(rec.Options.Concurrency)+" users, "+runLength(rec.Options)))
 	}
 	return strings.Join(parts, " ")
+}
+
+// keptAside names where an unreadable run history was moved (at open or since), "" for none;
+// read under the history's lock, since another scalelab's run may move it at any time.
+func (r *results) keptAside() string {
+	if r.h == nil {
+		return ""
+	}
+	return r.h.KeptAside()
 }

@@ -61,6 +61,15 @@ func TestPoolSaysWhyBackendsStayLow(t *testing.T) {
 		"few backends: connections time out (150 ms) before they open")
 	// at 80x24 too: the connections box of the full panes is 37x6 inside
 	mustContain(t, flat(strings.Join(d.poolPane(37, 6), "\n")), "PG backends 4/50", "few backends: connections time out (150 ms) before they open")
+	// a run where PostgreSQL refused more connections than timed out: the backends were at
+	// max_connections, and the limit, not the timeout, is what the causes pane explains
+	s = dashSample(3, -1)
+	s.Stats.LivePools, s.Stats.Pool.Constructing, s.Stats.Backends, s.Stats.MaxConnections = 100, 97, 4, 50
+	s.Telemetry.Total.ByCause = map[telemetry.Cause]int{telemetry.TooManyClients: 1661, telemetry.ConnectTimeout: 509}
+	d.Update(labSampleMsg{s})
+	if got := flat(strings.Join(d.poolPane(36, 10), "\n")); strings.Contains(got, "few backends") {
+		t.Fatalf("blamed the timeout for a run that max_connections refused:\n%s", got)
+	}
 	// the fixed server: nothing to explain
 	s = dashSample(3, 0)
 	d.Update(labSampleMsg{s})

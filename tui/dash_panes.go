@@ -760,7 +760,12 @@ func (d *dashboard) poolPane(w, h int) []string {
 		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", fmtInt(int(s.PoolsCreated))))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 	}
-	why := poolWhy(s.Knobs, int(p.Constructing), s.Backends, s.MaxConnections, d.causeCount(string(telemetry.ConnectTimeout)))
+	why := ""
+	// Only when timeouts are the run's story: when PostgreSQL refused more connections than
+	// timed out, the backends were at max_connections and the limit explains the failures.
+	if timedOut := d.causeCount(string(telemetry.ConnectTimeout)); timedOut >= d.causeCount(string(telemetry.TooManyClients)) {
+		why = poolWhy(s.Knobs, int(p.Constructing), s.Backends, s.MaxConnections, timedOut)
+	}
 	if s.Backends < 0 {
 		msg := "PostgreSQL: no answer"
 		if s.DBErr != "" {

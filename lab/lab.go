@@ -252,6 +252,14 @@ func (l *Lab) State(ctx context.Context) State {
 	}
 	st.PG = l.pg.Info()
 	st.PG.URL = pg.Redact(st.PG.URL) // for display; l.PG().URL() has the password
+	if st.PGUp && !st.PG.External && (!st.PG.Running || st.PG.Stopped) {
+		// A killed postmaster's backends answer on their open connections for a moment: the
+		// cluster is down all the same.
+		st.PGUp, st.PGErr = false, "PostgreSQL is not running"
+		if st.PG.Stopped {
+			st.PGErr = "PostgreSQL was stopped on purpose: start it again"
+		}
+	}
 	st.Stage = StageOf(st.Knobs, st.Index)
 	return st
 }

@@ -7,5 +7,5 @@ import (
 )
 
 // TestMain stops the tests' shared PostgreSQL at the end and removes the per-cluster system
-// users that the commands under test made for their temporary data homes (as root).
+// users that the commands run in this process made for their temporary data homes (as root).
 func TestMain(m *testing.M) { pgtest.Main(m) }

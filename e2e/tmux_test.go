@@ -10,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"scalelab/lab/pg/pgtest"
 )
 
 // binary builds scalelab once per test run into a temp dir (or uses $SCALELAB_E2E_BIN).
@@ -47,9 +45,7 @@ func binary(tb testing.TB) string {
 }
 
 func TestMain(m *testing.M) {
-	sweep := pgtest.SweepAccounts() // the system users the binaries made for their clusters, as root
 	code := m.Run()
-	sweep()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}

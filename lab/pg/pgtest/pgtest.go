@@ -32,51 +32,13 @@ var shared struct {
 func Main(m *testing.M) {
 	// Ctrl+C or a kill during the tests: stop the cluster and remove its directory too.
 	stop := pg.StopOnSignals(closerFunc(func() error { shutdown(); return nil }))
-	sweep := SweepAccounts()
 	code := m.Run()
 	stop()
 	shutdown()
 	for _, name := range pg.CreatedSystemUsers() {
 		removeUser(name)
 	}
-	sweep()
 	os.Exit(code)
-}
-
-// SweepAccounts notes the per-cluster system users (scalelab-pg-<hash>) that exist now and
-// returns a function that removes those made since, by this process or by the scalelab binaries
-// the tests ran as root, once their processes are gone: every temporary data home gets a user of
-// its own, and a test run must not leave them behind. It does nothing unless root.
-func SweepAccounts() func() {
-	if os.Geteuid() != 0 {
-		return func() {}
-	}
-	before := map[string]bool{}
-	for _, name := range clusterAccounts() {
-		before[name] = true
-	}
-	return func() {
-		for _, name := range clusterAccounts() {
-			if !before[name] {
-				removeUser(name)
-			}
-		}
-	}
-}
-
-// clusterAccounts lists the per-cluster system users in /etc/passwd.
-func clusterAccounts() []string {
-	b, err := os.ReadFile("/etc/passwd")
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
-		if name, _, ok := strings.Cut(line, ":"); ok && strings.HasPrefix(name, pg.SystemUser+"-") {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 type closerFunc func() error

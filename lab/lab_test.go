@@ -167,12 +167,7 @@ func TestPrivateCluster(t *testing.T) {
 	if os.Getenv("SCALELAB_TEST_DATABASE_URL") != "" || os.Getenv("DATABASE_URL") != "" {
 		t.Skip("tests use an external server")
 	}
-	dir, err := os.MkdirTemp("", "scalelab-labtest-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	dir := clusterDir(t)
 	t.Setenv("SCALELAB_HOME", dir)
 	ctx := context.Background()
 	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100})
@@ -247,12 +242,7 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	if os.Getenv("SCALELAB_TEST_DATABASE_URL") != "" || os.Getenv("DATABASE_URL") != "" {
 		t.Skip("tests use an external server")
 	}
-	dir, err := os.MkdirTemp("", "scalelab-labtest-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	dir := clusterDir(t)
 	t.Setenv("SCALELAB_HOME", dir)
 	ctx := context.Background()
 	cfg := lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true}
@@ -292,12 +282,7 @@ func TestStateDoesNotRestartPostgres(t *testing.T) {
 	if pgtest.ExternalURL() != "" {
 		t.Skip("tests use an external server")
 	}
-	dir, err := os.MkdirTemp("", "scalelab-labtest-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	dir := clusterDir(t)
 	ctx := context.Background()
 	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true})
 	if err != nil {
@@ -332,12 +317,7 @@ func TestFeedBackAfterPostmasterKill(t *testing.T) {
 	if pgtest.ExternalURL() != "" {
 		t.Skip("tests use an external server")
 	}
-	dir, err := os.MkdirTemp("", "scalelab-labtest-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	dir := clusterDir(t)
 	ctx := context.Background()
 	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
 	if err != nil {
@@ -409,4 +389,19 @@ func TestNoSeedThenReset(t *testing.T) {
 	if seeds != 1 {
 		t.Errorf("seeded %d times, want once:\n%s", seeds, strings.Join(logs, "\n"))
 	}
+}
+
+// clusterDir is a temporary directory for a private cluster of a test's own, which the
+// unprivileged user PostgreSQL runs as (when the tests run as root) can reach, removed at the end.
+func clusterDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "scalelab-labtest-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

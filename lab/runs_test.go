@@ -3,7 +3,6 @@ package lab_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -135,12 +134,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 	if pgtest.ExternalURL() != "" {
 		t.Skip("tests use an external server")
 	}
-	dir, err := os.MkdirTemp("", "scalelab-outage-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	dir := clusterDir(t)
 	ctx := context.Background()
 	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
 	if err != nil {

@@ -49,7 +49,7 @@ func (p *parser) eachOutsideFences(fn func(i int, l string) error) error {
 	fenceN := 0
 	for i, l := range p.lines {
 		if fenceN > 0 {
-			if isFenceClose(l, fenceCh, fenceN) {
+			if IsFenceClose(l, fenceCh, fenceN) {
 				fenceN = 0
 			}
 			continue

@@ -421,7 +421,7 @@ func (p *parser) fence(i int) (int, error) {
 	ch, n, info := fenceOpen(open)
 	j := i + 1
 	for ; j < len(p.lines); j++ {
-		if isFenceClose(p.lines[j], ch, n) {
+		if IsFenceClose(p.lines[j], ch, n) {
 			break
 		}
 	}
@@ -697,7 +697,9 @@ func fenceOpen(line string) (ch byte, n int, info string) {
 
 func isFenceOpen(line string) bool { _, n, _ := fenceOpen(line); return n > 0 }
 
-func isFenceClose(line string, ch byte, n int) bool {
+// IsFenceClose says whether line closes a code fence opened with n ch characters (` or ~):
+// only that character, at least n of it, blanks around.
+func IsFenceClose(line string, ch byte, n int) bool {
 	t := strings.TrimSpace(line)
 	if len(t) < n {
 		return false

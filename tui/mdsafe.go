@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"scalelab/content"
 	"scalelab/content/termsafe"
 )
 
@@ -42,7 +43,7 @@ func safeMarkdown(md string, width int) string {
 	fenceN := 0
 	for i, l := range lines {
 		if fenceN > 0 {
-			if isFenceClose(l, fenceCh, fenceN) {
+			if content.IsFenceClose(l, fenceCh, fenceN) {
 				fenceN = 0
 			}
 			continue
@@ -160,18 +161,4 @@ func fenceOf(l string) (ch byte, n int) {
 		return 0, 0
 	}
 	return ch, n
-}
-
-// isFenceClose says whether l closes a fence of n ch characters.
-func isFenceClose(l string, ch byte, n int) bool {
-	t := strings.TrimSpace(l)
-	if len(t) < n {
-		return false
-	}
-	for k := 0; k < len(t); k++ {
-		if t[k] != ch {
-			return false
-		}
-	}
-	return true
 }

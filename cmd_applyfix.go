@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"scalelab/lab"
+	"scalelab/lab/singleserver"
 	"scalelab/sql"
 )
 
@@ -29,12 +29,12 @@ func applyFixMain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
+	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *singleserver.Lab) error {
 		return applyFix(ctx, stdout, l)
 	})
 }
 
-func applyFix(ctx context.Context, w io.Writer, l *lab.Lab) error {
+func applyFix(ctx context.Context, w io.Writer, l *singleserver.Lab) error {
 	start := time.Now()
 	created, err := l.ApplyIndex(ctx)
 	if err != nil {

@@ -14,9 +14,9 @@ import (
 	"syscall"
 	"time"
 
-	"scalelab/lab"
 	"scalelab/lab/posts"
 	"scalelab/lab/running"
+	"scalelab/lab/singleserver"
 )
 
 // labFlags are the flags every command that starts the lab shares: --db and --rows.
@@ -30,7 +30,7 @@ type labFlags struct {
 func (f *labFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", os.Getenv("DATABASE_URL"),
 		"an existing PostgreSQL to use instead of the private cluster (default $DATABASE_URL)")
-	fs.IntVar(&f.rows, "rows", lab.DefaultRows,
+	fs.IntVar(&f.rows, "rows", singleserver.DefaultRows,
 		fmt.Sprintf("posts in the table, 1 to %d (seeded when the table is empty, or when given explicitly and the count differs)", posts.MaxRows))
 }
 
@@ -64,8 +64,8 @@ func noArgs(fs *flag.FlagSet) error {
 }
 
 // config turns the flags into a lab configuration that logs to stderr.
-func (f *labFlags) config(stderr io.Writer) lab.Config {
-	return lab.Config{
+func (f *labFlags) config(stderr io.Writer) singleserver.Config {
+	return singleserver.Config{
 		DBURL:  f.db,
 		Rows:   f.rows,
 		Reseed: f.rowsSet,
@@ -75,15 +75,15 @@ func (f *labFlags) config(stderr io.Writer) lab.Config {
 
 // tableCommand parses the flags of a command that only works on the posts table (apply-fix,
 // explain-query, reset) and returns the config of a lab without its API.
-func tableCommand(fs *flag.FlagSet, args []string, stderr io.Writer) (lab.Config, error) {
+func tableCommand(fs *flag.FlagSet, args []string, stderr io.Writer) (singleserver.Config, error) {
 	fs.SetOutput(stderr)
 	var f labFlags
 	f.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return lab.Config{}, err
+		return singleserver.Config{}, err
 	}
 	if err := f.check(fs); err != nil {
-		return lab.Config{}, err
+		return singleserver.Config{}, err
 	}
 	cfg := f.config(stderr)
 	cfg.NoAPI = true
@@ -114,10 +114,10 @@ var errInterrupted = errors.New("interrupted: the lab was stopped before it was 
 // withLab starts the lab (progress lines on stderr), runs fn, and stops
 // everything when fn returns, or when ctx is canceled or a SIGINT/SIGTERM
 // arrives (fn's ctx is canceled then: fn should return).
-func withLab(ctx context.Context, stderr io.Writer, cfg lab.Config, fn func(ctx context.Context, l *lab.Lab) error) error {
+func withLab(ctx context.Context, stderr io.Writer, cfg singleserver.Config, fn func(ctx context.Context, l *singleserver.Lab) error) error {
 	ctx, cancel := signalContext(ctx)
 	defer cancel()
-	l, err := lab.Start(ctx, cfg)
+	l, err := singleserver.Start(ctx, cfg)
 	if err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted

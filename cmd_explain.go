@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/term"
 
-	"scalelab/lab"
 	"scalelab/lab/posts"
+	"scalelab/lab/singleserver"
 )
 
 func init() {
@@ -31,7 +31,7 @@ func explainMain(ctx context.Context, args []string, stdout, stderr io.Writer, c
 	if err != nil {
 		return err
 	}
-	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
+	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *singleserver.Lab) error {
 		plan, err := l.Explain(ctx)
 		if err != nil {
 			return err

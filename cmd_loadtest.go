@@ -12,10 +12,11 @@ import (
 
 	"golang.org/x/term"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
 	"scalelab/lab/running"
+	"scalelab/lab/singleserver"
 	"scalelab/tui"
 )
 
@@ -148,7 +149,7 @@ func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, s
 	}
 	health, herr := load.ReadHealth(ctx, opt.URL)
 	if measuring != "" {
-		stage := lab.StageTitle(remoteStage(health))
+		stage := singleserver.StageTitle(remoteStage(health))
 		if herr != nil {
 			stage = "unknown (its /health did not answer: " + firstLineOf(herr.Error()) + ")"
 		}
@@ -182,7 +183,7 @@ func remoteStage(h load.Health) string {
 	if err != nil {
 		return load.StateCustom
 	}
-	return lab.StageOf(k, *h.Index)
+	return singleserver.StageOf(k, *h.Index)
 }
 
 // saveRun adds a finished run to the history. A history that cannot be written costs the record,
@@ -245,24 +246,6 @@ func printLoadJSON(w io.Writer, rec *load.Record) error {
 	return enc.Encode(m)
 }
 
-// commas writes n with thousands separators: 12345 -> "12,345".
-func commas(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // progressPrinter keeps one line on a terminal up to date while a run goes.
 type progressPrinter struct {
 	w       io.Writer
@@ -289,7 +272,7 @@ func (p *progressPrinter) update(pr load.Progress) {
 	if pr.Duration > 0 {
 		total = fmt.Sprintf(" / %.0fs", pr.Duration.Seconds())
 	}
-	fmt.Fprintf(p.w, "\r\033[K  loading %5.1fs%s %s %s requests", pr.Elapsed.Seconds(), total, bar, commas(pr.Requests))
+	fmt.Fprintf(p.w, "\r\033[K  loading %5.1fs%s %s %s requests", pr.Elapsed.Seconds(), total, bar, numfmt.Int(pr.Requests))
 	p.drawn = true
 }
 
@@ -316,7 +299,7 @@ func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 		}
 	}
 	var rec *load.Record
-	err = withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
+	err = withLab(ctx, stderr, cfg, func(ctx context.Context, l *singleserver.Lab) error {
 		h := openHistory(stderr)
 		opt := a.Options
 		opt.URL = ""

@@ -14,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/home"
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
 	"scalelab/lab/running"
+	"scalelab/lab/singleserver"
 )
 
 func TestLoadtestURLPrintsJSONAndRecordsTheRun(t *testing.T) {
@@ -121,9 +121,9 @@ func TestLoadtestFlags(t *testing.T) {
 // another. The API's /metrics explain the failures by cause, as for the lab's own API.
 func TestLoadtestURLOfAScalelabAPI(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
-	db := pgtest.OwnServer(t, pg.Options{MaxConnections: lab.DefaultMaxConnections})
+	db := pgtest.OwnServer(t, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
 	ctx := context.Background()
-	l, err := lab.Start(ctx, lab.Config{DBURL: db.URL(), Rows: 1_000, Knobs: feed.Broken()})
+	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: db.URL(), Rows: 1_000, Knobs: feed.Broken()})
 	if err != nil {
 		t.Fatal(err)
 	}

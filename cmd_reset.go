@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"scalelab/lab"
+	"scalelab/lab/singleserver"
 )
 
 func init() {
@@ -28,12 +28,12 @@ func resetMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	cfg.NoSeed = true // reset seeds anyway: an empty database must not be seeded twice
-	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
+	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *singleserver.Lab) error {
 		return reset(ctx, stdout, l)
 	})
 }
 
-func reset(ctx context.Context, w io.Writer, l *lab.Lab) error {
+func reset(ctx context.Context, w io.Writer, l *singleserver.Lab) error {
 	start := time.Now()
 	if err := l.Reset(ctx); err != nil {
 		return err

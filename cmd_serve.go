@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
+	"scalelab/lab/singleserver"
 )
 
 func init() {
@@ -51,7 +51,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var a serveArgs
 	a.labFlags.register(fs)
 	fs.StringVar(&a.preset, "preset", "broken", "the API's connection knobs: broken or fixed")
-	fs.StringVar(&a.addr, "addr", lab.DefaultAddr, "where the API listens (host:port; port 0 picks a free one)")
+	fs.StringVar(&a.addr, "addr", singleserver.DefaultAddr, "where the API listens (host:port; port 0 picks a free one)")
 	fs.IntVar(&a.maxConns, "max-conns", 0, "override: connections per pool")
 	fs.DurationVar(&a.connectTimeout, "connect-timeout", 0, "override: how long a request waits for a connection (e.g. 150ms, 2s)")
 	fs.DurationVar(&a.slowQuery, "slow-query", 0, "override: simulated slow query in GET /feed (0s for none)")
@@ -73,7 +73,7 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cfg := a.labFlags.config(stderr)
 	cfg.Addr, cfg.Knobs = a.addr, k
-	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *lab.Lab) error {
+	return withLab(ctx, stderr, cfg, func(ctx context.Context, l *singleserver.Lab) error {
 		return serve(ctx, stdout, stderr, l)
 	})
 }
@@ -119,7 +119,7 @@ func (a serveArgs) knobs() (feed.Knobs, error) {
 
 // serve prints where the lab is (and, on stderr, who else can reach it when
 // that is more than this machine) and waits for ctx (Ctrl+C).
-func serve(ctx context.Context, w, warn io.Writer, l *lab.Lab) error {
+func serve(ctx context.Context, w, warn io.Writer, l *singleserver.Lab) error {
 	st := l.State(ctx)
 	if msg := feed.ExposureWarning(st.APIAddr); msg != "" {
 		fmt.Fprintf(warn, "Warning: %s\n", msg)

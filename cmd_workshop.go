@@ -21,10 +21,10 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/home"
 	"scalelab/lab/load"
+	"scalelab/lab/singleserver"
 	"scalelab/tui"
 )
 
@@ -57,7 +57,7 @@ func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
 	}
 	fs.BoolVar(&w.noLab, "no-lab", false, "the text only: start no PostgreSQL and no API (the commands then say to use another terminal)")
 	w.lab.register(fs)
-	fs.StringVar(&w.addr, "addr", lab.DefaultAddr, "where the lab's feed API listens; when the port is busy, the next free one (shown in the header)")
+	fs.StringVar(&w.addr, "addr", singleserver.DefaultAddr, "where the lab's feed API listens; when the port is busy, the next free one (shown in the header)")
 	fs.IntVar(&w.users, "users", load.DefaultConcurrency, fmt.Sprintf("concurrent users of a load test started in the app (L), 1 to %d", load.MaxConcurrency))
 	fs.DurationVar(&w.duration, "duration", 30*time.Second, "how long a load test started in the app runs (e.g. 30s, 5s)")
 }
@@ -304,7 +304,7 @@ func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Workshe
 	cfg := f.lab.config(io.Discard)
 	cfg.Logf = func(format string, args ...any) { log.Printf("lab: "+format, args...) }
 	cfg.Addr = f.addr
-	cfg.MaxConnections = lab.DefaultMaxConnections
+	cfg.MaxConnections = singleserver.DefaultMaxConnections
 	hist, histNotice := openWorkshopHistory()
 	shown := ws
 	if !shared {

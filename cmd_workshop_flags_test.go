@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"scalelab/lab"
+	"scalelab/lab/singleserver"
 )
 
 // TestWorkshopFlagsCheck: the workshop checks --rows as every lab command does (labFlags) and
@@ -27,7 +27,7 @@ func TestWorkshopFlagsCheck(t *testing.T) {
 	if err != nil || !f.lab.rowsSet || f.lab.rows != 500 || len(rest) != 1 {
 		t.Fatalf("--rows 500 with a FILE: err %v, rowsSet %v, rows %d, rest %q", err, f.lab.rowsSet, f.lab.rows, rest)
 	}
-	if f, _, err = parse(); err != nil || f.lab.rowsSet || f.lab.rows != lab.DefaultRows {
+	if f, _, err = parse(); err != nil || f.lab.rowsSet || f.lab.rows != singleserver.DefaultRows {
 		t.Fatalf("no flags: err %v, rowsSet %v, rows %d", err, f.lab.rowsSet, f.lab.rows)
 	}
 	for _, c := range []struct {

@@ -1,11 +1,11 @@
-// Package lab is the running lab as one value: the PostgreSQL (private cluster
-// or DATABASE_URL), the posts table seeded for the scenario, and the feed API
-// listening on loopback with its telemetry. The workshop and the CLI start a
-// Lab, read its State and Stats once per tick, and turn its knobs:
-// SetKnobs (Fix 1), ApplyIndex (Fix 2), Explain, Reset. Reading State changes nothing: the
-// private PostgreSQL is brought back after a crash by lab/pg's supervisor, and a load run during
-// which it went down, or the stage changed, is filed as an outage or mixed run (LoadTest).
+// Package lab is the contract between the runner and a scenario's lab. A lab (PostgreSQL, the
+// API it serves, a load balancer, ...) is a package that implements Lab and registers itself by
+// name (Register); a scenario names its lab in its header (`**Lab:** single-server`), and the
+// workshop (tui) and the CLI read the lab's action records, stages, status and samples without
+// knowing which lab it is.
 //
-// lab never imports the UI; its subpackages are pg (PostgreSQL), posts (the
-// table), feed (the API), telemetry (what the API did) and load (load runs).
+// The shared parts stay in their own packages: pg (the private PostgreSQL), load (the load
+// runner and its history), telemetry (what a server did, per second), running (the data home's
+// record of a running lab) and home (the data home). A lab's own packages sit under it
+// (singleserver is Scenario 1's lab).
 package lab

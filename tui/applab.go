@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"scalelab/content"
+	"scalelab/lab/numfmt"
 )
 
 // The lab inside the app: the action keys, the screens beside the reader, the live
@@ -369,9 +370,9 @@ func (a *App) liveStrip() string {
 	tot := s.Telemetry.Total
 	if tot.Requests > 0 {
 		ok := 100 * float64(tot.OK) / float64(tot.Requests)
-		parts = append(parts, fmtPct(ok)+"% ok", "p99 "+fmtDur(tot.P99))
+		parts = append(parts, numfmt.Pct(ok)+"% ok", "p99 "+numfmt.Dur(tot.P99))
 		if secs := s.Telemetry.Now.Sub(s.Telemetry.Start).Seconds(); secs > 0.5 {
-			parts = append(parts, fmtRPS(float64(tot.Requests)/secs)+" req/s")
+			parts = append(parts, numfmt.RPS(float64(tot.Requests)/secs)+" req/s")
 		}
 	}
 	if s.RunTotal > 0 {

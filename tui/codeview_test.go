@@ -13,9 +13,9 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/posts"
+	"scalelab/lab/singleserver"
 )
 
 // screenGolden compares a screen's frame with testdata/<name>.golden (-update rewrites it).
@@ -323,7 +323,7 @@ func TestScreensFitWithColour(t *testing.T) {
 		ev := newExplainView(c)
 		ev.Update(ExplainMsg{Plan: seq})
 		ev.Update(ExplainMsg{Plan: idx})
-		rv := loaded(t, testHistory(t, resultsRun(lab.StageBroken, 0), resultsRun(lab.StageFix1, time.Minute)), 80, 21)
+		rv := loaded(t, testHistory(t, resultsRun(singleserver.StageBroken, 0), resultsRun(singleserver.StageFix1, time.Minute)), 80, 21)
 		rv.c = c
 		for _, size := range [][2]int{{80, 21}, {120, 37}} {
 			for name, s := range map[string]screen{"code": cv, "explain": ev, "results": rv} {

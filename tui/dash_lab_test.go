@@ -15,10 +15,11 @@ import (
 	"github.com/muesli/termenv"
 	"golang.org/x/sys/unix"
 
-	"scalelab/lab"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
+	"scalelab/lab/singleserver"
 )
 
 // dashHost runs the dashboard as a whole program (the app wires it as a screen; this is the
@@ -49,8 +50,8 @@ func TestDashboardRealLab(t *testing.T) {
 	}
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
-	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: lab.DefaultMaxConnections})
-	l, err := lab.Start(ctx, lab.Config{DBURL: srv.URL(), Rows: 2_000})
+	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
+	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: srv.URL(), Rows: 2_000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,23 +104,23 @@ func TestDashboardRealLab(t *testing.T) {
 	tm.Send(labSampleMsg{final})
 
 	// the finished run's numbers, then quit
-	rate := fmtPct(res.SuccessRate)
+	rate := numfmt.Pct(res.SuccessRate)
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("last run")) && bytes.Contains(b, []byte(fmtInt(res.Total)+" requests"))
+		return bytes.Contains(b, []byte("last run")) && bytes.Contains(b, []byte(numfmt.Int(res.Total)+" requests"))
 	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 
 	v := d.View()
 	checkFrame(t, v, 120, 37)
-	p99, _ := fmtLatency(res.P99)
-	for _, num := range []string{rate, p99, fmtRPS(res.RPS)} {
+	p99, _ := numfmt.Latency(res.P99)
+	for _, num := range []string{rate, p99, numfmt.RPS(res.RPS)} {
 		tall, _, _ := tallLines(num) // 120x37: the 5-row digits
 		for _, row := range tall {
 			mustContain(t, v, row)
 		}
 	}
-	mustContain(t, v, "success rate · last run", "no load test running · last run", fmtInt(res.Total)+" requests",
+	mustContain(t, v, "success rate · last run", "no load test running · last run", numfmt.Int(res.Total)+" requests",
 		"per-request pools (broken)", "requests per second", "latency per second")
 	if res.Failed > 0 {
 		top := res.SortedErrors()[0]
@@ -131,7 +132,7 @@ func TestDashboardRealLab(t *testing.T) {
 				}
 			}
 		}
-		mustContain(t, v, fmtInt(res.Failed)+" failed, by cause · last run", top.Cause, fmtInt(top.Count))
+		mustContain(t, v, numfmt.Int(res.Failed)+" failed, by cause · last run", top.Cause, numfmt.Int(top.Count))
 	}
 	if d.secs.len() == 0 || !strings.Contains(v, "█") {
 		t.Fatalf("no request series drawn:\n%s", v)
@@ -159,8 +160,8 @@ func BenchmarkDashboardDuringRun(b *testing.B) {
 	defer lipgloss.SetColorProfile(termenv.Ascii)
 	b.Setenv("SCALELAB_HOME", b.TempDir())
 	ctx := context.Background()
-	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: lab.DefaultMaxConnections})
-	l, err := lab.Start(ctx, lab.Config{DBURL: srv.URL(), Rows: 2_000})
+	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
+	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: srv.URL(), Rows: 2_000})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,9 +15,10 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
+	"scalelab/lab/singleserver"
 	"scalelab/lab/telemetry"
 )
 
@@ -102,36 +103,36 @@ func (d *dashboard) bigNumbers() [3]bigNum {
 		}
 		el := s.Telemetry.Now.Sub(s.Telemetry.Start)
 		rate := tot.SuccessRate()
-		pn, pu := fmtLatency(tot.P99)
+		pn, pu := numfmt.Latency(tot.P99)
 		b := [3]bigNum{
-			{label: "success rate" + what, num: fmtPct(rate), unit: "%", st: d.rateStyle(rate)},
+			{label: "success rate" + what, num: numfmt.Pct(rate), unit: "%", st: d.rateStyle(rate)},
 			{label: "p99 latency" + what, num: pn, unit: pu, st: d.latStyle(tot.P99)},
-			{label: "req/s" + what, num: fmtRPS(tot.RPS(el)), unit: "/s", st: st.Value},
+			{label: "req/s" + what, num: numfmt.RPS(tot.RPS(el)), unit: "/s", st: st.Value},
 		}
 		if n := d.secs.len(); n > 0 {
 			ok, failed := d.secs.ok[n-1], d.secs.failed[n-1]
 			if ok+failed > 0 {
-				b[0].sub = "last second " + fmtPct(100*float64(ok)/float64(ok+failed)) + "%"
+				b[0].sub = "last second " + numfmt.Pct(100*float64(ok)/float64(ok+failed)) + "%"
 			} else {
 				b[0].sub = "last second: no requests"
 			}
-			b[1].sub = "last second " + fmtDur(d.secs.p99[n-1])
-			b[2].sub = "last second " + fmtInt(ok+failed) + "/s"
+			b[1].sub = "last second " + numfmt.Dur(d.secs.p99[n-1])
+			b[2].sub = "last second " + numfmt.Int(ok+failed) + "/s"
 		}
 		return b
 	case s.LastRun != nil:
 		r := s.LastRun
-		pn, pu := fmtLatency(r.P99)
+		pn, pu := numfmt.Latency(r.P99)
 		what := " · last run"
-		sub, short := fmtInt(r.Total)+" requests", ""
+		sub, short := numfmt.Int(r.Total)+" requests", ""
 		if r.State != "" {
 			// in a narrow cell the count stays whole: the stage is in the summary line above
-			sub, short = lab.StageTitle(r.State)+" · "+sub, sub
+			sub, short = singleserver.StageTitle(r.State)+" · "+sub, sub
 		}
 		return [3]bigNum{
-			{label: "success rate" + what, num: fmtPct(r.SuccessRate), unit: "%", sub: sub, short: short, st: d.rateStyle(r.SuccessRate)},
-			{label: "p99 latency" + what, num: pn, unit: pu, sub: "p50 " + fmtDur(r.P50), st: d.latStyle(r.P99)},
-			{label: "req/s" + what, num: fmtRPS(r.RPS), unit: "/s", sub: fmtInt(r.Failed) + " failed", st: st.Value},
+			{label: "success rate" + what, num: numfmt.Pct(r.SuccessRate), unit: "%", sub: sub, short: short, st: d.rateStyle(r.SuccessRate)},
+			{label: "p99 latency" + what, num: pn, unit: pu, sub: "p50 " + numfmt.Dur(r.P50), st: d.latStyle(r.P99)},
+			{label: "req/s" + what, num: numfmt.RPS(r.RPS), unit: "/s", sub: numfmt.Int(r.Failed) + " failed", st: st.Value},
 		}
 	}
 	return none
@@ -233,7 +234,7 @@ func (d *dashboard) progressLine(w int) string {
 	if r == nil {
 		msg := "no load test running"
 		if lr := d.sample.LastRun; lr != nil {
-			msg += " · last run " + fmtSecs(lr.Elapsed) + ", " + fmtInt(lr.Total) + " requests"
+			msg += " · last run " + fmtSecs(lr.Elapsed) + ", " + numfmt.Int(lr.Total) + " requests"
 		}
 		return st.Label.Render(msg)
 	}
@@ -247,7 +248,7 @@ func (d *dashboard) progressLine(w int) string {
 		left := max(0, total-r.Elapsed)
 		right = " " + fmtSecs(r.Elapsed) + "/" + fmtSecs(total) + " · " + fmtSecs(left) + " left"
 	} else if r.Target > 0 {
-		right = " " + fmtInt(r.Requests) + "/" + fmtInt(r.Target) + " requests"
+		right = " " + numfmt.Int(r.Requests) + "/" + numfmt.Int(r.Target) + " requests"
 	} else {
 		right = " " + fmtSecs(r.Elapsed)
 	}
@@ -280,7 +281,7 @@ func (d *dashboard) reqPane(w, h int) []string {
 	var legend string
 	if n > 0 {
 		ok, f := d.secs.ok[n-1], d.secs.failed[n-1]
-		legend = st.Good.Render("■ ok "+fmtInt(ok)+"/s") + "  " + st.Bad.Render(string(st.failRune)+" failed "+fmtInt(f)+"/s")
+		legend = st.Good.Render("■ ok "+numfmt.Int(ok)+"/s") + "  " + st.Bad.Render(string(st.failRune)+" failed "+numfmt.Int(f)+"/s")
 	} else {
 		legend = st.Good.Render("■ ok") + "  " + st.Bad.Render(string(st.failRune)+" failed")
 	}
@@ -300,7 +301,7 @@ func (d *dashboard) reqPane(w, h int) []string {
 		peak = max(peak, d.secs.ok[i]+d.secs.failed[i])
 	}
 	if peak > 0 && w >= 50 {
-		legend = fit(legend, max(0, w-len("peak "+fmtInt(peak)+"/s")-1)) + " " + st.Label.Render("peak "+fmtInt(peak)+"/s")
+		legend = fit(legend, max(0, w-len("peak "+numfmt.Int(peak)+"/s")-1)) + " " + st.Label.Render("peak "+numfmt.Int(peak)+"/s")
 	}
 	out := []string{legend}
 	out = append(out, d.chart(chartKey{chartReq, w, ch})...)
@@ -389,12 +390,12 @@ func (d *dashboard) latPane(w, h int) []string {
 	n := d.secs.len()
 	legend := st.P50.Render("─ p50") + "  " + st.P99.Render("─ p99")
 	if n > 0 {
-		legend = st.P50.Render("─ p50 "+fmtDur(d.secs.p50[n-1])) + "  " + st.P99.Render("─ p99 "+fmtDur(d.secs.p99[n-1]))
+		legend = st.P50.Render("─ p50 "+numfmt.Dur(d.secs.p50[n-1])) + "  " + st.P99.Render("─ p99 "+numfmt.Dur(d.secs.p99[n-1]))
 	}
 	if st.onlyP99 {
 		legend = st.P99.Render("─ p99")
 		if n > 0 {
-			legend = st.P99.Render("─ p99 "+fmtDur(d.secs.p99[n-1])) + st.Label.Render(" · p50 "+fmtDur(d.secs.p50[n-1])+" (not drawn)")
+			legend = st.P99.Render("─ p99 "+numfmt.Dur(d.secs.p99[n-1])) + st.Label.Render(" · p50 "+numfmt.Dur(d.secs.p50[n-1])+" (not drawn)")
 		}
 	}
 	if h < 2 {
@@ -491,7 +492,7 @@ func (d *dashboard) newLatChart(w, h, xstep, ystep int) *timeserieslinechart.Mod
 		timeserieslinechart.WithXYSteps(xstep, ystep),
 		timeserieslinechart.WithAxesStyles(st.Axis, st.Axis),
 		timeserieslinechart.WithYLabelFormatter(func(i int, _ float64) string {
-			return fmtMsShort(float64(i) * d.lat.peak / float64(max(1, d.lat.rows)))
+			return numfmt.MsShort(float64(i) * d.lat.peak / float64(max(1, d.lat.rows)))
 		}),
 		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
 			ago := d.lat.last - int64(math.Round(v))
@@ -603,7 +604,7 @@ func (d *dashboard) causesTitle() string {
 	if !d.have || total == 0 {
 		return "failures by cause"
 	}
-	return fmtInt(total) + " failed, by cause · " + what
+	return numfmt.Int(total) + " failed, by cause · " + what
 }
 
 // causesBody is the failures pane: a summary line (returned apart, for a box title) and the
@@ -625,11 +626,11 @@ func (d *dashboard) causesBody(w, h int) (string, []string) {
 		// the body says it too: in a box the title replaces the summary line
 		return st.Good.Render("no failures"), []string{st.Good.Render("no failures") + st.Hint.Render(" · "+what)}
 	}
-	head := st.Label.Render(fmtInt(total) + " failed · " + what)
+	head := st.Label.Render(numfmt.Int(total) + " failed · " + what)
 	if h <= 0 {
 		return head, nil
 	}
-	cntW := len(fmtInt(list[0].n))
+	cntW := len(numfmt.Int(list[0].n))
 	nameW := 0
 	for _, c := range list {
 		nameW = max(nameW, len(c.cause))
@@ -661,7 +662,7 @@ func (d *dashboard) causesBody(w, h int) (string, []string) {
 	}
 	var out []string
 	for i, c := range list[:shown] {
-		cnt := fmtInt(c.n)
+		cnt := numfmt.Int(c.n)
 		line := st.Bad.Render(padRight(truncName(c.cause, nameW), nameW)) + " " + st.Value.Render(strings.Repeat(" ", cntW-len(cnt))+cnt)
 		pct := strconv.Itoa(int(math.Round(100*float64(c.n)/float64(total)))) + "%"
 		if bw := w - nameW - cntW - 2 - len(pct) - 1; bw >= 3 {
@@ -681,7 +682,7 @@ func (d *dashboard) causesBody(w, h int) (string, []string) {
 		for _, c := range list[shown:] {
 			rest += c.n
 		}
-		out = append(out, st.Hint.Render("+"+strconv.Itoa(len(list)-shown)+" more ("+fmtInt(rest)+")"))
+		out = append(out, st.Hint.Render("+"+strconv.Itoa(len(list)-shown)+" more ("+numfmt.Int(rest)+")"))
 	}
 	return head, out[:min(len(out), h)]
 }
@@ -750,14 +751,14 @@ func (d *dashboard) poolPane(w, h int) []string {
 		out = append(out, st.Label.Render(kind("shared pool")))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired))+"/"+strconv.Itoa(int(p.MaxConns)))+" "+d.gaugeBar(int(p.Acquired), int(p.MaxConns), max(0, w-14-digits(int(p.MaxConns))*2)))
 		out = append(out, lv("idle ", strconv.Itoa(int(p.Idle)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
-		wait := lv("waited ", fmtInt(int(p.EmptyAcquire)))
+		wait := lv("waited ", numfmt.Int(int(p.EmptyAcquire)))
 		if d.waitPS > 0 {
-			wait += st.Warn.Render(" +" + fmtInt(int(math.Round(d.waitPS))) + "/s")
+			wait += st.Warn.Render(" +" + numfmt.Int(int(math.Round(d.waitPS))) + "/s")
 		}
 		out = append(out, wait)
 	} else {
 		out = append(out, st.Warn.Render(kind("per-request pools")))
-		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", fmtInt(int(s.PoolsCreated))))
+		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", numfmt.Int(int(s.PoolsCreated))))
 		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
 	}
 	why := ""
@@ -814,7 +815,7 @@ func poolWhy(k feed.Knobs, opening, backends, maxConns, timedOut int) string {
 	if maxConns > 0 && backends*2 >= maxConns {
 		return "" // the backends did rise: PostgreSQL's limit is the story, not the timeout
 	}
-	return "few backends: connections time out (" + fmtDur(k.ConnectTimeout) + ") before they open"
+	return "few backends: connections time out (" + numfmt.Dur(k.ConnectTimeout) + ") before they open"
 }
 
 // causeCount is how many requests failed for cause, in the run the panes show.
@@ -996,80 +997,6 @@ func (d *dashboard) layoutCompact(w, h int) []string {
 // ---- formatting ----------------------------------------------------------------------------
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// fmtInt writes n with thousands separators.
-func fmtInt(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	if len(s) > 3 {
-		var b strings.Builder
-		pre := len(s) % 3
-		if pre > 0 {
-			b.WriteString(s[:pre])
-		}
-		for i := pre; i < len(s); i += 3 {
-			if b.Len() > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(s[i : i+3])
-		}
-		s = b.String()
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-// fmtPct shows a success rate with one decimal, never rounding up to 100.
-func fmtPct(r float64) string {
-	if r >= 100 {
-		return "100"
-	}
-	return strconv.FormatFloat(math.Floor(r*10)/10, 'f', 1, 64)
-}
-
-func fmtRPS(r float64) string {
-	if r < 10 {
-		return strconv.FormatFloat(r, 'f', 1, 64)
-	}
-	return fmtInt(int(math.Round(r)))
-}
-
-// fmtLatency splits a latency into a number and its unit: "640" "ms", "1.25" "s".
-func fmtLatency(d time.Duration) (string, string) {
-	m := ms(d)
-	switch {
-	case m < 10:
-		return strconv.FormatFloat(m, 'f', 1, 64), "ms"
-	case m < 1000:
-		return strconv.Itoa(int(math.Round(m))), "ms"
-	case m < 10000:
-		return strconv.FormatFloat(m/1000, 'f', 2, 64), "s"
-	}
-	return strconv.FormatFloat(m/1000, 'f', 1, 64), "s"
-}
-
-func fmtDur(d time.Duration) string {
-	n, u := fmtLatency(d)
-	return n + " " + u
-}
-
-// fmtMsShort is an axis label: "640ms", "1.2s".
-func fmtMsShort(v float64) string {
-	switch {
-	case v == 0:
-		return "0"
-	case v < 10:
-		return strconv.FormatFloat(v, 'f', 1, 64) + "ms"
-	case v < 1000:
-		return strconv.Itoa(int(math.Round(v))) + "ms"
-	}
-	return strconv.FormatFloat(v/1000, 'f', 1, 64) + "s"
-}
 
 // niceCeil rounds a chart's top up to 1, 2 or 5 times a power of ten.
 func niceCeil(v float64) float64 {

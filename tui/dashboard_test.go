@@ -19,6 +19,7 @@ import (
 
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
 	"scalelab/lab/telemetry"
 )
 
@@ -225,9 +226,9 @@ func TestDashboardShowsRun(t *testing.T) {
 		d.SetSize(sz[0], sz[1])
 		v := d.View()
 		checkFrame(t, v, sz[0], sz[1])
-		rate := fmtPct(s.Telemetry.Total.SuccessRate())
-		p99, _ := fmtLatency(s.Telemetry.Total.P99)
-		rps := fmtRPS(s.Telemetry.Total.RPS(s.Telemetry.Now.Sub(s.Telemetry.Start)))
+		rate := numfmt.Pct(s.Telemetry.Total.SuccessRate())
+		p99, _ := numfmt.Latency(s.Telemetry.Total.P99)
+		rps := numfmt.RPS(s.Telemetry.Total.RPS(s.Telemetry.Now.Sub(s.Telemetry.Start)))
 		for _, num := range []string{rate, p99, rps} {
 			small := bigLines(num, bigGlyphs)
 			rows := small[:]
@@ -242,13 +243,13 @@ func TestDashboardShowsRun(t *testing.T) {
 		mustContain(t, v, "success rate · this run", "p99 latency · this run", "req/s · this run",
 			"load test", "10s/30s · 20s left", "34%",
 			"connect_timeout", "too_many_clients", "pool_acquire_timeout",
-			fmtInt(s.Telemetry.Total.ByCause[telemetry.ConnectTimeout]),
+			numfmt.Int(s.Telemetry.Total.ByCause[telemetry.ConnectTimeout]),
 			"per-request pools", "live pools 87", "PG backends 98/100",
-			"requests per second", "latency per second", "p99 "+fmtDur(s.Telemetry.Seconds[9].P99))
+			"requests per second", "latency per second", "p99 "+numfmt.Dur(s.Telemetry.Seconds[9].P99))
 	}
 	c := d.Compact(80, 8)
 	checkFrame(t, c, 80, 8)
-	mustContain(t, c, fmtPct(s.Telemetry.Total.SuccessRate())+"% ok", "20s left", "connect_timeout")
+	mustContain(t, c, numfmt.Pct(s.Telemetry.Total.SuccessRate())+"% ok", "20s left", "connect_timeout")
 }
 
 // TestDashboardIdle: with no run, the big numbers are the last run's.
@@ -299,7 +300,7 @@ func TestDashboardChartsMove(t *testing.T) {
 	if chartPart(v3) == chartPart(v2) {
 		t.Fatal("the fixed second did not change the charts")
 	}
-	mustContain(t, v3, "shared pool (fixed)", "p99 "+fmtDur(dashSecond(9, false).P99))
+	mustContain(t, v3, "shared pool (fixed)", "p99 "+numfmt.Dur(dashSecond(9, false).P99))
 
 	// the same second again, later: the charts are cached, the progress moves
 	cached := make(map[chartKey]string, len(d.charts))
@@ -362,7 +363,7 @@ func TestDashboardTheme(t *testing.T) {
 	if chartPart(after) != chartPart(before) {
 		t.Fatal("the projector theme changed the panes")
 	}
-	for _, row := range bigLines(fmtRPS(d.sample.Telemetry.Total.RPS(d.sample.Telemetry.Now.Sub(d.sample.Telemetry.Start))), solidGlyphs) {
+	for _, row := range bigLines(numfmt.RPS(d.sample.Telemetry.Total.RPS(d.sample.Telemetry.Now.Sub(d.sample.Telemetry.Start))), solidGlyphs) {
 		mustContain(t, after, row)
 	}
 	t.Logf("\n%s", after)

@@ -5,8 +5,9 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
+	"scalelab/lab/singleserver"
 )
 
 // fillTable fills a scenario result table from the latest recorded run of each stage, in one of
@@ -53,9 +54,9 @@ func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string
 			}
 			continue
 		}
-		rec, found := latest[lab.StageBroken]
+		rec, found := latest[singleserver.StageBroken]
 		if m := metricOf(r[0]); found && rec.Result != nil && m != "" && len(r) > 1 {
-			r[1], filled, from[i] = metricValue(m, rec.Result), true, lab.StageBroken
+			r[1], filled, from[i] = metricValue(m, rec.Result), true, singleserver.StageBroken
 		}
 	}
 	return rows, from, filled
@@ -88,11 +89,11 @@ func stageOfLabel(label string) string {
 	x := strings.ToLower(label)
 	switch {
 	case strings.Contains(x, "fix 2") || strings.Contains(x, "fix2") || strings.Contains(x, "index"):
-		return lab.StageFix2
+		return singleserver.StageFix2
 	case strings.Contains(x, "fix 1") || strings.Contains(x, "fix1") || strings.Contains(x, "pool"):
-		return lab.StageFix1
+		return singleserver.StageFix1
 	case strings.Contains(x, "broken") || strings.Contains(x, "before"):
-		return lab.StageBroken
+		return singleserver.StageBroken
 	}
 	return ""
 }
@@ -100,19 +101,19 @@ func stageOfLabel(label string) string {
 func metricValue(m string, r *load.Result) string {
 	switch m {
 	case "success":
-		return fmtPct(r.SuccessRate) + "%"
+		return numfmt.Pct(r.SuccessRate) + "%"
 	case "failed":
-		return fmtInt(r.Failed) + " of " + fmtInt(r.Total)
+		return numfmt.Int(r.Failed) + " of " + numfmt.Int(r.Total)
 	case "p99":
-		return fmtDur(r.P99)
+		return numfmt.Dur(r.P99)
 	case "p50":
-		return fmtDur(r.P50)
+		return numfmt.Dur(r.P50)
 	case "avg":
-		return fmtDur(r.Avg)
+		return numfmt.Dur(r.Avg)
 	case "rps":
-		return fmtRPS(r.RPS)
+		return numfmt.RPS(r.RPS)
 	case "total":
-		return fmtInt(r.Total)
+		return numfmt.Int(r.Total)
 	}
 	return ""
 }

@@ -9,9 +9,9 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/lab/singleserver"
 )
 
 func seedScenario(t *testing.T) *content.Scenario {
@@ -36,8 +36,8 @@ func records() map[string]load.Record {
 		return load.Record{State: state, Result: &load.Result{SuccessRate: rate, Failed: failed, Total: total, P99: p99, Avg: p99 / 2, RPS: rps}}
 	}
 	return map[string]load.Record{
-		lab.StageBroken: mk(lab.StageBroken, 12.34, 8000, 9000, 1200*time.Millisecond, 300),
-		lab.StageFix1:   mk(lab.StageFix1, 100, 0, 30000, 80*time.Millisecond, 1000),
+		singleserver.StageBroken: mk(singleserver.StageBroken, 12.34, 8000, 9000, 1200*time.Millisecond, 300),
+		singleserver.StageFix1:   mk(singleserver.StageFix1, 100, 0, 30000, 80*time.Millisecond, 1000),
 	}
 }
 
@@ -64,7 +64,7 @@ func TestFillTablesFromRuns(t *testing.T) {
 			}
 			want := []string{"12.3%", "8,000 of 9,000", "600 ms", "1.20 s"}
 			for i, w := range want {
-				if rows[i][1] != w || from[i] != lab.StageBroken {
+				if rows[i][1] != w || from[i] != singleserver.StageBroken {
 					t.Errorf("metric row %q = %q from %q, want %q from the broken run", rows[i][0], rows[i][1], from[i], w)
 				}
 			}
@@ -81,7 +81,7 @@ func TestFillTablesFromRuns(t *testing.T) {
 			if got := rows[2][1:]; got[0] != "" || got[1] != "" || got[2] != "" {
 				t.Errorf("fix 2 row has no run and must stay empty, got %q", got)
 			}
-			if want := []string{lab.StageBroken, lab.StageFix1, ""}; from[0] != want[0] || from[1] != want[1] || from[2] != want[2] {
+			if want := []string{singleserver.StageBroken, singleserver.StageFix1, ""}; from[0] != want[0] || from[1] != want[1] || from[2] != want[2] {
 				t.Errorf("rows filled from %q, want %q", from, want)
 			}
 		})
@@ -152,9 +152,9 @@ func TestFillFromHistory(t *testing.T) {
 	}
 	saved := time.Now()
 	latest := map[string]load.Record{
-		lab.StageBroken: run(11, saved.Add(-time.Hour)),
-		lab.StageFix1:   run(222, saved.Add(-time.Hour)),
-		lab.StageFix2:   run(3333, saved.Add(time.Minute)),
+		singleserver.StageBroken: run(11, saved.Add(-time.Hour)),
+		singleserver.StageFix1:   run(222, saved.Add(-time.Hour)),
+		singleserver.StageFix2:   run(3333, saved.Add(time.Minute)),
 	}
 	ws := worksheet.New(sc.ID)
 	if n := FillFromHistory(sc, ws, latest); n < 2 {

@@ -19,10 +19,10 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
+	"scalelab/lab/singleserver"
 )
 
 // labDataDir is a private cluster directory for a benchmark: a temp dir every user can
@@ -180,7 +180,7 @@ func BenchmarkStartupWithLab(b *testing.B) {
 
 		t0 := time.Now()
 		sc, ws, path := loadWorkshop(b, src, home)
-		ctl := NewLabController(LabOptions{Scenario: sc, Config: lab.Config{DataDir: dataDir, Addr: "127.0.0.1:0", MaxConnections: lab.DefaultMaxConnections}})
+		ctl := NewLabController(LabOptions{Scenario: sc, Config: singleserver.Config{DataDir: dataDir, Addr: "127.0.0.1:0", MaxConnections: singleserver.DefaultMaxConnections}})
 		rendered, up := make(chan struct{}), make(chan time.Time, 1)
 		var once sync.Once
 		w := &msgWatch{App: New(Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, Lab: ctl, ColorProfile: termenv.ANSI256})}
@@ -243,7 +243,7 @@ func BenchmarkAppDuringRun(b *testing.B) {
 	defer lipgloss.SetColorProfile(termenv.Ascii)
 	home := b.TempDir()
 	b.Setenv("SCALELAB_HOME", home)
-	srv := pgtest.OwnServer(b, pg.Options{DataDir: labDataDir(b), MaxConnections: lab.DefaultMaxConnections})
+	srv := pgtest.OwnServer(b, pg.Options{DataDir: labDataDir(b), MaxConnections: singleserver.DefaultMaxConnections})
 	hist, err := load.OpenHistory(filepath.Join(home, "runs.json"))
 	if err != nil {
 		b.Fatal(err)
@@ -254,7 +254,7 @@ func BenchmarkAppDuringRun(b *testing.B) {
 	var written int64
 	for i := 0; i < b.N; i++ {
 		ctl := NewLabController(LabOptions{Scenario: sc, History: hist,
-			Config: lab.Config{DBURL: srv.URL(), Addr: "127.0.0.1:0", Rows: 10_000},
+			Config: singleserver.Config{DBURL: srv.URL(), Addr: "127.0.0.1:0", Rows: 10_000},
 			Users:  100, Duration: 10 * time.Second})
 		up, done := make(chan struct{}), make(chan ActionDoneMsg, 1)
 		var upOnce sync.Once

@@ -16,11 +16,12 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
 	"scalelab/lab/posts"
 	"scalelab/lab/running"
+	"scalelab/lab/singleserver"
 )
 
 // LabController runs the lab for the workshop: it starts it in the background, runs the actions
@@ -40,7 +41,7 @@ import (
 //
 // It implements Actions; the root model also hands it every message (Init/Update).
 type LabController struct {
-	cfg      lab.Config
+	cfg      singleserver.Config
 	hist     *load.History
 	scenario *content.Scenario
 	runOpts  load.Options // defaults for in-app load tests (the scenario's 100 users for 30 s)
@@ -49,7 +50,7 @@ type LabController struct {
 	cancel context.CancelFunc
 
 	mu       sync.Mutex
-	lab      *lab.Lab
+	lab      *singleserver.Lab
 	startErr error
 	starting bool
 	busy     string // the short action running now ("" when idle): one at a time
@@ -61,7 +62,7 @@ type LabController struct {
 	ws         *worksheet.Worksheet // the app's worksheet: read on Update's goroutine only
 	applied    []string             // the settings the lab starts with (the worksheet's Lab)
 	record     *running.Handle      // lab.json in the data home while the API runs
-	lastState  lab.State            // the last state read, for the Stuck? conditions
+	lastState  singleserver.State   // the last state read, for the Stuck? conditions
 	haveState  bool
 	lastStatus LabStatusMsg // the last state line sent (with its hints)
 
@@ -90,7 +91,7 @@ type LabController struct {
 
 // LabOptions configure a LabController.
 type LabOptions struct {
-	Config   lab.Config
+	Config   singleserver.Config
 	History  *load.History // nil: runs are not recorded
 	Scenario *content.Scenario
 	// Users and Duration are the defaults of a load test started from the text when its command
@@ -142,7 +143,7 @@ type labTickMsg struct{}
 // so there is exactly one loop however many one-shot samples (a run's start and end) are taken.
 type labLoopSampleMsg struct{ LabSample }
 type labStartTickMsg struct{}
-type labStateMsg struct{ state lab.State }
+type labStateMsg struct{ state singleserver.State }
 type loadDoneMsg struct {
 	action content.Action
 	rec    *load.Record
@@ -187,12 +188,12 @@ func (c *LabController) startCmd() tea.Cmd {
 		if a, err := feed.NextFreeAddr(cfg.Addr, 10); err == nil {
 			cfg.Addr = a
 		}
-		l, err := lab.Start(c.ctx, cfg)
+		l, err := singleserver.Start(c.ctx, cfg)
 		if errors.Is(err, feed.ErrAddrInUse) && c.ctx.Err() == nil {
 			// taken between the probe and the listen: once more (that port is busy now)
 			if a, aerr := feed.NextFreeAddr(cfg.Addr, 10); aerr == nil {
 				cfg.Addr = a
-				l, err = lab.Start(c.ctx, cfg)
+				l, err = singleserver.Start(c.ctx, cfg)
 			}
 		}
 		c.mu.Lock()
@@ -310,7 +311,7 @@ func (c *LabController) CancelRun() {
 }
 
 // Lab returns the running lab, or nil while it starts or when it failed.
-func (c *LabController) Lab() *lab.Lab {
+func (c *LabController) Lab() *singleserver.Lab {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lab
@@ -441,7 +442,7 @@ func (c *LabController) setBusy(name string) {
 
 // restart applies the knobs of the ticked Fix 1 tasks (or the command's --preset when the
 // scenario has no such tasks) and restarts the API in place.
-func (c *LabController) restart(l *lab.Lab, a content.Action) tea.Cmd {
+func (c *LabController) restart(l *singleserver.Lab, a content.Action) tea.Cmd {
 	c.mu.Lock()
 	ticked := c.tasks
 	c.mu.Unlock()
@@ -468,7 +469,7 @@ func (c *LabController) restart(l *lab.Lab, a content.Action) tea.Cmd {
 }
 
 // loadTest runs a load test against the lab's API; progress is read by the sample ticks.
-func (c *LabController) loadTest(l *lab.Lab, a content.Action) tea.Cmd {
+func (c *LabController) loadTest(l *singleserver.Lab, a content.Action) tea.Cmd {
 	opt, err := loadOptionsFromArgs(c.runOpts, a.Args)
 	if err != nil {
 		return func() tea.Msg { return ActionDoneMsg{Action: a, Err: err} }
@@ -522,7 +523,7 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 		r := msg.rec.Result
 		c.lastRun.Store(r)
 		summary = fmt.Sprintf("load test (%s): %s ok, %s failed, p99 %s, %s req/s",
-			lab.StageTitle(msg.rec.State), fmtPct(r.SuccessRate)+"%", fmtInt(r.Failed), fmtDur(r.P99), fmtRPS(r.RPS))
+			singleserver.StageTitle(msg.rec.State), numfmt.Pct(r.SuccessRate)+"%", numfmt.Int(r.Failed), numfmt.Dur(r.P99), numfmt.RPS(r.RPS))
 	}
 	if errors.Is(err, context.Canceled) {
 		err, summary = nil, "load test stopped; the partial run was not recorded"
@@ -643,7 +644,7 @@ func (c *LabController) fillTablesCmd(fresh map[string]bool, reload bool) tea.Cm
 }
 
 // statusMsg is the header's view of the lab: the full line and a short one for narrow windows.
-func statusMsg(s lab.State) LabStatusMsg {
+func statusMsg(s singleserver.State) LabStatusMsg {
 	if !s.PGUp {
 		return LabStatusMsg{Text: "lab: PostgreSQL down: " + firstLine(s.PGErr), Short: "lab: PostgreSQL down", Err: true}
 	}
@@ -656,13 +657,13 @@ func statusMsg(s lab.State) LabStatusMsg {
 	} else {
 		short = append(short, "no index")
 	}
-	short = append(short, fmtRows(s.Rows)+" rows")
+	short = append(short, numfmt.Rows(s.Rows)+" rows")
 	return LabStatusMsg{Text: statusLine(s), Short: strings.Join(short, " · "), Stage: s.Stage}
 }
 
 // presetShort names the API's knobs in a few characters: the preset, or for custom knobs the
 // Fix 1 changes made so far ("custom 2/4").
-func presetShort(s lab.State) string {
+func presetShort(s singleserver.State) string {
 	if s.Preset != "custom" {
 		return s.Preset
 	}
@@ -683,19 +684,8 @@ func presetShort(s lab.State) string {
 	return "custom " + strconv.Itoa(n) + "/4 fixes"
 }
 
-// fmtRows writes a row count short: 10k, 1.5M.
-func fmtRows(n int) string {
-	switch {
-	case n >= 1_000_000:
-		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64), ".0") + "M"
-	case n >= 10_000:
-		return strconv.Itoa(n/1000) + "k"
-	}
-	return fmtInt(n)
-}
-
 // statusLine is the header's one-line view of the lab.
-func statusLine(s lab.State) string {
+func statusLine(s singleserver.State) string {
 	if !s.PGUp {
 		return "lab: PostgreSQL down: " + firstLine(s.PGErr)
 	}
@@ -717,7 +707,7 @@ func statusLine(s lab.State) string {
 	} else {
 		parts = append(parts, "no index")
 	}
-	parts = append(parts, fmtInt(s.Rows)+" rows", "stage: "+lab.StageTitle(s.Stage))
+	parts = append(parts, numfmt.Int(s.Rows)+" rows", "stage: "+singleserver.StageTitle(s.Stage))
 	return strings.Join(parts, " · ")
 }
 

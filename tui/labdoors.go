@@ -10,10 +10,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"scalelab/content"
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/posts"
+	"scalelab/lab/singleserver"
 	"scalelab/lab/telemetry"
 )
 
@@ -179,7 +179,7 @@ func (c *LabController) maxConnsCmd() tea.Cmd {
 			return nil
 		}
 		c.mu.Lock()
-		if n != lab.DefaultMaxConnections {
+		if n != singleserver.DefaultMaxConnections {
 			c.otherMaxConns = n
 		}
 		c.mu.Unlock()
@@ -238,7 +238,7 @@ func (c *LabController) explainMsg(plan posts.Plan, err error) ExplainMsg {
 
 // applyIndex is Fix 2 with the plan before it: EXPLAIN while there is no index, CREATE INDEX,
 // EXPLAIN again. An index that was there already changes nothing (and sets index-exists).
-func (c *LabController) applyIndex(ctx context.Context, l *lab.Lab) (string, []tea.Msg, error) {
+func (c *LabController) applyIndex(ctx context.Context, l *singleserver.Lab) (string, []tea.Msg, error) {
 	if has, err := posts.HasIndex(ctx, l.DB()); err == nil && !has {
 		if p, err := l.Explain(ctx); err == nil {
 			c.recordPlan(p)

@@ -11,10 +11,10 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/running"
+	"scalelab/lab/singleserver"
 )
 
 // fix1IDs are the built-in scenario's Fix 1 task IDs, all four ticked.
@@ -51,7 +51,7 @@ func TestLabRestartPendingThenResume(t *testing.T) {
 		t.Fatalf("restart: %v", d.Err)
 	}
 	r.waitStatus(t, "restart-pending cleared", func(s LabStatusMsg) bool {
-		return !s.Hints[HintRestartPending] && s.Stage == lab.StageFix1
+		return !s.Hints[HintRestartPending] && s.Stage == singleserver.StageFix1
 	})
 	// a box unticked that the running API still has: a restart is pending again, and ticking
 	// it back clears that
@@ -59,7 +59,7 @@ func TestLabRestartPendingThenResume(t *testing.T) {
 	r.waitStatus(t, "restart-pending after unticking", func(s LabStatusMsg) bool { return s.Hints[HintRestartPending] })
 	send(r.tm, "x")
 	r.waitStatus(t, "restart-pending cleared by ticking back", func(s LabStatusMsg) bool {
-		return !s.Hints[HintRestartPending] && s.Stage == lab.StageFix1
+		return !s.Hints[HintRestartPending] && s.Stage == singleserver.StageFix1
 	})
 	app := r.quit(t)
 	if err := app.Flush(); err != nil {
@@ -82,7 +82,7 @@ func TestLabRestartPendingThenResume(t *testing.T) {
 	}
 	r2 := newLabRigWith(t, 120, 40, saved, func(o *LabOptions) { o.Worksheet, o.Applied = saved, saved.Lab })
 	r2.waitStatus(t, "the stage After Fix 1", func(s LabStatusMsg) bool {
-		return s.Stage == lab.StageFix1 && strings.Contains(s.Text, "fixed") && !s.Hints[HintRestartPending]
+		return s.Stage == singleserver.StageFix1 && strings.Contains(s.Text, "fixed") && !s.Hints[HintRestartPending]
 	})
 	if k := r2.ctl.Lab().Feed().Knobs(); k != feed.Fixed() {
 		t.Fatalf("knobs on resume %v, want fixed", k)
@@ -139,7 +139,7 @@ func TestLabSeesRunsFromAnotherTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := &load.Result{Total: 1000, Failed: 0, SuccessRate: 100, RPS: 432.1, P99: 12 * time.Millisecond, Avg: 3 * time.Millisecond, Errors: map[string]int{}}
-	if _, err := other.Add(load.Record{State: lab.StageFix1, Options: load.Options{URL: "http://127.0.0.1:1/feed", Concurrency: 10, Duration: time.Second}, Result: res}); err != nil {
+	if _, err := other.Add(load.Record{State: singleserver.StageFix1, Options: load.Options{URL: "http://127.0.0.1:1/feed", Concurrency: 10, Duration: time.Second}, Result: res}); err != nil {
 		t.Fatal(err)
 	}
 	m := r.waitMsg(t, "the Fix 1 row from the other run", func(m tea.Msg) bool {

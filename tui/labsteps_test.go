@@ -6,7 +6,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
+	"scalelab/lab/singleserver"
 )
 
 // The step checks of the built-in scenario, derived from what each step holds: Step 1 and 5
@@ -43,14 +43,14 @@ func TestStepChecks(t *testing.T) {
 
 	// runs and a filled table tick them
 	s3, s4 := stepNumbered(sc, 3), stepNumbered(sc, 4)
-	c.runs = map[string]bool{lab.StageFix1: true}
+	c.runs = map[string]bool{singleserver.StageFix1: true}
 	if d, tot := c.checkProgress(s3); d != 1 || tot != 2 {
 		t.Errorf("Step 3 with a Fix 1 run: %d/%d done, want 1/2", d, tot)
 	}
 	if next := c.nextLabCheck(s3); next != "record a load test after Fix 2 (L)" {
 		t.Errorf("Step 3's next lab check = %q", next)
 	}
-	c.runs[lab.StageFix2] = true
+	c.runs[singleserver.StageFix2] = true
 	if d, tot := c.checkProgress(s3); d != 2 || tot != 2 {
 		t.Errorf("Step 3 with both runs: %d/%d", d, tot)
 	}

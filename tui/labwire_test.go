@@ -12,10 +12,10 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
+	"scalelab/lab/singleserver"
 )
 
 // The workshop driven by a real lab: a fresh database on the test cluster, the feed API on a free
@@ -57,7 +57,7 @@ func newLabRigWith(t *testing.T, w, h int, ws *worksheet.Worksheet, opts func(*L
 	}
 	sc := content.Builtin()
 	lo := LabOptions{
-		Config:   lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf},
+		Config:   singleserver.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf},
 		History:  hist,
 		Scenario: sc,
 		Users:    20,
@@ -194,7 +194,7 @@ func TestLabLoadTestFillsTables(t *testing.T) {
 		t.Errorf("the After Fix 1 row is filled without a run: %q", row)
 	}
 	recs := r.hist.List()
-	if len(recs) != 1 || recs[0].State != lab.StageBroken || recs[0].Result == nil || recs[0].Result.Total == 0 {
+	if len(recs) != 1 || recs[0].State != singleserver.StageBroken || recs[0].Result == nil || recs[0].Result.Total == 0 {
 		t.Fatalf("history after one run: %+v", recs)
 	}
 	// the final picture stays, with the run's summary, until the learner leaves it
@@ -221,7 +221,7 @@ func TestLabLoadTestFillsTables(t *testing.T) {
 	if len(metric) != 1 {
 		t.Errorf("saved worksheet tables: %v", ws.Tables)
 	}
-	if !a.c.runs[lab.StageBroken] {
+	if !a.c.runs[singleserver.StageBroken] {
 		t.Errorf("the step checks do not know of the broken run: %v", a.c.runs)
 	}
 }

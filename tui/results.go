@@ -13,8 +13,9 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
-	"scalelab/lab"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
+	"scalelab/lab/singleserver"
 )
 
 // results compares the scenario's three measured runs — the newest Broken, After Fix 1 and
@@ -33,7 +34,7 @@ type results struct {
 	loaded bool
 	err    error
 
-	stage   string         // the lab's stage now (lab.StageBroken ...), "" until known
+	stage   string         // the lab's stage now (singleserver.StageBroken ...), "" until known
 	preset  string         // the API's preset, from the samples
 	running *load.Progress // a load test is under way
 	off     int            // list scroll
@@ -92,10 +93,10 @@ func newResultsStyles(s *Styles) *resultsStyles {
 		Err:   s.StatusErr,
 		Mark:  base.Foreground(p.Focus).Bold(true),
 		Stage: map[string]lipgloss.Style{
-			lab.StageBroken: base.Foreground(p.Bad),
-			lab.StageFix1:   base.Foreground(p.Warn),
-			lab.StageFix2:   base.Foreground(p.Good),
-			lab.StageCustom: base.Foreground(p.Muted),
+			singleserver.StageBroken: base.Foreground(p.Bad),
+			singleserver.StageFix1:   base.Foreground(p.Warn),
+			singleserver.StageFix2:   base.Foreground(p.Good),
+			singleserver.StageCustom: base.Foreground(p.Muted),
 		},
 	}
 	if bold {
@@ -105,7 +106,7 @@ func newResultsStyles(s *Styles) *resultsStyles {
 }
 
 // resultStages are the table's rows, in the scenario's order.
-var resultStages = []string{lab.StageBroken, lab.StageFix1, lab.StageFix2}
+var resultStages = []string{singleserver.StageBroken, singleserver.StageFix1, singleserver.StageFix2}
 
 func newResults(c *common, h *load.History) *results {
 	r := &results{c: c, h: h, loc: time.Local}
@@ -283,13 +284,13 @@ func (r *results) nowLines() []string {
 	name := ""
 	switch {
 	case st != "":
-		name = lab.StageTitle(st)
+		name = singleserver.StageTitle(st)
 	case r.preset == "broken":
-		st, name = lab.StageBroken, "Broken"
+		st, name = singleserver.StageBroken, "Broken"
 	case r.preset == "fixed":
 		name = "After Fix 1 or After Fix 2 (the fixed API; which one depends on the index)"
 	case r.preset == "custom":
-		st, name = lab.StageCustom, "Custom"
+		st, name = singleserver.StageCustom, "Custom"
 	}
 	if name == "" {
 		return []string{s.Hint.Render("The lab's stage is not known yet (it is starting)."), ""}
@@ -299,12 +300,12 @@ func (r *results) nowLines() []string {
 	switch {
 	case r.running != nil:
 		second = "A load test is running (" + fmtSecs(r.running.Elapsed) + " elapsed): its run shows here when it ends."
-	case st == lab.StageCustom:
+	case st == singleserver.StageCustom:
 		second = "L runs the load test again; knobs of neither preset are recorded as Custom (listed below, not in the table)."
 	case st == "":
 		second = "L runs the load test again against it; the new run becomes the newest of its stage."
 	default:
-		second = "L runs the load test again against it: the new run replaces the " + lab.StageTitle(st) + " row."
+		second = "L runs the load test again against it: the new run replaces the " + singleserver.StageTitle(st) + " row."
 	}
 	out := []string{first}
 	for _, l := range wrapIndent(second, max(20, r.width)) {
@@ -322,11 +323,11 @@ type resultCol struct {
 
 func (r *results) columns() []resultCol {
 	return []resultCol{
-		{"success", true, func(x load.Record) string { return fmtPct(x.Result.SuccessRate) + "%" }},
-		{"failed", true, func(x load.Record) string { return fmtInt(x.Result.Failed) }},
-		{"avg", true, func(x load.Record) string { return fmtDur(x.Result.Avg) }},
-		{"p99", true, func(x load.Record) string { return fmtDur(x.Result.P99) }},
-		{"req/s", true, func(x load.Record) string { return fmtRPS(x.Result.RPS) }},
+		{"success", true, func(x load.Record) string { return numfmt.Pct(x.Result.SuccessRate) + "%" }},
+		{"failed", true, func(x load.Record) string { return numfmt.Int(x.Result.Failed) }},
+		{"avg", true, func(x load.Record) string { return numfmt.Dur(x.Result.Avg) }},
+		{"p99", true, func(x load.Record) string { return numfmt.Dur(x.Result.P99) }},
+		{"req/s", true, func(x load.Record) string { return numfmt.RPS(x.Result.RPS) }},
 		{"when", false, func(x load.Record) string { return x.At.In(r.loc).Format("01-02 15:04") }},
 		{"users", true, func(x load.Record) string { return strconv.Itoa(x.Options.Concurrency) }},
 		{"duration", true, func(x load.Record) string { return runLength(x.Options) }},
@@ -336,7 +337,7 @@ func (r *results) columns() []resultCol {
 // runLength is how long a run was planned: "30s", or "5,000 req" for a run by count.
 func runLength(o load.Options) string {
 	if o.Requests > 0 {
-		return fmtInt(o.Requests) + " req"
+		return numfmt.Int(o.Requests) + " req"
 	}
 	return fmtSecs(o.Duration)
 }
@@ -349,7 +350,7 @@ func (r *results) table() []string {
 	cells := make([][]string, len(resultStages))
 	labelW := 0
 	for i, st := range resultStages {
-		labelW = max(labelW, len(lab.StageTitle(st)))
+		labelW = max(labelW, len(singleserver.StageTitle(st)))
 		rec, ok := r.latest[st]
 		cells[i] = make([]string, len(cols))
 		for j, c := range cols {
@@ -392,7 +393,7 @@ func (r *results) table() []string {
 	}
 	out := []string{head}
 	for i, st := range resultStages {
-		row := s.Stage[st].Render(pad(lab.StageTitle(st), labelW, false))
+		row := s.Stage[st].Render(pad(singleserver.StageTitle(st), labelW, false))
 		if _, ok := r.latest[st]; !ok {
 			row += strings.Repeat(" ", gap) + s.Empty.Render(notMeasured(st))
 			out = append(out, row)
@@ -408,9 +409,9 @@ func (r *results) table() []string {
 
 func notMeasured(stage string) string {
 	switch stage {
-	case lab.StageBroken:
+	case singleserver.StageBroken:
 		return "not measured yet: the load test against the broken API (Step 2)"
-	case lab.StageFix1:
+	case singleserver.StageFix1:
 		return "not measured yet: restart with Fix 1, then run the load test"
 	}
 	return "not measured yet: apply Fix 2 (the index), then run the load test"
@@ -428,9 +429,9 @@ func (r *results) charts() []string {
 	if n == 0 {
 		return []string{s.Hint.Render("No runs to compare yet: each measured stage gets a bar here.")}
 	}
-	rps := r.barChart("req/s (more is better)", func(x *load.Result) (float64, string) { return x.RPS, fmtRPS(x.RPS) })
+	rps := r.barChart("req/s (more is better)", func(x *load.Result) (float64, string) { return x.RPS, numfmt.RPS(x.RPS) })
 	p99 := r.barChart("p99 latency (less is better)", func(x *load.Result) (float64, string) {
-		return float64(x.P99) / float64(time.Millisecond), fmtDur(x.P99)
+		return float64(x.P99) / float64(time.Millisecond), numfmt.Dur(x.P99)
 	})
 	cw := (r.width - 3) / 2
 	return besides(3, [][]string{rps(cw), p99(cw)}, []int{cw, cw})
@@ -524,23 +525,23 @@ func (r *results) listLines(h int) []string {
 func (r *results) runLine(rec load.Record) string {
 	s := r.sty
 	mark := " "
-	if l, ok := r.latest[rec.State]; ok && l.ID == rec.ID && rec.State != lab.StageCustom {
+	if l, ok := r.latest[rec.State]; ok && l.ID == rec.ID && rec.State != singleserver.StageCustom {
 		mark = s.Mark.Render("▸")
 	}
 	st, ok := s.Stage[rec.State]
 	if !ok {
-		st = s.Stage[lab.StageCustom]
+		st = s.Stage[singleserver.StageCustom]
 	}
 	parts := []string{
 		mark + fit("#"+strconv.Itoa(rec.ID), 5),
 		rec.At.In(r.loc).Format("01-02 15:04"),
-		st.Render(fit(lab.StageTitle(rec.State), 11)),
+		st.Render(fit(singleserver.StageTitle(rec.State), 11)),
 	}
 	if x := rec.Result; x != nil {
 		parts = append(parts,
-			s.Cell.Render(fit(fmtPct(x.SuccessRate)+"% ok", 9)),
-			s.Cell.Render(fit("p99 "+fmtDur(x.P99), 10)),
-			s.Cell.Render(fit(fmtRPS(x.RPS)+" req/s", 11)),
+			s.Cell.Render(fit(numfmt.Pct(x.SuccessRate)+"% ok", 9)),
+			s.Cell.Render(fit("p99 "+numfmt.Dur(x.P99), 10)),
+			s.Cell.Render(fit(numfmt.RPS(x.RPS)+" req/s", 11)),
 			s.Hint.Render(strconv.Itoa(rec.Options.Concurrency)+" users, "+runLength(rec.Options)))
 	}
 	return strings.Join(parts, " ")

@@ -9,8 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"scalelab/content"
-	"scalelab/lab"
 	"scalelab/lab/load"
+	"scalelab/lab/singleserver"
 )
 
 var resT0 = time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
@@ -19,14 +19,14 @@ var resT0 = time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
 func resultsRun(state string, at time.Duration) load.Record {
 	r := &load.Result{Ended: load.EndedTime}
 	switch state {
-	case lab.StageBroken:
+	case singleserver.StageBroken:
 		r.Total, r.Succeeded, r.Failed = 9300, 1116, 8184
 		r.Avg, r.P50, r.P99, r.RPS = 310*time.Millisecond, 160*time.Millisecond, 1250*time.Millisecond, 310
 		r.Errors = map[string]int{"connect_timeout": 6000, "too_many_clients": 2184}
-	case lab.StageFix1:
+	case singleserver.StageFix1:
 		r.Total, r.Succeeded, r.Failed = 54000, 54000, 0
 		r.Avg, r.P50, r.P99, r.RPS = 55*time.Millisecond, 50*time.Millisecond, 92*time.Millisecond, 1800
-	case lab.StageFix2:
+	case singleserver.StageFix2:
 		r.Total, r.Succeeded, r.Failed = 96000, 96000, 0
 		r.Avg, r.P50, r.P99, r.RPS = 31*time.Millisecond, 28*time.Millisecond, 48*time.Millisecond, 3200
 	default:
@@ -67,10 +67,10 @@ func loaded(t *testing.T, h *load.History, w, hgt int) *results {
 
 func TestResultsTableFromHistory(t *testing.T) {
 	h := testHistory(t,
-		resultsRun(lab.StageBroken, 0),
-		resultsRun(lab.StageBroken, 5*time.Minute), // the newer broken run is the one in the table
-		resultsRun(lab.StageFix1, 10*time.Minute),
-		resultsRun(lab.StageCustom, 12*time.Minute),
+		resultsRun(singleserver.StageBroken, 0),
+		resultsRun(singleserver.StageBroken, 5*time.Minute), // the newer broken run is the one in the table
+		resultsRun(singleserver.StageFix1, 10*time.Minute),
+		resultsRun(singleserver.StageCustom, 12*time.Minute),
 	)
 	// the older broken run differs, so the table must show the newer one
 	recs := h.List()
@@ -98,7 +98,7 @@ func TestResultsTableFromHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.Add(resultsRun(lab.StageFix2, 20*time.Minute)); err != nil {
+	if _, err := other.Add(resultsRun(singleserver.StageFix2, 20*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	cmd := r.Update(ActionDoneMsg{Action: content.Action{Name: "loadtest"}})
@@ -122,7 +122,7 @@ func TestResultsStageAndRerun(t *testing.T) {
 		"Broken       not measured yet: the load test against the broken API (Step 2)")
 
 	// the lab's status names the stage (labctl's statusMsg): r will measure it
-	r.Update(statusMsg(lab.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: lab.StageFix1}))
+	r.Update(statusMsg(singleserver.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: singleserver.StageFix1}))
 	mustContain(t, r.View(), "The lab is now: After Fix 1", "the new run replaces the After Fix 1 row")
 
 	// while a load test runs, r says so instead of starting another
@@ -131,7 +131,7 @@ func TestResultsStageAndRerun(t *testing.T) {
 
 	// custom knobs: recorded as Custom
 	r.Update(labSampleMsg{})
-	r.Update(statusMsg(lab.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "custom", Stage: lab.StageCustom}))
+	r.Update(statusMsg(singleserver.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "custom", Stage: singleserver.StageCustom}))
 	mustContain(t, r.View(), "The lab is now: Custom", "recorded as Custom")
 }
 
@@ -174,9 +174,9 @@ func TestResultsWithoutHistory(t *testing.T) {
 
 func TestResultsGoldens(t *testing.T) {
 	three := []load.Record{
-		resultsRun(lab.StageBroken, 0), resultsRun(lab.StageBroken, 3*time.Minute),
-		resultsRun(lab.StageFix1, 9*time.Minute), resultsRun(lab.StageCustom, 11*time.Minute),
-		resultsRun(lab.StageFix2, 16*time.Minute),
+		resultsRun(singleserver.StageBroken, 0), resultsRun(singleserver.StageBroken, 3*time.Minute),
+		resultsRun(singleserver.StageFix1, 9*time.Minute), resultsRun(singleserver.StageCustom, 11*time.Minute),
+		resultsRun(singleserver.StageFix2, 16*time.Minute),
 	}
 	for _, tc := range []struct {
 		name string
@@ -189,7 +189,7 @@ func TestResultsGoldens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := loaded(t, testHistory(t, tc.runs...), tc.w, tc.h-3)
-			r.Update(statusMsg(lab.State{PGUp: true, Preset: "fixed", Index: true, Stage: lab.StageFix2}))
+			r.Update(statusMsg(singleserver.State{PGUp: true, Preset: "fixed", Index: true, Stage: singleserver.StageFix2}))
 			screenGolden(t, tc.name, r.View())
 		})
 	}

@@ -7,8 +7,9 @@ import (
 	"time"
 
 	"scalelab/content/termsafe"
-	"scalelab/lab"
 	"scalelab/lab/load"
+	"scalelab/lab/numfmt"
+	"scalelab/lab/singleserver"
 )
 
 // WriteRunTable prints a recorded run as the scenario's table: what was loaded, the lab's stage,
@@ -22,18 +23,18 @@ func WriteRunTable(w io.Writer, rec *load.Record) {
 		what += " for " + o.Duration.String()
 	}
 	if o.Requests > 0 {
-		what += fmt.Sprintf(", up to %s requests", fmtInt(o.Requests))
+		what += fmt.Sprintf(", up to %s requests", numfmt.Int(o.Requests))
 	}
 	// a run read back from runs.json is text from a file: cleaned before it reaches a terminal
 	fmt.Fprintf(w, "Load test: %s against %s\n", what, termsafe.Clean(o.URL))
-	fmt.Fprintf(w, "Lab state: %s", lab.StageTitle(rec.State))
+	fmt.Fprintf(w, "Lab state: %s", singleserver.StageTitle(rec.State))
 	if rec.Rows > 0 {
-		fmt.Fprintf(w, ", %s rows", fmtInt(rec.Rows))
+		fmt.Fprintf(w, ", %s rows", numfmt.Int(rec.Rows))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %-16s %s\n", "Success rate", fmt.Sprintf("%.1f%%", r.SuccessRate))
-	fmt.Fprintf(w, "  %-16s %s of %s\n", "Failed requests", fmtInt(r.Failed), fmtInt(r.Total))
+	fmt.Fprintf(w, "  %-16s %s\n", "Success rate", numfmt.Pct(r.SuccessRate)+"%")
+	fmt.Fprintf(w, "  %-16s %s of %s\n", "Failed requests", numfmt.Int(r.Failed), numfmt.Int(r.Total))
 	avg, p99 := msText(r.Avg), msText(r.P99)
 	if r.Total == r.Failed && len(r.StatusCodes) == 0 {
 		avg, p99 = "- (no response at all)", "-"
@@ -42,7 +43,7 @@ func WriteRunTable(w io.Writer, rec *load.Record) {
 	fmt.Fprintf(w, "  %-16s %s\n", "p99 latency", p99)
 	fmt.Fprintf(w, "  %-16s %.1f\n", "Requests/sec", r.RPS)
 	if r.Unfinished > 0 {
-		fmt.Fprintf(w, "  (%s requests still in flight when the run ended were cut off and are not counted)\n", fmtInt(r.Unfinished))
+		fmt.Fprintf(w, "  (%s requests still in flight when the run ended were cut off and are not counted)\n", numfmt.Int(r.Unfinished))
 	}
 	fmt.Fprintln(w)
 	if len(r.Errors) == 0 {
@@ -51,7 +52,7 @@ func WriteRunTable(w io.Writer, rec *load.Record) {
 	}
 	fmt.Fprintln(w, "Errors by cause:")
 	for _, c := range r.SortedErrors() {
-		fmt.Fprintf(w, "  %-22s %10s  %s\n", termsafe.Clean(c.Cause), fmtInt(c.Count), load.CauseHelp(c.Cause))
+		fmt.Fprintf(w, "  %-22s %10s  %s\n", termsafe.Clean(c.Cause), numfmt.Int(c.Count), load.CauseHelp(c.Cause))
 	}
 }
 

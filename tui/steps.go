@@ -11,8 +11,8 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
-	"scalelab/lab"
 	"scalelab/lab/feed"
+	"scalelab/lab/singleserver"
 )
 
 // The step list: every section of the scenario with a progress mark (the step's checks done /
@@ -72,7 +72,7 @@ func (c *common) stagesMeasured(i int) []string {
 				if fixed {
 					k = feed.Fixed()
 				}
-				if st := lab.StageOf(k, index); s == i && st != lab.StageCustom && !slices.Contains(out, st) {
+				if st := singleserver.StageOf(k, index); s == i && st != singleserver.StageCustom && !slices.Contains(out, st) {
 					out = append(out, st)
 				}
 			}
@@ -83,11 +83,11 @@ func (c *common) stagesMeasured(i int) []string {
 
 func stageWhen(st string) string {
 	switch st {
-	case lab.StageBroken:
+	case singleserver.StageBroken:
 		return "before the fixes"
-	case lab.StageFix1:
+	case singleserver.StageFix1:
 		return "after Fix 1"
-	case lab.StageFix2:
+	case singleserver.StageFix2:
 		return "after Fix 2"
 	}
 	return st

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
 	"scalelab/lab/posts"
+	"scalelab/lab/singleserver"
 	"scalelab/lab/telemetry"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -167,7 +167,7 @@ func cpuTime() time.Duration {
 // a private cluster with the lab's max_connections, and reports the share of
 // requests that succeeded, the throughput, p99 and the failures by cause.
 func BenchmarkPresetsUnderLoad(b *testing.B) {
-	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: lab.DefaultMaxConnections})
+	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
 	db, err := pgxpool.New(context.Background(), srv.URL())
 	if err != nil {
 		b.Fatal(err)

@@ -11,20 +11,20 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
 	"scalelab/lab/posts"
+	"scalelab/lab/singleserver"
 	"scalelab/lab/telemetry"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // storyMaxConnections is the private cluster's max_connections in the lab (see
-// lab.DefaultMaxConnections for why).
-const storyMaxConnections = lab.DefaultMaxConnections
+// singleserver.DefaultMaxConnections for why).
+const storyMaxConnections = singleserver.DefaultMaxConnections
 
 // testLab is the feed API on a seeded database: what `scalelab loadtest` starts.
 type testLab struct {
@@ -55,7 +55,7 @@ func newTestLab(t *testing.T, dbURL string, rows int, k feed.Knobs) *testLab {
 }
 
 // run loads the lab's /feed and explains the failures with the API's telemetry, as
-// (*lab.Lab).LoadTest does.
+// (*singleserver.Lab).LoadTest does.
 func (l *testLab) run(t *testing.T, opt load.Options) *load.Result {
 	t.Helper()
 	ctx := context.Background()
@@ -74,7 +74,7 @@ func (l *testLab) run(t *testing.T, opt load.Options) *load.Result {
 		causes[string(c)] = n
 	}
 	res.AttributeServerCauses(causes)
-	res.State = lab.StageOf(l.api.Knobs(), idx)
+	res.State = singleserver.StageOf(l.api.Knobs(), idx)
 	t.Logf("%-6s %5d requests  success %5.1f%%  avg %6.1fms  p99 %6.1fms  %7.1f req/s  errors %v  unfinished %d",
 		res.State, res.Total, res.SuccessRate, ms(res.Avg), ms(res.P99), res.RPS, res.Errors, res.Unfinished)
 	return res

@@ -1,4 +1,4 @@
-package lab_test
+package singleserver_test
 
 import (
 	"context"
@@ -9,18 +9,18 @@ import (
 	"testing"
 	"time"
 
-	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
 	"scalelab/lab/posts"
+	"scalelab/lab/singleserver"
 )
 
 // TestLoadTestRecordsTheStage: each run is recorded with the stage the lab was in, and its
 // failures are explained by the API's telemetry.
 func TestLoadTestRecordsTheStage(t *testing.T) {
 	ctx := context.Background()
-	l, err := lab.Start(ctx, lab.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestLoadTestRecordsTheStage(t *testing.T) {
 // stage's row of the comparison table).
 func TestLoadTestDuringAFixIsMixed(t *testing.T) {
 	ctx := context.Background()
-	l, err := lab.Start(ctx, lab.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 	}
 	dir := clusterDir(t)
 	ctx := context.Background()
-	l, err := lab.Start(ctx, lab.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
+	l, err := singleserver.Start(ctx, singleserver.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != load.StateOutage || lab.StageTitle(rec.State) != "During an outage" {
+	if rec.State != load.StateOutage || singleserver.StageTitle(rec.State) != "During an outage" {
 		t.Fatalf("run across a kill -9 of PostgreSQL recorded as %q", rec.State)
 	}
 	if got := h.List(); len(got) != 1 || got[0].State != load.StateOutage {
@@ -173,7 +173,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back up, left alone: the stage again.
-	var st lab.State
+	var st singleserver.State
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if st = l.State(ctx); st.PGUp {
 			break

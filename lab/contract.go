@@ -73,6 +73,8 @@ type Config struct {
 	NoSeed bool
 	// Replicas is how many copies of the API a lab with replicas runs; 0 = its default.
 	Replicas int
+	// Scenario is the ID of the scenario the lab runs for: its runs are recorded with it.
+	Scenario string
 	Logf     func(format string, args ...any)
 }
 

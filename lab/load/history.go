@@ -27,9 +27,13 @@ type Record struct {
 	ID      int       `json:"id"`
 	At      time.Time `json:"at"`
 	Options Options   `json:"options"`
-	State   string    `json:"state"` // StateBroken, StateFix1, StateFix2 or StateCustom
-	Rows    int       `json:"rows,omitempty"`
-	Result  *Result   `json:"result"`
+	State   string    `json:"state"` // the lab's stage the run measured (a lab.Stage's Name), or StateOutage, StateMixed, StateCustom
+	// Scenario and Lab say which scenario (its ID) and which lab (its registered name) the run
+	// belongs to; "" in runs recorded before they were kept (Scenario 1's single-server lab).
+	Scenario string  `json:"scenario,omitempty"`
+	Lab      string  `json:"lab,omitempty"`
+	Rows     int     `json:"rows,omitempty"`
+	Result   *Result `json:"result"`
 }
 
 // History is the list of past runs, kept in a JSON file. Safe for concurrent use, also by

@@ -13,7 +13,8 @@ import (
 // CLI talk to a lab only through it, so a new scenario is one markdown file plus one package
 // that implements Lab and registers itself (Register).
 //
-// A Lab's methods are safe for concurrent use.
+// A Lab's methods are safe for concurrent use. Name, Actions, Stages, StageAfter and Conditions
+// answer on a lab that was never started (export and lint read them without starting anything).
 type Lab interface {
 	// Name is the lab's registered name ("single-server").
 	Name() string

@@ -101,15 +101,21 @@ func StageTitle(stages []Stage, name string) string {
 	return "Custom"
 }
 
-// StageOfLabel is the stage whose labels a result-table row label holds ("" for none).
+// StageOfLabel is the stage a result-table row label names: the stage with the longest of its
+// Labels found in it ("1m rows, with the index" is the 1M stage, not the index one), else the
+// outage runs when the label says "outage"; "" for none.
 func StageOfLabel(stages []Stage, label string) string {
 	x := strings.ToLower(label)
+	best, bestLen := "", 0
 	for _, s := range stages {
 		for _, w := range s.Labels {
-			if strings.Contains(x, w) {
-				return s.Name
+			if len(w) > bestLen && strings.Contains(x, w) {
+				best, bestLen = s.Name, len(w)
 			}
 		}
 	}
-	return ""
+	if best == "" && strings.Contains(x, "outage") {
+		return StageOutage
+	}
+	return best
 }

@@ -15,8 +15,8 @@ import (
 var (
 	// ErrExternalDB: kill-db on a DATABASE_URL server, which is not the lab's to kill.
 	ErrExternalDB = errors.New("the lab uses an existing PostgreSQL (DATABASE_URL): kill-db only kills the lab's private cluster; unset DATABASE_URL to try it")
-	// ErrAPIKilled: the API is down after kill-api until it is brought back.
-	ErrAPIKilled = errors.New("the API was killed: bring it back first")
+	// errPGKilled is what table work answers while PostgreSQL is down after kill-db.
+	errPGKilled = errors.New("PostgreSQL is down (killed): bring it back first (B, or scalelab bring-back)")
 )
 
 // startAPI starts the feed API with l.knobs on l.addr, recording into l.rec.
@@ -159,4 +159,12 @@ func (l *Lab) lines(what string, progress func(line string)) func(done, total in
 			progress(line)
 		}
 	}
+}
+
+// pgDown is errPGKilled while the private cluster is down on purpose (kill-db), else nil.
+func (l *Lab) pgDown() error {
+	if in := l.pg.Info(); !in.External && (in.Stopped || !in.Running) {
+		return errPGKilled
+	}
+	return nil
 }

@@ -46,6 +46,11 @@ func (l *Lab) FeedURL() string {
 // A finished run is added to h (nil: not recorded). A cancelled run returns its partial record
 // and an error wrapping context.Canceled, and is not recorded.
 func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress)) (*load.Record, error) {
+	return l.loadTest(ctx, h, opt, progress, load.Record{})
+}
+
+// loadTest is LoadTest with the record's Scenario and Lab taken from stamp.
+func (l *Lab) loadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress), stamp load.Record) (*load.Record, error) {
 	if l.cfg.NoAPI {
 		return nil, ErrNoAPI
 	}
@@ -96,7 +101,7 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 		res.AttributeServerCauses(causes)
 	}
 	res.State = stage
-	rec := &load.Record{Options: opt, State: stage, Rows: st.Rows, Result: res}
+	rec := &load.Record{Options: opt, State: stage, Scenario: stamp.Scenario, Lab: stamp.Lab, Rows: st.Rows, Result: res}
 	if err != nil || h == nil {
 		return rec, err
 	}

@@ -222,4 +222,3 @@ func TestGrowAndShrink(t *testing.T) {
 		t.Errorf("shrink-table of a small table: %v", err)
 	}
 }
-

@@ -68,8 +68,8 @@ func TestKillDBUnderLoad(t *testing.T) {
 	if rec.State != lab.StageOutage || rec.Result.Succeeded == 0 || rec.Result.Errors[string("database_down")] == 0 {
 		t.Errorf("run across the kill: state %s, ok %d, errors %v", rec.State, rec.Result.Succeeded, rec.Result.Errors)
 	}
-	if g := l.Sample(context.Background()).Groups; len(g) != 2 || g[1].Err == "" {
-		t.Errorf("backends pane with PostgreSQL down: %+v", g)
+	if s := l.Sample(context.Background()); len(s.Groups) != 2 || s.Groups[1].Err == "" || !strings.Contains(s.CauseHelp["database_down"], "killed") {
+		t.Errorf("panes with PostgreSQL down: %+v, %v", s.Groups, s.CauseHelp)
 	}
 
 	// Still down: the supervisor leaves a deliberate kill alone. A run now fails whole.
@@ -140,8 +140,8 @@ func TestKillAPIDropsRequestsInFlight(t *testing.T) {
 	if st.Up || st.Err != "API killed: B brings it back" || st.Addr != "" || !strings.Contains(st.Line, "killed: B brings it back") {
 		t.Errorf("status after kill-api: %+v", st)
 	}
-	if g := l.Sample(context.Background()).Groups; len(g) == 0 || g[0].Err == "" {
-		t.Errorf("panes with the API killed: %+v", g)
+	if s := l.Sample(context.Background()); len(s.Groups) == 0 || s.Groups[0].Err == "" || !strings.Contains(s.CauseHelp[load.CauseRefused], "killed") {
+		t.Errorf("panes with the API killed: %+v, %v", s.Groups, s.CauseHelp)
 	}
 	rec, err := l.LoadTest(context.Background(), nil, load.Options{Concurrency: 2, Requests: 10}, nil)
 	if err != nil {

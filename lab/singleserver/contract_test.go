@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 )
 
 // newLab makes and starts the registered single-server lab with cfg (on a database of its own
@@ -315,6 +314,6 @@ func privateLab(t *testing.T, cfg lab.Config) lab.Lab {
 		}
 	})
 	l := newLab(t, cfg)
-	in = singleserver.EngineOf(l).PG().Info()
+	in = l.(*single).engine().PG().Info()
 	return l
 }

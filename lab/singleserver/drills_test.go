@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"scalelab/lab"
 	"scalelab/lab/load"
-	"scalelab/lab/singleserver"
 )
 
 // background runs a load test in the background; the channel gives its record.
@@ -54,7 +53,7 @@ func getFeed(addr string) (int, error) {
 // run, the cluster stays down (no supervisor brings it back) until bring-back, which recovers.
 func TestKillDBUnderLoad(t *testing.T) {
 	l := privateLab(t, lab.Config{Applied: []string{"preset:fixed"}})
-	eng := singleserver.EngineOf(l)
+	eng := l.(*single).engine()
 	run := background(t, l, load.Options{Concurrency: 10, Duration: 4 * time.Second})
 	waitFor(t, "requests served before the kill", func() bool { return l.Sample(context.Background()).Telemetry.Total.OK > 20 })
 	if out := do(t, l, "kill-db"); !strings.HasPrefix(out.Summary, "PostgreSQL killed (SIGKILL of the postmaster)") {
@@ -110,7 +109,7 @@ func TestKillDBUnderLoad(t *testing.T) {
 func TestKillAPIDropsRequestsInFlight(t *testing.T) {
 	// Fix 1 but the 500 ms slow query: a request stays in flight for half a second.
 	l := newLab(t, lab.Config{Applied: []string{"shared-pool", "pool-size", "no-close"}})
-	eng := singleserver.EngineOf(l)
+	eng := l.(*single).engine()
 	addr := status(l).Addr
 	type answer struct {
 		code int

@@ -235,12 +235,13 @@ func TestContractThroughTheScenario(t *testing.T) {
 // The original scenario's tasks have no tags: their IDs' words say which fix they are.
 func TestSeedTasksByTheirWords(t *testing.T) {
 	l := newLab(t, lab.Config{})
+	// The IDs content gives the original's four Fix 1 tasks: the step and 40 characters of text.
 	l.SetTasks(map[string]bool{
-		"step5-replace-the-getdbconnection-function-with-the-shared-db-pool-above": true,
-		"step5-in-each-route-replace-const-db-getdbconnection-with-just-db":        true,
-		"step5-remove-all-await-db-end-calls":                                      true,
-		"step5-remove-the-await-new-promise-resolve-settimeout-resolve-500-line":   true,
-		"step2-open-a-terminal": true,
+		"step3-replace-the-getdbconnection-function-wit":  true,
+		"step3-in-each-route-replace-const-db-getdbconn":  true,
+		"step3-remove-all-await-db-end-calls-you-don-t-c": true,
+		"step3-remove-the-await-new-promise-resolve-set":  true,
+		"step2-open-a-terminal-and-run-the-load-test":     true,
 	})
 	if out := do(t, l, "start"); out.Summary != "API restarted with 4 of 4 Fix 1 changes: fixed" {
 		t.Errorf("restart with the seed's tasks: %+v", out)

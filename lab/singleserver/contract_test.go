@@ -155,6 +155,10 @@ func TestContractThroughTheScenario(t *testing.T) {
 	if !st.Up || st.Stage != "broken" || st.Addr == "" || !strings.Contains(st.Line, "broken") || !strings.Contains(st.Line, "2,000 rows") {
 		t.Fatalf("first status %+v", st)
 	}
+	// The test PostgreSQL is a DATABASE_URL server allowing more than the lab's 50 connections.
+	if !st.Conditions["other-max-connections"] {
+		t.Errorf("conditions on a DATABASE_URL server with max_connections 300: %v", st.Conditions)
+	}
 
 	// Three of the four Fix 1 boxes: the restart is pending until R.
 	l.SetTasks(map[string]bool{"shared-pool": true, "pool-size": true, "no-close": true, "no-delay": false})

@@ -54,6 +54,9 @@ func getFeed(addr string) (int, error) {
 func TestKillDBUnderLoad(t *testing.T) {
 	l := privateLab(t, lab.Config{Applied: []string{"preset:fixed"}})
 	eng := l.(*single).engine()
+	if st := status(l); len(st.Conditions) != 0 {
+		t.Errorf("conditions on the private cluster: %v", st.Conditions)
+	}
 	run := background(t, l, load.Options{Concurrency: 10, Duration: 4 * time.Second})
 	waitFor(t, "requests served before the kill", func() bool { return l.Sample(context.Background()).Telemetry.Total.OK > 20 })
 	if out := do(t, l, "kill-db"); !strings.HasPrefix(out.Summary, "PostgreSQL killed (SIGKILL of the postmaster)") {
@@ -203,9 +206,16 @@ func TestGrowAndShrink(t *testing.T) {
 	if out.Plan == nil || out.Plan.Kind != "Seq Scan" || out.Plan.Rows != 1_000_000 {
 		t.Errorf("explain at 1M rows: %+v", out.Plan)
 	}
+	small := load.Options{Concurrency: 2, Requests: 6}
+	if rec, err := l.LoadTest(context.Background(), nil, small, nil); err != nil || rec.State != "big-noindex" {
+		t.Errorf("run at 1M rows without the index: %+v, %v", rec, err)
+	}
 	do(t, l, "apply-fix")
 	if st := status(l); st.Stage != "big-index" {
 		t.Errorf("1M rows with the index: %+v", st)
+	}
+	if rec, err := l.LoadTest(context.Background(), nil, small, nil); err != nil || rec.State != "big-index" || rec.Rows != 1_000_000 {
+		t.Errorf("run at 1M rows with the index: %+v, %v", rec, err)
 	}
 	if out := do(t, l, "grow-table"); !strings.Contains(out.Summary, "the index was dropped first") {
 		t.Errorf("grow-table at 1M with the index: %+v", out)

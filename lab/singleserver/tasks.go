@@ -10,14 +10,14 @@ import (
 
 // The Fix 1 changes a task of the scenario stands for, by its tag (content/01-single-server.md).
 const (
-	FixSharedPool = "shared-pool" // one pool for the whole API
-	FixPoolSize   = "pool-size"   // 10 connections, 2 s to get one
-	FixNoClose    = "no-close"    // the pool is not closed after each request
-	FixNoDelay    = "no-delay"    // no simulated 500 ms slow query
+	fixSharedPool = "shared-pool" // one pool for the whole API
+	fixPoolSize   = "pool-size"   // 10 connections, 2 s to get one
+	fixNoClose    = "no-close"    // the pool is not closed after each request
+	fixNoDelay    = "no-delay"    // no simulated 500 ms slow query
 )
 
 // fixes lists the Fix 1 changes in the order they are counted.
-var fixes = []string{FixSharedPool, FixPoolSize, FixNoClose, FixNoDelay}
+var fixes = []string{fixSharedPool, fixPoolSize, fixNoClose, fixNoDelay}
 
 // presetTag is an applied setting that names a whole preset ("preset:fixed"): a scenario
 // without Fix 1 tasks restarts the API with its command's --preset.
@@ -45,13 +45,13 @@ func taskFixes(key string) []string {
 	switch {
 	case has("getdbconn") && has("shared", "function"):
 		// "replace the getDbConnection() function with the shared pool above" (max 10, 2 s)
-		return []string{FixSharedPool, FixPoolSize}
+		return []string{fixSharedPool, fixPoolSize}
 	case has("dbend", "close"):
-		return []string{FixNoClose}
+		return []string{fixNoClose}
 	case has("500", "settimeout", "delay", "sleep", "promise"):
-		return []string{FixNoDelay}
+		return []string{fixNoDelay}
 	case has("getdbconn", "sharedpool"): // "replace const db = getDbConnection() with just db"
-		return []string{FixSharedPool}
+		return []string{fixSharedPool}
 	}
 	return nil
 }
@@ -144,13 +144,13 @@ func knobsFromApplied(applied []string) feed.Knobs {
 // withFix applies one Fix 1 change to the knobs.
 func withFix(k feed.Knobs, fix string) feed.Knobs {
 	switch fix {
-	case FixSharedPool:
+	case fixSharedPool:
 		k.SharedPool = true
-	case FixPoolSize:
+	case fixPoolSize:
 		k.MaxConns, k.ConnectTimeout = feed.Fixed().MaxConns, feed.Fixed().ConnectTimeout
-	case FixNoClose:
+	case fixNoClose:
 		k.ClosePerRequest = false
-	case FixNoDelay:
+	case fixNoDelay:
 		k.SlowQuery = 0
 	}
 	return k

@@ -1,0 +1,138 @@
+package haproxy
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Log is one line HAProxy logged.
+type Log struct {
+	Time    time.Time   // when this process received it
+	Text    string      // the line as HAProxy sent it
+	Request *RequestLog // the parsed fields of a request's line; nil for other lines (server state changes, alerts)
+}
+
+// RequestLog is what HAProxy logs of one request once it ended.
+type RequestLog struct {
+	Client   string // ip:port
+	Frontend string
+	Backend  string
+	Server   string // the backend server that served it; "<NOSRV>" when none could (a 503 with every server DOWN)
+	Status   int    // the status sent to the client; -1 when none was (the client went away)
+
+	// Queue, Connect, Response and Active are HAProxy's timers Tw, Tc, Tr and Ta: waiting for a
+	// server, connecting to it, waiting for its response headers, and the whole request. -1 (as
+	// HAProxy writes it) means the phase was never reached.
+	Queue, Connect, Response, Active time.Duration
+
+	// Termination is HAProxy's termination state with cookie status (%tsc), "----" for a
+	// request that ended normally. Its first letter says who ended it (C client, S server,
+	// P proxy, ...), the second in which phase (R request, Q queue, C connect, H headers, D data).
+	// "SC--" is a server that refused the connection; "SH--" one that closed it before answering.
+	Termination string
+	Retries     int // connection retries (HAProxy's %rc)
+	Method      string
+	Path        string
+}
+
+// parseLog reads a line of logFormat; ok is false for any other line.
+func parseLog(text string) (r RequestLog, ok bool) {
+	f := strings.Fields(text)
+	if len(f) != 14 || f[0] != "req" {
+		return RequestLog{}, false
+	}
+	r = RequestLog{Client: f[1], Frontend: f[2], Backend: f[3], Server: f[4], Termination: f[10], Method: f[12], Path: f[13]}
+	var err error
+	if r.Status, err = strconv.Atoi(f[5]); err != nil {
+		return RequestLog{}, false
+	}
+	for i, d := range []*time.Duration{&r.Queue, &r.Connect, &r.Response, &r.Active} {
+		ms, err := strconv.Atoi(f[6+i])
+		if err != nil {
+			return RequestLog{}, false
+		}
+		if ms < 0 {
+			*d = -1
+		} else {
+			*d = time.Duration(ms) * time.Millisecond
+		}
+	}
+	if r.Retries, err = strconv.Atoi(strings.TrimPrefix(f[11], "+")); err != nil {
+		return RequestLog{}, false
+	}
+	return r, true
+}
+
+// logReader receives HAProxy's log datagrams on a unix socket.
+type logReader struct {
+	conn    *net.UnixConn
+	path    string
+	handler atomic.Pointer[func(Log)]
+	done    chan struct{}
+	once    sync.Once
+}
+
+// openLogs listens on path (a stale socket there is replaced) and hands each line to onLog.
+func openLogs(path string, onLog func(Log)) (*logReader, error) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("haproxy: %w", err)
+	}
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		return nil, fmt.Errorf("haproxy: the log socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("haproxy: %w", err)
+	}
+	conn.SetReadBuffer(4 << 20) // a burst of requests must not overflow it while a handler runs
+	l := &logReader{conn: conn, path: path, done: make(chan struct{})}
+	l.setHandler(onLog)
+	go l.read()
+	return l, nil
+}
+
+func (l *logReader) setHandler(onLog func(Log)) {
+	if onLog == nil {
+		l.handler.Store(nil)
+		return
+	}
+	l.handler.Store(&onLog)
+}
+
+func (l *logReader) read() {
+	defer close(l.done)
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := l.conn.Read(buf)
+		if err != nil {
+			return
+		}
+		h := l.handler.Load()
+		if h == nil {
+			continue
+		}
+		text := strings.TrimSpace(string(buf[:n]))
+		line := Log{Time: time.Now(), Text: text}
+		if r, ok := parseLog(text); ok {
+			line.Request = &r
+		}
+		(*h)(line)
+	}
+}
+
+// close stops reading, waits for the reader and removes the socket.
+func (l *logReader) close() {
+	l.once.Do(func() {
+		l.conn.Close()
+		<-l.done
+		os.Remove(l.path)
+	})
+}

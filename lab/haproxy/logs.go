@@ -74,6 +74,7 @@ func parseLog(text string) (r RequestLog, ok bool) {
 type logReader struct {
 	conn    *net.UnixConn
 	path    string
+	file    os.FileInfo // the socket as bound, to remove it only while it is still this one
 	handler atomic.Pointer[func(Log)]
 	done    chan struct{}
 	once    sync.Once
@@ -92,8 +93,13 @@ func openLogs(path string, onLog func(Log)) (*logReader, error) {
 		conn.Close()
 		return nil, fmt.Errorf("haproxy: %w", err)
 	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("haproxy: %w", err)
+	}
 	conn.SetReadBuffer(4 << 20) // a burst of requests must not overflow it while a handler runs
-	l := &logReader{conn: conn, path: path, done: make(chan struct{})}
+	l := &logReader{conn: conn, path: path, file: fi, done: make(chan struct{})}
 	l.setHandler(onLog)
 	go l.read()
 	return l, nil
@@ -128,11 +134,14 @@ func (l *logReader) read() {
 	}
 }
 
-// close stops reading, waits for the reader and removes the socket.
+// close stops reading, waits for the reader and removes the socket unless another reader
+// has replaced it.
 func (l *logReader) close() {
 	l.once.Do(func() {
 		l.conn.Close()
 		<-l.done
-		os.Remove(l.path)
+		if fi, err := os.Stat(l.path); err == nil && os.SameFile(fi, l.file) {
+			os.Remove(l.path)
+		}
 	})
 }

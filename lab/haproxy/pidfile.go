@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"scalelab/lab/feed"
 )
 
 // ErrBusy: another running scalelab runs the HAProxy of this directory.
@@ -70,16 +72,36 @@ func claimDir(ctx context.Context, dir string, logf func(string, ...any)) error 
 	syscall.Kill(r.HAProxy, syscall.SIGKILL)
 	deadline := time.NewTimer(5 * time.Second)
 	defer deadline.Stop()
-	for servesDir(r.HAProxy, dir) {
+	bound := boundAddr(dir)
+	for servesDir(r.HAProxy, dir) || (bound != "" && feed.CheckAddr(bound) != nil) {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-deadline.C:
+			if bound != "" && !servesDir(r.HAProxy, dir) {
+				return nil // its port is someone else's now: Start says so
+			}
 			return fmt.Errorf("haproxy pid %d (left running in %s) survived SIGKILL", r.HAProxy, dir)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	return nil
+}
+
+// boundAddr is the address the haproxy.cfg in dir listens on, "" when there is none. The
+// kernel may release a killed process's listening socket a moment after the process is gone,
+// so claimDir waits for the address too: a Start right after must find its port free.
+func boundAddr(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, configFile))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "bind" {
+			return f[1]
+		}
+	}
+	return ""
 }
 
 // alive says whether a process with this pid exists.
@@ -93,7 +115,8 @@ func alive(pid int) bool {
 
 // servesDir says whether pid is a live haproxy running dir's configuration: its command line
 // names dir/haproxy.cfg. That rules out a pid reused by an unrelated process after a reboot.
-// Linux reads /proc (a zombie counts as gone); elsewhere ps tells.
+// Linux reads /proc (a process whose threads are all zombies counts as gone); elsewhere ps
+// tells.
 func servesDir(pid int, dir string) bool {
 	if !alive(pid) {
 		return false
@@ -101,7 +124,7 @@ func servesDir(pid int, dir string) bool {
 	cfg := filepath.Join(dir, configFile)
 	proc := "/proc/" + strconv.Itoa(pid)
 	if b, err := os.ReadFile(proc + "/cmdline"); err == nil {
-		if st, err := os.ReadFile(proc + "/stat"); err == nil && statState(string(st)) == "Z" {
+		if exiting(proc) {
 			return false
 		}
 		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
@@ -109,6 +132,23 @@ func servesDir(pid int, dir string) bool {
 	}
 	out, err := exec.Command("ps", "-o", "command=", "-p", strconv.Itoa(pid)).Output()
 	return err == nil && strings.Contains(string(out), "haproxy") && strings.Contains(string(out), cfg)
+}
+
+// exiting says whether every thread of the process at proc (/proc/<pid>) is a zombie: it has
+// exited and closed its sockets. The main thread of a multi-threaded process turns zombie
+// before the others are done, so each thread is read.
+func exiting(proc string) bool {
+	tasks, err := filepath.Glob(proc + "/task/*/stat")
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, t := range tasks {
+		st, err := os.ReadFile(t)
+		if err == nil && statState(string(st)) != "Z" {
+			return false
+		}
+	}
+	return true
 }
 
 // statState is the state letter of a /proc/<pid>/stat line ("pid (comm) S ppid ...").

@@ -355,18 +355,24 @@ func (p *Proc) Close() error {
 	wg.Wait()
 	p.life.Unlock()
 	p.wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.cleanup()
 	return nil
 }
 
-// cleanup closes the log socket and removes the run's files, keeping haproxy.cfg and
-// haproxy.log for a look after the fact.
+// cleanup closes the log socket and removes the run's files while they are still this Proc's
+// (another Start may have taken the directory over), keeping haproxy.cfg and haproxy.log for a
+// look after the fact.
 func (p *Proc) cleanup() {
 	p.logs.close()
-	if r, err := readPidRecord(p.dir); err == nil && r.Owner == os.Getpid() {
-		os.Remove(filepath.Join(p.dir, pidFile))
+	if p.cur == nil {
+		return
 	}
-	os.Remove(filepath.Join(p.dir, statsSock))
+	if r, err := readPidRecord(p.dir); err == nil && r.HAProxy == p.cur.pid() && r.Owner == os.Getpid() {
+		os.Remove(filepath.Join(p.dir, pidFile))
+		os.Remove(filepath.Join(p.dir, statsSock))
+	}
 }
 
 // Addr is the address HAProxy listens on (host:port).

@@ -45,11 +45,11 @@ type Server struct {
 	Rate     int   // new sessions per second over the last second: the server's request rate
 
 	Responses       Responses
-	ConnErrors      int64 // failed connections to the server (econ)
-	ResponseErrors  int64 // responses that failed (eresp), aborts by the server included
-	ServerAborts    int64 // data transfers aborted by the server (srv_abrt)
-	Retries         int64 // connection retries (wretr)
-	Redispatches    int64 // requests sent to another server after failures (wredis)
+	ConnErrors      int64         // failed connections to the server (econ)
+	ResponseErrors  int64         // responses that failed (eresp), aborts by the server included
+	ServerAborts    int64         // data transfers aborted by the server (srv_abrt)
+	Retries         int64         // connection retries (wretr)
+	Redispatches    int64         // requests sent to another server after failures (wredis)
 	AvgResponseTime time.Duration // over the last 1024 requests (rtime)
 }
 

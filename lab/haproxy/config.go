@@ -44,6 +44,16 @@ type Config struct {
 	Backends []Backend // at least one
 	Sticky   bool      // stickiness through HAProxy's cookie SERVERID (one value per server)
 
+	// Retries is how many times HAProxy tries to connect again after a connection to a server
+	// failed (refused, timed out), each time after a turn-around of up to a second; then the
+	// client gets a 503. 0 (unlike HAProxy's own default of 3) means none: a request sent to a
+	// dead server before the checks mark it DOWN fails at once, so failures show exactly the
+	// detection window instead of stalling each request for seconds.
+	Retries int
+	// Redispatch sends a retry to another server (`option redispatch`): with Retries >= 1 a dead
+	// server costs only its requests in flight.
+	Redispatch bool
+
 	CheckInterval time.Duration // between two health checks of one server; 0 = DefaultCheckInterval
 	Fall          int           // failed checks in a row that mark a server DOWN; 0 = DefaultFall
 	Rise          int           // passed checks in a row that mark it UP again; 0 = DefaultRise
@@ -150,6 +160,9 @@ func (c Config) check() error {
 			return fmt.Errorf("haproxy: backend %s: address %q: want host:port, like 127.0.0.1:8081", b.Name, b.Addr)
 		}
 	}
+	if c.Retries < 0 || c.Retries > 10 {
+		return fmt.Errorf("haproxy: %d retries: want 0 to 10", c.Retries)
+	}
 	if c.CheckInterval < 10*time.Millisecond || c.Fall < 1 || c.Rise < 1 {
 		return fmt.Errorf("haproxy: health checks every %v, fall %d, rise %d: want at least 10ms, 1 and 1", c.CheckInterval, c.Fall, c.Rise)
 	}
@@ -189,6 +202,10 @@ func (c Config) render(listen string) string {
 	w("    log global")
 	w("    log-format \"%s\"", logFormat)
 	w("    option http-keep-alive")
+	w("    retries %d", c.Retries)
+	if c.Redispatch {
+		w("    option redispatch")
+	}
 	w("    timeout connect %s", ms(c.Timeouts.Connect))
 	w("    timeout client %s", ms(c.Timeouts.Client))
 	w("    timeout server %s", ms(c.Timeouts.Server))

@@ -225,6 +225,37 @@ func TestDeadBackendMarkedDownThenBack(t *testing.T) {
 	}
 }
 
+// With a retry sent to another server, a dead one costs no request: the requests sent its way
+// before the checks mark it DOWN are served by the live one.
+func TestRedispatchHidesADeadServer(t *testing.T) {
+	needHAProxy(t)
+	a, _, backends := twoBackends(t)
+	cfg := haproxy.Config{Dir: shortDir(t), Listen: freeAddr(t), Backends: backends,
+		CheckInterval: 250 * time.Millisecond, Retries: 1, Redispatch: true}
+	p := start(t, cfg)
+	_, window := cfg.DetectionWindow()
+	bound := window + 3*time.Second
+	a.kill()
+	killed := time.Now()
+	c := &http.Client{Timeout: 5 * time.Second}
+	var slowest time.Duration
+	for n := 0; serverState(t, p, "a") != "DOWN"; n++ {
+		if time.Since(killed) > bound {
+			t.Fatalf("a not DOWN %v after it died", bound)
+		}
+		t0 := time.Now()
+		if code, srv := get(t, c, p, "/feed"); code != 200 || srv != "b" {
+			t.Fatalf("request %d in the window: %d from %q, want 200 from b", n, code, srv)
+		}
+		slowest = max(slowest, time.Since(t0))
+	}
+	st, _ := mustStats(t, p).Server("a")
+	if st.Redispatches == 0 {
+		t.Error("no request sent to the dead server was redispatched")
+	}
+	t.Logf("%d requests redispatched; the slowest took %v (HAProxy waits before a retry)", st.Redispatches, slowest.Round(time.Millisecond))
+}
+
 func mustStats(t *testing.T, p *haproxy.Proc) haproxy.Stats {
 	t.Helper()
 	st, err := p.Stats(context.Background())

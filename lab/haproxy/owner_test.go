@@ -1,0 +1,79 @@
+package haproxy_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"scalelab/lab/haproxy"
+)
+
+// ownerDirEnv makes TestOwnerProcess act as a scalelab that starts haproxy in that directory.
+const ownerDirEnv = "HAPROXY_TEST_OWNER_DIR"
+
+// TestOwnerProcess is the owner process of TestKilledOwnerTakesHAProxyAlong, run as a child
+// of the test binary: it starts haproxy, prints its pid, and waits to be killed.
+func TestOwnerProcess(t *testing.T) {
+	dir := os.Getenv(ownerDirEnv)
+	if dir == "" {
+		t.Skip("only run as the owner process of TestKilledOwnerTakesHAProxyAlong")
+	}
+	p, err := haproxy.Start(context.Background(), haproxy.Config{Dir: dir, Listen: os.Getenv(ownerDirEnv + "_LISTEN"),
+		Backends: []haproxy.Backend{{Name: "a", Addr: "127.0.0.1:1"}}})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println("pid", p.PID())
+	time.Sleep(time.Minute) // killed long before
+}
+
+// A scalelab killed with SIGKILL takes its haproxy along (Linux: the parent-death signal), and
+// the next Start in the directory finds the pid file of a dead owner and takes over.
+func TestKilledOwnerTakesHAProxyAlong(t *testing.T) {
+	needHAProxy(t)
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux's; elsewhere the next Start kills the leftover (TestStartKillsALeftover)")
+	}
+	dir, addr := shortDir(t), freeAddr(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOwnerProcess$", "-test.v")
+	cmd.Env = append(os.Environ(), ownerDirEnv+"="+dir, ownerDirEnv+"_LISTEN="+addr)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	pid := 0
+	sc := bufio.NewScanner(out)
+	for pid == 0 && sc.Scan() {
+		line := sc.Text()
+		if msg, ok := strings.CutPrefix(line, "error: "); ok {
+			t.Fatal(msg)
+		}
+		if s, ok := strings.CutPrefix(line, "pid "); ok {
+			pid, _ = strconv.Atoi(s)
+		}
+	}
+	if pid == 0 {
+		t.Fatal("the owner process printed no haproxy pid")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	waitFor(t, 5*time.Second, "haproxy to die with its owner", func() bool { return gone(pid) })
+
+	_, _, backends := twoBackends(t)
+	p := start(t, haproxy.Config{Dir: dir, Listen: addr, Backends: backends})
+	if p.PID() == pid {
+		t.Fatal("same pid")
+	}
+}

@@ -13,6 +13,12 @@
 // (`cookie SERVERID insert indirect nocache`, one cookie value per server) so one client stays on
 // one backend. Start returns once the new process answers on its stats socket.
 //
+// Failures are left visible on purpose: by default HAProxy does not retry a failed connection
+// (Config.Retries 0), so a request sent to a crashed backend before the checks mark it DOWN is a
+// 503 at once (termination state SC), and one in flight on it when it crashed is a 502 (SH).
+// With Retries >= 1 and Config.Redispatch the retry goes to another backend instead, after
+// HAProxy's turn-around of up to a second.
+//
 // Files in Config.Dir (0700):
 //
 //	haproxy.cfg   the generated configuration (0600)

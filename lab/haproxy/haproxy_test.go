@@ -3,6 +3,7 @@ package haproxy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -254,6 +255,49 @@ func TestRedispatchHidesADeadServer(t *testing.T) {
 		t.Error("no request sent to the dead server was redispatched")
 	}
 	t.Logf("%d requests redispatched; the slowest took %v (HAProxy waits before a retry)", st.Redispatches, slowest.Round(time.Millisecond))
+}
+
+// A backend that crashes under a request makes it a 502; with every backend DOWN, HAProxy
+// answers 503 itself. The logs say which.
+func TestCrashMidRequestIs502AndNoServerIs503(t *testing.T) {
+	needHAProxy(t)
+	a, b, backends := twoBackends(t)
+	var seen logs
+	cfg := haproxy.Config{Dir: shortDir(t), Listen: freeAddr(t), Backends: backends[:1],
+		CheckInterval: 250 * time.Millisecond, OnLog: seen.add}
+	p := start(t, cfg)
+	b.kill()
+	c := &http.Client{Timeout: 10 * time.Second}
+	got := make(chan int, 1)
+	go func() { code, _ := get(t, c, p, "/hang"); got <- code }()
+	waitFor(t, 5*time.Second, "the request to reach the backend", func() bool {
+		s, _ := mustStats(t, p).Server("a")
+		return s.Current == 1
+	})
+	a.kill()
+	if code := <-got; code != 502 {
+		t.Fatalf("request in flight on a crashed backend: %d, want 502", code)
+	}
+	_, window := cfg.DetectionWindow()
+	waitFor(t, window+3*time.Second, "a DOWN", func() bool { return serverState(t, p, "a") == "DOWN" })
+	if code, _ := get(t, c, p, "/feed"); code != 503 {
+		t.Fatalf("no backend UP: %d, want 503", code)
+	}
+	terms := map[string]string{}
+	waitFor(t, 5*time.Second, "both requests logged", func() bool {
+		for _, l := range seen.all() {
+			if r := l.Request; r != nil {
+				terms[r.Path] = fmt.Sprintf("%d %s %s", r.Status, r.Server, r.Termination[:2])
+			}
+		}
+		return len(terms) == 2
+	})
+	if terms["/hang"] != "502 a SH" || terms["/feed"] != "503 <NOSRV> SC" {
+		t.Errorf("logged %v, want /hang 502 from a (SH), /feed 503 with no server (SC)", terms)
+	}
+	if st := mustStats(t, p); st.Backend.Status != "DOWN" || st.Backend.Active != 0 || st.Frontend.Responses.R5xx != 2 {
+		t.Errorf("backend %+v, frontend %+v", st.Backend, st.Frontend)
+	}
 }
 
 func mustStats(t *testing.T, p *haproxy.Proc) haproxy.Stats {

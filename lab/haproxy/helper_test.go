@@ -46,8 +46,8 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// backend is a tiny real HTTP server: /health answers 200, every other path answers its name
-// (and the cookies it was sent, to check what HAProxy forwards).
+// backend is a tiny real HTTP server: /health answers 200, /hang never answers, every other
+// path answers its name (and the cookies it was sent, to check what HAProxy forwards).
 type backend struct {
 	name string
 	srv  *httptest.Server
@@ -58,8 +58,13 @@ func (b *backend) Addr() string { return b.srv.Listener.Addr().String() }
 func startBackend(t testing.TB, name, addr string) *backend {
 	t.Helper()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/health" {
+		switch r.URL.Path {
+		case "/health":
 			io.WriteString(w, "ok")
+			return
+		case "/hang": // answers only when the connection is gone
+			w.Header().Set("X-Server", name)
+			<-r.Context().Done()
 			return
 		}
 		w.Header().Set("X-Server", name)

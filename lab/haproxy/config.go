@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"scalelab/lab/home"
 )
 
 // DefaultListen is where the balancer listens when Config.Listen is empty (or the first free
@@ -39,7 +41,7 @@ type Timeouts struct {
 
 // Config is one HAProxy setup. Dir and Backends are required.
 type Config struct {
-	Dir      string    // private directory for the config, pid file and sockets (0700); keep its path short (unix socket paths are limited to ~100 bytes)
+	Dir      string    // private directory for the config, pid file and sockets (0700); "" = DefaultDir; keep its path short (unix socket paths are limited to ~100 bytes)
 	Listen   string    // the address to listen on; "" = DefaultListen or the first free of the ten ports after it
 	Backends []Backend // at least one
 	Sticky   bool      // stickiness through HAProxy's cookie SERVERID (one value per server)
@@ -97,7 +99,11 @@ const maxSockPath = 103
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
-// withDefaults fills the zero fields.
+// DefaultDir is the data home's haproxy directory, where Start keeps its files when Config.Dir
+// is empty.
+func DefaultDir() (string, error) { return home.Path("haproxy") }
+
+// withDefaults fills the zero fields but Dir (see Start).
 func (c Config) withDefaults() Config {
 	if c.Dir != "" {
 		c.Dir = filepath.Clean(c.Dir)

@@ -42,14 +42,3 @@ func TestFindInSearchDirs(t *testing.T) {
 		t.Fatalf("Find = %q, %v, want %s", got, err, bin)
 	}
 }
-
-// A request's log line is read into its fields; other lines are not taken for requests.
-func TestParseLog(t *testing.T) {
-	r, ok := parseLog("req 127.0.0.1:40000 lb replicas <NOSRV> 503 -1 -1 -1 0 SC-- 3 GET /me/feed")
-	if !ok || r.Server != "<NOSRV>" || r.Status != 503 || r.Connect != -1 || r.Active != 0 || r.Termination != "SC--" || r.Retries != 3 || r.Path != "/me/feed" {
-		t.Fatalf("parseLog = %+v, %v", r, ok)
-	}
-	if _, ok := parseLog("Server replicas/a is DOWN, reason: Layer4 connection problem"); ok {
-		t.Fatal("a server state change read as a request")
-	}
-}

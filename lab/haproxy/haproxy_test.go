@@ -206,16 +206,30 @@ func TestDeadBackendMarkedDownThenBack(t *testing.T) {
 			t.Fatalf("after DOWN: %d from %q, want 200 from b", code, srv)
 		}
 	}
-	downLogged := false
+	var down *haproxy.Change
 	for _, l := range seen.all() {
-		downLogged = downLogged || (l.Request == nil && strings.Contains(l.Text, "replicas/a is DOWN"))
+		if ch := l.Change; ch != nil && ch.Server == "a" && ch.State == "DOWN" {
+			down = ch
+			if l.Time.Before(killed) {
+				t.Errorf("a logged DOWN before it was killed: %q", l.Text)
+			}
+		}
 	}
-	if !downLogged {
-		t.Error("no log line says replicas/a is DOWN")
+	if down == nil || down.Backend != haproxy.BackendName || down.Reason != "Layer4 connection problem" || down.Info != "Connection refused" {
+		t.Errorf("the DOWN of a in the logs: %+v", down)
 	}
 
 	startBackend(t, "a", backends[0].Addr)
 	waitFor(t, bound, "a UP again", func() bool { return serverState(t, p, "a") == "UP" })
+	waitFor(t, 5*time.Second, "a's UP in the logs", func() bool {
+		ls := seen.all()
+		for i := len(ls) - 1; i >= 0; i-- {
+			if ch := ls[i].Change; ch != nil && ch.Server == "a" {
+				return ch.State == "UP"
+			}
+		}
+		return false
+	})
 	served := map[string]int{}
 	for range 10 {
 		_, srv := get(t, c, p, "/feed")
@@ -297,6 +311,34 @@ func TestCrashMidRequestIs502AndNoServerIs503(t *testing.T) {
 	}
 	if st := mustStats(t, p); st.Backend.Status != "DOWN" || st.Backend.Active != 0 || st.Frontend.Responses.R5xx != 2 {
 		t.Errorf("backend %+v, frontend %+v", st.Backend, st.Frontend)
+	}
+}
+
+// Through the runtime API a server is taken out of rotation and put back; a server name
+// HAProxy does not know is an error.
+func TestSetServerState(t *testing.T) {
+	needHAProxy(t)
+	_, _, backends := twoBackends(t)
+	p := start(t, haproxy.Config{Dir: shortDir(t), Listen: freeAddr(t), Backends: backends})
+	ctx := context.Background()
+	if err := p.SetServerState(ctx, "a", haproxy.Maint); err != nil {
+		t.Fatal(err)
+	}
+	if s := serverState(t, p, "a"); s != "MAINT" {
+		t.Fatalf("a in maintenance: %s", s)
+	}
+	c := &http.Client{Timeout: 5 * time.Second}
+	for range 6 {
+		if code, srv := get(t, c, p, "/feed"); code != 200 || srv != "b" {
+			t.Fatalf("a in maintenance: %d from %q, want 200 from b", code, srv)
+		}
+	}
+	if err := p.SetServerState(ctx, "a", haproxy.Ready); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "a back in rotation", func() bool { return serverState(t, p, "a") == "UP" })
+	if err := p.SetServerState(ctx, "nosuch", haproxy.Maint); err == nil {
+		t.Error("an unknown server was accepted")
 	}
 }
 
@@ -404,6 +446,28 @@ func TestBusyPort(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "haproxy.pid")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a pid file after a failed Start: %v", err)
+	}
+}
+
+// Without a Dir, HAProxy's files go to a private directory of the data home.
+func TestDefaultDirInTheDataHome(t *testing.T) {
+	needHAProxy(t)
+	_, _, backends := twoBackends(t)
+	home := shortDir(t)
+	t.Setenv("SCALELAB_HOME", home)
+	p := start(t, haproxy.Config{Listen: freeAddr(t), Backends: backends})
+	if want := filepath.Join(home, "haproxy"); p.Dir() != want {
+		t.Fatalf("Dir = %s, want %s", p.Dir(), want)
+	}
+	files := map[string]os.FileMode{"": 0o700, "haproxy.cfg": 0o600, "haproxy.pid": 0o600, "haproxy.log": 0o600,
+		"stats.sock": 0o600, "log.sock": 0o600}
+	for name, mode := range files {
+		fi, err := os.Stat(filepath.Join(p.Dir(), name))
+		if err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm() != mode {
+			t.Errorf("%s/%s: mode %v, want %v", p.Dir(), name, fi.Mode().Perm(), mode)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +17,43 @@ import (
 type Log struct {
 	Time    time.Time   // when this process received it
 	Text    string      // the line as HAProxy sent it
-	Request *RequestLog // the parsed fields of a request's line; nil for other lines (server state changes, alerts)
+	Request *RequestLog // the parsed fields of a request's line, else nil
+	Change  *Change     // the parsed fields of a server's state change, else nil
+}
+
+// Change is a server going UP or DOWN, as HAProxy logs it when the health checks (or the
+// runtime API) change its state.
+type Change struct {
+	Backend, Server string
+	State           string // "UP", "DOWN" or "MAINT"
+	Reason          string // "Layer4 connection problem", "Layer7 check passed", ...; "" for maintenance
+	Info            string // the check's detail, e.g. "Connection refused"; often ""
+}
+
+var (
+	changeRE = regexp.MustCompile(`^Server ([^/\s]+)/(\S+) is (?:going )?(UP|DOWN)\b`)
+	reasonRE = regexp.MustCompile(`reason: ([^,.]+)`)
+	infoRE   = regexp.MustCompile(`info: "([^"]*)"`)
+)
+
+// parseChange reads a state change line ("Server replicas/a is DOWN, reason: Layer4 connection
+// problem, info: \"Connection refused\", ..."); ok is false for any other line.
+func parseChange(text string) (c Change, ok bool) {
+	m := changeRE.FindStringSubmatch(text)
+	if m == nil {
+		return Change{}, false
+	}
+	c = Change{Backend: m[1], Server: m[2], State: m[3]}
+	if c.State == "DOWN" && strings.Contains(text, "maintenance") {
+		c.State = "MAINT"
+	}
+	if r := reasonRE.FindStringSubmatch(text); r != nil {
+		c.Reason = strings.TrimSpace(r[1])
+	}
+	if i := infoRE.FindStringSubmatch(text); i != nil {
+		c.Info = i[1]
+	}
+	return c, true
 }
 
 // RequestLog is what HAProxy logs of one request once it ended.
@@ -129,6 +166,8 @@ func (l *logReader) read() {
 		line := Log{Time: time.Now(), Text: text}
 		if r, ok := parseLog(text); ok {
 			line.Request = &r
+		} else if c, ok := parseChange(text); ok {
+			line.Change = &c
 		}
 		(*h)(line)
 	}

@@ -57,6 +57,13 @@ type Proc struct {
 // with cfg.Listen empty DefaultListen or the first free of the ten ports after it; a busy
 // address is a *feed.AddrInUseError (errors.Is feed.ErrAddrInUse).
 func Start(ctx context.Context, cfg Config) (*Proc, error) {
+	if cfg.Dir == "" {
+		dir, err := DefaultDir()
+		if err != nil {
+			return nil, fmt.Errorf("haproxy: %w", err)
+		}
+		cfg.Dir = dir
+	}
 	cfg = cfg.withDefaults()
 	if err := cfg.check(); err != nil {
 		return nil, err

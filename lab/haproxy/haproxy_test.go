@@ -388,6 +388,7 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 func TestStartKillsALeftover(t *testing.T) {
 	needHAProxy(t)
 	_, _, backends := twoBackends(t)
+	defer haproxy.SetRestartCalm(0)() // the first Proc would start a crashed haproxy again at once
 	cfg := haproxy.Config{Dir: shortDir(t), Listen: freeAddr(t), Backends: backends, Logf: t.Logf}
 	first := start(t, cfg)
 	leftover := first.PID()
@@ -397,6 +398,9 @@ func TestStartKillsALeftover(t *testing.T) {
 	}
 	select {
 	case <-first.Done():
+		if !strings.Contains(first.Err().Error(), "taken over") {
+			t.Errorf("the first Proc's haproxy is gone because %v, want taken over", first.Err())
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the first Proc did not notice its haproxy was taken away")
 	}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -144,9 +146,19 @@ func serverState(t testing.TB, p *haproxy.Proc, name string) string {
 	return s.State
 }
 
-// gone says whether no process has this pid any more.
+// gone says whether the process with this pid has exited: no such pid, or a zombie waiting
+// for its parent (init, when its owner died first) to reap it.
 func gone(pid int) bool {
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+	if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+		return true
+	}
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(st)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
 }
 
 // logs collects what HAProxy logs.

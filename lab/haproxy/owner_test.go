@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,13 +36,20 @@ func TestOwnerProcess(t *testing.T) {
 	time.Sleep(time.Minute) // killed long before
 }
 
-// A scalelab killed with SIGKILL takes its haproxy along (Linux: the parent-death signal), and
-// the next Start in the directory finds the pid file of a dead owner and takes over.
+// A scalelab killed with SIGKILL, or ended by a SIGTERM it does not catch, takes its haproxy
+// along (Linux: the parent-death signal), and the next Start in the directory finds the pid
+// file of a dead owner and takes over.
 func TestKilledOwnerTakesHAProxyAlong(t *testing.T) {
 	needHAProxy(t)
 	if runtime.GOOS != "linux" {
 		t.Skip("the parent-death signal is Linux's; elsewhere the next Start kills the leftover (TestStartKillsALeftover)")
 	}
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { ownerDies(t, sig) })
+	}
+}
+
+func ownerDies(t *testing.T, sig syscall.Signal) {
 	dir, addr := shortDir(t), freeAddr(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestOwnerProcess$", "-test.v")
 	cmd.Env = append(os.Environ(), ownerDirEnv+"="+dir, ownerDirEnv+"_LISTEN="+addr)
@@ -67,7 +75,7 @@ func TestKilledOwnerTakesHAProxyAlong(t *testing.T) {
 	if pid == 0 {
 		t.Fatal("the owner process printed no haproxy pid")
 	}
-	cmd.Process.Kill()
+	cmd.Process.Signal(sig)
 	cmd.Wait()
 	waitFor(t, 5*time.Second, "haproxy to die with its owner", func() bool { return gone(pid) })
 

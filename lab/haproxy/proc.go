@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"scalelab/lab/feed"
@@ -72,11 +73,8 @@ func Start(ctx context.Context, cfg Config) (*Proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("haproxy: %w", err)
-	}
-	if err := os.Chmod(cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("haproxy: %w", err)
+	if err := privateDir(cfg.Dir); err != nil {
+		return nil, err
 	}
 	if err := claimDir(ctx, cfg.Dir, cfg.logf); err != nil {
 		return nil, err
@@ -103,6 +101,29 @@ func Start(ctx context.Context, cfg Config) (*Proc, error) {
 	p.wg.Add(1)
 	go p.supervise(c)
 	return p, nil
+}
+
+// privateDir makes dir (0700) or checks that the existing one is a directory of this user's,
+// not a link, and makes it 0700: the runtime API's socket in it gives admin rights over the
+// balancer.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("haproxy: %w", err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("haproxy: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("haproxy: %s is not a directory (a link?): remove it or choose another", dir)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("haproxy: %s belongs to uid %d, not to this user (%d): remove it or choose another", dir, st.Uid, os.Geteuid())
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("haproxy: %w", err)
+	}
+	return nil
 }
 
 // listenAddr resolves Config.Listen.
@@ -249,7 +270,7 @@ func (p *Proc) supervise(c *child) {
 			return // closed, or replaced by a Reload (whose new child has its own supervisor)
 		}
 		why := fmt.Sprintf("haproxy pid %d exited (%v)", c.pid(), c.err)
-		next, err := p.restart(since)
+		next, err := p.restart(c, since)
 		if err != nil {
 			p.mu.Lock()
 			p.goneErr = fmt.Errorf("%s; not started again: %w", why, err)
@@ -268,13 +289,15 @@ func (p *Proc) supervise(c *child) {
 	}
 }
 
-// restart starts haproxy again after the current one died, when that makes sense.
-func (p *Proc) restart(since time.Time) (*child, error) {
+// restart starts haproxy again after dead, the current one started at since, died, when that
+// makes sense: not when it died young, nor when haproxy.pid names another process (a Start,
+// here or in another scalelab, took the directory over and killed it).
+func (p *Proc) restart(dead *child, since time.Time) (*child, error) {
 	if time.Since(since) < restartCalm {
 		return nil, fmt.Errorf("it ran only %v", time.Since(since).Round(time.Millisecond))
 	}
 	r, err := readPidRecord(p.dir)
-	if err != nil || r.Owner != os.Getpid() {
+	if err != nil || r.HAProxy != dead.pid() || r.Owner != os.Getpid() {
 		return nil, errors.New("its directory was taken over")
 	}
 	return p.spawn(context.Background(), nil, false)
@@ -283,16 +306,20 @@ func (p *Proc) restart(since time.Time) (*child, error) {
 // Reload switches to cfg (defaults filled) without refusing a connection: a new haproxy binds
 // next to the old one, which then finishes its requests and exits (see the package doc).
 // cfg.Dir and the listen address stay those of Start; cfg.Listen is ignored. A cfg that does
-// not pass `haproxy -c` leaves the running haproxy as it is.
+// not pass `haproxy -c` leaves the running haproxy as it is. After Done, Reload fails: Close
+// and Start again.
 func (p *Proc) Reload(ctx context.Context, cfg Config) error {
 	p.life.Lock()
 	defer p.life.Unlock()
 	p.mu.Lock()
-	old, closed := p.cur, p.closed
+	old, closed, goneErr := p.cur, p.closed, p.goneErr
 	cfg.Dir, cfg.Listen = p.dir, p.cfg.Listen
 	p.mu.Unlock()
 	if closed {
 		return ErrClosed
+	}
+	if goneErr != nil {
+		return fmt.Errorf("haproxy is gone (Close, then Start again): %w", goneErr)
 	}
 	cfg = cfg.withDefaults()
 	if err := cfg.check(); err != nil {

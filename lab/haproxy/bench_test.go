@@ -62,7 +62,10 @@ func BenchmarkDetectionWindow(b *testing.B) {
 	var total, worst time.Duration
 	best := time.Hour
 	for b.Loop() {
-		waitFor(b, hi+5*time.Second, "a UP", func() bool { return serverState(b, p, "a") == "UP" })
+		waitFor(b, hi+5*time.Second, "a UP after a passed check", func() bool {
+			s, _ := mustStats(b, p).Server("a")
+			return s.State == "UP" && s.CheckStatus == "L7OK"
+		})
 		// Turning UP happens at a check: kill at a random point between two checks instead.
 		time.Sleep(rand.N(p.Config().CheckInterval))
 		a.kill()

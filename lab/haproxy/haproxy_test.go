@@ -28,10 +28,7 @@ func TestRoundRobinSpreadsRequests(t *testing.T) {
 	_, _, backends := twoBackends(t)
 	var seen logs
 	p := start(t, haproxy.Config{Dir: shortDir(t), Listen: freeAddr(t), Backends: backends, OnLog: seen.add})
-	waitFor(t, 10*time.Second, "a first health check of each server", func() bool {
-		st := mustStats(t, p)
-		return len(st.Servers) == 2 && st.Servers[0].CheckStatus == "L7OK" && st.Servers[1].CheckStatus == "L7OK"
-	})
+	checked(t, p)
 	c := &http.Client{Timeout: 5 * time.Second}
 	served := map[string]int{}
 	for range 20 {
@@ -175,7 +172,7 @@ func TestDeadBackendMarkedDownThenBack(t *testing.T) {
 	p := start(t, cfg)
 	_, max := cfg.DetectionWindow()
 	bound := max + 3*time.Second // the window, plus slack for a loaded machine
-	waitFor(t, bound, "both servers UP", func() bool { return serverState(t, p, "a") == "UP" && serverState(t, p, "b") == "UP" })
+	checked(t, p)
 
 	a.kill()
 	killed := time.Now()
@@ -250,6 +247,7 @@ func TestRedispatchHidesADeadServer(t *testing.T) {
 	p := start(t, cfg)
 	_, window := cfg.DetectionWindow()
 	bound := window + 3*time.Second
+	checked(t, p)
 	a.kill()
 	killed := time.Now()
 	c := &http.Client{Timeout: 5 * time.Second}
@@ -342,7 +340,21 @@ func TestSetServerState(t *testing.T) {
 	}
 }
 
-func mustStats(t *testing.T, p *haproxy.Proc) haproxy.Stats {
+// checked waits until each server has passed a health check. Until its first check a server
+// counts as UP, but one failure marks it DOWN at once; from then on it takes Fall failures.
+func checked(t *testing.T, p *haproxy.Proc) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "a passed health check of each server", func() bool {
+		for _, s := range mustStats(t, p).Servers {
+			if s.CheckStatus != "L7OK" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func mustStats(t testing.TB, p *haproxy.Proc) haproxy.Stats {
 	t.Helper()
 	st, err := p.Stats(context.Background())
 	if err != nil {

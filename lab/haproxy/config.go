@@ -39,7 +39,7 @@ type Timeouts struct {
 	Queue   time.Duration // waiting for a free backend; default 5s
 }
 
-// Config is one HAProxy setup. Dir and Backends are required.
+// Config is one HAProxy setup. Only Backends is required.
 type Config struct {
 	Dir      string    // private directory for the config, pid file and sockets (0700); "" = DefaultDir; keep its path short (unix socket paths are limited to ~100 bytes)
 	Listen   string    // the address to listen on; "" = DefaultListen or the first free of the ten ports after it
@@ -180,6 +180,8 @@ func (c Config) check() error {
 // at the same interval, each taking up to Timeouts.Check when the backend hangs instead of
 // refusing connections. A refused connection fails a check at once, so a crashed backend is
 // marked DOWN between (Fall-1) and Fall intervals after it died: 1 to 2 seconds by default.
+// (Until its first check after a start or reload, a server counts as UP but a single failure
+// marks it DOWN.)
 func (c Config) DetectionWindow() (min, max time.Duration) {
 	c = c.withDefaults()
 	n := time.Duration(c.Fall)

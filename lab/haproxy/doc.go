@@ -6,7 +6,7 @@
 // version for doctor. Nothing is downloaded: a missing binary is ErrNotFound, whose text says
 // what to install.
 //
-// Start writes haproxy.cfg into Config.Dir (0600), checks it with `haproxy -c`, and runs
+// Start writes haproxy.cfg into Config.Dir (the data home's haproxy directory by default; 0600), checks it with `haproxy -c`, and runs
 // `haproxy -db` (foreground, one process) as a child: round robin over Config.Backends, health
 // checks of GET /health on each (Config.CheckInterval, Fall, Rise; DetectionWindow says how long
 // a dead backend keeps getting requests), and with Config.Sticky HAProxy's own cookie
@@ -33,7 +33,13 @@
 // the child exits; see startChild). Everywhere, Start reads haproxy.pid and kills a haproxy left
 // there by a scalelab that is gone (or by this very process, which then lost track of it); one
 // whose scalelab is still running is refused with ErrBusy. Close soft-stops (SIGUSR1: stop
-// listening, finish the requests in flight), then SIGKILLs after closeWait, and waits.
+// listening, finish the requests in flight), then SIGKILLs after closeWait, and waits; a Proc
+// is an io.Closer, for pg.StopOnSignals.
+//
+// Supervision: a haproxy that exits by itself (a crash, a kill) is started again at once with
+// the same configuration and port, and Config.Logf is told. One that dies within restartCalm of
+// its start would only die again, and one whose haproxy.pid now names another process was
+// taken over: those are not started again, and Done is closed (Err says why).
 //
 // Reload switches the configuration (Sticky on or off, other backends) in place, the way
 // HAProxy's own reload works without its master process: a new `haproxy -db -sf <old pid>`

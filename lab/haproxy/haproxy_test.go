@@ -139,6 +139,56 @@ func TestStickySendsOneClientToOneServer(t *testing.T) {
 	}
 }
 
+// A reload under load loses no request: the new process binds next to the old one, which
+// finishes what it has.
+func TestReloadUnderLoadLosesNoRequest(t *testing.T) {
+	needHAProxy(t)
+	_, _, backends := twoBackends(t)
+	p := start(t, haproxy.Config{Dir: shortDir(t), Listen: freeAddr(t), Backends: backends})
+	checked(t, p)
+	stop := make(chan struct{})
+	type tally struct{ ok, failed int }
+	results := make(chan tally)
+	for range 4 {
+		go func() {
+			var n tally
+			c := &http.Client{Timeout: 5 * time.Second}
+			for {
+				select {
+				case <-stop:
+					results <- n
+					return
+				default:
+				}
+				if code, _ := get(t, c, p, "/feed"); code == 200 {
+					n.ok++
+				} else {
+					n.failed++
+				}
+			}
+		}()
+	}
+	for i := range 3 {
+		cfg := p.Config()
+		cfg.Sticky = i%2 == 0
+		if err := p.Reload(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		checked(t, p)
+	}
+	close(stop)
+	var sum tally
+	for range 4 {
+		n := <-results
+		sum.ok += n.ok
+		sum.failed += n.failed
+	}
+	if sum.failed > 0 || sum.ok == 0 {
+		t.Errorf("3 reloads under load: %d requests failed, %d succeeded", sum.failed, sum.ok)
+	}
+	t.Logf("3 reloads under 4 clients: %d requests, none failed", sum.ok)
+}
+
 // A configuration HAProxy would refuse leaves the running one alone.
 func TestReloadRefusesABadConfig(t *testing.T) {
 	needHAProxy(t)

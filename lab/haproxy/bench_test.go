@@ -11,15 +11,21 @@ import (
 )
 
 // The balancer's own cost: the same backend loaded directly and through HAProxy, in the same
-// run, with the load runner's requester (hey's, as the lab's load tests use). The backend
-// answers at once, so the ratios are HAProxy's whole overhead on loopback; a real replica's
-// work makes them smaller.
+// run, with the load runner's requester (hey's, as the lab's load tests use), 50 users for 2 s
+// each way. "instant" answers at once, so its ratios are HAProxy's whole overhead on loopback;
+// "work-2ms" waits 2 ms first, as a replica running a short query does.
 //
 //	go test -run '^$' -bench Overhead -benchtime 3x ./lab/haproxy/
 func BenchmarkBalancerOverhead(b *testing.B) {
 	needHAProxy(b)
 	be := startBackend(b, "a", "")
 	p := start(b, haproxy.Config{Dir: shortDir(b), Listen: freeAddr(b), Backends: []haproxy.Backend{{Name: "a", Addr: be.Addr()}}})
+	for _, c := range []struct{ name, path string }{{"instant", "/feed"}, {"work-2ms", "/work"}} {
+		b.Run(c.name, func(b *testing.B) { overhead(b, "http://"+be.Addr()+c.path, p.URL()+c.path) })
+	}
+}
+
+func overhead(b *testing.B, directURL, balancedURL string) {
 	run := func(url string) *load.Result {
 		res, err := load.Run(context.Background(), load.Options{URL: url, Concurrency: 50, Duration: 2 * time.Second}, nil)
 		if err != nil {
@@ -32,8 +38,7 @@ func BenchmarkBalancerOverhead(b *testing.B) {
 	}
 	var direct, through struct{ p99, rps float64 }
 	for b.Loop() {
-		d := run("http://" + be.Addr() + "/feed")
-		h := run(p.URL() + "/feed")
+		d, h := run(directURL), run(balancedURL)
 		direct.p99 += ms(d.P99)
 		direct.rps += d.RPS
 		through.p99 += ms(h.P99)

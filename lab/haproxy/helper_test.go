@@ -48,8 +48,9 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// backend is a tiny real HTTP server: /health answers 200, /hang never answers, every other
-// path answers its name (and the cookies it was sent, to check what HAProxy forwards).
+// backend is a tiny real HTTP server: /health answers 200, /hang never answers, /work answers
+// after 2 ms, every other path at once; they answer the backend's name (and the cookies it was
+// sent, to check what HAProxy forwards).
 type backend struct {
 	name string
 	srv  *httptest.Server
@@ -68,6 +69,8 @@ func startBackend(t testing.TB, name, addr string) *backend {
 			w.Header().Set("X-Server", name)
 			<-r.Context().Done()
 			return
+		case "/work": // a replica's work, roughly: a short query's wait
+			time.Sleep(2 * time.Millisecond)
 		}
 		w.Header().Set("X-Server", name)
 		w.Header().Set("X-Cookies", r.Header.Get("Cookie"))

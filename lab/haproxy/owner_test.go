@@ -3,6 +3,7 @@ package haproxy_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -51,6 +52,37 @@ func TestKilledOwnerTakesHAProxyAlong(t *testing.T) {
 
 func ownerDies(t *testing.T, sig syscall.Signal) {
 	dir, addr := shortDir(t), freeAddr(t)
+	owner, pid := startOwner(t, dir, addr)
+	owner.Process.Signal(sig)
+	owner.Wait()
+	waitFor(t, 5*time.Second, "haproxy to die with its owner", func() bool { return gone(pid) })
+
+	_, _, backends := twoBackends(t)
+	p := start(t, haproxy.Config{Dir: dir, Listen: addr, Backends: backends})
+	if p.PID() == pid {
+		t.Fatal("same pid")
+	}
+}
+
+// The directory of a haproxy whose scalelab still runs is refused, and that haproxy is left
+// alone.
+func TestDirOfARunningOwnerIsRefused(t *testing.T) {
+	needHAProxy(t)
+	dir, addr := shortDir(t), freeAddr(t)
+	_, pid := startOwner(t, dir, addr)
+	_, err := haproxy.Start(context.Background(), haproxy.Config{Dir: dir, Backends: []haproxy.Backend{{Name: "a", Addr: "127.0.0.1:1"}}})
+	if !errors.Is(err, haproxy.ErrBusy) {
+		t.Fatalf("Start in a directory another scalelab serves: %v, want ErrBusy", err)
+	}
+	if gone(pid) {
+		t.Fatal("the other scalelab's haproxy was stopped")
+	}
+}
+
+// startOwner runs TestOwnerProcess as another process serving dir on addr, killed when the test
+// ends, and returns it with its haproxy's pid.
+func startOwner(t *testing.T, dir, addr string) (*exec.Cmd, int) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestOwnerProcess$", "-test.v")
 	cmd.Env = append(os.Environ(), ownerDirEnv+"="+dir, ownerDirEnv+"_LISTEN="+addr)
 	out, err := cmd.StdoutPipe()
@@ -60,28 +92,18 @@ func ownerDies(t *testing.T, sig syscall.Signal) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	pid := 0
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	sc := bufio.NewScanner(out)
-	for pid == 0 && sc.Scan() {
+	for sc.Scan() {
 		line := sc.Text()
 		if msg, ok := strings.CutPrefix(line, "error: "); ok {
 			t.Fatal(msg)
 		}
 		if s, ok := strings.CutPrefix(line, "pid "); ok {
-			pid, _ = strconv.Atoi(s)
+			pid, _ := strconv.Atoi(s)
+			return cmd, pid
 		}
 	}
-	if pid == 0 {
-		t.Fatal("the owner process printed no haproxy pid")
-	}
-	cmd.Process.Signal(sig)
-	cmd.Wait()
-	waitFor(t, 5*time.Second, "haproxy to die with its owner", func() bool { return gone(pid) })
-
-	_, _, backends := twoBackends(t)
-	p := start(t, haproxy.Config{Dir: dir, Listen: addr, Backends: backends})
-	if p.PID() == pid {
-		t.Fatal("same pid")
-	}
+	t.Fatal("the owner process printed no haproxy pid")
+	return nil, 0
 }

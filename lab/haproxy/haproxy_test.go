@@ -435,6 +435,9 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
+	if _, err := p.Stats(context.Background()); !errors.Is(err, haproxy.ErrClosed) {
+		t.Errorf("Stats after Close: %v, want ErrClosed", err)
+	}
 	if err := feed.CheckAddr(addr); err != nil {
 		t.Errorf("the port after Close: %v", err)
 	}

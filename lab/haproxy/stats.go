@@ -140,8 +140,14 @@ func (p *Proc) SetServerState(ctx context.Context, server string, st AdminState)
 }
 
 // Command sends one command to the runtime API (stats.sock) and returns its answer. Without a
-// deadline in ctx it gives up after 5 seconds.
+// deadline in ctx it gives up after 5 seconds. After Close it is ErrClosed.
 func (p *Proc) Command(ctx context.Context, cmd string) (string, error) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return "", ErrClosed
+	}
 	if strings.ContainsAny(cmd, "\n;") {
 		return "", fmt.Errorf("haproxy: one command at a time: %q", cmd)
 	}

@@ -175,6 +175,9 @@ func TestParseSeed(t *testing.T) {
 	if len(s.Meta) != 3 || s.Meta[0].Key != "Difficulty" || s.Meta[0].Value != "Entry Level" {
 		t.Errorf("meta = %+v", s.Meta)
 	}
+	if s.Lab != "" || s.LabLine != 0 {
+		t.Errorf("the original names no lab, got %q on line %d", s.Lab, s.LabLine)
+	}
 	if got := s.Steps[0].Title; got != "The Situation" || s.Steps[0].Number != 0 {
 		t.Errorf("first section = %q (%d), want The Situation, unnumbered", got, s.Steps[0].Number)
 	}
@@ -201,9 +204,9 @@ func TestParseSeed(t *testing.T) {
 
 func TestParseBuiltin(t *testing.T) {
 	s := Builtin()
-	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest,reset")
-	if s.ID != "01-single-server" {
-		t.Errorf("ID = %q", s.ID)
+	checkShape(t, s, "loadtest,serve,loadtest,apply-fix,explain-query,loadtest,reset")
+	if s.ID != "01-single-server" || s.Lab != "single-server" || s.Lines[s.LabLine-1] != "**Lab:** single-server" {
+		t.Errorf("ID = %q, lab %q on line %d", s.ID, s.Lab, s.LabLine)
 	}
 	for _, q := range s.Questions() {
 		if q.Model == "" {
@@ -254,6 +257,10 @@ func TestParseErrors(t *testing.T) {
 		{"empty model", ok + "```model\n\n```\n", 11, "model answer is empty"},
 		{"invalid utf8", "# T\n\n## A\n\n\xff\xfe\n", 5, "UTF-8"},
 		{"empty section title", "# T\n\n## \n", 3, "without a title"},
+		{"empty lab", "# T\n\n**Time:** 5 min  \n**Lab:**\n\n## A\n", 4, "names no lab"},
+		{"lab not a name", "# T\n\n**Lab:** Single Server\n\n## A\n", 3, "is not a lab name"},
+		{"lab in backquotes", "# T\n\n**Lab:** `single-server`\n\n## A\n", 3, "is not a lab name"},
+		{"second lab", "# T\n\n**Lab:** a\n\n**Lab:** b\n\n## A\n", 5, "first is on line 3"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -326,7 +333,7 @@ func TestParseDetails(t *testing.T) {
 		t.Errorf("q %+v", q)
 	}
 	acts := s.Actions()
-	if len(acts) != 2 || acts[0].Name != "start" || strings.Join(acts[0].Args, " ") != "--preset fixed" || acts[1].Name != "explain-query" {
+	if len(acts) != 2 || acts[0].Name != "serve" || strings.Join(acts[0].Args, " ") != "--preset fixed" || acts[1].Name != "explain" {
 		t.Errorf("actions %+v", acts)
 	}
 	var img *Image
@@ -358,6 +365,54 @@ func TestBuiltinFitsEightyColumns(t *testing.T) {
 			if (r >= 0x1F000 && r <= 0x1FAFF) || (r >= 0x2600 && r <= 0x27BF) || r == '\t' {
 				t.Errorf("line %d has %U: %q", i+1, r, l)
 			}
+		}
+	}
+}
+
+// TestLabHeader: the header's `**Lab:**` line names the scenario's lab, with its line; a
+// `**Lab:**` line in a section is prose.
+func TestLabHeader(t *testing.T) {
+	s := mustParse(t, "l.md", []byte("# T\n\n**Difficulty:** Easy  \n**lab:** two-servers-2  \n\n## A\n\n**Lab:** other\n"))
+	if s.Lab != "two-servers-2" || s.LabLine != 4 || len(s.Meta) != 2 {
+		t.Errorf("lab %q on line %d, meta %+v", s.Lab, s.LabLine, s.Meta)
+	}
+	s = mustParse(t, "n.md", []byte("# T\n\n## A\n"))
+	if s.Lab != "" || s.LabLine != 0 {
+		t.Errorf("no Lab line: lab %q on line %d", s.Lab, s.LabLine)
+	}
+}
+
+// TestCommandWords: `scalelab WORD` names any action word, so a lab's new action needs no
+// change here; the runner's own commands and words that are not action names run nothing;
+// the original's npm scripts keep their actions.
+func TestCommandWords(t *testing.T) {
+	cases := []struct{ fence, name, args string }{
+		{"scalelab kill-db", "kill-db", ""},
+		{"$ scalelab grow-table --rows 1000000", "grow-table", "--rows 1000000"},
+		{"/usr/local/bin/scalelab bring-back", "bring-back", ""},
+		{"scalelab serve --preset fixed", "serve", "--preset fixed"},
+		{"scalelab open my.md\nscalelab loadtest", "loadtest", ""},
+		{"npm run start", "start", ""},
+		{"npm start", "start", ""},
+		{"npm run explain-query", "explain-query", ""},
+		{"npm run build", "", ""},
+		{"scalelab", "", ""},
+		{"scalelab --help", "", ""},
+		{"scalelab Kill-DB", "", ""},
+		{"scalelab 2fast", "", ""},
+		{"scalelab kill_db", "", ""},
+	}
+	for _, w := range []string{"workshop", "open", "lint", "export", "doctor", "psql", "help", "version", "class"} {
+		cases = append(cases, struct{ fence, name, args string }{"scalelab " + w + " x", "", ""})
+	}
+	for _, c := range cases {
+		s := mustParse(t, "c.md", []byte("# T\n\n## A\n\n```bash\n"+c.fence+"\n```\n"))
+		acts := s.Actions()
+		switch {
+		case c.name == "" && len(acts) != 0:
+			t.Errorf("%q runs %+v, want nothing", c.fence, acts[0])
+		case c.name != "" && (len(acts) != 1 || acts[0].Name != c.name || strings.Join(acts[0].Args, " ") != c.args):
+			t.Errorf("%q: actions %+v, want %s %q", c.fence, acts, c.name, c.args)
 		}
 	}
 }

@@ -88,8 +88,8 @@ type parser struct {
 	questions  map[int]int // number -> line
 	lastNumber int         // last "Step N" seen
 	ids        map[string]int
-	errs       []*ParseError // problems the parser recovered from
-	tasks      int           // tasks so far in the current step
+	errs       []*ParseError  // problems the parser recovered from
+	taskIDs    map[string]int // task ID -> its line
 	fillable   bool
 	tableRows  map[int]bool // line indexes read as table rows (their when-comments are theirs)
 }
@@ -318,7 +318,6 @@ func (p *parser) section(i int) error {
 	p.sc.Steps = append(p.sc.Steps, st)
 	p.step = st
 	p.sub = ""
-	p.tasks = 0
 	p.lastAnswerQ = nil
 	p.fillable = false
 	return nil
@@ -347,8 +346,7 @@ func (p *parser) paragraph(i int) (int, error) {
 		b.Kind = TaskBlock
 		for k, l := range lines {
 			if tm := reTask.FindStringSubmatch(l); tm != nil {
-				p.tasks++
-				t := &Task{ID: p.uniqueID(fmt.Sprintf("%s-task%d", p.prefix(), p.tasks)), Done: tm[1] != " ", Line: start + k + 1}
+				t := &Task{Done: tm[1] != " ", Line: start + k + 1}
 				t.Text = strings.TrimSpace(tm[2])
 				b.Tasks = append(b.Tasks, t)
 				continue
@@ -364,6 +362,9 @@ func (p *parser) paragraph(i int) (int, error) {
 			if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
 				t.Tag = t.Text[tag[2]:tag[3]]
 				t.Text = strings.TrimSpace(t.Text[:tag[0]])
+			}
+			if err := p.setTaskID(t); err != nil {
+				return 0, err
 			}
 		}
 		p.add(b)

@@ -62,7 +62,7 @@ func mustParse(t testing.TB, name string, src []byte) *Scenario {
 }
 
 // shape is what both scenario files must share.
-func checkShape(t *testing.T, s *Scenario, wantActions string) {
+func checkShape(t *testing.T, s *Scenario, wantActions string, wantTasks ...string) {
 	t.Helper()
 	var numbered []int
 	for _, st := range s.Steps {
@@ -121,12 +121,15 @@ func checkShape(t *testing.T, s *Scenario, wantActions string) {
 	}
 
 	tasks := s.Tasks()
-	if len(tasks) != 4 {
-		t.Fatalf("tasks = %d, want 4", len(tasks))
+	if len(tasks) != len(wantTasks) {
+		t.Fatalf("tasks = %d, want %d", len(tasks), len(wantTasks))
 	}
 	for i, tk := range tasks {
-		if want := "step3-task" + itoa(i+1); tk.ID != want || tk.Done || tk.Text == "" {
+		if want := wantTasks[i]; tk.ID != want || tk.Done || tk.Text == "" {
 			t.Errorf("task %d = %+v, want ID %s, not done, with text", i, tk, want)
+		}
+		if want := "step3-task" + itoa(i+1); s.PositionTaskIDs()[want] != tk.ID {
+			t.Errorf("task %d: its position ID %s maps to %q, want %s", i, want, s.PositionTaskIDs()[want], tk.ID)
 		}
 	}
 
@@ -168,7 +171,9 @@ func checkShape(t *testing.T, s *Scenario, wantActions string) {
 
 func TestParseSeed(t *testing.T) {
 	s := mustParse(t, seedPath, readSeed(t))
-	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest")
+	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest",
+		"step3-replace-the-getdbconnection-function-wit", "step3-in-each-route-replace-const-db-getdbconn",
+		"step3-remove-all-await-db-end-calls-you-don-t-c", "step3-remove-the-await-new-promise-resolve-set")
 	if s.ID != "scenario-01-single-server" || s.Title != "Scenario 1: The Single Server Problem" {
 		t.Errorf("ID %q title %q", s.ID, s.Title)
 	}
@@ -204,7 +209,8 @@ func TestParseSeed(t *testing.T) {
 
 func TestParseBuiltin(t *testing.T) {
 	s := Builtin()
-	checkShape(t, s, "loadtest,serve,loadtest,apply-fix,explain-query,loadtest,reset")
+	checkShape(t, s, "loadtest,serve,loadtest,apply-fix,explain-query,loadtest,reset",
+		"shared-pool", "pool-size", "no-close", "no-delay")
 	if s.ID != "01-single-server" || s.Lab != "single-server" || s.Lines[s.LabLine-1] != "**Lab:** single-server" {
 		t.Errorf("ID = %q, lab %q on line %d", s.ID, s.Lab, s.LabLine)
 	}
@@ -260,6 +266,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty lab", "# T\n\n**Time:** 5 min  \n**Lab:**\n\n## A\n", 4, "names no lab"},
 		{"lab not a name", "# T\n\n**Lab:** Single Server\n\n## A\n", 3, "is not a lab name"},
 		{"lab in backquotes", "# T\n\n**Lab:** `single-server`\n\n## A\n", 3, "is not a lab name"},
+		{"duplicate tag", "# T\n\n## A\n\n- [ ] one <!-- t -->\n\n## B\n\n- [ ] two\n- [ ] three <!-- t -->\n", 10, "duplicate task tag \"t\" (also on line 5)"},
 		{"second lab", "# T\n\n**Lab:** a\n\n**Lab:** b\n\n## A\n", 5, "first is on line 3"},
 	}
 	for _, c := range cases {
@@ -414,5 +421,34 @@ func TestCommandWords(t *testing.T) {
 		case c.name != "" && (len(acts) != 1 || acts[0].Name != c.name || strings.Join(acts[0].Args, " ") != c.args):
 			t.Errorf("%q: actions %+v, want %s %q", c.fence, acts, c.name, c.args)
 		}
+	}
+}
+
+// TestTaskIDs: a tagged task is known by its tag, an untagged one by its step and its text;
+// tasks with the same text in one step are told apart; inserting a task keeps the others' IDs.
+func TestTaskIDs(t *testing.T) {
+	const before = "# T\n\n- [ ] in the intro\n\n## Step 1 — A\n\n- [ ] Add the index <!-- index -->\n- [ ] Measure again!\n- [ ] Measure again!\n- [ ] `...`\n"
+	s := mustParse(t, "t.md", []byte(before))
+	var got []string
+	for _, tk := range s.Tasks() {
+		got = append(got, tk.ID)
+	}
+	if strings.Join(got, " ") != "intro-in-the-intro index step1-measure-again step1-measure-again-2 step1-task" {
+		t.Errorf("IDs %v", got)
+	}
+	pos := s.PositionTaskIDs()
+	if pos["intro-task1"] != "intro-in-the-intro" || pos["step1-task1"] != "index" || pos["step1-task3"] != "step1-measure-again-2" || len(pos) != 5 {
+		t.Errorf("position IDs %v", pos)
+	}
+	inserted := strings.Replace(before, "- [ ] Add the index", "- [ ] Read the plan first\n- [ ] Add the index", 1)
+	s2 := mustParse(t, "t.md", []byte(inserted))
+	var after []string
+	for _, tk := range s2.Tasks() {
+		if tk.Text != "Read the plan first" {
+			after = append(after, tk.ID)
+		}
+	}
+	if strings.Join(after, " ") != strings.Join(got, " ") {
+		t.Errorf("after an insertion the IDs are %v, were %v", after, got)
 	}
 }

@@ -127,7 +127,9 @@ type Table struct {
 
 // Task is one `- [ ]` item.
 type Task struct {
-	ID   string // stable: "step3-task1" (step ID + position in the step)
+	// ID is stable (the worksheet keeps the tick under it): the tag when there is one
+	// ("no-delay"), else the step's ID and a slug of the text ("step3-remove-the-500-ms").
+	ID   string
 	Text string // the item text without the checkbox (and without a trailing <!-- tag -->)
 	Tag  string // text of a trailing HTML comment, "<!-- shared-pool -->" -> "shared-pool"
 	Done bool

@@ -24,7 +24,7 @@ func width(s string) int {
 }
 
 func TestDiagrams(t *testing.T) {
-	want := []string{"diagram-architecture", "diagram-connection-pool", "diagram-index"}
+	want := []string{"diagram-architecture", "diagram-connection-pool", "diagram-index", "diagram-outage"}
 	if got := strings.Join(Names(), ","); got != strings.Join(want, ",") {
 		t.Errorf("Names() = %s, want %v", got, want)
 	}

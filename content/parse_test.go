@@ -74,6 +74,40 @@ func checkShape(t *testing.T, s *Scenario, images int, wantActions string, wantT
 	if got := len(numbered); got != 5 {
 		t.Errorf("numbered steps = %v, want 1..5", numbered)
 	}
+	checkQuestions(t, s)
+	checkTablesTasksActions(t, s, wantActions, wantTasks)
+
+	var imgs int
+	s.each(func(b *Block) {
+		if b.Kind == ImageBlock {
+			imgs++
+			if b.Image.Asset == "" {
+				t.Errorf("image %s has no terminal diagram", b.Image.Src)
+			}
+		}
+	})
+	if imgs != images {
+		t.Errorf("images = %d, want %d", imgs, images)
+	}
+
+	fix := map[string]bool{}
+	for _, st := range s.Steps {
+		if st.Number == 3 {
+			for _, b := range st.Blocks {
+				if b.Sub != "" {
+					fix[strings.SplitN(b.Sub, ":", 2)[0]] = true
+				}
+			}
+		}
+	}
+	if !fix["Fix 1"] || !fix["Fix 2"] {
+		t.Errorf("step 3 subsections = %v, want Fix 1 and Fix 2", fix)
+	}
+}
+
+// checkQuestions: Q1-Q9 of the original, numbered on, each with its prompt and answer fence.
+func checkQuestions(t *testing.T, s *Scenario) {
+	t.Helper()
 	wantKinds := map[string]string{"Q1": "answer", "Q2": "answer", "Q3": "guess", "Q4": "answer", "Q5": "answer",
 		"Q6": "answer", "Q7": "slots", "Q8": "answer", "Q9": "answer"}
 	wantStep := map[string]int{"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 2, "Q5": 2, "Q6": 2, "Q7": 5, "Q8": 5, "Q9": 5}
@@ -107,7 +141,12 @@ func checkShape(t *testing.T, s *Scenario, images int, wantActions string, wantT
 	if q4 := s.Question("Q4"); !strings.Contains(q4.Detail, "150") {
 		t.Errorf("Q4 detail should hold the pool code between prompt and answer, got %q", q4.Detail)
 	}
+}
 
+// checkTablesTasksActions: the original's two result tables first, the tasks (their IDs, and
+// the position IDs of format 1 worksheets), the command blocks' actions in order.
+func checkTablesTasksActions(t *testing.T, s *Scenario, wantActions string, wantTasks []string) {
+	t.Helper()
 	fillable := fillableTables(s)
 	if len(fillable) < 2 {
 		t.Fatalf("fillable tables = %d, want 2 at least", len(fillable))
@@ -138,33 +177,6 @@ func checkShape(t *testing.T, s *Scenario, images int, wantActions string, wantT
 	}
 	if got, want := strings.Join(names, ","), wantActions; got != want {
 		t.Errorf("actions = %s, want %s", got, want)
-	}
-
-	var imgs int
-	s.each(func(b *Block) {
-		if b.Kind == ImageBlock {
-			imgs++
-			if b.Image.Asset == "" {
-				t.Errorf("image %s has no terminal diagram", b.Image.Src)
-			}
-		}
-	})
-	if imgs != images {
-		t.Errorf("images = %d, want %d", imgs, images)
-	}
-
-	fix := map[string]bool{}
-	for _, st := range s.Steps {
-		if st.Number == 3 {
-			for _, b := range st.Blocks {
-				if b.Sub != "" {
-					fix[strings.SplitN(b.Sub, ":", 2)[0]] = true
-				}
-			}
-		}
-	}
-	if !fix["Fix 1"] || !fix["Fix 2"] {
-		t.Errorf("step 3 subsections = %v, want Fix 1 and Fix 2", fix)
 	}
 }
 

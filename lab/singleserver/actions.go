@@ -3,6 +3,7 @@ package singleserver
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"scalelab/lab"
@@ -51,7 +52,7 @@ func (s *single) makeActions() []lab.Action {
 	}
 }
 
-func (s *single) Actions() []lab.Action { return s.actions }
+func (s *single) Actions() []lab.Action { return slices.Clone(s.actions) }
 
 // start restarts the API with the Fix 1 changes of the ticked tasks, or with the command's
 // --preset when the scenario has no Fix 1 tasks.

@@ -1,6 +1,8 @@
 package singleserver
 
 import (
+	"slices"
+
 	"scalelab/lab"
 	"scalelab/lab/feed"
 )
@@ -16,7 +18,7 @@ var stages = []lab.Stage{
 		When: "at 1,000,000 rows with the index"},
 }
 
-func (s *single) Stages() []lab.Stage { return stages }
+func (s *single) Stages() []lab.Stage { return slices.Clone(stages) }
 
 // StageAfter replays the commands: start runs the fixed knobs, apply-fix adds the index, reset
 // goes back to the broken API without it, grow-table grows the table to growRows (dropping the

@@ -27,7 +27,9 @@ type explainView struct {
 	cur, prev *lab.Plan // the latest plan; the latest one of another kind before it
 	runs      int        // plans received
 	err       error      // the last EXPLAIN failed (cleared by the next plan)
-	hint      string     // what a lab action just changed ("the lab changed: read the plan again")
+	hint      string     // the lab changed since the plan ("the lab is at ...: read the plan again")
+	stage     string     // the lab's stage now (LabStatusMsg)
+	planStage string     // the lab's stage when the plan on screen was read ("" not known)
 	off       int
 
 	sty   *explainStyles
@@ -104,20 +106,23 @@ func (v *explainView) SetSize(w, h int) {
 // Capturing: no text input here.
 func (v *explainView) Capturing() bool { return false }
 
-// Update takes plans, the end of lab actions that change the plan, keys and theme changes.
+// Update takes plans, the lab's status (a new stage may change the plan), keys and theme changes.
 func (v *explainView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ExplainMsg:
 		v.receive(msg)
-	case ActionDoneMsg:
-		// an action that changed the lab (not a load test, not a plan read) may change the plan
-		// on screen: say so
-		act, ok := v.c.action(msg.Action.Name)
-		if msg.Err != nil || msg.OpenPlan || v.cur == nil || !ok || act.Load {
-			break
+	case LabStatusMsg:
+		// the lab moved to another stage since the plan on screen was read (a fix, a reset):
+		// the plan may read otherwise now
+		switch {
+		case msg.Stage == "" || v.cur == nil:
+		case v.planStage == "":
+			v.planStage = msg.Stage
+		case msg.Stage != v.planStage && v.hint == "":
+			v.hint = "the lab is at " + lab.StageTitle(v.c.stages, msg.Stage) + " since this plan: read the plan again to see it now"
+			v.rowsW = 0
 		}
-		v.hint = "the lab changed (" + act.Name + "): read the plan again to see it now"
-		v.rowsW = 0
+		v.stage = msg.Stage
 	case themeChangedMsg:
 		v.restyle()
 	case tea.KeyMsg:
@@ -132,7 +137,7 @@ func (v *explainView) receive(msg ExplainMsg) {
 		v.err = msg.Err
 		return
 	}
-	v.err, v.hint = nil, ""
+	v.err, v.hint, v.planStage = nil, "", v.stage
 	v.runs++
 	p := msg.Plan
 	if v.cur != nil && planKind(*v.cur) != planKind(p) {

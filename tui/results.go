@@ -317,7 +317,7 @@ func (r *results) nowLines() []string {
 	switch {
 	case r.running != nil:
 		second = "A load test is running (" + fmtSecs(r.running.Elapsed) + " elapsed): its run shows here when it ends."
-	case !r.isStage(st):
+	case !r.c.isStage(st):
 		second = key + " runs the load test again; a run of none of the lab's stages is recorded as " + r.title(st) + " (listed below, not in the table)."
 	default:
 		second = key + " runs the load test again against it: the new run replaces the " + r.title(st) + " row."
@@ -327,16 +327,6 @@ func (r *results) nowLines() []string {
 		out = append(out, s.Hint.Render(l))
 	}
 	return out
-}
-
-// isStage reports that name is one of the lab's stages (a row of the table).
-func (r *results) isStage(name string) bool {
-	for _, st := range r.c.stages {
-		if st.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // resultCol is one column of the comparison table.
@@ -554,7 +544,7 @@ func (r *results) listLines(h int) []string {
 func (r *results) runLine(rec load.Record) string {
 	s := r.sty
 	mark := " "
-	if l, ok := r.latest[rec.State]; ok && l.ID == rec.ID && r.isStage(rec.State) {
+	if l, ok := r.latest[rec.State]; ok && l.ID == rec.ID && r.c.isStage(rec.State) {
 		mark = s.Mark.Render("▸")
 	}
 	parts := []string{

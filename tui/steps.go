@@ -73,12 +73,23 @@ func (c *common) stagesMeasured(i int) []string {
 			if !ok || !act.Load || s != i {
 				continue
 			}
-			if st := c.lab.StageAfter(names); st != "" && !slices.Contains(out, st) {
+			// a run of no stage of the lab's (an outage) is no step's check
+			if st := c.lab.StageAfter(names); c.isStage(st) && !slices.Contains(out, st) {
 				out = append(out, st)
 			}
 		}
 	}
 	return out
+}
+
+// isStage reports that name is one of the lab's stages.
+func (c *common) isStage(name string) bool {
+	for _, s := range c.stages {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // stageWhen says when a run is of a stage, in a few words (the stage's When, else its title).

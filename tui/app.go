@@ -43,8 +43,8 @@ type Options struct {
 	// Contract is the lab whose records the screens read (its actions' keys and help, its
 	// stages, its code and plan views); default Lab.Contract(); nil: none (--no-lab).
 	Contract lab.Lab
-	History *load.History // the recorded runs (the results screen); may be nil
-	Notice  string        // a line for the status bar at start-up (e.g. a worksheet problem)
+	History  *load.History // the recorded runs (the results screen); may be nil
+	Notice   string        // a line for the status bar at start-up (e.g. a worksheet problem)
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an

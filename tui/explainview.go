@@ -25,11 +25,11 @@ type explainView struct {
 	width, height int
 
 	cur, prev *lab.Plan // the latest plan; the latest one of another kind before it
-	runs      int        // plans received
-	err       error      // the last EXPLAIN failed (cleared by the next plan)
-	hint      string     // the lab changed since the plan ("the lab is at ...: read the plan again")
-	stage     string     // the lab's stage now (LabStatusMsg)
-	planStage string     // the lab's stage when the plan on screen was read ("" not known)
+	runs      int       // plans received
+	err       error     // the last EXPLAIN failed (cleared by the next plan)
+	hint      string    // the lab changed since the plan ("the lab is at ...: read the plan again")
+	stage     string    // the lab's stage now (LabStatusMsg)
+	planStage string    // the lab's stage when the plan on screen was read ("" not known)
 	off       int
 
 	sty   *explainStyles

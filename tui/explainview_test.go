@@ -214,7 +214,6 @@ func TestExplainViewWithRealPlans(t *testing.T) {
 		mustContain(t, xansi.Strip(v.View()), "earlier: Index Scan", "now: Seq Scan")
 	})
 
-
 	t.Run("goldens", func(t *testing.T) {
 		s, i := stable(seq, 3100*time.Microsecond), stable(idx, 52*time.Microsecond)
 		for _, tc := range []struct {

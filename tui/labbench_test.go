@@ -255,8 +255,8 @@ func BenchmarkAppDuringRun(b *testing.B) {
 	var written int64
 	for i := 0; i < b.N; i++ {
 		ctl := NewLabController(LabOptions{Scenario: sc, History: hist,
-			Lab: realLab(b, lab.Config{DBURL: srv.URL(), Addr: "127.0.0.1:0", Rows: 10_000}),
-			Users:  100, Duration: 10 * time.Second})
+			Lab:   realLab(b, lab.Config{DBURL: srv.URL(), Addr: "127.0.0.1:0", Rows: 10_000}),
+			Users: 100, Duration: 10 * time.Second})
 		up, done := make(chan struct{}), make(chan ActionDoneMsg, 1)
 		var upOnce sync.Once
 		w := &msgWatch{App: New(Options{Scenario: sc, Worksheet: &worksheet.Worksheet{}, Lab: ctl, History: hist, ColorProfile: termenv.TrueColor})}

@@ -471,7 +471,9 @@ func (c *LabController) do(act lab.Action, a content.Action) tea.Cmd {
 			msgs = append(msgs, func() tea.Msg { return m })
 		}
 		return append(msgs,
-			func() tea.Msg { return ActionDoneMsg{Action: a, Summary: out.Summary, Err: err, OpenPlan: out.Plan != nil && out.Applied == nil && !out.Reset} },
+			func() tea.Msg {
+				return ActionDoneMsg{Action: a, Summary: out.Summary, Err: err, OpenPlan: out.Plan != nil && out.Applied == nil && !out.Reset}
+			},
 			c.stateCmd(),
 		)
 	}

@@ -79,7 +79,7 @@ func TestLabOneSamplingLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := NewLabController(LabOptions{
-		Lab:   realLab(t, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 500, Logf: t.Logf}),
+		Lab:      realLab(t, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 500, Logf: t.Logf}),
 		History:  hist,
 		Scenario: content.Builtin(),
 	})

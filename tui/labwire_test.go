@@ -25,10 +25,10 @@ import (
 // port, short load runs. Every test waits on the app's own messages (no sleeps).
 
 type labRig struct {
-	app  *App
-	ctl  *LabController
-	hist *load.History
-	msgs chan tea.Msg
+	app   *App
+	ctl   *LabController
+	hist  *load.History
+	msgs  chan tea.Msg
 	tm    *teatest.TestModel
 	path  string
 	dbURL string // the lab's database

@@ -27,7 +27,7 @@ func TestPlainRunsTheLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctl := NewLabController(LabOptions{
-		Lab:  realLab(t, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf}),
+		Lab:     realLab(t, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf}),
 		History: hist, Scenario: sc, Users: 5, Duration: time.Second,
 	})
 	path := worksheet.PathFor(dir, sc.ID)

@@ -12,8 +12,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"scalelab/lab/load"
 	"scalelab/lab"
+	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
 )
 

@@ -133,7 +133,7 @@ func TestResultsStageAndRerun(t *testing.T) {
 	// custom knobs: recorded as Custom
 	r.Update(labSampleMsg{})
 	r.Update(statusMsg(lab.Status{Up: true, Stage: singleserver.StageCustom}))
-	mustContain(t, r.View(), "The lab is now: Custom", "recorded as Custom")
+	mustContain(t, r.View(), "The lab is now: Custom", "a run of none of the lab's stages is recorded as")
 }
 
 func TestResultsListScrolls(t *testing.T) {

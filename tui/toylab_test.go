@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
@@ -264,6 +265,8 @@ type toyRig struct {
 	tm   *teatest.TestModel
 	hist *load.History
 	ws   *worksheet.Worksheet
+	// filled gets the table fills of a run that just ended (their fresh rows)
+	filled chan SetTableMsg
 }
 
 func newToyRig(t *testing.T, w, h int, users int) *toyRig {
@@ -286,8 +289,17 @@ func newToyRig(t *testing.T, w, h int, users int) *toyRig {
 	t.Cleanup(func() { ctl.Close() })
 	path := worksheet.PathFor(dir, "toy")
 	app := New(Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, Lab: ctl, History: hist, GlamourStyle: "dark", ColorProfile: termenv.Ascii})
+	filled := make(chan SetTableMsg, 16)
+	app.observe = func(m tea.Msg) {
+		if st, ok := m.(SetTableMsg); ok && len(st.FreshRows) > 0 {
+			select {
+			case filled <- st:
+			default:
+			}
+		}
+	}
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h))
-	return &toyRig{toy: l.(*toyLab), ctl: ctl, app: app, tm: tm, hist: hist, ws: ws}
+	return &toyRig{toy: l.(*toyLab), ctl: ctl, app: app, tm: tm, hist: hist, ws: ws, filled: filled}
 }
 
 // The toy's keys run its actions, the help lists them with their help lines, the hint under a
@@ -316,6 +328,11 @@ func TestToyLabThroughTheContract(t *testing.T) {
 	waitText(t, r.tm, "load test (Stormy)")
 	send(r.tm, "r")
 	waitText(t, r.tm, "The lab is now: Stormy", "Calm", "not measured yet: run the load test before poking")
+	select {
+	case <-r.filled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run filled no table")
+	}
 
 	app, _ := finalView(t, r.tm)
 	rows := app.c.sheet.ws.Tables[app.c.scenario.Tables()[0].ID]
@@ -364,7 +381,7 @@ func TestToyLabConfirmAndPlan(t *testing.T) {
 func TestToyLabCommandBlock(t *testing.T) {
 	r := newToyRig(t, 100, 30, 0)
 	waitText(t, r.tm, "toy lab · 0 pokes")
-	send(r.tm, "n", "x")
+	send(r.tm, "n", "tab", "x")
 	waitText(t, r.tm, "[x]")
 	send(r.tm, "tab")
 	waitText(t, r.tm, "enter: poke the toy (or P)")

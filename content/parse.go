@@ -26,6 +26,8 @@ var (
 	reDelimCell = regexp.MustCompile(`^:?-+:?$`)
 	reWhen      = regexp.MustCompile(`\s*<!--\s*when:\s*(.*?)\s*-->\s*$`)
 	reWhenAny   = regexp.MustCompile(`<!--\s*when:`)
+	reLabName   = regexp.MustCompile(`^[a-z0-9-]+$`)
+	reCommand   = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 )
 
 // fillableMarker placed on the line before a table keeps it a result table even when all
@@ -86,8 +88,8 @@ type parser struct {
 	questions  map[int]int // number -> line
 	lastNumber int         // last "Step N" seen
 	ids        map[string]int
-	errs       []*ParseError // problems the parser recovered from
-	tasks      int           // tasks so far in the current step
+	errs       []*ParseError  // problems the parser recovered from
+	taskIDs    map[string]int // task ID -> its line
 	fillable   bool
 	tableRows  map[int]bool // line indexes read as table rows (their when-comments are theirs)
 }
@@ -316,7 +318,6 @@ func (p *parser) section(i int) error {
 	p.sc.Steps = append(p.sc.Steps, st)
 	p.step = st
 	p.sub = ""
-	p.tasks = 0
 	p.lastAnswerQ = nil
 	p.fillable = false
 	return nil
@@ -341,78 +342,113 @@ func (p *parser) paragraph(i int) (int, error) {
 	raw := strings.Join(lines, "\n")
 	b := Block{Kind: Markdown, Line: start + 1, End: i, Markdown: raw}
 
-	if m := reTask.FindStringSubmatch(lines[0]); m != nil {
-		b.Kind = TaskBlock
-		for k, l := range lines {
-			if tm := reTask.FindStringSubmatch(l); tm != nil {
-				p.tasks++
-				t := &Task{ID: p.uniqueID(fmt.Sprintf("%s-task%d", p.prefix(), p.tasks)), Done: tm[1] != " ", Line: start + k + 1}
-				t.Text = strings.TrimSpace(tm[2])
-				b.Tasks = append(b.Tasks, t)
-				continue
-			}
-			if reListItem.MatchString(l) || len(b.Tasks) == 0 {
-				// a plain item inside a task list: keep it in the markdown only
-				continue
-			}
-			last := b.Tasks[len(b.Tasks)-1]
-			last.Text = strings.TrimSpace(last.Text + " " + strings.TrimSpace(l))
-		}
-		for _, t := range b.Tasks {
-			if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
-				t.Tag = t.Text[tag[2]:tag[3]]
-				t.Text = strings.TrimSpace(t.Text[:tag[0]])
-			}
-		}
-		p.add(b)
-		return i, nil
+	switch {
+	case reTask.MatchString(lines[0]):
+		return i, p.taskList(b, lines)
+	case reQuestion.MatchString(lines[0]):
+		return i, p.questionPrompt(b, lines)
 	}
-
-	if loc := reQuestion.FindStringSubmatchIndex(lines[0]); loc != nil {
-		n, err := strconv.Atoi(lines[0][loc[2]:loc[3]])
-		if err != nil || n <= 0 || n > 10000 {
-			p.add(b)
-			return i, p.report(start+1, "question number %q is not a small positive number", clip(lines[0][loc[2]:loc[3]]))
-		}
-		if p.pendingQ != nil {
-			q := p.pendingQ
-			p.pendingQ = nil
-			if err := p.report(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" after it, before Q%d on line %d", q.Number, n, start+1); err != nil {
-				return 0, err
-			}
-		}
-		if prev, dup := p.questions[n]; dup {
-			p.add(b)
-			return i, p.report(start+1, "duplicate question number Q%d (also on line %d): number questions once each", n, prev)
-		}
-		joined := strings.Join(lines, " ")
-		rest := joined[loc[1]:]
-		end := strings.Index(rest, "**")
-		if end < 0 {
-			p.add(b)
-			return i, p.report(start+1, "Q%d: the bold prompt is not closed: end it with **", n)
-		}
-		p.questions[n] = start + 1
-		q := &Question{ID: fmt.Sprintf("Q%d", n), Number: n, Prompt: strings.TrimSpace(rest[:end]), Line: start + 1, StepIndex: -1}
-		if p.step != nil {
-			q.Step, q.StepIndex = p.step.Number, p.step.Index
-		}
-		b.PromptFor = q.ID
-		p.add(b)
-		p.pendingQ = q
-		p.pendingFrom = len(p.blocks())
-		return i, nil
-	}
-
 	if p.step == nil {
 		for k, l := range lines {
 			if m := reMeta.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
-				p.sc.Meta = append(p.sc.Meta, Meta{Key: strings.TrimSpace(m[1]), Value: strings.TrimSpace(m[2]), Line: start + k + 1})
+				meta := Meta{Key: strings.TrimSpace(m[1]), Value: strings.TrimSpace(m[2]), Line: start + k + 1}
+				p.sc.Meta = append(p.sc.Meta, meta)
+				if err := p.labMeta(meta); err != nil {
+					return 0, err
+				}
 			}
 		}
 	}
 	p.add(b)
 	return i, nil
+}
+
+// taskList reads the paragraph b (its lines) as a task list: one Task per `- [ ]` item, the
+// lines after an item continuing its text, a trailing `<!-- tag -->` its tag.
+func (p *parser) taskList(b Block, lines []string) error {
+	b.Kind = TaskBlock
+	for k, l := range lines {
+		if tm := reTask.FindStringSubmatch(l); tm != nil {
+			t := &Task{Done: tm[1] != " ", Line: b.Line + k}
+			t.Text = strings.TrimSpace(tm[2])
+			b.Tasks = append(b.Tasks, t)
+			continue
+		}
+		if reListItem.MatchString(l) || len(b.Tasks) == 0 {
+			// a plain item inside a task list: keep it in the markdown only
+			continue
+		}
+		last := b.Tasks[len(b.Tasks)-1]
+		last.Text = strings.TrimSpace(last.Text + " " + strings.TrimSpace(l))
+	}
+	for _, t := range b.Tasks {
+		if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
+			t.Tag = t.Text[tag[2]:tag[3]]
+			t.Text = strings.TrimSpace(t.Text[:tag[0]])
+		}
+		if err := p.setTaskID(t); err != nil {
+			return err
+		}
+	}
+	p.add(b)
+	return nil
+}
+
+// questionPrompt reads the paragraph b (its lines) as a question's bold `**Qn: ...**` prompt;
+// the question waits for its answer fence (pendingQ).
+func (p *parser) questionPrompt(b Block, lines []string) error {
+	loc := reQuestion.FindStringSubmatchIndex(lines[0])
+	n, err := strconv.Atoi(lines[0][loc[2]:loc[3]])
+	if err != nil || n <= 0 || n > 10000 {
+		p.add(b)
+		return p.report(b.Line, "question number %q is not a small positive number", clip(lines[0][loc[2]:loc[3]]))
+	}
+	if p.pendingQ != nil {
+		q := p.pendingQ
+		p.pendingQ = nil
+		if err := p.report(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" after it, before Q%d on line %d", q.Number, n, b.Line); err != nil {
+			return err
+		}
+	}
+	if prev, dup := p.questions[n]; dup {
+		p.add(b)
+		return p.report(b.Line, "duplicate question number Q%d (also on line %d): number questions once each", n, prev)
+	}
+	rest := strings.Join(lines, " ")[loc[1]:]
+	end := strings.Index(rest, "**")
+	if end < 0 {
+		p.add(b)
+		return p.report(b.Line, "Q%d: the bold prompt is not closed: end it with **", n)
+	}
+	p.questions[n] = b.Line
+	q := &Question{ID: fmt.Sprintf("Q%d", n), Number: n, Prompt: strings.TrimSpace(rest[:end]), Line: b.Line, StepIndex: -1}
+	if p.step != nil {
+		q.Step, q.StepIndex = p.step.Number, p.step.Index
+	}
+	b.PromptFor = q.ID
+	p.add(b)
+	p.pendingQ = q
+	p.pendingFrom = len(p.blocks())
+	return nil
+}
+
+// labMeta reads the header's `**Lab:** NAME` line into Scenario.Lab: the name must be a
+// lab's name (lower-case letters, digits, dashes), given once. Whether this build has that
+// lab is the runner's question, not the parser's.
+func (p *parser) labMeta(m Meta) error {
+	if !strings.EqualFold(m.Key, "lab") {
+		return nil
+	}
+	switch {
+	case p.sc.LabLine != 0:
+		return p.report(m.Line, "a second `**Lab:**` line (the first is on line %d): a scenario runs in one lab", p.sc.LabLine)
+	case m.Value == "":
+		return p.report(m.Line, "`**Lab:**` names no lab: write the lab's name after it, e.g. `**Lab:** single-server`")
+	case !reLabName.MatchString(m.Value):
+		return p.report(m.Line, "%q is not a lab name: a lab's name is lower-case letters, digits and dashes (`**Lab:** single-server`)", clip(m.Value))
+	}
+	p.sc.Lab, p.sc.LabLine = m.Value, m.Line
+	return nil
 }
 
 // fence reads a fenced code block starting at line index i.
@@ -586,15 +622,16 @@ func answerKind(body string) (kind, label string, slots int, ok bool) {
 	return "", "", 0, false
 }
 
-var actionWords = map[string]string{
-	"loadtest": ActionLoadTest, "load": ActionLoadTest,
-	"start": ActionStart, "serve": ActionStart, "restart": ActionStart,
-	"apply-fix": ActionApplyFix, "applyfix": ActionApplyFix,
-	"explain-query": ActionExplain, "explain": ActionExplain,
-	"reset": ActionReset,
+// runnerCommands are the runner's own `scalelab` commands: a command block naming one of
+// them runs nothing in the lab.
+var runnerCommands = map[string]bool{
+	"workshop": true, "open": true, "lint": true, "export": true, "doctor": true,
+	"psql": true, "help": true, "version": true, "class": true,
 }
 
-// findAction returns the first lab command in a shell fence's lines (first at line number ln).
+// findAction returns the first lab command in a shell fence's lines (first at line number ln):
+// `scalelab WORD ...` for any action word (whether the lab has that action is the lab's
+// question), or one of the original scenario's npm scripts.
 func findAction(lines []string, ln int) *Action {
 	for k, l := range lines {
 		t := strings.TrimSpace(l)
@@ -607,7 +644,9 @@ func findAction(lines []string, ln int) *Action {
 		var args []string
 		switch {
 		case (w[0] == "scalelab" || strings.HasSuffix(w[0], "/scalelab")) && len(w) > 1:
-			name, args = actionWords[w[1]], w[2:]
+			if reCommand.MatchString(w[1]) && !runnerCommands[w[1]] {
+				name, args = w[1], w[2:]
+			}
 		case w[0] == "npm" && len(w) > 2 && w[1] == "run":
 			name, args = npmAction(w[2]), w[3:]
 		case w[0] == "npm" && len(w) > 1 && w[1] == "start":
@@ -623,6 +662,7 @@ func findAction(lines []string, ln int) *Action {
 	return nil
 }
 
+// npmAction is the action an npm script of the original scenario runs, "" for another script.
 func npmAction(script string) string {
 	switch script {
 	case ActionLoadTest, ActionStart, ActionApplyFix, ActionExplain, ActionReset:

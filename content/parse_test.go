@@ -61,8 +61,9 @@ func mustParse(t testing.TB, name string, src []byte) *Scenario {
 	return s
 }
 
-// shape is what both scenario files must share.
-func checkShape(t *testing.T, s *Scenario, wantActions string) {
+// shape is what both scenario files must share: five numbered steps with Q1-Q9 and the two
+// result tables of the original first, its three images; the built-in file has more after.
+func checkShape(t *testing.T, s *Scenario, images int, wantActions string, wantTasks ...string) {
 	t.Helper()
 	var numbered []int
 	for _, st := range s.Steps {
@@ -73,70 +74,8 @@ func checkShape(t *testing.T, s *Scenario, wantActions string) {
 	if got := len(numbered); got != 5 {
 		t.Errorf("numbered steps = %v, want 1..5", numbered)
 	}
-	wantKinds := map[string]string{"Q1": "answer", "Q2": "answer", "Q3": "guess", "Q4": "answer", "Q5": "answer",
-		"Q6": "answer", "Q7": "slots", "Q8": "answer", "Q9": "answer"}
-	wantStep := map[string]int{"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 2, "Q5": 2, "Q6": 2, "Q7": 5, "Q8": 5, "Q9": 5}
-	qs := s.Questions()
-	if len(qs) != 9 {
-		t.Fatalf("questions = %d, want 9", len(qs))
-	}
-	for i, q := range qs {
-		if want := "Q" + itoa(i+1); q.ID != want {
-			t.Errorf("question %d is %s, want %s", i, q.ID, want)
-		}
-		if q.Kind != wantKinds[q.ID] {
-			t.Errorf("%s kind = %q, want %q", q.ID, q.Kind, wantKinds[q.ID])
-		}
-		if q.Step != wantStep[q.ID] {
-			t.Errorf("%s is in step %d, want %d", q.ID, q.Step, wantStep[q.ID])
-		}
-		if q.Prompt == "" || q.AnswerLine <= q.Line {
-			t.Errorf("%s: prompt %q at line %d, answer fence at line %d", q.ID, q.Prompt, q.Line, q.AnswerLine)
-		}
-		if q.Answer != "" {
-			t.Errorf("%s: an unanswered file gave answer %q", q.ID, q.Answer)
-		}
-	}
-	if q7 := s.Question("Q7"); q7.Slots != 3 {
-		t.Errorf("Q7 slots = %d, want 3", q7.Slots)
-	}
-	if q4 := s.Question("Q4"); !strings.Contains(q4.Detail, "150") {
-		t.Errorf("Q4 detail should hold the pool code between prompt and answer, got %q", q4.Detail)
-	}
-
-	var fillable []*Table
-	for _, tb := range s.Tables() {
-		if tb.Fillable {
-			fillable = append(fillable, tb)
-		}
-	}
-	if len(fillable) != 2 {
-		t.Fatalf("fillable tables = %d, want 2", len(fillable))
-	}
-	if m := fillable[0]; m.ID != "step2-metric" || len(m.Rows) != 4 || len(m.Header) != 2 {
-		t.Errorf("step 2 table: %s %v %d rows", m.ID, m.Header, len(m.Rows))
-	}
-	if c := fillable[1]; c.ID != "step4-run" || len(c.Rows) != 3 || len(c.Header) != 4 {
-		t.Errorf("step 4 table: %s %v %d rows", c.ID, c.Header, len(c.Rows))
-	}
-
-	tasks := s.Tasks()
-	if len(tasks) != 4 {
-		t.Fatalf("tasks = %d, want 4", len(tasks))
-	}
-	for i, tk := range tasks {
-		if want := "step3-task" + itoa(i+1); tk.ID != want || tk.Done || tk.Text == "" {
-			t.Errorf("task %d = %+v, want ID %s, not done, with text", i, tk, want)
-		}
-	}
-
-	var names []string
-	for _, a := range s.Actions() {
-		names = append(names, a.Name)
-	}
-	if got, want := strings.Join(names, ","), wantActions; got != want {
-		t.Errorf("actions = %s, want %s", got, want)
-	}
+	checkQuestions(t, s)
+	checkTablesTasksActions(t, s, wantActions, wantTasks)
 
 	var imgs int
 	s.each(func(b *Block) {
@@ -147,8 +86,8 @@ func checkShape(t *testing.T, s *Scenario, wantActions string) {
 			}
 		}
 	})
-	if imgs != 3 {
-		t.Errorf("images = %d, want 3", imgs)
+	if imgs != images {
+		t.Errorf("images = %d, want %d", imgs, images)
 	}
 
 	fix := map[string]bool{}
@@ -166,14 +105,107 @@ func checkShape(t *testing.T, s *Scenario, wantActions string) {
 	}
 }
 
+// checkQuestions: Q1-Q9 of the original, numbered on, each with its prompt and answer fence.
+func checkQuestions(t *testing.T, s *Scenario) {
+	t.Helper()
+	wantKinds := map[string]string{"Q1": "answer", "Q2": "answer", "Q3": "guess", "Q4": "answer", "Q5": "answer",
+		"Q6": "answer", "Q7": "slots", "Q8": "answer", "Q9": "answer"}
+	wantStep := map[string]int{"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 2, "Q5": 2, "Q6": 2, "Q7": 5, "Q8": 5, "Q9": 5}
+	qs := s.Questions()
+	if len(qs) < 9 {
+		t.Fatalf("questions = %d, want 9 at least", len(qs))
+	}
+	for i, q := range qs {
+		if want := "Q" + itoa(i+1); q.ID != want {
+			t.Errorf("question %d is %s, want %s", i, q.ID, want)
+		}
+		if q.Prompt == "" || q.AnswerLine <= q.Line {
+			t.Errorf("%s: prompt %q at line %d, answer fence at line %d", q.ID, q.Prompt, q.Line, q.AnswerLine)
+		}
+		if q.Answer != "" {
+			t.Errorf("%s: an unanswered file gave answer %q", q.ID, q.Answer)
+		}
+		if i >= 9 {
+			continue
+		}
+		if q.Kind != wantKinds[q.ID] {
+			t.Errorf("%s kind = %q, want %q", q.ID, q.Kind, wantKinds[q.ID])
+		}
+		if q.Step != wantStep[q.ID] {
+			t.Errorf("%s is in step %d, want %d", q.ID, q.Step, wantStep[q.ID])
+		}
+	}
+	if q7 := s.Question("Q7"); q7.Slots != 3 {
+		t.Errorf("Q7 slots = %d, want 3", q7.Slots)
+	}
+	if q4 := s.Question("Q4"); !strings.Contains(q4.Detail, "150") {
+		t.Errorf("Q4 detail should hold the pool code between prompt and answer, got %q", q4.Detail)
+	}
+}
+
+// checkTablesTasksActions: the original's two result tables first, the tasks (their IDs, and
+// the position IDs of format 1 worksheets), the command blocks' actions in order.
+func checkTablesTasksActions(t *testing.T, s *Scenario, wantActions string, wantTasks []string) {
+	t.Helper()
+	fillable := fillableTables(s)
+	if len(fillable) < 2 {
+		t.Fatalf("fillable tables = %d, want 2 at least", len(fillable))
+	}
+	if m := fillable[0]; m.ID != "step2-metric" || len(m.Rows) != 4 || len(m.Header) != 2 {
+		t.Errorf("step 2 table: %s %v %d rows", m.ID, m.Header, len(m.Rows))
+	}
+	if c := fillable[1]; c.ID != "step4-run" || len(c.Rows) != 3 || len(c.Header) != 4 {
+		t.Errorf("step 4 table: %s %v %d rows", c.ID, c.Header, len(c.Rows))
+	}
+
+	tasks := s.Tasks()
+	if len(tasks) != len(wantTasks) {
+		t.Fatalf("tasks = %d, want %d", len(tasks), len(wantTasks))
+	}
+	for i, tk := range tasks {
+		if want := wantTasks[i]; tk.ID != want || tk.Done || tk.Text == "" {
+			t.Errorf("task %d = %+v, want ID %s, not done, with text", i, tk, want)
+		}
+		if want := "step3-task" + itoa(i+1); s.PositionTaskIDs()[want] != tk.ID {
+			t.Errorf("task %d: its position ID %s maps to %q, want %s", i, want, s.PositionTaskIDs()[want], tk.ID)
+		}
+	}
+
+	var names []string
+	for _, a := range s.Actions() {
+		names = append(names, a.Name)
+	}
+	if got, want := strings.Join(names, ","), wantActions; got != want {
+		t.Errorf("actions = %s, want %s", got, want)
+	}
+}
+
+func fillableTables(s *Scenario) []*Table {
+	var out []*Table
+	for _, tb := range s.Tables() {
+		if tb.Fillable {
+			out = append(out, tb)
+		}
+	}
+	return out
+}
+
 func TestParseSeed(t *testing.T) {
 	s := mustParse(t, seedPath, readSeed(t))
-	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest")
+	checkShape(t, s, 3, "loadtest,start,loadtest,apply-fix,explain-query,loadtest",
+		"step3-replace-the-getdbconnection-function-wit", "step3-in-each-route-replace-const-db-getdbconn",
+		"step3-remove-all-await-db-end-calls-you-don-t-c", "step3-remove-the-await-new-promise-resolve-set")
 	if s.ID != "scenario-01-single-server" || s.Title != "Scenario 1: The Single Server Problem" {
 		t.Errorf("ID %q title %q", s.ID, s.Title)
 	}
 	if len(s.Meta) != 3 || s.Meta[0].Key != "Difficulty" || s.Meta[0].Value != "Entry Level" {
 		t.Errorf("meta = %+v", s.Meta)
+	}
+	if len(s.Questions()) != 9 || len(fillableTables(s)) != 2 {
+		t.Errorf("the original has %d questions, %d result tables; want 9, 2", len(s.Questions()), len(fillableTables(s)))
+	}
+	if s.Lab != "" || s.LabLine != 0 {
+		t.Errorf("the original names no lab, got %q on line %d", s.Lab, s.LabLine)
 	}
 	if got := s.Steps[0].Title; got != "The Situation" || s.Steps[0].Number != 0 {
 		t.Errorf("first section = %q (%d), want The Situation, unnumbered", got, s.Steps[0].Number)
@@ -201,9 +233,12 @@ func TestParseSeed(t *testing.T) {
 
 func TestParseBuiltin(t *testing.T) {
 	s := Builtin()
-	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest,reset")
-	if s.ID != "01-single-server" {
-		t.Errorf("ID = %q", s.ID)
+	checkShape(t, s, 4, "loadtest,serve,loadtest,apply-fix,explain-query,loadtest,"+
+		"loadtest,kill-db,bring-back,loadtest,kill-api,bring-back,"+
+		"grow-table,serve,loadtest,explain-query,apply-fix,loadtest,explain-query,shrink-table,reset",
+		"shared-pool", "pool-size", "no-close", "no-delay")
+	if s.ID != "01-single-server" || s.Lab != "single-server" || s.Lines[s.LabLine-1] != "**Lab:** single-server" {
+		t.Errorf("ID = %q, lab %q on line %d", s.ID, s.Lab, s.LabLine)
 	}
 	for _, q := range s.Questions() {
 		if q.Model == "" {
@@ -223,6 +258,57 @@ func TestParseBuiltin(t *testing.T) {
 		if !tags[want] {
 			t.Errorf("no Fix 1 task tagged %q (tags %v)", want, tags)
 		}
+	}
+}
+
+// TestGoFurther: the built-in scenario's two experiments are sections between Step 5 and
+// What You Learned, each with its questions (numbered on from Q9, with model answers) and a
+// result table whose rows name the stages they are filled from.
+func TestGoFurther(t *testing.T) {
+	s := Builtin()
+	var titles []string
+	for _, st := range s.Steps[s.Step(5).Index+1:] {
+		titles = append(titles, st.Title)
+	}
+	if want := "Go Further — When the Single Server Dies|Go Further — A Million Posts|What You Learned"; !strings.HasPrefix(strings.Join(titles, "|"), want) {
+		t.Fatalf("sections after Step 5: %v, want %s first", titles, want)
+	}
+	outage, big := s.Steps[s.Step(5).Index+1], s.Steps[s.Step(5).Index+2]
+	for st, want := range map[*Step]string{outage: "Q10 Q11 Q12", big: "Q13 Q14 Q15"} {
+		var ids []string
+		for _, q := range st.Questions() {
+			ids = append(ids, q.ID)
+			if q.Kind != "answer" || q.Model == "" {
+				t.Errorf("%s: kind %q, model %q", q.ID, q.Kind, q.Model)
+			}
+		}
+		if strings.Join(ids, " ") != want {
+			t.Errorf("%s: questions %v, want %s", st.Title, ids, want)
+		}
+	}
+	rows := func(st *Step) string {
+		var out []string
+		for _, tb := range st.Tables() {
+			if !tb.Fillable || strings.Join(tb.Header, "|") != "Run|Success Rate|p99 Latency|Req/sec" {
+				t.Errorf("%s: table %s %v", st.Title, tb.ID, tb.Header)
+			}
+			for _, r := range tb.Rows {
+				out = append(out, r[0])
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	if got := rows(outage); got != "During an outage" {
+		t.Errorf("outage rows %q", got)
+	}
+	if got := rows(big); got != "1M rows, no index|1M rows, with the index" {
+		t.Errorf("1M rows %q", got)
+	}
+	if n := len(fillableTables(s)); n != 4 {
+		t.Errorf("fillable tables = %d, want 4", n)
+	}
+	if a := outage.Actions()[0]; a.Name != "loadtest" || strings.Join(a.Args, " ") != "-c 100 -z 30s" {
+		t.Errorf("the outage's load test: %+v", a)
 	}
 }
 
@@ -254,6 +340,11 @@ func TestParseErrors(t *testing.T) {
 		{"empty model", ok + "```model\n\n```\n", 11, "model answer is empty"},
 		{"invalid utf8", "# T\n\n## A\n\n\xff\xfe\n", 5, "UTF-8"},
 		{"empty section title", "# T\n\n## \n", 3, "without a title"},
+		{"empty lab", "# T\n\n**Time:** 5 min  \n**Lab:**\n\n## A\n", 4, "names no lab"},
+		{"lab not a name", "# T\n\n**Lab:** Single Server\n\n## A\n", 3, "is not a lab name"},
+		{"lab in backquotes", "# T\n\n**Lab:** `single-server`\n\n## A\n", 3, "is not a lab name"},
+		{"duplicate tag", "# T\n\n## A\n\n- [ ] one <!-- t -->\n\n## B\n\n- [ ] two\n- [ ] three <!-- t -->\n", 10, "duplicate task tag \"t\" (also on line 5)"},
+		{"second lab", "# T\n\n**Lab:** a\n\n**Lab:** b\n\n## A\n", 5, "first is on line 3"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -326,7 +417,7 @@ func TestParseDetails(t *testing.T) {
 		t.Errorf("q %+v", q)
 	}
 	acts := s.Actions()
-	if len(acts) != 2 || acts[0].Name != "start" || strings.Join(acts[0].Args, " ") != "--preset fixed" || acts[1].Name != "explain-query" {
+	if len(acts) != 2 || acts[0].Name != "serve" || strings.Join(acts[0].Args, " ") != "--preset fixed" || acts[1].Name != "explain" {
 		t.Errorf("actions %+v", acts)
 	}
 	var img *Image
@@ -359,5 +450,82 @@ func TestBuiltinFitsEightyColumns(t *testing.T) {
 				t.Errorf("line %d has %U: %q", i+1, r, l)
 			}
 		}
+	}
+}
+
+// TestLabHeader: the header's `**Lab:**` line names the scenario's lab, with its line; a
+// `**Lab:**` line in a section is prose.
+func TestLabHeader(t *testing.T) {
+	s := mustParse(t, "l.md", []byte("# T\n\n**Difficulty:** Easy  \n**lab:** two-servers-2  \n\n## A\n\n**Lab:** other\n"))
+	if s.Lab != "two-servers-2" || s.LabLine != 4 || len(s.Meta) != 2 {
+		t.Errorf("lab %q on line %d, meta %+v", s.Lab, s.LabLine, s.Meta)
+	}
+	s = mustParse(t, "n.md", []byte("# T\n\n## A\n"))
+	if s.Lab != "" || s.LabLine != 0 {
+		t.Errorf("no Lab line: lab %q on line %d", s.Lab, s.LabLine)
+	}
+}
+
+// TestCommandWords: `scalelab WORD` names any action word, so a lab's new action needs no
+// change here; the runner's own commands and words that are not action names run nothing;
+// the original's npm scripts keep their actions.
+func TestCommandWords(t *testing.T) {
+	cases := []struct{ fence, name, args string }{
+		{"scalelab kill-db", "kill-db", ""},
+		{"$ scalelab grow-table --rows 1000000", "grow-table", "--rows 1000000"},
+		{"/usr/local/bin/scalelab bring-back", "bring-back", ""},
+		{"scalelab serve --preset fixed", "serve", "--preset fixed"},
+		{"scalelab open my.md\nscalelab loadtest", "loadtest", ""},
+		{"npm run start", "start", ""},
+		{"npm start", "start", ""},
+		{"npm run explain-query", "explain-query", ""},
+		{"npm run build", "", ""},
+		{"scalelab", "", ""},
+		{"scalelab --help", "", ""},
+		{"scalelab Kill-DB", "", ""},
+		{"scalelab 2fast", "", ""},
+		{"scalelab kill_db", "", ""},
+	}
+	for _, w := range []string{"workshop", "open", "lint", "export", "doctor", "psql", "help", "version", "class"} {
+		cases = append(cases, struct{ fence, name, args string }{"scalelab " + w + " x", "", ""})
+	}
+	for _, c := range cases {
+		s := mustParse(t, "c.md", []byte("# T\n\n## A\n\n```bash\n"+c.fence+"\n```\n"))
+		acts := s.Actions()
+		switch {
+		case c.name == "" && len(acts) != 0:
+			t.Errorf("%q runs %+v, want nothing", c.fence, acts[0])
+		case c.name != "" && (len(acts) != 1 || acts[0].Name != c.name || strings.Join(acts[0].Args, " ") != c.args):
+			t.Errorf("%q: actions %+v, want %s %q", c.fence, acts, c.name, c.args)
+		}
+	}
+}
+
+// TestTaskIDs: a tagged task is known by its tag, an untagged one by its step and its text;
+// tasks with the same text in one step are told apart; inserting a task keeps the others' IDs.
+func TestTaskIDs(t *testing.T) {
+	const before = "# T\n\n- [ ] in the intro\n\n## Step 1 — A\n\n- [ ] Add the index <!-- index -->\n- [ ] Measure again!\n- [ ] Measure again!\n- [ ] `...`\n"
+	s := mustParse(t, "t.md", []byte(before))
+	var got []string
+	for _, tk := range s.Tasks() {
+		got = append(got, tk.ID)
+	}
+	if strings.Join(got, " ") != "intro-in-the-intro index step1-measure-again step1-measure-again-2 step1-task" {
+		t.Errorf("IDs %v", got)
+	}
+	pos := s.PositionTaskIDs()
+	if pos["intro-task1"] != "intro-in-the-intro" || pos["step1-task1"] != "index" || pos["step1-task3"] != "step1-measure-again-2" || len(pos) != 5 {
+		t.Errorf("position IDs %v", pos)
+	}
+	inserted := strings.Replace(before, "- [ ] Add the index", "- [ ] Read the plan first\n- [ ] Add the index", 1)
+	s2 := mustParse(t, "t.md", []byte(inserted))
+	var after []string
+	for _, tk := range s2.Tasks() {
+		if tk.Text != "Read the plan first" {
+			after = append(after, tk.ID)
+		}
+	}
+	if strings.Join(after, " ") != strings.Join(got, " ") {
+		t.Errorf("after an insertion the IDs are %v, were %v", after, got)
 	}
 }

@@ -28,6 +28,7 @@ import (
 // load test measures (every other request fails once it is poked), two stages, a gauge group,
 // a condition, a code view and a plan view. The workshop drives it through the contract alone.
 type toyLab struct {
+	cfg    lab.Config
 	mu     sync.Mutex
 	srv    *httptest.Server
 	pokes  int
@@ -36,7 +37,7 @@ type toyLab struct {
 }
 
 func init() {
-	lab.Register(lab.Kind{Name: "toy", Title: "a toy for the tests", New: func(lab.Config) lab.Lab { return &toyLab{} }})
+	lab.Register(lab.Kind{Name: "toy", Title: "a toy for the tests", New: func(cfg lab.Config) lab.Lab { return &toyLab{cfg: cfg} }})
 }
 
 // toyStages: calm until poked, stormy after.
@@ -110,7 +111,7 @@ func (t *toyLab) Status(context.Context) lab.Status {
 func (t *toyLab) Actions() []lab.Action {
 	return []lab.Action{
 		{Name: "loadtest", Key: "L", Help: "measure the toy", Load: true, NeedsServer: true},
-		// the seed's `scalelab serve` names it: its aliases include the content's "start"
+		// the toy's scenario names it `scalelab poke`; an alias names it too
 		{Name: "poke", Aliases: []string{"start"}, Key: "P", Help: "poke the toy", Doing: "poking the toy…", DuringLoad: true, Do: t.poke},
 		{Name: "wipe", Aliases: []string{"reset"}, Key: "W", Help: "wipe the pokes away", Confirm: "Wipe the toy clean?", Do: t.wipe},
 		{Name: "peek", Aliases: []string{"explain-query"}, Key: "V", Help: "peek at the toy's plan", DuringLoad: true, Do: t.peek},
@@ -187,7 +188,7 @@ func (t *toyLab) LoadTest(ctx context.Context, h *load.History, opt load.Options
 	if err != nil {
 		return nil, err
 	}
-	rec := load.Record{Options: opt, State: state, Lab: "toy", Result: res}
+	rec := load.Record{Options: opt, State: state, Scenario: t.cfg.Scenario, Lab: "toy", Result: res}
 	if h != nil {
 		if rec, err = h.Add(rec); err != nil {
 			return nil, err
@@ -250,7 +251,7 @@ Run it calm:
 
 - [ ] Poke the toy <!-- poke-it -->
 
-` + "```bash\nscalelab serve\n```" + `
+` + "```bash\nscalelab poke\n```" + `
 
 Then measure again:
 
@@ -280,7 +281,7 @@ func newToyRig(t *testing.T, w, h int, users int) *toyRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := lab.New("toy", lab.Config{})
+	l, err := lab.New("toy", lab.Config{Scenario: sc.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -210,6 +210,7 @@ func (a *App) startAction(act content.Action, confirmed bool) tea.Cmd {
 		return a.setNotice(labOffNotice(act), true) // the command did not run: read whole, in a box when long
 	}
 	la, name := a.canonical(act.Name)
+	act.Name = name // the lab's name for it, whatever the text called it ("serve" is start)
 	if la.Confirm != "" && !confirmed {
 		a.lab.confirm = &act
 		return nil

@@ -49,10 +49,11 @@ func TestFillTablesFromRuns(t *testing.T) {
 				if !tb.Fillable {
 					continue
 				}
-				if len(tb.Header) == 2 {
+				switch {
+				case len(tb.Header) == 2 && metric == nil:
 					metric = tb
-				} else {
-					compare = tb
+				case len(tb.Header) > 2 && compare == nil:
+					compare = tb // the first: the three runs of Step 4
 				}
 			}
 			if metric == nil || compare == nil {

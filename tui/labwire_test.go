@@ -326,7 +326,6 @@ func TestLabIndexThenExplain(t *testing.T) {
 	if d := r.waitDone(t, "explain-query"); d.Err == nil {
 		t.Fatalf("explain without the table did not fail: %q", d.Summary)
 	}
-	waitText(t, r.tm, "explain-query: ")
 	send(r.tm, "?")
 	waitText(t, r.tm, "The lab")
 	r.quit(t)

@@ -58,7 +58,7 @@ func TestPlainRunsTheLab(t *testing.T) {
 		t.Fatalf("escape codes in plain output")
 	}
 	saved := loadSheet(t, path)
-	if !saved.Tasks["step3-task1"] {
+	if !saved.Tasks[sc.Tasks()[0].ID] {
 		t.Fatalf("the tick is not saved: %#v", saved.Tasks)
 	}
 	filled := false

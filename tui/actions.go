@@ -34,8 +34,8 @@ type ActionDoneMsg struct {
 	Action  content.Action
 	Summary string // one line for the status bar, e.g. "load test done: 12% ok, p99 1.2s"
 	Err     error  // says what went wrong and what to do
-	// OpenPlan: the action read a query plan and changed nothing else (an EXPLAIN): the plan
-	// view opens on it.
+	// OpenPlan: the action read a query plan and changed nothing (an EXPLAIN: no settings
+	// applied, no reset, the lab at the stage it was): the plan view opens on it.
 	OpenPlan bool
 }
 

@@ -456,6 +456,7 @@ func (c *LabController) do(act lab.Action, a content.Action) tea.Cmd {
 		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Minute)
 		defer cancel()
 		req := lab.Request{Args: a.Args, Progress: func(line string) { c.actLine.Store(&line) }}
+		before := c.planStage(ctx)
 		out, err := act.Do(ctx, req)
 		if err != nil {
 			out = lab.Outcome{}
@@ -465,17 +466,31 @@ func (c *LabController) do(act lab.Action, a content.Action) tea.Cmd {
 			m := LabAppliedMsg{Applied: out.Applied, Reset: out.Reset}
 			msgs = append(msgs, func() tea.Msg { return m })
 		}
+		open := false
 		if out.Plan != nil {
 			m := c.explainMsg(*out.Plan)
 			msgs = append(msgs, func() tea.Msg { return m })
+			// an action that only read the plan (the lab where it was): the plan view opens;
+			// one that changed the lab (a fix) keeps the learner where they are
+			open = out.Applied == nil && !out.Reset && c.planStage(ctx) == before
 		}
 		return append(msgs,
 			func() tea.Msg {
-				return ActionDoneMsg{Action: a, Summary: out.Summary, Err: err, OpenPlan: out.Plan != nil && out.Applied == nil && !out.Reset}
+				return ActionDoneMsg{Action: a, Summary: out.Summary, Err: err, OpenPlan: open}
 			},
 			c.stateCmd(),
 		)
 	}
+}
+
+// planStage is the lab's stage now, read for a lab with a plan view only ("" otherwise).
+func (c *LabController) planStage(ctx context.Context) string {
+	if _, ok := c.lab.(lab.Planner); !ok {
+		return ""
+	}
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return c.lab.Status(sctx).Stage
 }
 
 // setIdle ends the busy mark of the action that set it.

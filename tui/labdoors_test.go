@@ -96,12 +96,15 @@ func TestLabIndexKeepsPlanBefore(t *testing.T) {
 	r := newLabRig(t, 120, 40, nil)
 	send(r.tm, "F")
 	var em *ExplainMsg
+	done := false
 	r.waitMsg(t, "the plans after F", func(m tea.Msg) bool {
 		if e, ok := m.(ExplainMsg); ok {
 			em = &e
 		}
-		d, ok := m.(ActionDoneMsg)
-		return ok && d.Action.Name == content.ActionApplyFix && em != nil
+		if d, ok := m.(ActionDoneMsg); ok && d.Action.Name == content.ActionApplyFix {
+			done = true
+		}
+		return done && em != nil // in either order: they come from one Cmd
 	})
 	if em.Before.Kind != "Seq Scan" || em.Before.Execution <= 0 || em.After.Kind != "Index Scan" || em.After.Execution <= 0 {
 		t.Fatalf("plans after F: before %+v after %+v", em.Before, em.After)

@@ -452,7 +452,7 @@ func (r *results) charts() []string {
 }
 
 // barChart draws one metric of the stages as horizontal bars (ntcharts' barchart), a label on
-// the left (the stage's title, cut to a quarter of the width) and the value on the right of each.
+// the left (the stage's title, cut to a third of the width) and the value on the right of each.
 func (r *results) barChart(title string, metric func(*load.Result) (float64, string)) func(w int) []string {
 	return func(w int) []string {
 		s := r.sty
@@ -461,7 +461,7 @@ func (r *results) barChart(title string, metric func(*load.Result) (float64, str
 		labels := make([]string, len(stages))
 		for i, st := range stages {
 			labels[i] = st.Title
-			labelW = max(labelW, min(xansi.StringWidth(st.Title), w/4))
+			labelW = max(labelW, min(xansi.StringWidth(st.Title), w/3))
 		}
 		vals := make([]float64, len(stages))
 		texts := make([]string, len(stages))

@@ -62,7 +62,7 @@ type LabStatusMsg struct {
 	Text  string // the full line
 	Short string // the same for narrow windows ("" = Text)
 	Busy  bool   // the lab is working (starting, seeding): the header shows a spinner
-	Err   bool   // the lab is not usable (failed to start, PostgreSQL down)
+	Err   bool   // the lab is not usable (it failed to start, or a part of it is down)
 	Stage string // the stage the lab is at (a lab.Stage's Name); "" when not known
 	// Hints are the lab conditions that hold now (lab.Lab.Conditions names them): the reader shows
 	// the scenario's "Stuck?" rows that name them, in place. nil when none holds.

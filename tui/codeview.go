@@ -32,7 +32,7 @@ type codeView struct {
 
 	files  []codeFile
 	cur    int  // the file shown
-	side   bool // fixed beside broken
+	side   bool // the file beside the next one
 	atCode bool // scroll past the imports when the file is next drawn
 	off    int  // first display row shown
 

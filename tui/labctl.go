@@ -233,7 +233,7 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 	case labUpMsg:
 		if msg.err != nil {
 			return func() tea.Msg {
-				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error()), Short: "lab: not running (L says why)", Err: true}
+				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error()), Short: "lab: not running (a lab key says why)", Err: true}
 			}
 		}
 		c.syncTasks()

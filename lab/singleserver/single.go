@@ -12,25 +12,25 @@ import (
 	"scalelab/lab/telemetry"
 )
 
-// Name is the lab's registered name, the one a scenario's `**Lab:**` line gives.
-const Name = lab.Default
+// labName is the lab's registered name, the one a scenario's `**Lab:**` line gives.
+const labName = lab.Default
 
 func init() {
-	lab.Register(lab.Kind{Name: Name, Title: "one feed API on one PostgreSQL", New: func(cfg lab.Config) lab.Lab { return newSingle(cfg) }})
+	lab.Register(lab.Kind{Name: labName, Title: "one feed API on one PostgreSQL", New: func(cfg lab.Config) lab.Lab { return newSingle(cfg) }})
 }
 
 // The Stuck? conditions the lab reports (lab.Status.Conditions).
 const (
-	// CondRestartPending: the ticked Fix 1 tasks and the running API disagree on a change (a
+	// condRestartPending: the ticked Fix 1 tasks and the running API disagree on a change (a
 	// box ticked that the API does not have yet, or one unticked that it still runs with).
-	CondRestartPending = "restart-pending"
-	// CondIndexExists: Fix 2 was applied while the index was already there.
-	CondIndexExists = "index-exists"
-	// CondRunWhileDown: the last load test ran while PostgreSQL or the API was down.
-	CondRunWhileDown = "run-while-down"
-	// CondOtherMaxConnections: the lab uses a DATABASE_URL server whose max_connections is not
+	condRestartPending = "restart-pending"
+	// condIndexExists: Fix 2 was applied while the index was already there.
+	condIndexExists = "index-exists"
+	// condRunWhileDown: the last load test ran while PostgreSQL or the API was down.
+	condRunWhileDown = "run-while-down"
+	// condOtherMaxConnections: the lab uses a DATABASE_URL server whose max_connections is not
 	// the private cluster's DefaultMaxConnections, so the broken run fails differently from the text.
-	CondOtherMaxConnections = "other-max-connections"
+	condOtherMaxConnections = "other-max-connections"
 )
 
 // single is Scenario 1's lab behind the lab contract: the engine (Lab) and what the workshop
@@ -41,11 +41,12 @@ type single struct {
 
 	startMu sync.Mutex // one Start at a time, without holding mu (Status answers meanwhile)
 
-	mu      sync.Mutex
-	eng     *Lab // nil until Start
-	closed  bool
-	tasks   map[string]bool
-	applied []string // the settings the API runs with, in Config.Applied's form
+	mu       sync.Mutex
+	eng      *Lab // nil until Start
+	starting bool // a Start is under way
+	closed   bool
+	tasks    map[string]bool
+	applied  []string // the settings the API runs with, in Config.Applied's form
 
 	planBefore, planAfter lab.Plan // the latest plans without and with the index
 	indexExisted          bool     // the last apply-fix found the index there
@@ -63,7 +64,7 @@ func newSingle(cfg lab.Config) *single {
 	return s
 }
 
-func (s *single) Name() string { return Name }
+func (s *single) Name() string { return labName }
 
 // errNotStarted is what an action answers before Start, or after a failed one.
 var errNotStarted = errors.New("the lab is not running")
@@ -97,6 +98,14 @@ func (s *single) Start(ctx context.Context) error {
 	case started:
 		return nil
 	}
+	s.mu.Lock()
+	s.starting = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.starting = false
+		s.mu.Unlock()
+	}()
 	cfg := Config{DBURL: s.cfg.DBURL, DataDir: s.cfg.DataDir, Addr: s.cfg.Addr, Rows: s.cfg.Rows, Reseed: s.cfg.Reseed,
 		NoAPI: s.cfg.DataOnly, NoSeed: s.cfg.NoSeed, Logf: s.cfg.Logf, Knobs: knobsFromApplied(s.cfg.Applied)}
 	if cfg.Addr == "" {
@@ -169,7 +178,7 @@ func (s *single) SetTasks(ticked map[string]bool) {
 }
 
 func (s *single) Conditions() []string {
-	return []string{CondRestartPending, CondIndexExists, CondRunWhileDown, CondOtherMaxConnections}
+	return []string{condRestartPending, condIndexExists, condRunWhileDown, condOtherMaxConnections}
 }
 
 // LoadTest runs a load test against the API (Lab.LoadTest), recorded with the scenario and the
@@ -183,7 +192,7 @@ func (s *single) LoadTest(ctx context.Context, h *load.History, opt load.Options
 	st := eng.State(sctx)
 	cancel()
 	down := !st.PGUp || st.APIKilled
-	rec, err := eng.loadTest(ctx, h, opt, progress, load.Record{Scenario: s.cfg.Scenario, Lab: Name})
+	rec, err := eng.loadTest(ctx, h, opt, progress, load.Record{Scenario: s.cfg.Scenario, Lab: labName})
 	if rec != nil && rec.Result != nil && !errors.Is(err, context.Canceled) {
 		s.mu.Lock()
 		s.runWhileDown = down || ranWhileDown(rec.Result)

@@ -14,8 +14,13 @@ import (
 // Status reads the lab's state (bounded to 2 s) and says it for the header, with the Stuck?
 // conditions that hold.
 func (s *single) Status(ctx context.Context) lab.Status {
-	eng := s.engine()
-	if eng == nil {
+	s.mu.Lock()
+	eng, starting := s.eng, s.starting
+	s.mu.Unlock()
+	switch {
+	case eng == nil && starting:
+		return lab.Status{Err: "the lab is starting", Line: "lab: starting PostgreSQL and the feed API…", Short: "lab: starting…"}
+	case eng == nil:
 		return lab.Status{Err: errNotStarted.Error(), Line: "lab: not running", Short: "lab: not running"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -56,18 +61,18 @@ func (s *single) conditionsLocked(st State) map[string]bool {
 		}
 		for _, f := range scenarioFixes(s.tasks) {
 			if ticked[f] != hasFix(st.Knobs, f) {
-				h[CondRestartPending] = true
+				h[condRestartPending] = true
 			}
 		}
 	}
 	if s.indexExisted {
-		h[CondIndexExists] = true
+		h[condIndexExists] = true
 	}
 	if s.runWhileDown {
-		h[CondRunWhileDown] = true
+		h[condRunWhileDown] = true
 	}
 	if s.otherMaxConns != 0 {
-		h[CondOtherMaxConnections] = true
+		h[condOtherMaxConnections] = true
 	}
 	return h
 }

@@ -15,18 +15,14 @@ import (
 	"scalelab/tui"
 )
 
-// `scalelab export` writes the learner's worksheet as the scenario's markdown, answers and
-// results filled in: a file to hand in.
-func init() {
-	register(command{Name: "export", Summary: "write your answers and results into the scenario's markdown (stdout or -o FILE)", Run: runExport})
-}
-
 // exportOut receives the markdown when no -o is given; exportLog the "wrote ..." note.
 var (
 	exportOut io.Writer = os.Stdout
 	exportLog io.Writer = os.Stderr
 )
 
+// `scalelab export` writes the learner's worksheet as the scenario's markdown, answers and
+// results filled in: a file to hand in.
 func runExport(args []string) error {
 	fs := newFlagSet("export", "export [-o FILE] [--scenario FILE]",
 		"Write the scenario's markdown with your worksheet filled in: every answer in its box, the Fix 1\n"+

@@ -12,11 +12,6 @@ import (
 	"scalelab/tui"
 )
 
-// `scalelab lint FILE` checks a scenario the way the workshop will read it, for authors.
-func init() {
-	register(command{Name: "lint", Summary: "check a scenario FILE: its steps, questions, tables, tasks and actions, or its errors", Run: runLint})
-}
-
 // lintOut receives lint's report (a var so tests can capture it).
 var lintOut io.Writer = os.Stdout
 
@@ -31,6 +26,7 @@ func (c cleanWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// `scalelab lint FILE` checks a scenario the way the workshop will read it, for authors.
 func runLint(args []string) error {
 	fs := newFlagSet("lint", "lint [FILE] [--json]",
 		"Read a scenario markdown FILE as the workshop does and print what it found: each section and\n"+

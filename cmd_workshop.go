@@ -28,14 +28,6 @@ import (
 	"scalelab/tui"
 )
 
-// The workshop is scalelab's default command: the scenario in a full-screen reader with the
-// learner's answers saved as they type (tui/), or plain line-by-line text with --plain.
-func init() {
-	defaultCommand = "workshop"
-	register(command{Name: "workshop", Summary: "the workshop: read the scenario and answer its questions (the default)", Run: runWorkshop})
-	register(command{Name: "open", Summary: "run the workshop on a scenario FILE instead of the built-in one", Run: runOpen})
-}
-
 type workshopFlags struct {
 	plain    bool
 	theme    string
@@ -77,6 +69,8 @@ func (w *workshopFlags) check(fs *flag.FlagSet) error {
 	return nil
 }
 
+// The workshop is scalelab's default command: the scenario in a full-screen reader with the
+// learner's answers saved as they type (tui/), or plain line-by-line text with --plain.
 func runWorkshop(args []string) error {
 	var f workshopFlags
 	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE] [--no-lab] [--rows N] [--db URL] [--users N] [--duration D]",
@@ -301,10 +295,9 @@ func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Wri
 // The lab starts as the learner left it (the worksheet's Lab). With shared, the controller reads
 // the worksheet the TUI edits (on its Update goroutine); plain mode tells it of ticks instead.
 func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Worksheet, shared bool) (*tui.LabController, *load.History, string) {
-	cfg := f.lab.config(io.Discard)
-	cfg.Logf = func(format string, args ...any) { log.Printf("lab: "+format, args...) }
-	cfg.Addr = f.addr
-	cfg.MaxConnections = singleserver.DefaultMaxConnections
+	cfg := singleserver.Config{DBURL: f.lab.db, Rows: f.lab.rows, Reseed: f.lab.rowsSet, Addr: f.addr,
+		MaxConnections: singleserver.DefaultMaxConnections,
+		Logf:           func(format string, args ...any) { log.Printf("lab: "+format, args...) }}
 	hist, histNotice := openWorkshopHistory()
 	shown := ws
 	if !shared {

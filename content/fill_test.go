@@ -141,7 +141,7 @@ func TestFillPartial(t *testing.T) {
 	s := Builtin()
 	out := string(Fill(s, Filling{
 		Answers: map[string]string{"Q3": "Most will fail.", "Q7": "disk\nnetwork"},
-		Tasks:   map[string]bool{"step3-task2": true},
+		Tasks:   map[string]bool{"pool-size": true},
 		Tables:  map[string][][]string{"step4-run": {{"", "3%", "2.1 s", "40"}}},
 	}))
 	for _, want := range []string{

@@ -26,6 +26,8 @@ var (
 	reDelimCell = regexp.MustCompile(`^:?-+:?$`)
 	reWhen      = regexp.MustCompile(`\s*<!--\s*when:\s*(.*?)\s*-->\s*$`)
 	reWhenAny   = regexp.MustCompile(`<!--\s*when:`)
+	reLabName   = regexp.MustCompile(`^[a-z0-9-]+$`)
+	reCommand   = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 )
 
 // fillableMarker placed on the line before a table keeps it a result table even when all
@@ -86,8 +88,8 @@ type parser struct {
 	questions  map[int]int // number -> line
 	lastNumber int         // last "Step N" seen
 	ids        map[string]int
-	errs       []*ParseError // problems the parser recovered from
-	tasks      int           // tasks so far in the current step
+	errs       []*ParseError  // problems the parser recovered from
+	taskIDs    map[string]int // task ID -> its line
 	fillable   bool
 	tableRows  map[int]bool // line indexes read as table rows (their when-comments are theirs)
 }
@@ -316,7 +318,6 @@ func (p *parser) section(i int) error {
 	p.sc.Steps = append(p.sc.Steps, st)
 	p.step = st
 	p.sub = ""
-	p.tasks = 0
 	p.lastAnswerQ = nil
 	p.fillable = false
 	return nil
@@ -345,8 +346,7 @@ func (p *parser) paragraph(i int) (int, error) {
 		b.Kind = TaskBlock
 		for k, l := range lines {
 			if tm := reTask.FindStringSubmatch(l); tm != nil {
-				p.tasks++
-				t := &Task{ID: p.uniqueID(fmt.Sprintf("%s-task%d", p.prefix(), p.tasks)), Done: tm[1] != " ", Line: start + k + 1}
+				t := &Task{Done: tm[1] != " ", Line: start + k + 1}
 				t.Text = strings.TrimSpace(tm[2])
 				b.Tasks = append(b.Tasks, t)
 				continue
@@ -362,6 +362,9 @@ func (p *parser) paragraph(i int) (int, error) {
 			if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
 				t.Tag = t.Text[tag[2]:tag[3]]
 				t.Text = strings.TrimSpace(t.Text[:tag[0]])
+			}
+			if err := p.setTaskID(t); err != nil {
+				return 0, err
 			}
 		}
 		p.add(b)
@@ -407,12 +410,35 @@ func (p *parser) paragraph(i int) (int, error) {
 	if p.step == nil {
 		for k, l := range lines {
 			if m := reMeta.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
-				p.sc.Meta = append(p.sc.Meta, Meta{Key: strings.TrimSpace(m[1]), Value: strings.TrimSpace(m[2]), Line: start + k + 1})
+				meta := Meta{Key: strings.TrimSpace(m[1]), Value: strings.TrimSpace(m[2]), Line: start + k + 1}
+				p.sc.Meta = append(p.sc.Meta, meta)
+				if err := p.labMeta(meta); err != nil {
+					return 0, err
+				}
 			}
 		}
 	}
 	p.add(b)
 	return i, nil
+}
+
+// labMeta reads the header's `**Lab:** NAME` line into Scenario.Lab: the name must be a
+// lab's name (lower-case letters, digits, dashes), given once. Whether this build has that
+// lab is the runner's question, not the parser's.
+func (p *parser) labMeta(m Meta) error {
+	if !strings.EqualFold(m.Key, "lab") {
+		return nil
+	}
+	switch {
+	case p.sc.LabLine != 0:
+		return p.report(m.Line, "a second `**Lab:**` line (the first is on line %d): a scenario runs in one lab", p.sc.LabLine)
+	case m.Value == "":
+		return p.report(m.Line, "`**Lab:**` names no lab: write the lab's name after it, e.g. `**Lab:** single-server`")
+	case !reLabName.MatchString(m.Value):
+		return p.report(m.Line, "%q is not a lab name: a lab's name is lower-case letters, digits and dashes (`**Lab:** single-server`)", clip(m.Value))
+	}
+	p.sc.Lab, p.sc.LabLine = m.Value, m.Line
+	return nil
 }
 
 // fence reads a fenced code block starting at line index i.
@@ -586,15 +612,16 @@ func answerKind(body string) (kind, label string, slots int, ok bool) {
 	return "", "", 0, false
 }
 
-var actionWords = map[string]string{
-	"loadtest": ActionLoadTest, "load": ActionLoadTest,
-	"start": ActionStart, "serve": ActionStart, "restart": ActionStart,
-	"apply-fix": ActionApplyFix, "applyfix": ActionApplyFix,
-	"explain-query": ActionExplain, "explain": ActionExplain,
-	"reset": ActionReset,
+// runnerCommands are the runner's own `scalelab` commands: a command block naming one of
+// them runs nothing in the lab.
+var runnerCommands = map[string]bool{
+	"workshop": true, "open": true, "lint": true, "export": true, "doctor": true,
+	"psql": true, "help": true, "version": true, "class": true,
 }
 
-// findAction returns the first lab command in a shell fence's lines (first at line number ln).
+// findAction returns the first lab command in a shell fence's lines (first at line number ln):
+// `scalelab WORD ...` for any action word (whether the lab has that action is the lab's
+// question), or one of the original scenario's npm scripts.
 func findAction(lines []string, ln int) *Action {
 	for k, l := range lines {
 		t := strings.TrimSpace(l)
@@ -607,7 +634,9 @@ func findAction(lines []string, ln int) *Action {
 		var args []string
 		switch {
 		case (w[0] == "scalelab" || strings.HasSuffix(w[0], "/scalelab")) && len(w) > 1:
-			name, args = actionWords[w[1]], w[2:]
+			if reCommand.MatchString(w[1]) && !runnerCommands[w[1]] {
+				name, args = w[1], w[2:]
+			}
 		case w[0] == "npm" && len(w) > 2 && w[1] == "run":
 			name, args = npmAction(w[2]), w[3:]
 		case w[0] == "npm" && len(w) > 1 && w[1] == "start":
@@ -623,6 +652,7 @@ func findAction(lines []string, ln int) *Action {
 	return nil
 }
 
+// npmAction is the action an npm script of the original scenario runs, "" for another script.
 func npmAction(script string) string {
 	switch script {
 	case ActionLoadTest, ActionStart, ActionApplyFix, ActionExplain, ActionReset:

@@ -62,7 +62,7 @@ func mustParse(t testing.TB, name string, src []byte) *Scenario {
 }
 
 // shape is what both scenario files must share.
-func checkShape(t *testing.T, s *Scenario, wantActions string) {
+func checkShape(t *testing.T, s *Scenario, wantActions string, wantTasks ...string) {
 	t.Helper()
 	var numbered []int
 	for _, st := range s.Steps {
@@ -121,12 +121,15 @@ func checkShape(t *testing.T, s *Scenario, wantActions string) {
 	}
 
 	tasks := s.Tasks()
-	if len(tasks) != 4 {
-		t.Fatalf("tasks = %d, want 4", len(tasks))
+	if len(tasks) != len(wantTasks) {
+		t.Fatalf("tasks = %d, want %d", len(tasks), len(wantTasks))
 	}
 	for i, tk := range tasks {
-		if want := "step3-task" + itoa(i+1); tk.ID != want || tk.Done || tk.Text == "" {
+		if want := wantTasks[i]; tk.ID != want || tk.Done || tk.Text == "" {
 			t.Errorf("task %d = %+v, want ID %s, not done, with text", i, tk, want)
+		}
+		if want := "step3-task" + itoa(i+1); s.PositionTaskIDs()[want] != tk.ID {
+			t.Errorf("task %d: its position ID %s maps to %q, want %s", i, want, s.PositionTaskIDs()[want], tk.ID)
 		}
 	}
 
@@ -168,12 +171,17 @@ func checkShape(t *testing.T, s *Scenario, wantActions string) {
 
 func TestParseSeed(t *testing.T) {
 	s := mustParse(t, seedPath, readSeed(t))
-	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest")
+	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest",
+		"step3-replace-the-getdbconnection-function-wit", "step3-in-each-route-replace-const-db-getdbconn",
+		"step3-remove-all-await-db-end-calls-you-don-t-c", "step3-remove-the-await-new-promise-resolve-set")
 	if s.ID != "scenario-01-single-server" || s.Title != "Scenario 1: The Single Server Problem" {
 		t.Errorf("ID %q title %q", s.ID, s.Title)
 	}
 	if len(s.Meta) != 3 || s.Meta[0].Key != "Difficulty" || s.Meta[0].Value != "Entry Level" {
 		t.Errorf("meta = %+v", s.Meta)
+	}
+	if s.Lab != "" || s.LabLine != 0 {
+		t.Errorf("the original names no lab, got %q on line %d", s.Lab, s.LabLine)
 	}
 	if got := s.Steps[0].Title; got != "The Situation" || s.Steps[0].Number != 0 {
 		t.Errorf("first section = %q (%d), want The Situation, unnumbered", got, s.Steps[0].Number)
@@ -201,9 +209,10 @@ func TestParseSeed(t *testing.T) {
 
 func TestParseBuiltin(t *testing.T) {
 	s := Builtin()
-	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest,reset")
-	if s.ID != "01-single-server" {
-		t.Errorf("ID = %q", s.ID)
+	checkShape(t, s, "loadtest,serve,loadtest,apply-fix,explain-query,loadtest,reset",
+		"shared-pool", "pool-size", "no-close", "no-delay")
+	if s.ID != "01-single-server" || s.Lab != "single-server" || s.Lines[s.LabLine-1] != "**Lab:** single-server" {
+		t.Errorf("ID = %q, lab %q on line %d", s.ID, s.Lab, s.LabLine)
 	}
 	for _, q := range s.Questions() {
 		if q.Model == "" {
@@ -254,6 +263,11 @@ func TestParseErrors(t *testing.T) {
 		{"empty model", ok + "```model\n\n```\n", 11, "model answer is empty"},
 		{"invalid utf8", "# T\n\n## A\n\n\xff\xfe\n", 5, "UTF-8"},
 		{"empty section title", "# T\n\n## \n", 3, "without a title"},
+		{"empty lab", "# T\n\n**Time:** 5 min  \n**Lab:**\n\n## A\n", 4, "names no lab"},
+		{"lab not a name", "# T\n\n**Lab:** Single Server\n\n## A\n", 3, "is not a lab name"},
+		{"lab in backquotes", "# T\n\n**Lab:** `single-server`\n\n## A\n", 3, "is not a lab name"},
+		{"duplicate tag", "# T\n\n## A\n\n- [ ] one <!-- t -->\n\n## B\n\n- [ ] two\n- [ ] three <!-- t -->\n", 10, "duplicate task tag \"t\" (also on line 5)"},
+		{"second lab", "# T\n\n**Lab:** a\n\n**Lab:** b\n\n## A\n", 5, "first is on line 3"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -326,7 +340,7 @@ func TestParseDetails(t *testing.T) {
 		t.Errorf("q %+v", q)
 	}
 	acts := s.Actions()
-	if len(acts) != 2 || acts[0].Name != "start" || strings.Join(acts[0].Args, " ") != "--preset fixed" || acts[1].Name != "explain-query" {
+	if len(acts) != 2 || acts[0].Name != "serve" || strings.Join(acts[0].Args, " ") != "--preset fixed" || acts[1].Name != "explain" {
 		t.Errorf("actions %+v", acts)
 	}
 	var img *Image
@@ -359,5 +373,82 @@ func TestBuiltinFitsEightyColumns(t *testing.T) {
 				t.Errorf("line %d has %U: %q", i+1, r, l)
 			}
 		}
+	}
+}
+
+// TestLabHeader: the header's `**Lab:**` line names the scenario's lab, with its line; a
+// `**Lab:**` line in a section is prose.
+func TestLabHeader(t *testing.T) {
+	s := mustParse(t, "l.md", []byte("# T\n\n**Difficulty:** Easy  \n**lab:** two-servers-2  \n\n## A\n\n**Lab:** other\n"))
+	if s.Lab != "two-servers-2" || s.LabLine != 4 || len(s.Meta) != 2 {
+		t.Errorf("lab %q on line %d, meta %+v", s.Lab, s.LabLine, s.Meta)
+	}
+	s = mustParse(t, "n.md", []byte("# T\n\n## A\n"))
+	if s.Lab != "" || s.LabLine != 0 {
+		t.Errorf("no Lab line: lab %q on line %d", s.Lab, s.LabLine)
+	}
+}
+
+// TestCommandWords: `scalelab WORD` names any action word, so a lab's new action needs no
+// change here; the runner's own commands and words that are not action names run nothing;
+// the original's npm scripts keep their actions.
+func TestCommandWords(t *testing.T) {
+	cases := []struct{ fence, name, args string }{
+		{"scalelab kill-db", "kill-db", ""},
+		{"$ scalelab grow-table --rows 1000000", "grow-table", "--rows 1000000"},
+		{"/usr/local/bin/scalelab bring-back", "bring-back", ""},
+		{"scalelab serve --preset fixed", "serve", "--preset fixed"},
+		{"scalelab open my.md\nscalelab loadtest", "loadtest", ""},
+		{"npm run start", "start", ""},
+		{"npm start", "start", ""},
+		{"npm run explain-query", "explain-query", ""},
+		{"npm run build", "", ""},
+		{"scalelab", "", ""},
+		{"scalelab --help", "", ""},
+		{"scalelab Kill-DB", "", ""},
+		{"scalelab 2fast", "", ""},
+		{"scalelab kill_db", "", ""},
+	}
+	for _, w := range []string{"workshop", "open", "lint", "export", "doctor", "psql", "help", "version", "class"} {
+		cases = append(cases, struct{ fence, name, args string }{"scalelab " + w + " x", "", ""})
+	}
+	for _, c := range cases {
+		s := mustParse(t, "c.md", []byte("# T\n\n## A\n\n```bash\n"+c.fence+"\n```\n"))
+		acts := s.Actions()
+		switch {
+		case c.name == "" && len(acts) != 0:
+			t.Errorf("%q runs %+v, want nothing", c.fence, acts[0])
+		case c.name != "" && (len(acts) != 1 || acts[0].Name != c.name || strings.Join(acts[0].Args, " ") != c.args):
+			t.Errorf("%q: actions %+v, want %s %q", c.fence, acts, c.name, c.args)
+		}
+	}
+}
+
+// TestTaskIDs: a tagged task is known by its tag, an untagged one by its step and its text;
+// tasks with the same text in one step are told apart; inserting a task keeps the others' IDs.
+func TestTaskIDs(t *testing.T) {
+	const before = "# T\n\n- [ ] in the intro\n\n## Step 1 — A\n\n- [ ] Add the index <!-- index -->\n- [ ] Measure again!\n- [ ] Measure again!\n- [ ] `...`\n"
+	s := mustParse(t, "t.md", []byte(before))
+	var got []string
+	for _, tk := range s.Tasks() {
+		got = append(got, tk.ID)
+	}
+	if strings.Join(got, " ") != "intro-in-the-intro index step1-measure-again step1-measure-again-2 step1-task" {
+		t.Errorf("IDs %v", got)
+	}
+	pos := s.PositionTaskIDs()
+	if pos["intro-task1"] != "intro-in-the-intro" || pos["step1-task1"] != "index" || pos["step1-task3"] != "step1-measure-again-2" || len(pos) != 5 {
+		t.Errorf("position IDs %v", pos)
+	}
+	inserted := strings.Replace(before, "- [ ] Add the index", "- [ ] Read the plan first\n- [ ] Add the index", 1)
+	s2 := mustParse(t, "t.md", []byte(inserted))
+	var after []string
+	for _, tk := range s2.Tasks() {
+		if tk.Text != "Read the plan first" {
+			after = append(after, tk.ID)
+		}
+	}
+	if strings.Join(after, " ") != strings.Join(got, " ") {
+		t.Errorf("after an insertion the IDs are %v, were %v", after, got)
 	}
 }

@@ -7,13 +7,17 @@ import (
 
 // Scenario is one parsed scenario file.
 type Scenario struct {
-	ID     string   // from the file name without directory and extension: "01-single-server"
-	Title  string   // the `# ` heading
-	Meta   []Meta   // `**Key:** value` lines before the first section, in order
-	Intro  []Block  // everything between the title and the first `## ` section
-	Steps  []*Step  // every `## ` section in order (intro sections like "The Situation" too)
-	Source []byte   // the file as read, with CRLF made LF and control characters replaced (termsafe.Clean)
-	Lines  []string // Source split into lines (Lines[0] is line 1)
+	ID    string // from the file name without directory and extension: "01-single-server"
+	Title string // the `# ` heading
+	// Lab is the lab the header's `**Lab:** NAME` line names ("single-server"); "" when the
+	// header names none (the original seed's file), which the runner reads as its default lab.
+	Lab     string
+	LabLine int      // the line of the `**Lab:**` line (1-based), 0 when there is none
+	Meta    []Meta   // `**Key:** value` lines before the first section, in order
+	Intro   []Block  // everything between the title and the first `## ` section
+	Steps   []*Step  // every `## ` section in order (intro sections like "The Situation" too)
+	Source  []byte   // the file as read, with CRLF made LF and control characters replaced (termsafe.Clean)
+	Lines   []string // Source split into lines (Lines[0] is line 1)
 }
 
 // Meta is one `**Key:** value` line of the scenario's header.
@@ -123,25 +127,30 @@ type Table struct {
 
 // Task is one `- [ ]` item.
 type Task struct {
-	ID   string // stable: "step3-task1" (step ID + position in the step)
+	// ID is stable (the worksheet keeps the tick under it): the tag when there is one
+	// ("no-delay"), else the step's ID and a slug of the text ("step3-remove-the-500-ms").
+	ID   string
 	Text string // the item text without the checkbox (and without a trailing <!-- tag -->)
 	Tag  string // text of a trailing HTML comment, "<!-- shared-pool -->" -> "shared-pool"
 	Done bool
 	Line int
 }
 
-// The lab actions a command can name (Action.Name).
+// The actions the original scenario's npm scripts run (`npm run loadtest`, `npm start`): a
+// `scalelab WORD` command names its action by WORD itself.
 const (
-	ActionLoadTest = "loadtest"      // scalelab loadtest, npm run loadtest
-	ActionStart    = "start"         // scalelab serve, npm run start: (re)start the API
-	ActionApplyFix = "apply-fix"     // Fix 2: the index
-	ActionExplain  = "explain-query" // EXPLAIN of the feed query
-	ActionReset    = "reset"         // back to the scenario's start
+	ActionLoadTest = "loadtest"      // npm run loadtest
+	ActionStart    = "start"         // npm run start, npm start: (re)start the API
+	ActionApplyFix = "apply-fix"     // npm run apply-fix: Fix 2, the index
+	ActionExplain  = "explain-query" // npm run explain-query: EXPLAIN of the feed query
+	ActionReset    = "reset"         // npm run reset: back to the scenario's start
 )
 
 // Action is a lab command found in a shell fence.
 type Action struct {
-	Name    string   // one of the Action* names
+	// Name is the action as the command names it: WORD of `scalelab WORD ...` ("serve",
+	// "kill-db"; the lab knows its actions and their aliases), or the Action* an npm script runs.
+	Name    string
 	Command string   // the command line as written: "scalelab serve --preset fixed"
 	Args    []string // the words after the command name: ["--preset", "fixed"]
 	Lang    string   // the fence's info string: "bash", "sh", ""

@@ -7,5 +7,8 @@
 // silently dropped; a file of a newer format is refused untouched; fields this build does not
 // know survive a save. Two workshops may have one worksheet open: ClaimSheet tells the second
 // which process has it, and SaveMerged merges each save with the other's so none is lost.
-// Debouncing saves while the learner types is the caller's job.
+// A tick is kept under the task's stable ID (content.Task.ID); a worksheet of format 1, which
+// kept ticks under the tasks' positions, has them renamed when it is stamped with its scenario.
+// The worksheet records its scenario and the lab it ran in. Debouncing saves while the learner
+// types is the caller's job.
 package worksheet

@@ -6,7 +6,7 @@ import "encoding/json"
 type plain Worksheet
 
 // knownFields are the JSON names of Worksheet's fields; everything else is kept in extra.
-var knownFields = []string{"version", "scenario", "title", "source", "step", "answers", "tasks", "tables", "updated", "lab"}
+var knownFields = []string{"version", "scenario", "title", "source", "step", "answers", "tasks", "tables", "updated", "lab", "lab_name"}
 
 // UnmarshalJSON reads the known fields and keeps the others, so a save of a file a newer
 // scalelab wrote gives them back.

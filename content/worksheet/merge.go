@@ -210,6 +210,11 @@ func SaveMerged(path string, base, ours *Worksheet) (*Worksheet, error) {
 		}
 		disk = base
 	}
+	if disk != base && disk.Version < Version && base != nil {
+		// a file of format 1 keeps ticks under the tasks' positions: they are the ones base
+		// holds, renamed when this workshop stamped it (an older scalelab's ticks since are lost)
+		disk.Tasks = base.Tasks
+	}
 	merged := Merge(base, ours, disk)
 	if err := merged.Save(path); err != nil {
 		return nil, err

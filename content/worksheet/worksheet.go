@@ -14,8 +14,10 @@ import (
 	"scalelab/content/safefile"
 )
 
-// Version is the file format version written by Save.
-const Version = 1
+// Version is the file format version written by Save. Format 2 keeps a task's tick under the
+// task's stable ID (its tag, or its step and text); format 1 kept it under the task's position
+// ("step3-task1"), which Stamp renames.
+const Version = 2
 
 // Worksheet is the learner's work on one scenario.
 type Worksheet struct {
@@ -25,12 +27,14 @@ type Worksheet struct {
 	Source   string                `json:"source,omitempty"` // SourceBuiltin or the file's absolute path
 	Step     int                   `json:"step"`             // index in Scenario.Steps where the learner was
 	Answers  map[string]string     `json:"answers"`          // question ID ("Q1") -> answer text
-	Tasks    map[string]bool       `json:"tasks"`            // task ID ("step3-task1") -> ticked
+	Tasks    map[string]bool       `json:"tasks"`            // task ID ("no-delay") -> ticked
 	Tables   map[string][][]string `json:"tables"`           // table ID -> rows like Table.Rows ("" = not filled)
 	Updated  time.Time             `json:"updated"`
 	// Lab is what the learner last applied to the lab (the fix tags of the Fix 1 boxes when the
 	// API was restarted, e.g. "shared-pool"): the lab comes back with it on resume. nil: nothing.
 	Lab []string `json:"lab,omitempty"`
+	// LabName is the lab the scenario ran in (Identity.Lab: "single-server"); "" when not known.
+	LabName string `json:"lab_name,omitempty"`
 
 	// extra holds the fields this build does not know (a newer scalelab's), written back as
 	// they were.
@@ -188,5 +192,9 @@ func Export(s *content.Scenario, w *Worksheet) []byte {
 	if w == nil {
 		w = New(s.ID)
 	}
-	return content.Fill(s, content.Filling{Answers: w.Answers, Tasks: w.Tasks, Tables: w.Tables})
+	tasks := w.Tasks
+	if w.Version < Version {
+		tasks = renameTasks(tasks, s.PositionTaskIDs())
+	}
+	return content.Fill(s, content.Filling{Answers: w.Answers, Tasks: tasks, Tables: w.Tables})
 }

@@ -30,7 +30,7 @@ func TestSaveLoad(t *testing.T) {
 	w.Step = 4
 	w.Answers["Q1"] = "a new pool\nper request"
 	w.Answers["Q7"] = "1. disk\n\n2. net\n\n3. deploy"
-	w.Tasks["step3-task1"] = true
+	w.Tasks["shared-pool"] = true
 	w.Tables["step4-run"] = [][]string{{"", "3%", "2.1 s", "40"}}
 	if err := w.Save(path); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestSaveLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Scenario != w.Scenario || got.Step != 4 || got.Answers["Q1"] != w.Answers["Q1"] || got.Answers["Q7"] != w.Answers["Q7"] ||
-		!got.Tasks["step3-task1"] || got.Tables["step4-run"][0][2] != "2.1 s" || got.Version != Version || got.Updated.IsZero() {
+		!got.Tasks["shared-pool"] || got.Tables["step4-run"][0][2] != "2.1 s" || got.Version != Version || got.Updated.IsZero() {
 		t.Errorf("loaded %+v, saved %+v", got, w)
 	}
 	// Save again over the old file, then check nothing but the file is in the directory.
@@ -145,7 +145,7 @@ func TestExport(t *testing.T) {
 	s := content.Builtin()
 	w := New(s.ID)
 	w.Answers["Q1"] = "Every request builds its own pool."
-	w.Tasks["step3-task4"] = true
+	w.Tasks["no-delay"] = true
 	w.Tables["step2-metric"] = [][]string{{"", "2.9%"}, {"", "5120"}, {"", "1.3 s"}, {"", "2.1 s"}}
 	out := string(Export(s, w))
 	for _, want := range []string{"Every request builds its own pool.", "- [x] Remove the 500 ms sleep", "| Success rate    | 2.9%  |"} {

@@ -66,7 +66,7 @@ func labFlag(args []string) (string, bool) {
 // registerLabFlag adds --lab to a lab command's flags (chosenLab read it already; here it is
 // parsed and shown in --help).
 func registerLabFlag(fs *flag.FlagSet) {
-	fs.String("lab", lab.Default, fmt.Sprintf("the lab to work on (%s; default: the running workshop's, else %s)", strings.Join(lab.Names(), ", "), lab.Default))
+	fs.String("lab", "", fmt.Sprintf("the lab to work on (%s; default: the running workshop's, else %s)", strings.Join(lab.Names(), ", "), lab.Default))
 }
 
 // cliActions are the lab's actions the CLI offers as commands, in the lab's order.
@@ -90,6 +90,22 @@ func labCommand(labName, name string) (lab.Action, bool) {
 	}
 	a, ok := lab.FindAction(l, name)
 	return a, ok && !a.Hidden
+}
+
+// cliName and cliHelp are how help lists an action: the serve action as `serve`, what it is
+// in the CLI.
+func cliName(a lab.Action) string {
+	if serves(a) {
+		return "serve"
+	}
+	return a.Name
+}
+
+func cliHelp(a lab.Action) string {
+	if serves(a) {
+		return "run the lab with its server in the foreground until Ctrl+C (--preset NAME: its settings)"
+	}
+	return a.Help
 }
 
 // serves tells whether an action is the one `scalelab serve` names: in the CLI it starts the
@@ -260,12 +276,16 @@ func serve(ctx context.Context, w, warn io.Writer, l lab.Lab) error {
 }
 
 // printOutcome prints what an action did: the plan it read (when it read one), its summary and
-// its detail.
+// its detail, each once (a summary that quotes the plan's verdict, or a detail that is the
+// plan's text, is the plan already printed).
 func printOutcome(w io.Writer, out lab.Outcome, color bool) {
-	if out.Plan != nil {
-		printPlan(w, *out.Plan, color)
-		if out.Summary == out.Plan.Verdict {
+	if p := out.Plan; p != nil {
+		printPlan(w, *p, color)
+		if p.Verdict != "" && strings.Contains(out.Summary, p.Verdict) {
 			out.Summary = ""
+		}
+		if strings.TrimSpace(out.Detail) == strings.TrimSpace(p.Text) {
+			out.Detail = ""
 		}
 	}
 	for _, s := range []string{out.Summary, out.Detail} {

@@ -126,7 +126,7 @@ Commands:`)
 	if l, err := lab.New(labName, lab.Config{}); err == nil {
 		fmt.Fprintf(w, "\nCommands of the %s lab (--lab NAME for another: %s):\n", l.Name(), strings.Join(lab.Names(), ", "))
 		for _, a := range cliActions(l) {
-			fmt.Fprintf(w, "  %-14s %s\n", a.Name, a.Help)
+			fmt.Fprintf(w, "  %-14s %s\n", cliName(a), cliHelp(a))
 		}
 	} else {
 		fmt.Fprintf(w, "\n%v\n", err)

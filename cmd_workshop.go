@@ -21,6 +21,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/home"
 	"scalelab/lab/load"
@@ -144,7 +145,21 @@ func loadScenario(path string) (*content.Scenario, error) {
 	if len(sc.Steps) == 0 {
 		return nil, fmt.Errorf("%s has no `## ` sections: a scenario is a `# Title` and `## Step N — ...` sections", path)
 	}
+	if _, err := scenarioLab(sc); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", path, sc.LabLine, err)
+	}
 	return sc, nil
+}
+
+// scenarioLab is the lab a scenario runs in, unstarted: the one its `**Lab:**` line names, or
+// lab.Default when it names none. A lab this build does not have is an error that quotes the
+// line and lists the labs there are.
+func scenarioLab(sc *content.Scenario) (lab.Lab, error) {
+	l, err := lab.New(sc.Lab, lab.Config{Scenario: sc.ID})
+	if err != nil && sc.LabLine > 0 {
+		return nil, fmt.Errorf("%s: %w", strings.TrimSpace(sc.Lines[sc.LabLine-1]), err)
+	}
+	return l, err
 }
 
 func workshop(f workshopFlags) error {

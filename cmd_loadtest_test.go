@@ -105,7 +105,9 @@ func TestLoadtestLabPrintsTheScenarioTable(t *testing.T) {
 }
 
 func TestLoadtestFlags(t *testing.T) {
-	runLoadtest := func(args []string) error { return labMain("loadtest")(context.Background(), args, io.Discard, io.Discard) }
+	runLoadtest := func(args []string) error {
+		return labMain("loadtest")(context.Background(), args, io.Discard, io.Discard)
+	}
 	if err := runLoadtest([]string{"--preset", "nope", "--url", "x"}); err == nil || !strings.Contains(err.Error(), "http") {
 		t.Fatalf("a bad URL: %v", err)
 	}

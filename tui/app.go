@@ -10,7 +10,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
@@ -18,6 +17,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/load"
 )
 
@@ -39,9 +39,12 @@ type Options struct {
 	// Lab is the running lab (a *LabController): started by Init in the background, given every
 	// message, and the Actions when Actions is nil. nil: the text only (--no-lab).
 	Lab     Lab
-	Actions Actions       // what runs the text's commands; default Lab; nil: the lab is off (--no-lab)
-	History *load.History // the recorded runs (the results screen); may be nil
-	Notice  string        // a line for the status bar at start-up (e.g. a worksheet problem)
+	Actions Actions // what runs the text's commands; default Lab; nil: the lab is off (--no-lab)
+	// Contract is the lab whose records the screens read (its actions' keys and help, its
+	// stages, its code and plan views); default Lab.Contract(); nil: none (--no-lab).
+	Contract lab.Lab
+	History  *load.History // the recorded runs (the results screen); may be nil
+	Notice   string        // a line for the status bar at start-up (e.g. a worksheet problem)
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -121,6 +124,13 @@ func New(opt Options) *App {
 	c.sheet.seedFromFile(opt.Scenario)
 	if opt.Actions == nil && opt.Lab != nil {
 		opt.Actions = opt.Lab
+	}
+	if opt.Contract == nil && opt.Lab != nil {
+		opt.Contract = opt.Lab.Contract()
+	}
+	if opt.Contract != nil {
+		c.lab, c.stages = opt.Contract, opt.Contract.Stages()
+		c.actKeys = newActionKeys(opt.Contract, c.keys)
 	}
 	a := &App{c: c, opt: opt, screens: map[screenID]screen{}, lab: newLabState()}
 	a.screens[screenReader] = newReader(c)
@@ -202,6 +212,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := a.labUpdate(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
@@ -263,61 +276,6 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 
-	case actionMsg:
-		return a.startAction(msg.Action, false)
-
-	case SetTableMsg:
-		rows, changed := mergeTable(a.c.sheet.ws.Tables[msg.ID], msg)
-		if !changed {
-			return nil
-		}
-		a.c.sheet.ws.Tables[msg.ID] = rows
-		msg.Rows = rows
-		return tea.Batch(a.c.sheet.changed(), a.broadcast(msg))
-
-	case LabAppliedMsg: // the lab's settings changed (R, reset): kept for the next start
-		a.c.sheet.ws.Lab = append([]string(nil), msg.Applied...)
-		return a.c.sheet.changed()
-
-	case LabStatusMsg:
-		var cmds []tea.Cmd
-		if msg.Err && !a.lab.status.Err {
-			// the lab just failed: the reason is read whole once; the header keeps the short line
-			cmds = append(cmds, a.setNotice(msg.Text, true))
-		}
-		a.lab.status = msg
-		return tea.Batch(append(cmds, a.spinCmd(), a.broadcast(msg))...)
-
-	case labSampleMsg:
-		if msg.Run != nil && a.lab.inflight[content.ActionLoadTest] {
-			s := msg.LabSample
-			a.lab.live = &s
-		} else {
-			a.lab.live = nil
-		}
-		return a.broadcast(msg)
-
-	case LabRunsMsg:
-		a.c.runs = msg.Stages
-		return a.broadcast(msg)
-
-	case spinner.TickMsg:
-		if !a.busy() {
-			a.lab.spinning = false
-			return nil
-		}
-		var cmd tea.Cmd
-		a.lab.spin, cmd = a.lab.spin.Update(msg)
-		return cmd
-
-	case ActionDoneMsg:
-		cmds := []tea.Cmd{a.labDone(msg)}
-		if msg.Err != nil {
-			cmds = append(cmds, a.setNotice(msg.Action.Name+": "+msg.Err.Error(), true))
-		} else if msg.Summary != "" {
-			cmds = append(cmds, a.setNotice(msg.Summary, false))
-		}
-		return tea.Batch(append(cmds, a.broadcast(msg))...)
 	}
 	return a.broadcast(msg)
 }

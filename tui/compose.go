@@ -254,9 +254,9 @@ func (r *reader) commandView(a *content.Action, focused bool) string {
 	}
 	out := box.Render("$ " + cmd)
 	if focused {
-		out += "\n" + s.Hint.Render("enter: "+actionHint(a.Name))
+		out += "\n" + s.Hint.Render("enter: "+r.c.actionHint(a.Name))
 	} else {
-		out += "\n" + s.Hint.Render("a lab action: Tab here, then Enter"+actionKeyHint(a.Name))
+		out += "\n" + s.Hint.Render("a lab action: Tab here, then Enter"+r.c.actionKeyHint(a.Name))
 	}
 	return out
 }

@@ -11,9 +11,9 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 )
 
 // Plain mode with a real lab: it starts the lab with progress lines, resumes at Step 2, runs the
@@ -27,7 +27,7 @@ func TestPlainRunsTheLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctl := NewLabController(LabOptions{
-		Config:  singleserver.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf},
+		Lab:     realLab(t, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf}),
 		History: hist, Scenario: sc, Users: 5, Duration: time.Second,
 	})
 	path := worksheet.PathFor(dir, sc.ID)

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"scalelab/content"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/singleserver"
 )
@@ -119,10 +120,10 @@ func TestResultsTableFromHistory(t *testing.T) {
 func TestResultsStageAndRerun(t *testing.T) {
 	r := loaded(t, testHistory(t), 80, 21)
 	mustContain(t, r.View(), "The lab's stage is not known yet", "No runs recorded yet",
-		"Broken       not measured yet: the load test against the broken API (Step 2)")
+		"Broken                   not measured yet: run the load test before the fixes")
 
 	// the lab's status names the stage (labctl's statusMsg): r will measure it
-	r.Update(statusMsg(singleserver.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: singleserver.StageFix1}))
+	r.Update(statusMsg(lab.Status{Up: true, Stage: singleserver.StageFix1}))
 	mustContain(t, r.View(), "The lab is now: After Fix 1", "the new run replaces the After Fix 1 row")
 
 	// while a load test runs, r says so instead of starting another
@@ -131,14 +132,15 @@ func TestResultsStageAndRerun(t *testing.T) {
 
 	// custom knobs: recorded as Custom
 	r.Update(labSampleMsg{})
-	r.Update(statusMsg(singleserver.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "custom", Stage: singleserver.StageCustom}))
+	r.Update(statusMsg(lab.Status{Up: true, Stage: singleserver.StageCustom}))
 	mustContain(t, r.View(), "The lab is now: Custom", "recorded as Custom")
 }
 
 func TestResultsListScrolls(t *testing.T) {
 	var runs []load.Record
+	r3 := []string{singleserver.StageBroken, singleserver.StageFix1, singleserver.StageFix2}
 	for i := 0; i < 30; i++ {
-		runs = append(runs, resultsRun(resultStages[i%3], time.Duration(i)*time.Minute))
+		runs = append(runs, resultsRun(r3[i%3], time.Duration(i)*time.Minute))
 	}
 	r := loaded(t, testHistory(t, runs...), 80, 21)
 	n := r.listHeight()
@@ -189,7 +191,7 @@ func TestResultsGoldens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := loaded(t, testHistory(t, tc.runs...), tc.w, tc.h-3)
-			r.Update(statusMsg(singleserver.State{PGUp: true, Preset: "fixed", Index: true, Stage: singleserver.StageFix2}))
+			r.Update(statusMsg(lab.Status{Up: true, Stage: singleserver.StageFix2}))
 			screenGolden(t, tc.name, r.View())
 		})
 	}

@@ -58,12 +58,17 @@ func runExport(args []string) error {
 	if ws.Scenario != "" && ws.Scenario != s.ID {
 		return fmt.Errorf("worksheet %s belongs to scenario %q, not %q: pass that scenario with --scenario", wsPath, ws.Scenario, s.ID)
 	}
+	l, err := scenarioLab(s)
+	if err != nil {
+		return err
+	}
+	stages := l.Stages() // read unstarted: which runs fill which rows
 	// the runs measured with `scalelab loadtest` too, by the rule the workshop fills its tables with
 	if h, herr := load.OpenDefaultHistory(); herr == nil {
 		if h.Recovered != "" {
 			fmt.Fprintf(exportLog, "scalelab: the run history was unreadable and was kept as %s; the tables hold what the worksheet has\n", h.Recovered)
 		}
-		tui.FillFromHistory(s, ws, h.LatestByState())
+		tui.FillFromHistory(s, ws, h.LatestByState(), stages)
 	} else {
 		fmt.Fprintf(exportLog, "scalelab: the run history cannot be read, so the tables hold what the worksheet has: %v\n", herr)
 	}

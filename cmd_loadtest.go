@@ -123,7 +123,7 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 		}
 	} else {
 		fmt.Fprint(stdout, rec.Result.Summary)
-		printLoadTable(stdout, rec)
+		printLoadTable(stdout, rec, labStages(a.labName()))
 	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("load test cancelled after %.1fs: the partial figures above are not recorded in the run history", rec.Result.Elapsed.Seconds())
@@ -170,6 +170,15 @@ func loadURL(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 		return rec, err
 	}
 	return saveRun(rec, stderr), nil
+}
+
+// labStages are the stages of the lab labName (read unstarted), for the titles of its runs.
+func labStages(labName string) []lab.Stage {
+	l, err := lab.New(labName, lab.Config{})
+	if err != nil {
+		return nil
+	}
+	return l.Stages()
 }
 
 // stageOf is a stage's name and title.
@@ -227,7 +236,9 @@ func openHistory(stderr io.Writer) *load.History {
 
 // printLoadTable prints the scenario's table and the failures by cause (plain mode prints runs
 // the same way).
-func printLoadTable(w io.Writer, rec *load.Record) { tui.WriteRunTable(w, rec) }
+func printLoadTable(w io.Writer, rec *load.Record, stages []lab.Stage) {
+	tui.WriteRunTable(w, rec, stages)
+}
 
 // printLoadJSON prints the run as one JSON object (the Result's keys plus the run's settings).
 func printLoadJSON(w io.Writer, rec *load.Record) error {

@@ -3,7 +3,6 @@ package assets
 import (
 	"embed"
 	"path"
-	"sort"
 	"strings"
 )
 
@@ -22,17 +21,6 @@ func Diagram(name string) (string, bool) {
 		return "", false
 	}
 	return strings.TrimRight(string(b), "\n"), true
-}
-
-// Names lists the diagrams by base name.
-func Names() []string {
-	ents, _ := Files.ReadDir(".")
-	var out []string
-	for _, e := range ents {
-		out = append(out, strings.TrimSuffix(e.Name(), ".txt"))
-	}
-	sort.Strings(out)
-	return out
 }
 
 func baseName(name string) string {

@@ -4,7 +4,8 @@
 // Scenario the workshop can drive:
 //
 //   - the first line is the title (`# Title`); `**Key:** value` lines before the first
-//     section are metadata;
+//     section are metadata; `**Lab:** NAME` names the lab the scenario runs in (Scenario.Lab;
+//     a file without one runs in the runner's default lab);
 //   - every `## ` section is a Step, in order; a heading that starts with "Step N" gives
 //     the step its Number (1, 2, ... without gaps); other sections have Number 0;
 //   - `### ` headings stay inside their step and name the blocks under them (Block.Sub);
@@ -13,9 +14,11 @@
 //     numbered slots ("1.\n\n2.\n\n3."). A fence with the info string `model` right after
 //     an answer fence is the question's model answer (kept out of the blocks);
 //   - a table with empty value cells is a result table to be filled (Table.Fillable);
-//   - `- [ ]` / `- [x]` lists are task lists;
-//   - a shell fence that runs a lab command (`scalelab loadtest`, `npm run loadtest`, ...)
-//     becomes an Action the learner runs with a key;
+//   - `- [ ]` / `- [x]` lists are task lists; a trailing `<!-- tag -->` tags a task and is
+//     its ID, an untagged task's ID is its step's and a slug of its text (Task.ID);
+//   - a shell fence that runs a lab command (`scalelab WORD ...` for any action word the
+//     lab may have, or the original's `npm run loadtest`, ...) becomes an Action the learner
+//     runs with a key;
 //   - `![alt](assets/NAME.svg)` is drawn from the terminal diagram assets/NAME.txt when
 //     there is one;
 //   - a table row ending in `<!-- when: NAME -->` (after its last cell) names the lab

@@ -342,71 +342,12 @@ func (p *parser) paragraph(i int) (int, error) {
 	raw := strings.Join(lines, "\n")
 	b := Block{Kind: Markdown, Line: start + 1, End: i, Markdown: raw}
 
-	if m := reTask.FindStringSubmatch(lines[0]); m != nil {
-		b.Kind = TaskBlock
-		for k, l := range lines {
-			if tm := reTask.FindStringSubmatch(l); tm != nil {
-				t := &Task{Done: tm[1] != " ", Line: start + k + 1}
-				t.Text = strings.TrimSpace(tm[2])
-				b.Tasks = append(b.Tasks, t)
-				continue
-			}
-			if reListItem.MatchString(l) || len(b.Tasks) == 0 {
-				// a plain item inside a task list: keep it in the markdown only
-				continue
-			}
-			last := b.Tasks[len(b.Tasks)-1]
-			last.Text = strings.TrimSpace(last.Text + " " + strings.TrimSpace(l))
-		}
-		for _, t := range b.Tasks {
-			if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
-				t.Tag = t.Text[tag[2]:tag[3]]
-				t.Text = strings.TrimSpace(t.Text[:tag[0]])
-			}
-			if err := p.setTaskID(t); err != nil {
-				return 0, err
-			}
-		}
-		p.add(b)
-		return i, nil
+	switch {
+	case reTask.MatchString(lines[0]):
+		return i, p.taskList(b, lines)
+	case reQuestion.MatchString(lines[0]):
+		return i, p.questionPrompt(b, lines)
 	}
-
-	if loc := reQuestion.FindStringSubmatchIndex(lines[0]); loc != nil {
-		n, err := strconv.Atoi(lines[0][loc[2]:loc[3]])
-		if err != nil || n <= 0 || n > 10000 {
-			p.add(b)
-			return i, p.report(start+1, "question number %q is not a small positive number", clip(lines[0][loc[2]:loc[3]]))
-		}
-		if p.pendingQ != nil {
-			q := p.pendingQ
-			p.pendingQ = nil
-			if err := p.report(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" after it, before Q%d on line %d", q.Number, n, start+1); err != nil {
-				return 0, err
-			}
-		}
-		if prev, dup := p.questions[n]; dup {
-			p.add(b)
-			return i, p.report(start+1, "duplicate question number Q%d (also on line %d): number questions once each", n, prev)
-		}
-		joined := strings.Join(lines, " ")
-		rest := joined[loc[1]:]
-		end := strings.Index(rest, "**")
-		if end < 0 {
-			p.add(b)
-			return i, p.report(start+1, "Q%d: the bold prompt is not closed: end it with **", n)
-		}
-		p.questions[n] = start + 1
-		q := &Question{ID: fmt.Sprintf("Q%d", n), Number: n, Prompt: strings.TrimSpace(rest[:end]), Line: start + 1, StepIndex: -1}
-		if p.step != nil {
-			q.Step, q.StepIndex = p.step.Number, p.step.Index
-		}
-		b.PromptFor = q.ID
-		p.add(b)
-		p.pendingQ = q
-		p.pendingFrom = len(p.blocks())
-		return i, nil
-	}
-
 	if p.step == nil {
 		for k, l := range lines {
 			if m := reMeta.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
@@ -420,6 +361,75 @@ func (p *parser) paragraph(i int) (int, error) {
 	}
 	p.add(b)
 	return i, nil
+}
+
+// taskList reads the paragraph b (its lines) as a task list: one Task per `- [ ]` item, the
+// lines after an item continuing its text, a trailing `<!-- tag -->` its tag.
+func (p *parser) taskList(b Block, lines []string) error {
+	b.Kind = TaskBlock
+	for k, l := range lines {
+		if tm := reTask.FindStringSubmatch(l); tm != nil {
+			t := &Task{Done: tm[1] != " ", Line: b.Line + k}
+			t.Text = strings.TrimSpace(tm[2])
+			b.Tasks = append(b.Tasks, t)
+			continue
+		}
+		if reListItem.MatchString(l) || len(b.Tasks) == 0 {
+			// a plain item inside a task list: keep it in the markdown only
+			continue
+		}
+		last := b.Tasks[len(b.Tasks)-1]
+		last.Text = strings.TrimSpace(last.Text + " " + strings.TrimSpace(l))
+	}
+	for _, t := range b.Tasks {
+		if tag := reTrailTag.FindStringSubmatchIndex(t.Text); tag != nil {
+			t.Tag = t.Text[tag[2]:tag[3]]
+			t.Text = strings.TrimSpace(t.Text[:tag[0]])
+		}
+		if err := p.setTaskID(t); err != nil {
+			return err
+		}
+	}
+	p.add(b)
+	return nil
+}
+
+// questionPrompt reads the paragraph b (its lines) as a question's bold `**Qn: ...**` prompt;
+// the question waits for its answer fence (pendingQ).
+func (p *parser) questionPrompt(b Block, lines []string) error {
+	loc := reQuestion.FindStringSubmatchIndex(lines[0])
+	n, err := strconv.Atoi(lines[0][loc[2]:loc[3]])
+	if err != nil || n <= 0 || n > 10000 {
+		p.add(b)
+		return p.report(b.Line, "question number %q is not a small positive number", clip(lines[0][loc[2]:loc[3]]))
+	}
+	if p.pendingQ != nil {
+		q := p.pendingQ
+		p.pendingQ = nil
+		if err := p.report(q.Line, "Q%d has no answer fence: add a plain ``` fence starting with \"Your answer:\" after it, before Q%d on line %d", q.Number, n, b.Line); err != nil {
+			return err
+		}
+	}
+	if prev, dup := p.questions[n]; dup {
+		p.add(b)
+		return p.report(b.Line, "duplicate question number Q%d (also on line %d): number questions once each", n, prev)
+	}
+	rest := strings.Join(lines, " ")[loc[1]:]
+	end := strings.Index(rest, "**")
+	if end < 0 {
+		p.add(b)
+		return p.report(b.Line, "Q%d: the bold prompt is not closed: end it with **", n)
+	}
+	p.questions[n] = b.Line
+	q := &Question{ID: fmt.Sprintf("Q%d", n), Number: n, Prompt: strings.TrimSpace(rest[:end]), Line: b.Line, StepIndex: -1}
+	if p.step != nil {
+		q.Step, q.StepIndex = p.step.Number, p.step.Index
+	}
+	b.PromptFor = q.ID
+	p.add(b)
+	p.pendingQ = q
+	p.pendingFrom = len(p.blocks())
+	return nil
 }
 
 // labMeta reads the header's `**Lab:** NAME` line into Scenario.Lab: the name must be a

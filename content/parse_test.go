@@ -61,8 +61,9 @@ func mustParse(t testing.TB, name string, src []byte) *Scenario {
 	return s
 }
 
-// shape is what both scenario files must share.
-func checkShape(t *testing.T, s *Scenario, wantActions string, wantTasks ...string) {
+// shape is what both scenario files must share: five numbered steps with Q1-Q9 and the two
+// result tables of the original first, its three images; the built-in file has more after.
+func checkShape(t *testing.T, s *Scenario, images int, wantActions string, wantTasks ...string) {
 	t.Helper()
 	var numbered []int
 	for _, st := range s.Steps {
@@ -73,28 +74,65 @@ func checkShape(t *testing.T, s *Scenario, wantActions string, wantTasks ...stri
 	if got := len(numbered); got != 5 {
 		t.Errorf("numbered steps = %v, want 1..5", numbered)
 	}
+	checkQuestions(t, s)
+	checkTablesTasksActions(t, s, wantActions, wantTasks)
+
+	var imgs int
+	s.each(func(b *Block) {
+		if b.Kind == ImageBlock {
+			imgs++
+			if b.Image.Asset == "" {
+				t.Errorf("image %s has no terminal diagram", b.Image.Src)
+			}
+		}
+	})
+	if imgs != images {
+		t.Errorf("images = %d, want %d", imgs, images)
+	}
+
+	fix := map[string]bool{}
+	for _, st := range s.Steps {
+		if st.Number == 3 {
+			for _, b := range st.Blocks {
+				if b.Sub != "" {
+					fix[strings.SplitN(b.Sub, ":", 2)[0]] = true
+				}
+			}
+		}
+	}
+	if !fix["Fix 1"] || !fix["Fix 2"] {
+		t.Errorf("step 3 subsections = %v, want Fix 1 and Fix 2", fix)
+	}
+}
+
+// checkQuestions: Q1-Q9 of the original, numbered on, each with its prompt and answer fence.
+func checkQuestions(t *testing.T, s *Scenario) {
+	t.Helper()
 	wantKinds := map[string]string{"Q1": "answer", "Q2": "answer", "Q3": "guess", "Q4": "answer", "Q5": "answer",
 		"Q6": "answer", "Q7": "slots", "Q8": "answer", "Q9": "answer"}
 	wantStep := map[string]int{"Q1": 1, "Q2": 1, "Q3": 1, "Q4": 2, "Q5": 2, "Q6": 2, "Q7": 5, "Q8": 5, "Q9": 5}
 	qs := s.Questions()
-	if len(qs) != 9 {
-		t.Fatalf("questions = %d, want 9", len(qs))
+	if len(qs) < 9 {
+		t.Fatalf("questions = %d, want 9 at least", len(qs))
 	}
 	for i, q := range qs {
 		if want := "Q" + itoa(i+1); q.ID != want {
 			t.Errorf("question %d is %s, want %s", i, q.ID, want)
-		}
-		if q.Kind != wantKinds[q.ID] {
-			t.Errorf("%s kind = %q, want %q", q.ID, q.Kind, wantKinds[q.ID])
-		}
-		if q.Step != wantStep[q.ID] {
-			t.Errorf("%s is in step %d, want %d", q.ID, q.Step, wantStep[q.ID])
 		}
 		if q.Prompt == "" || q.AnswerLine <= q.Line {
 			t.Errorf("%s: prompt %q at line %d, answer fence at line %d", q.ID, q.Prompt, q.Line, q.AnswerLine)
 		}
 		if q.Answer != "" {
 			t.Errorf("%s: an unanswered file gave answer %q", q.ID, q.Answer)
+		}
+		if i >= 9 {
+			continue
+		}
+		if q.Kind != wantKinds[q.ID] {
+			t.Errorf("%s kind = %q, want %q", q.ID, q.Kind, wantKinds[q.ID])
+		}
+		if q.Step != wantStep[q.ID] {
+			t.Errorf("%s is in step %d, want %d", q.ID, q.Step, wantStep[q.ID])
 		}
 	}
 	if q7 := s.Question("Q7"); q7.Slots != 3 {
@@ -103,15 +141,15 @@ func checkShape(t *testing.T, s *Scenario, wantActions string, wantTasks ...stri
 	if q4 := s.Question("Q4"); !strings.Contains(q4.Detail, "150") {
 		t.Errorf("Q4 detail should hold the pool code between prompt and answer, got %q", q4.Detail)
 	}
+}
 
-	var fillable []*Table
-	for _, tb := range s.Tables() {
-		if tb.Fillable {
-			fillable = append(fillable, tb)
-		}
-	}
-	if len(fillable) != 2 {
-		t.Fatalf("fillable tables = %d, want 2", len(fillable))
+// checkTablesTasksActions: the original's two result tables first, the tasks (their IDs, and
+// the position IDs of format 1 worksheets), the command blocks' actions in order.
+func checkTablesTasksActions(t *testing.T, s *Scenario, wantActions string, wantTasks []string) {
+	t.Helper()
+	fillable := fillableTables(s)
+	if len(fillable) < 2 {
+		t.Fatalf("fillable tables = %d, want 2 at least", len(fillable))
 	}
 	if m := fillable[0]; m.ID != "step2-metric" || len(m.Rows) != 4 || len(m.Header) != 2 {
 		t.Errorf("step 2 table: %s %v %d rows", m.ID, m.Header, len(m.Rows))
@@ -140,38 +178,21 @@ func checkShape(t *testing.T, s *Scenario, wantActions string, wantTasks ...stri
 	if got, want := strings.Join(names, ","), wantActions; got != want {
 		t.Errorf("actions = %s, want %s", got, want)
 	}
+}
 
-	var imgs int
-	s.each(func(b *Block) {
-		if b.Kind == ImageBlock {
-			imgs++
-			if b.Image.Asset == "" {
-				t.Errorf("image %s has no terminal diagram", b.Image.Src)
-			}
-		}
-	})
-	if imgs != 3 {
-		t.Errorf("images = %d, want 3", imgs)
-	}
-
-	fix := map[string]bool{}
-	for _, st := range s.Steps {
-		if st.Number == 3 {
-			for _, b := range st.Blocks {
-				if b.Sub != "" {
-					fix[strings.SplitN(b.Sub, ":", 2)[0]] = true
-				}
-			}
+func fillableTables(s *Scenario) []*Table {
+	var out []*Table
+	for _, tb := range s.Tables() {
+		if tb.Fillable {
+			out = append(out, tb)
 		}
 	}
-	if !fix["Fix 1"] || !fix["Fix 2"] {
-		t.Errorf("step 3 subsections = %v, want Fix 1 and Fix 2", fix)
-	}
+	return out
 }
 
 func TestParseSeed(t *testing.T) {
 	s := mustParse(t, seedPath, readSeed(t))
-	checkShape(t, s, "loadtest,start,loadtest,apply-fix,explain-query,loadtest",
+	checkShape(t, s, 3, "loadtest,start,loadtest,apply-fix,explain-query,loadtest",
 		"step3-replace-the-getdbconnection-function-wit", "step3-in-each-route-replace-const-db-getdbconn",
 		"step3-remove-all-await-db-end-calls-you-don-t-c", "step3-remove-the-await-new-promise-resolve-set")
 	if s.ID != "scenario-01-single-server" || s.Title != "Scenario 1: The Single Server Problem" {
@@ -179,6 +200,9 @@ func TestParseSeed(t *testing.T) {
 	}
 	if len(s.Meta) != 3 || s.Meta[0].Key != "Difficulty" || s.Meta[0].Value != "Entry Level" {
 		t.Errorf("meta = %+v", s.Meta)
+	}
+	if len(s.Questions()) != 9 || len(fillableTables(s)) != 2 {
+		t.Errorf("the original has %d questions, %d result tables; want 9, 2", len(s.Questions()), len(fillableTables(s)))
 	}
 	if s.Lab != "" || s.LabLine != 0 {
 		t.Errorf("the original names no lab, got %q on line %d", s.Lab, s.LabLine)
@@ -209,7 +233,9 @@ func TestParseSeed(t *testing.T) {
 
 func TestParseBuiltin(t *testing.T) {
 	s := Builtin()
-	checkShape(t, s, "loadtest,serve,loadtest,apply-fix,explain-query,loadtest,reset",
+	checkShape(t, s, 4, "loadtest,serve,loadtest,apply-fix,explain-query,loadtest,"+
+		"loadtest,kill-db,bring-back,loadtest,kill-api,bring-back,"+
+		"grow-table,serve,loadtest,explain-query,apply-fix,loadtest,explain-query,shrink-table,reset",
 		"shared-pool", "pool-size", "no-close", "no-delay")
 	if s.ID != "01-single-server" || s.Lab != "single-server" || s.Lines[s.LabLine-1] != "**Lab:** single-server" {
 		t.Errorf("ID = %q, lab %q on line %d", s.ID, s.Lab, s.LabLine)
@@ -232,6 +258,57 @@ func TestParseBuiltin(t *testing.T) {
 		if !tags[want] {
 			t.Errorf("no Fix 1 task tagged %q (tags %v)", want, tags)
 		}
+	}
+}
+
+// TestGoFurther: the built-in scenario's two experiments are sections between Step 5 and
+// What You Learned, each with its questions (numbered on from Q9, with model answers) and a
+// result table whose rows name the stages they are filled from.
+func TestGoFurther(t *testing.T) {
+	s := Builtin()
+	var titles []string
+	for _, st := range s.Steps[s.Step(5).Index+1:] {
+		titles = append(titles, st.Title)
+	}
+	if want := "Go Further — When the Single Server Dies|Go Further — A Million Posts|What You Learned"; !strings.HasPrefix(strings.Join(titles, "|"), want) {
+		t.Fatalf("sections after Step 5: %v, want %s first", titles, want)
+	}
+	outage, big := s.Steps[s.Step(5).Index+1], s.Steps[s.Step(5).Index+2]
+	for st, want := range map[*Step]string{outage: "Q10 Q11 Q12", big: "Q13 Q14 Q15"} {
+		var ids []string
+		for _, q := range st.Questions() {
+			ids = append(ids, q.ID)
+			if q.Kind != "answer" || q.Model == "" {
+				t.Errorf("%s: kind %q, model %q", q.ID, q.Kind, q.Model)
+			}
+		}
+		if strings.Join(ids, " ") != want {
+			t.Errorf("%s: questions %v, want %s", st.Title, ids, want)
+		}
+	}
+	rows := func(st *Step) string {
+		var out []string
+		for _, tb := range st.Tables() {
+			if !tb.Fillable || strings.Join(tb.Header, "|") != "Run|Success Rate|p99 Latency|Req/sec" {
+				t.Errorf("%s: table %s %v", st.Title, tb.ID, tb.Header)
+			}
+			for _, r := range tb.Rows {
+				out = append(out, r[0])
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	if got := rows(outage); got != "During an outage" {
+		t.Errorf("outage rows %q", got)
+	}
+	if got := rows(big); got != "1M rows, no index|1M rows, with the index" {
+		t.Errorf("1M rows %q", got)
+	}
+	if n := len(fillableTables(s)); n != 4 {
+		t.Errorf("fillable tables = %d, want 4", n)
+	}
+	if a := outage.Actions()[0]; a.Name != "loadtest" || strings.Join(a.Args, " ") != "-c 100 -z 30s" {
+		t.Errorf("the outage's load test: %+v", a)
 	}
 }
 

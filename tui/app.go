@@ -530,10 +530,28 @@ func (a *App) helpOverlay() string {
 	h.ShowAll = true
 	h.Width = inner
 	wrap := s.Hint.Width(inner)
-	keys := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp())
+	screenKeys := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp())
+	// the lab's actions with their help lines when the box has room for them, else their names
+	for _, full := range []bool{true, false} {
+		box := a.helpBox(screenKeys, full, inner, wrap)
+		if !full || lipgloss.Height(box) <= a.bodyHeight() && lipgloss.Width(box) <= a.width {
+			return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
+		}
+	}
+	return ""
+}
+
+// helpBox is the ? overlay's box: the screen's keys, the lab's (full: with their help lines),
+// and the notes that fit under them.
+func (a *App) helpBox(screenKeys string, full bool, inner int, wrap lipgloss.Style) string {
+	s := a.c.styles
+	h := a.help
+	h.ShowAll = true
+	h.Width = inner
+	keys := screenKeys
 	if a.opt.Actions != nil {
 		// the lab's keys the screen's own block lists already are not listed twice
-		if lab := a.labHelpNotIn(a.screen().FullHelp()); len(lab) > 0 {
+		if lab := a.labHelpNotIn(a.screen().FullHelp(), full); len(lab) > 0 {
 			keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(lab)
 		}
 	}
@@ -557,7 +575,7 @@ func (a *App) helpOverlay() string {
 			box = s.Overlay.Render(compact + "\n" + closing)
 		}
 	}
-	return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
+	return box
 }
 
 func (a *App) tooSmallView() string {
@@ -594,13 +612,13 @@ func shortPath(p string) string {
 }
 
 // labHelpNotIn is the lab's block of the ? overlay without the keys of screen.
-func (a *App) labHelpNotIn(screen [][]key.Binding) [][]key.Binding {
+func (a *App) labHelpNotIn(screen [][]key.Binding, full bool) [][]key.Binding {
 	var flat []key.Binding
 	for _, col := range screen {
 		flat = append(flat, col...)
 	}
 	var out [][]key.Binding
-	for _, col := range a.labFullHelp() {
+	for _, col := range a.labFullHelp(full) {
 		if c := dropBound(col, flat); len(c) > 0 {
 			out = append(out, c)
 		}

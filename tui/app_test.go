@@ -180,7 +180,7 @@ func TestCommandWithoutLab(t *testing.T) {
 	send(tm, "n", "n")
 	waitText(t, tm, "Start the load")
 	send(tm, "tab")
-	waitText(t, tm, "enter: run the load test")
+	waitText(t, tm, "enter: run `scalelab loadtest`")
 	send(tm, "enter")
 	waitText(t, tm, "--no-lab")
 	_, view := finalView(t, tm)
@@ -223,7 +223,7 @@ func TestActionKeysOnLabScreens(t *testing.T) {
 	send(tm, "E")
 	waitText(t, tm, "ran explain-query")
 	send(tm, "r")
-	waitText(t, tm, "After Fix 2  not measured yet")
+	waitText(t, tm, "After Fix 2              not measured yet")
 	send(tm, "L")
 	waitText(t, tm, "ran loadtest")
 	finalView(t, tm)
@@ -288,7 +288,10 @@ func TestHelpOverlay(t *testing.T) {
 	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	a.Update(keyMsg("?"))
 	v := a.View()
-	mustContain(t, v, "The lab", "L load test", "? or esc closes this help.", "╰────", "────╯")
+	mustContain(t, v, "The lab", "L loadtest", "X reset", "? or esc closes this help.", "╰────", "────╯")
+	// with room, the lab's actions say their help lines
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	mustContain(t, a.View(), "L run a load test against the feed API", "X reset the lab: the broken API")
 }
 
 // Text typed fast arrives in chunks; a chunk that reads like a key name ("up") is still text.

@@ -518,14 +518,19 @@ func (a *App) labHelp() []key.Binding {
 	return bs
 }
 
-// labFullHelp is the lab's block of the ? overlay: the lab's actions with their keys (three to
-// a column), S to stop a run, then the screens.
-func (a *App) labFullHelp() [][]key.Binding {
+// labFullHelp is the lab's block of the ? overlay: the lab's actions with their keys, S to stop
+// a run, then the screens. With full the actions say their help lines, one column of them;
+// else their names, three to a column.
+func (a *App) labFullHelp(full bool) [][]key.Binding {
 	k := a.c.keys
-	acts := append(a.c.actionBindings(), k.StopRun)
+	acts := append(a.c.actionBindings(full), k.StopRun)
+	per := 3
+	if full {
+		per = len(acts)
+	}
 	var cols [][]key.Binding
 	for len(acts) > 0 {
-		n := min(3, len(acts))
+		n := min(per, len(acts))
 		cols = append(cols, acts[:n])
 		acts = acts[n:]
 	}

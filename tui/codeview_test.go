@@ -159,7 +159,7 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	// Fix 1: the shared file runs, the marker moves
 	codeLab(t, v, "API 127.0.0.1:3000 fixed", "preset:fixed")
 	view = v.View()
-	mustContain(t, view, "running: API 127.0.0.1:3000 fixed", "3 connect_shared.go ●")
+	mustContain(t, view, "running: API 127.0.0.1:3000 fixed", "1 handlers.go ●")
 	v.SetSize(80, 21)
 	press(v, "1")
 	if view = scrollTo(t, v, "return app.perRequestDB()"); !strings.Contains(view, "▶         return app.sharedDB()") {

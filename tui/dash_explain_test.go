@@ -89,7 +89,7 @@ func firstWords(s string, n int) string {
 
 // Without colour the latency legend still tells p50 from p99.
 func TestLatencyLegendWithoutColour(t *testing.T) {
-	c := &common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}
+	c := withLab(&common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}, singleServer(t))
 	d := newDashboard(c)
 	feedDash(d, 6, -1)
 	d.SetSize(120, 37)

@@ -165,7 +165,7 @@ func (d *dashboard) Status() string {
 // keys from any screen (the first few are listed), and esc/d go back to the text.
 func (d *dashboard) ShortHelp() []key.Binding {
 	k := d.c.keys
-	acts := d.c.actionBindings()
+	acts := d.c.actionBindings(false)
 	bs := append([]key.Binding{k.Back}, acts[:min(3, len(acts))]...)
 	return append(bs, k.Theme, k.Help) // the root adds S during a run
 }

@@ -113,7 +113,7 @@ func dashLastRun() *load.Result {
 
 func newTestDashboard(t testing.TB) *dashboard {
 	t.Helper()
-	c := &common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap()}
+	c := withLab(&common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap()}, singleServer(t))
 	return newDashboard(c)
 }
 
@@ -210,7 +210,7 @@ func TestDashboardGolden(t *testing.T) {
 		dashGolden(t, "idle_80x24", v)
 	})
 	t.Run("projector", func(t *testing.T) {
-		c := &common{styles: NewStyles(ThemeProjector, false), keys: DefaultKeyMap()}
+		c := withLab(&common{styles: NewStyles(ThemeProjector, false), keys: DefaultKeyMap()}, singleServer(t))
 		d := newDashboard(c)
 		feedDash(d, 20, 12)
 		d.SetSize(80, 21)
@@ -258,7 +258,7 @@ func TestDashboardShowsRun(t *testing.T) {
 			"load test", "10s/30s · 20s left", "34%",
 			"connect_timeout", "too_many_clients", "pool_acquire_timeout",
 			numfmt.Int(s.Telemetry.Total.ByCause[telemetry.ConnectTimeout]),
-			"per-request pools", "live pools 87", "PG backends 98/100",
+			"per-request pools", "live pools 87", "backends 98/100",
 			"requests per second", "latency per second", "p99 "+numfmt.Dur(s.Telemetry.Seconds[9].P99))
 	}
 	c := d.Compact(80, 8)
@@ -350,7 +350,7 @@ func chartPart(v string) string {
 
 // TestDashboardNoColor: without colour, failures are drawn with another rune than successes.
 func TestDashboardNoColor(t *testing.T) {
-	c := &common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}
+	c := withLab(&common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}, singleServer(t))
 	d := newDashboard(c)
 	feedDash(d, 6, -1)
 	d.SetSize(120, 37)

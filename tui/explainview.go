@@ -18,15 +18,14 @@ import (
 // execution time. It keeps the latest plan of the other kind (its own, or the controller's
 // ExplainMsg.Before/After when the learner never read one before the fix), so once the fix turns
 // a Seq Scan into an Index Scan it shows both: side by side from 120 columns (before left, after
-// right), stacked below that (the plan just read on top). Errors are shown in place, the plans
-// kept below them. A lab that is no Planner has no plans: the view says so.
+// right), stacked below that (the plan just read on top). A failed read is said in the status
+// line, as every action's failure. A lab that is no Planner has no plans: the view says so.
 type explainView struct {
 	c             *common
 	width, height int
 
 	cur, prev *lab.Plan // the latest plan; the latest one of another kind before it
 	runs      int       // plans received
-	err       error     // the last EXPLAIN failed (cleared by the next plan)
 	hint      string    // the lab changed since the plan ("the lab is at ...: read the plan again")
 	stage     string    // the lab's stage now (LabStatusMsg)
 	planStage string    // the lab's stage when the plan on screen was read ("" not known)
@@ -133,11 +132,7 @@ func (v *explainView) Update(msg tea.Msg) tea.Cmd {
 
 func (v *explainView) receive(msg ExplainMsg) {
 	v.rowsW = 0
-	if msg.Err != nil {
-		v.err = msg.Err
-		return
-	}
-	v.err, v.hint, v.planStage = nil, "", v.stage
+	v.hint, v.planStage = "", v.stage
 	v.runs++
 	p := msg.Plan
 	if v.cur != nil && planKind(*v.cur) != planKind(p) {
@@ -168,10 +163,7 @@ func (v *explainView) key(msg tea.KeyMsg) tea.Cmd {
 
 // Status is the explain view's part of the status line.
 func (v *explainView) Status() string {
-	switch {
-	case v.err != nil:
-		return "explain · failed: read the plan again"
-	case v.cur == nil:
+	if v.cur == nil {
 		return "explain · no plan yet"
 	}
 	s := "explain · " + planKind(*v.cur)
@@ -286,17 +278,9 @@ func (v *explainView) display() []string {
 	w := max(20, v.width)
 	s := v.sty
 	var out []string
-	if v.err != nil {
-		out = append(out, s.Err.Render("EXPLAIN failed: "+firstLine(v.err.Error())))
-		for _, l := range wrapIndent("What to do: check the lab in the header line (is it up?), then read the plan again; `scalelab doctor` checks PostgreSQL.", w) {
-			out = append(out, s.Hint.Render(l))
-		}
-		out = append(out, "")
-	}
 	switch {
-	case v.cur == nil && v.err == nil:
-		out = append(out, v.intro(w)...)
 	case v.cur == nil:
+		out = append(out, v.intro(w)...)
 	case v.prev == nil:
 		out = append(out, s.Title.Render(planTitle(*v.cur, "plan")))
 		out = append(out, v.planRows(*v.cur, w)...)

@@ -148,7 +148,6 @@ type loadDoneMsg struct {
 type ExplainMsg struct {
 	Plan          lab.Plan
 	Before, After lab.Plan
-	Err           error
 }
 
 // ActionProgressMsg is the latest progress line of a long action ("grown to 400,000 of

@@ -10,10 +10,12 @@ import (
 // lines and the hints under the command blocks; the runner's own keys (quit, the screens, S to
 // stop a run) are the KeyMap's.
 
-// actionKey is one of the lab's actions with the global key its record gives.
+// actionKey is one of the lab's actions with the global key its record gives: bind names the
+// action in a few characters (its command name, for the help bar), full says its help line (the
+// ? overlay, when there is room).
 type actionKey struct {
-	act  lab.Action
-	bind key.Binding
+	act        lab.Action
+	bind, full key.Binding
 }
 
 // newActionKeys makes the bindings of the lab's actions that have a key, in the lab's order. A
@@ -34,7 +36,13 @@ func newActionKeys(l lab.Lab, k *KeyMap) []actionKey {
 			continue
 		}
 		taken[a.Key] = true
-		out = append(out, actionKey{act: a, bind: key.NewBinding(key.WithKeys(a.Key), key.WithHelp(a.Key, a.Help))})
+		full := a.Help
+		if full == "" {
+			full = a.Name
+		}
+		out = append(out, actionKey{act: a,
+			bind: key.NewBinding(key.WithKeys(a.Key), key.WithHelp(a.Key, a.Name)),
+			full: key.NewBinding(key.WithKeys(a.Key), key.WithHelp(a.Key, full))})
 	}
 	return out
 }
@@ -80,11 +88,16 @@ func (c *common) loadBinding() (key.Binding, bool) {
 	return key.Binding{}, false
 }
 
-// actionBindings are the bindings of every action with a key, in the lab's order.
-func (c *common) actionBindings() []key.Binding {
+// actionBindings are the bindings of every action with a key, in the lab's order: with full,
+// their help lines, else their names.
+func (c *common) actionBindings(full bool) []key.Binding {
 	out := make([]key.Binding, 0, len(c.actKeys))
 	for _, k := range c.actKeys {
-		out = append(out, k.bind)
+		if full {
+			out = append(out, k.full)
+		} else {
+			out = append(out, k.bind)
+		}
 	}
 	return out
 }
@@ -93,7 +106,7 @@ func (c *common) actionBindings() []key.Binding {
 func (c *common) actionHint(name string) string {
 	a, ok := c.action(name)
 	if !ok || a.Help == "" {
-		return "run `scalelab " + name + "` in the lab" + c.actionKeyHint(name)
+		return "run `scalelab " + name + "`" + c.actionKeyHint(name)
 	}
 	return a.Help + c.actionKeyHint(name)
 }

@@ -36,9 +36,9 @@ func TestPlainRunsTheLab(t *testing.T) {
 	// Q4-Q6 skipped, 1 = the load test, on; Step 3: 1 = tick the first box, then the EXPLAIN
 	// choice, on; then input ends
 	explain := 0
-	p := &plainSession{sc: sc, ws: ws, lab: &plainLab{}}
+	p := &plainSession{sc: sc, ws: ws, lab: &plainLab{ctl: ctl}}
 	for i, c := range p.choices(stepNumbered(sc, 3)) {
-		if strings.HasPrefix(c.label, "EXPLAIN") {
+		if strings.HasPrefix(c.label, "EXPLAIN ANALYZE") {
 			explain = i + 1
 		}
 	}

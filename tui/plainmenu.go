@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -342,12 +344,8 @@ func (p *plainSession) handle(m tea.Msg) {
 	}
 }
 
-// printPlans prints EXPLAIN's plan, and the other one beside it when both are known.
+// printPlans prints the plan an action read, and the other one beside it when both are known.
 func (p *plainSession) printPlans(m ExplainMsg) {
-	if m.Err != nil {
-		p.line("EXPLAIN failed: " + m.Err.Error())
-		return
-	}
 	for _, pl := range []struct {
 		title   string
 		plan    string
@@ -376,10 +374,7 @@ func (p *plainSession) showHints(h map[string]bool) {
 			delete(p.held, c)
 		}
 	}
-	var conds []string
-	if p.lab != nil {
-		conds = p.lab.ctl.lab.Conditions()
-	}
+	conds := slices.Sorted(maps.Keys(h))
 	for _, c := range conds {
 		if !h[c] || p.held[c] {
 			continue

@@ -7,15 +7,17 @@
 // text. A run ends on time, on cancel or on error and leaves no worker or connection behind;
 // while it runs a progress callback is called about four times a second, never per request.
 //
-// History keeps every run with the lab state it ran against (broken, fix1, fix2 or custom) in
-// runs.json in scalelab's data directory, replaced atomically, so the scenario's comparison
-// table can be filled from real runs across restarts.
+// History keeps every run with the stage it measured (one of its lab's stages, or custom,
+// outage, mixed), its scenario and its lab in runs.json in scalelab's data directory, replaced
+// atomically, so a scenario's comparison tables can be filled from real runs across restarts
+// (LatestFor).
 //
-// How the scenario's three runs come out, from the real mechanism only (nothing is injected):
+// How Scenario 1's three runs come out, from the real mechanism only (nothing is injected; the
+// story test shows it):
 //
 //   - broken: each request builds its own pool (max 1 connection, 150 ms connect timeout) and
 //     holds that connection through the 500 ms slow query. 100 users need ~100 connections at
-//     once; the lab's PostgreSQL allows 50 (lab.DefaultMaxConnections explains the choice), so
+//     once; the lab's PostgreSQL allows 50 (singleserver.DefaultMaxConnections explains the choice), so
 //     the rest are refused (too_many_clients), and connection setup (TCP, scram authentication,
 //     a new backend process) under dozens of concurrent connects on 2 cores often passes 150 ms
 //     (connect_timeout). Failures return fast and their users retry at once, so most requests fail.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"time"
 
@@ -259,15 +258,48 @@ func (h *History) Latest(state string) (Record, bool) {
 	return Record{}, false
 }
 
-// LatestByState returns the newest run of each state that has one.
+// LatestByState returns the newest run of each state that has one, whatever its scenario
+// and lab.
 func (h *History) LatestByState() map[string]Record {
+	return h.latest(func(Record) bool { return true })
+}
+
+// The scenario and lab of a run recorded before runs kept theirs: there was only Scenario 1
+// and its lab then.
+const (
+	EarlyScenario = "01-single-server"
+	EarlyLab      = "single-server"
+)
+
+// LatestFor returns the newest run of each state among the runs of one scenario (its ID)
+// in one lab (its name). A run that records no scenario or lab is one of EarlyScenario in
+// EarlyLab, and "" asks for those.
+func (h *History) LatestFor(scenario, lab string) map[string]Record {
+	scenario, lab = or(scenario, EarlyScenario), or(lab, EarlyLab)
+	return h.latest(func(r Record) bool {
+		return or(r.Scenario, EarlyScenario) == scenario && or(r.Lab, EarlyLab) == lab
+	})
+}
+
+// latest is the newest run of each state among the runs keep accepts.
+func (h *History) latest(keep func(Record) bool) map[string]Record {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	out := map[string]Record{}
-	for _, s := range []string{StateBroken, StateFix1, StateFix2, StateCustom} {
-		if r, ok := h.Latest(s); ok {
-			out[s] = r
+	for i := len(h.recs) - 1; i >= 0; i-- {
+		r := h.recs[i]
+		if _, seen := out[r.State]; !seen && keep(r) {
+			out[r.State] = r
 		}
 	}
 	return out
+}
+
+func or(s, dflt string) string {
+	if s == "" {
+		return dflt
+	}
+	return s
 }
 
 // Reload reads the file again (another process may have added runs).
@@ -318,9 +350,4 @@ func moveAside(path string) (string, error) {
 		return "", err
 	}
 	return safefile.MoveAside(path, b, "broken")
-}
-
-// SortRecords orders records newest first (for display).
-func SortRecords(recs []Record) {
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].At.After(recs[j].At) })
 }

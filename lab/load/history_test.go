@@ -219,3 +219,56 @@ func TestHistoryUnknownFieldsAndNewerVersion(t *testing.T) {
 		t.Errorf("a newer history was moved aside as broken: %v", left)
 	}
 }
+
+// TestLatestFor: the newest run of each state among one scenario's runs in one lab; runs
+// recorded before runs kept their scenario and lab (a runs.json of then) count as Scenario 1's
+// in its lab; LatestByState has every state, whatever the scenario.
+func TestLatestFor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.json")
+	early := `{"version":1,"runs":[{"id":1,"at":"2026-01-02T03:04:05Z","state":"broken","result":{"total":5}},` +
+		`{"id":2,"at":"2026-01-02T03:05:05Z","state":"fix1","result":{"total":6}}]}`
+	if err := os.WriteFile(path, []byte(early), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []Record{
+		{State: StateFix1, Scenario: "01-single-server", Lab: "single-server"},          // 3
+		{State: StateOutage, Scenario: "01-single-server", Lab: "single-server"},        // 4
+		{State: StateFix1, Scenario: "02-load-balancing", Lab: "two-servers"},           // 5
+		{State: StateBroken, Scenario: "01-single-server", Lab: "two-servers"},          // 6
+		{State: StateFix1, Scenario: "scenario-01-single-server", Lab: "single-server"}, // 7
+	} {
+		r.Result = sampleResult()
+		if _, err := h.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(m map[string]Record) map[string]int {
+		out := map[string]int{}
+		for st, r := range m {
+			out[st] = r.ID
+		}
+		return out
+	}
+	for _, c := range []struct {
+		scenario, lab string
+		want          map[string]int
+	}{
+		{"01-single-server", "single-server", map[string]int{StateBroken: 1, StateFix1: 3, StateOutage: 4}},
+		{"", "", map[string]int{StateBroken: 1, StateFix1: 3, StateOutage: 4}},
+		{"02-load-balancing", "two-servers", map[string]int{StateFix1: 5}},
+		{"01-single-server", "two-servers", map[string]int{StateBroken: 6}},
+		{"scenario-01-single-server", "", map[string]int{StateFix1: 7}},
+		{"03-none", "single-server", map[string]int{}},
+	} {
+		if got := ids(h.LatestFor(c.scenario, c.lab)); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("LatestFor(%q, %q) = %v, want %v", c.scenario, c.lab, got, c.want)
+		}
+	}
+	if got, want := ids(h.LatestByState()), map[string]int{StateBroken: 6, StateFix1: 7, StateOutage: 4}; !reflect.DeepEqual(got, want) {
+		t.Errorf("LatestByState = %v, want %v", got, want)
+	}
+}

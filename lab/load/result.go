@@ -9,14 +9,16 @@ import (
 	"time"
 )
 
-// Lab states a run is recorded against (lab.StageOf names them from the knobs and the index).
+// Stages a run is filed under (Record.State, Result.State). A lab names its own stages
+// (lab.Stage); StateBroken, StateFix1 and StateFix2 are Scenario 1's, which lab/singleserver
+// files its runs under. The last three are every lab's (lab.StageCustom, StageOutage, StageMixed).
 const (
-	StateBroken = "broken" // the scenario as shipped: per-request pools, no index
-	StateFix1   = "fix1"   // after Fix 1: one shared pool, still no index
-	StateFix2   = "fix2"   // after Fix 2: shared pool and the index on created_at
-	StateCustom = "custom" // any other knob setting, or an outside URL
-	StateOutage = "outage" // PostgreSQL went down (or was down) during the run
-	StateMixed  = "mixed"  // the stage changed, or the API restarted, during the run
+	StateBroken = "broken" // Scenario 1 as shipped: per-request pools, no index
+	StateFix1   = "fix1"   // Scenario 1 after Fix 1: one shared pool, still no index
+	StateFix2   = "fix2"   // Scenario 1 after Fix 2: shared pool and the index on created_at
+	StateCustom = "custom" // settings of none of the lab's stages, or an outside URL
+	StateOutage = "outage" // a component was down, or went down or restarted, during the run
+	StateMixed  = "mixed"  // the lab's stage changed during the run
 )
 
 // How a run ended.

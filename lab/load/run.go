@@ -79,8 +79,8 @@ func (p Progress) Fraction() float64 {
 // Memory: hey preallocates min(N, 1,000,000) entries in seven per-request slices (8 bytes each,
 // about 56 MB at the cap) and copies them once more when it prints its summary. N is sized from
 // the duration (sizeN), so short runs stay small; a 30 s run at 100 users reaches the cap.
-func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result, err error) {
-	opt, err = opt.Normalize()
+func Run(ctx context.Context, opt Options, progress func(Progress)) (*Result, error) {
+	opt, err := opt.Normalize()
 	if err != nil {
 		return nil, err
 	}
@@ -94,45 +94,105 @@ func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result
 	// must not look like a server timeout.
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
-	var (
-		started, responses, gotConns atomic.Int64
-		dialing                      atomic.Int64 // dials in progress
-		conns                        connSet
-		rampOnce                     sync.Once
-		rampDone                     = make(chan struct{})
-	)
-	endRamp := func() { rampOnce.Do(func() { close(rampDone) }) }
-	rampTimer := time.AfterFunc(opt.Timeout, endRamp)
-	defer rampTimer.Stop()
-	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{
+	tr := newRunTrace(opt)
+	defer tr.rampTimer.Stop()
+	defer tr.closeConns()
+	reqCtx = httptrace.WithClientTrace(reqCtx, tr.hooks(opt.Concurrency))
+
+	var out bytes.Buffer
+	w := startWork(base, reqCtx, opt, &out, &tr.started)
+	begin := time.Now()
+	report := func() {
+		if progress != nil {
+			progress(Progress{Elapsed: time.Since(begin), Duration: opt.Duration, Requests: int(tr.started.Load()),
+				Target: opt.Requests, Responses: int(tr.responses.Load())})
+		}
+	}
+	ended := w.wait(ctx, opt, tr, cancelReqs, report)
+	report()
+	if w.panicked != nil {
+		return nil, fmt.Errorf("load run failed inside hey: %v", w.panicked)
+	}
+	s, err := parseSummary(out.String())
+	if err != nil {
+		return nil, err
+	}
+	res := build(s, int(tr.started.Load()))
+	res.Ended = ended
+	res.State = StateCustom
+	// hey v0.1.5 writes its template's escaped "%%" literally ("50%% in 0.0012 secs").
+	res.Summary = strings.ReplaceAll(out.String(), "%% in ", "% in ")
+	if ended == EndedCancelled {
+		return res, fmt.Errorf("load run cancelled after %.1fs: %w", time.Since(begin).Seconds(), ctx.Err())
+	}
+	return res, nil
+}
+
+// runTrace follows a run's requests through httptrace: how many started and got a response,
+// the connections they used (to close them at the end), the dials in progress, and the ramp
+// (see the comment above maxDialWait), which ends when every worker has its connection, when
+// the dials still to come failed, or after the request timeout.
+type runTrace struct {
+	started, responses, gotConns atomic.Int64
+	dialing                      atomic.Int64 // dials in progress
+	conns                        connSet
+	rampOnce                     sync.Once
+	rampDone                     chan struct{}
+	rampTimer                    *time.Timer
+}
+
+func newRunTrace(opt Options) *runTrace {
+	tr := &runTrace{rampDone: make(chan struct{})}
+	tr.rampTimer = time.AfterFunc(opt.Timeout, tr.endRamp)
+	return tr
+}
+
+func (tr *runTrace) endRamp() { tr.rampOnce.Do(func() { close(tr.rampDone) }) }
+
+// hooks are the trace callbacks of every request of a run with that many workers.
+func (tr *runTrace) hooks(workers int) *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
 			if !info.Reused {
-				conns.add(info.Conn)
+				tr.conns.add(info.Conn)
 			}
-			if gotConns.Add(1) >= int64(opt.Concurrency) {
-				endRamp()
+			if tr.gotConns.Add(1) >= int64(workers) {
+				tr.endRamp()
 			}
 		},
-		ConnectStart: func(network, addr string) { dialing.Add(1) },
+		ConnectStart: func(network, addr string) { tr.dialing.Add(1) },
 		ConnectDone: func(network, addr string, err error) {
-			if dialing.Add(-1) == 0 && err != nil {
-				endRamp() // the dials that were to come fail: do not wait for them
+			if tr.dialing.Add(-1) == 0 && err != nil {
+				tr.endRamp() // the dials that were to come fail: do not wait for them
 			}
 		},
 		GotFirstResponseByte: func() {
-			responses.Add(1)
-			<-rampDone // the ramp: see the comment above maxDialWait
+			tr.responses.Add(1)
+			<-tr.rampDone // the ramp: see the comment above maxDialWait
 		},
-	})
-	defer func() {
-		if testHookConnPeak != nil {
-			testHookConnPeak(conns.peak)
-		}
-		conns.closeAll()
-	}()
+	}
+}
 
-	var out bytes.Buffer
-	w := &requester.Work{
+// closeConns closes every connection a request of the run used and net/http did not close.
+func (tr *runTrace) closeConns() {
+	if testHookConnPeak != nil {
+		testHookConnPeak(tr.conns.peak)
+	}
+	tr.conns.closeAll()
+}
+
+// work is hey's requester running in its own goroutine.
+type work struct {
+	w        *requester.Work
+	stopOnce sync.Once
+	done     chan struct{} // closed when every worker has returned
+	panicked any           // what hey panicked with, if it did (read after done)
+}
+
+// startWork starts hey's workers on clones of base carrying reqCtx, counting each request
+// in started, with hey's summary written to out.
+func startWork(base *http.Request, reqCtx context.Context, opt Options, out *bytes.Buffer, started *atomic.Int64) *work {
+	w := &work{done: make(chan struct{}), w: &requester.Work{
 		Request: base,
 		RequestFunc: func() *http.Request {
 			started.Add(1)
@@ -141,27 +201,26 @@ func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result
 		N:       sizeN(opt),
 		C:       opt.Concurrency,
 		Timeout: int(math.Ceil(opt.Timeout.Seconds())),
-		Writer:  &out,
-	}
-	w.Init() // makes the stop channel, so Stop works even before Run has begun
-	var stopOnce sync.Once
-	stop := func() { stopOnce.Do(w.Stop) } // a second Stop would block: hey's stop channel holds C signals
-
-	done := make(chan struct{})
-	var panicked any
+		Writer:  out,
+	}}
+	w.w.Init() // makes the stop channel, so Stop works even before Run has begun
 	go func() {
-		defer close(done)
-		defer func() { panicked = recover() }()
-		w.Run()
+		defer close(w.done)
+		defer func() { w.panicked = recover() }()
+		w.w.Run()
 	}()
+	return w
+}
 
-	begin := time.Now()
-	report := func() {
-		if progress != nil {
-			progress(Progress{Elapsed: time.Since(begin), Duration: opt.Duration, Requests: int(started.Load()),
-				Target: opt.Requests, Responses: int(responses.Load())})
-		}
-	}
+// stop asks hey's workers to stop between requests. Only once: a second Stop would block,
+// as hey's stop channel holds C signals.
+func (w *work) stop() { w.stopOnce.Do(w.w.Stop) }
+
+// wait reports progress every ProgressEvery until the workers return, and ends the run: at
+// the deadline it stops the workers and cancels the requests still in flight after a grace
+// (up to maxGrace, at most the request timeout); on ctx's cancel at once. It returns how the
+// run ended.
+func (w *work) wait(ctx context.Context, opt Options, tr *runTrace, cancelReqs func(), report func()) string {
 	var deadline, grace <-chan time.Time
 	if opt.Duration > 0 {
 		t := time.NewTimer(opt.Duration)
@@ -172,49 +231,31 @@ func Run(ctx context.Context, opt Options, progress func(Progress)) (res *Result
 	defer tick.Stop()
 	ctxDone := ctx.Done()
 	ended := EndedCount
-loop:
 	for {
 		select {
-		case <-done:
-			break loop
+		case <-w.done:
+			return ended
 		case <-tick.C:
 			report()
 		case <-deadline:
 			ended, deadline = EndedTime, nil
-			stop()
-			endRamp()
+			w.stop()
+			tr.endRamp()
 			g := time.NewTimer(min(maxGrace, opt.Timeout))
 			defer g.Stop()
 			grace = g.C
 		case <-grace:
 			grace = nil
-			waitDials(&dialing)
+			waitDials(&tr.dialing)
 			cancelReqs()
 		case <-ctxDone:
 			ended, ctxDone = EndedCancelled, nil
-			stop()
-			endRamp()
-			waitDials(&dialing)
+			w.stop()
+			tr.endRamp()
+			waitDials(&tr.dialing)
 			cancelReqs()
 		}
 	}
-	report()
-	if panicked != nil {
-		return nil, fmt.Errorf("load run failed inside hey: %v", panicked)
-	}
-	s, err := parseSummary(out.String())
-	if err != nil {
-		return nil, err
-	}
-	res = build(s, int(started.Load()))
-	res.Ended = ended
-	res.State = StateCustom
-	// hey v0.1.5 writes its template's escaped "%%" literally ("50%% in 0.0012 secs").
-	res.Summary = strings.ReplaceAll(out.String(), "%% in ", "% in ")
-	if ended == EndedCancelled {
-		return res, fmt.Errorf("load run cancelled after %.1fs: %w", time.Since(begin).Seconds(), ctx.Err())
-	}
-	return res, nil
 }
 
 // waitDials gives dials in progress up to maxDialWait to finish before the runner cancels the

@@ -221,9 +221,8 @@ func withTableLock(ctx context.Context, db *pgxpool.Pool, fn func() error) error
 const seedWorkers = 2
 
 // seed inserts posts from+1 to rows in chunks (one INSERT ... SELECT generate_series each,
-// seedWorkers at a time, with synchronous_commit off: a crash may lose the last chunks, never
-// corrupt the table) and refreshes the planner statistics. progress gets (posts in the table,
-// rows).
+// seedWorkers at a time) and refreshes the planner statistics. progress gets (posts in the
+// table, rows).
 func seed(ctx context.Context, db *pgxpool.Pool, from, rows int, progress func(done, total int)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -250,7 +249,7 @@ func seed(ctx context.Context, db *pgxpool.Pool, from, rows int, progress func(d
 			defer wg.Done()
 			for off := range offsets {
 				n := min(chunk, rows-off)
-				err := insertChunk(ctx, db, n, off)
+				_, err := db.Exec(ctx, sql.Seed, n, off)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("seed posts (%d of %d done): %w", done, rows, err)
@@ -277,21 +276,4 @@ func seed(ctx context.Context, db *pgxpool.Pool, from, rows int, progress func(d
 		return fmt.Errorf("analyze posts: %w", err)
 	}
 	return nil
-}
-
-// insertChunk inserts n posts after the first off, in one transaction that does not wait for
-// its commit to reach the disk.
-func insertChunk(ctx context.Context, db *pgxpool.Pool, n, off int) error {
-	tx, err := db.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, sql.Seed, n, off); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
 }

@@ -239,9 +239,9 @@ func TestSeedTasksByTheirWords(t *testing.T) {
 	l.SetTasks(map[string]bool{
 		"step5-replace-the-getdbconnection-function-with-the-shared-db-pool-above": true,
 		"step5-in-each-route-replace-const-db-getdbconnection-with-just-db":        true,
-		"step5-remove-all-await-db-end-calls":                                        true,
-		"step5-remove-the-await-new-promise-resolve-settimeout-resolve-500-line":     true,
-		"step2-open-a-terminal":                                                      true,
+		"step5-remove-all-await-db-end-calls":                                      true,
+		"step5-remove-the-await-new-promise-resolve-settimeout-resolve-500-line":   true,
+		"step2-open-a-terminal": true,
 	})
 	if out := do(t, l, "start"); out.Summary != "API restarted with 4 of 4 Fix 1 changes: fixed" {
 		t.Errorf("restart with the seed's tasks: %+v", out)

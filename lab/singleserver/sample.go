@@ -6,6 +6,7 @@ import (
 
 	"scalelab/lab"
 	"scalelab/lab/feed"
+	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
 	"scalelab/lab/telemetry"
 )
@@ -20,6 +21,7 @@ func (s *single) Sample(ctx context.Context) lab.Sample {
 		return out
 	}
 	out.Telemetry = eng.Recorder().Snapshot()
+	out.CauseHelp = drillHelp(eng)
 	f := eng.Feed()
 	if f == nil {
 		msg := "the API runs without its feed API"
@@ -33,6 +35,22 @@ func (s *single) Sample(ctx context.Context) lab.Sample {
 	out.At = st.At
 	out.Groups = []lab.GaugeGroup{s.poolGroup(st), backendsGroup(st, out.Telemetry.Total.ByCause)}
 	return out
+}
+
+// drillHelp says what the failures mean while a drill has taken part of the lab down (nil
+// otherwise: load.CauseHelp says it in general words).
+func drillHelp(eng *Lab) map[string]string {
+	h := map[string]string{}
+	if eng.pgDown() != nil {
+		h[string(telemetry.DatabaseDown)] = "PostgreSQL is down: it was killed (kill-db) and stays down until B brings it back"
+	}
+	if eng.apiKilled.Load() {
+		h[load.CauseRefused] = "the API is down: it was killed (kill-api) and nothing listens on its port until B brings it back"
+	}
+	if len(h) == 0 {
+		return nil
+	}
+	return h
 }
 
 // poolGroup is the API's connection pool(s): the shared pool's use and waits, or the

@@ -41,11 +41,12 @@ type single struct {
 
 	startMu sync.Mutex // one Start at a time, without holding mu (Status answers meanwhile)
 
-	mu      sync.Mutex
-	eng     *Lab // nil until Start
-	closed  bool
-	tasks   map[string]bool
-	applied []string // the settings the API runs with, in Config.Applied's form
+	mu       sync.Mutex
+	eng      *Lab // nil until Start
+	starting bool // a Start is under way
+	closed   bool
+	tasks    map[string]bool
+	applied  []string // the settings the API runs with, in Config.Applied's form
 
 	planBefore, planAfter lab.Plan // the latest plans without and with the index
 	indexExisted          bool     // the last apply-fix found the index there
@@ -97,6 +98,14 @@ func (s *single) Start(ctx context.Context) error {
 	case started:
 		return nil
 	}
+	s.mu.Lock()
+	s.starting = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.starting = false
+		s.mu.Unlock()
+	}()
 	cfg := Config{DBURL: s.cfg.DBURL, DataDir: s.cfg.DataDir, Addr: s.cfg.Addr, Rows: s.cfg.Rows, Reseed: s.cfg.Reseed,
 		NoAPI: s.cfg.DataOnly, NoSeed: s.cfg.NoSeed, Logf: s.cfg.Logf, Knobs: knobsFromApplied(s.cfg.Applied)}
 	if cfg.Addr == "" {

@@ -14,8 +14,13 @@ import (
 // Status reads the lab's state (bounded to 2 s) and says it for the header, with the Stuck?
 // conditions that hold.
 func (s *single) Status(ctx context.Context) lab.Status {
-	eng := s.engine()
-	if eng == nil {
+	s.mu.Lock()
+	eng, starting := s.eng, s.starting
+	s.mu.Unlock()
+	switch {
+	case eng == nil && starting:
+		return lab.Status{Err: "the lab is starting", Line: "lab: starting PostgreSQL and the feed API…", Short: "lab: starting…"}
+	case eng == nil:
 		return lab.Status{Err: errNotStarted.Error(), Line: "lab: not running", Short: "lab: not running"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)

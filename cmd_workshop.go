@@ -76,9 +76,9 @@ func runWorkshop(args []string) error {
 	var f workshopFlags
 	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE] [--no-lab] [--rows N] [--db URL] [--users N] [--duration D]",
 		"Start the workshop: the scenario's steps in a full-screen reader, your answers saved as you type\n"+
-			"and restored at the same step next time, and the lab beside the text: PostgreSQL and the feed API\n"+
-			"start in the background (the header shows their state). Keys: Tab to a question, Enter to answer or\n"+
-			"run a command, n/p steps, L load test, R restart the API, F index, E explain, d live panes, ? help.")
+			"and restored at the same step next time, and the scenario's lab beside the text, started in the\n"+
+			"background (the header shows its state). Keys: Tab to a question, Enter to answer or\n"+
+			"run a command, n/p steps, d live panes, ? help (it lists the keys of the lab's actions).")
 	f.register(fs, true)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {

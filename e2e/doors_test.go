@@ -207,10 +207,10 @@ func TestPlainModeRunsTheLab(t *testing.T) {
 	tt.waitHistory(60*time.Second, "Starting the lab", "Lab ready:", "Resuming at Step 2")
 	// Step 2's three questions, skipped; then its choices
 	for i := 0; i < 3; i++ {
-		tt.waitHistory(10*time.Second, "Question "+[]string{"4", "5", "6"}[i]+" of 9")
+		tt.waitHistory(10*time.Second, "Question "+[]string{"4", "5", "6"}[i]+" of 15")
 		tt.keys("Enter")
 	}
-	s := tt.waitHistory(10*time.Second, "1) run the load test (scalelab loadtest)")
+	s := tt.waitHistory(10*time.Second, "1) run a load test against the feed API")
 	if regexp.MustCompile(`(?i)\bpress [A-Z]\b|\bpress ` + "`" + `|\bpanes?\b`).MatchString(s) {
 		t.Errorf("plain mode tells the reader to press a key or look at a pane:\n%s", s)
 	}
@@ -227,7 +227,7 @@ func TestPlainModeRunsTheLab(t *testing.T) {
 	var b []byte
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		b, _ = os.ReadFile(path)
-		if strings.Contains(string(b), `"step3-task1": true`) {
+		if strings.Contains(string(b), `"shared-pool": true`) {
 			break
 		}
 		if time.Now().After(deadline) {

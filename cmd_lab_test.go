@@ -220,6 +220,12 @@ func TestLabCommands(t *testing.T) {
 		if out := run(explain); !strings.Contains(out, "\nSeq Scan: ") {
 			t.Errorf("explain after reset:\n%s", out)
 		}
+		// a new action is a command without a line of the CLI for it; the lab's own refusal
+		// comes through as it says it
+		var kout, kerr syncBuffer
+		if err := labMain("kill-db")(ctx, []string{db}, &kout, &kerr); err == nil || !strings.Contains(err.Error(), "kill-db only kills the lab's private cluster") {
+			t.Errorf("kill-db on an existing server: %v\n%s%s", err, kout.String(), kerr.String())
+		}
 		var colored syncBuffer
 		if err := labCommandMain(ctx, lab.Default, "explain-query", []string{db}, &colored, io.Discard, true); err != nil || !strings.Contains(colored.String(), "\x1b[1;31mSeq Scan\x1b[0m") {
 			t.Errorf("colored explain (%v):\n%q", err, colored.String())

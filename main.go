@@ -3,7 +3,7 @@
 // concurrent users).
 //
 // main.go dispatches: the runner's own commands are listed here, each in its cmd_*.go file; the
-// lab commands (`scalelab loadtest`, `apply-fix`, `kill-db` ...) are made from the lab's action
+// lab commands (`scalelab loadtest`, `apply-fix` ...) are made from the lab's action
 // records (cmd_lab.go), so a new action of a lab is a new command without a line here.
 package main
 

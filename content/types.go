@@ -128,7 +128,8 @@ type Table struct {
 // Task is one `- [ ]` item.
 type Task struct {
 	// ID is stable (the worksheet keeps the tick under it): the tag when there is one
-	// ("no-delay"), else the step's ID and a slug of the text ("step3-remove-the-500-ms").
+	// ("no-delay"), else the step's ID and a slug of the text ("step3-remove-the-500-ms"),
+	// which an edit of the text changes (a tag keeps the tick through edits).
 	ID   string
 	Text string // the item text without the checkbox (and without a trailing <!-- tag -->)
 	Tag  string // text of a trailing HTML comment, "<!-- shared-pool -->" -> "shared-pool"

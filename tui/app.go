@@ -551,8 +551,8 @@ func (a *App) helpBox(screenKeys string, full bool, inner int, wrap lipgloss.Sty
 	keys := screenKeys
 	if a.opt.Actions != nil {
 		// the lab's keys the screen's own block lists already are not listed twice
-		if lab := a.labHelpNotIn(a.screen().FullHelp(), full); len(lab) > 0 {
-			keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(lab)
+		if lab := a.labBlock(a.screen().FullHelp(), full, inner); lab != "" {
+			keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + lab
 		}
 	}
 	// The keys and the closing line always show; the notes below them go, least useful first,
@@ -611,19 +611,53 @@ func shortPath(p string) string {
 	return p
 }
 
-// labHelpNotIn is the lab's block of the ? overlay without the keys of screen.
-func (a *App) labHelpNotIn(screen [][]key.Binding, full bool) [][]key.Binding {
+// labHelpNotIn is the lab's part of the ? overlay without the keys screen lists already: the
+// lab's actions (with full their help lines, else their names) and S, then the screens' keys.
+func (a *App) labHelpNotIn(screen [][]key.Binding, full bool) (acts, views []key.Binding) {
 	var flat []key.Binding
 	for _, col := range screen {
 		flat = append(flat, col...)
 	}
-	var out [][]key.Binding
-	for _, col := range a.labFullHelp(full) {
-		if c := dropBound(col, flat); len(c) > 0 {
-			out = append(out, c)
+	k := a.c.keys
+	acts = dropBound(append(a.c.actionBindings(full), k.StopRun), flat)
+	views = dropBound([]key.Binding{k.Dashboard, k.Code, k.ExplainView, k.Results, k.Back}, flat)
+	return acts, views
+}
+
+// labBlock draws the lab's part of the ? overlay in width w: with full one action a line, its
+// help line cut to the width, and the screens' keys on a line under them; else the actions'
+// names three to a column beside the screens' keys. "" when screen lists every key already.
+func (a *App) labBlock(screen [][]key.Binding, full bool, w int) string {
+	acts, views := a.labHelpNotIn(screen, full)
+	h := a.help
+	h.ShowAll, h.Width = true, w
+	if !full {
+		var cols [][]key.Binding
+		for len(acts) > 0 {
+			n := min(3, len(acts))
+			cols = append(cols, acts[:n])
+			acts = acts[n:]
 		}
+		if len(views) > 0 {
+			cols = append(cols, views)
+		}
+		return h.FullHelpView(cols)
 	}
-	return out
+	s := a.c.styles
+	keyW := 0
+	for _, b := range acts {
+		keyW = max(keyW, lipgloss.Width(b.Help().Key))
+	}
+	var lines []string
+	for _, b := range acts {
+		k := b.Help().Key
+		desc := xansi.Truncate(b.Help().Desc, max(4, w-keyW-1), "…")
+		lines = append(lines, s.HelpKey.Render(k+strings.Repeat(" ", keyW-lipgloss.Width(k)))+" "+s.HelpDesc.Render(desc))
+	}
+	if len(views) > 0 {
+		lines = append(lines, xansi.Truncate(h.ShortHelpView(views), w, "…"))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // dropBound leaves out of bs the bindings whose key the screen's own help already shows.

@@ -518,25 +518,6 @@ func (a *App) labHelp() []key.Binding {
 	return bs
 }
 
-// labFullHelp is the lab's block of the ? overlay: the lab's actions with their keys, S to stop
-// a run, then the screens. With full the actions say their help lines, one column of them;
-// else their names, three to a column.
-func (a *App) labFullHelp(full bool) [][]key.Binding {
-	k := a.c.keys
-	acts := append(a.c.actionBindings(full), k.StopRun)
-	per := 3
-	if full {
-		per = len(acts)
-	}
-	var cols [][]key.Binding
-	for len(acts) > 0 {
-		n := min(per, len(acts))
-		cols = append(cols, acts[:n])
-		acts = acts[n:]
-	}
-	return append(cols, []key.Binding{k.Dashboard, k.Code, k.ExplainView, k.Results, k.Back})
-}
-
 // confirmView asks before an action whose record has a question (Confirm).
 func (a *App) confirmView() string {
 	s := a.c.styles

@@ -107,7 +107,7 @@ func metricValue(m string, r *load.Result) string {
 
 // FillFromHistory fills the worksheet's result tables from the latest recorded run of each of
 // the lab's stages (lab.Lab.Stages; none: nothing is filled),
-// by the workshop's rule: empty cells are filled and the learner's values kept, except in the
+// (latest: load.History.LatestFor the scenario and its lab) by the workshop's rule: empty cells are filled and the learner's values kept, except in the
 // rows of a stage whose latest run was recorded after the worksheet was last saved (a run made
 // from the command line since), which that run replaces. It returns how many tables changed.
 // `scalelab export` calls it, so that runs made without the workshop are in the hand-in too.

@@ -645,7 +645,7 @@ func (c *LabController) fillTablesCmd(fresh map[string]bool, reload bool) tea.Cm
 				fresh = c.newRuns(fresh)
 			}
 		}
-		latest := c.hist.LatestByState()
+		latest := latestRuns(c.hist, c.scenario, c.lab)
 		measured := map[string]bool{}
 		for st, rec := range latest {
 			measured[st] = rec.Result != nil
@@ -664,6 +664,16 @@ func (c *LabController) fillTablesCmd(fresh map[string]bool, reload bool) tea.Cm
 		}
 		return msgs
 	}
+}
+
+// latestRuns is the newest run of each stage among the runs of the scenario in the lab (the
+// tables and the result screen show those; a run of another scenario or lab is not theirs);
+// without a lab, of every run.
+func latestRuns(h *load.History, sc *content.Scenario, l lab.Lab) map[string]load.Record {
+	if l == nil || sc == nil {
+		return h.LatestByState()
+	}
+	return h.LatestFor(sc.ID, l.Name())
 }
 
 // loadOptionsFromArgs reads -c, -z and -n from a loadtest command line written in the scenario.

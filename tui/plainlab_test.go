@@ -52,7 +52,7 @@ func TestPlainRunsTheLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := out.String()
-	mustContain(t, text, "Starting the lab", "Lab ready:", "Resuming at Step 2", "1) run the load test",
+	mustContain(t, text, "Starting the lab", "Lab ready:", "Resuming at Step 2", "1) run a load test against the feed API",
 		"Lab state: Broken", "Success rate", "Ticked: Build one shared pool", "Stuck? ", "Seq Scan")
 	if strings.Contains(text, "\x1b") {
 		t.Fatalf("escape codes in plain output")

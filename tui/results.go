@@ -153,11 +153,12 @@ func (r *results) loadCmd() tea.Cmd {
 	if h == nil {
 		return nil
 	}
+	latest := func() map[string]load.Record { return latestRuns(h, r.c.scenario, r.c.lab) }
 	return func() tea.Msg {
 		err := h.Reload()
 		recs := h.List()
 		sort.SliceStable(recs, func(i, j int) bool { return recs[i].ID > recs[j].ID })
-		return resultsLoadedMsg{recs: recs, latest: h.LatestByState(), err: err}
+		return resultsLoadedMsg{recs: recs, latest: latest(), err: err}
 	}
 }
 

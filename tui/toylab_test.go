@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
@@ -27,6 +28,7 @@ import (
 // load test measures (every other request fails once it is poked), two stages, a gauge group,
 // a condition, a code view and a plan view. The workshop drives it through the contract alone.
 type toyLab struct {
+	cfg    lab.Config
 	mu     sync.Mutex
 	srv    *httptest.Server
 	pokes  int
@@ -35,7 +37,7 @@ type toyLab struct {
 }
 
 func init() {
-	lab.Register(lab.Kind{Name: "toy", Title: "a toy for the tests", New: func(lab.Config) lab.Lab { return &toyLab{} }})
+	lab.Register(lab.Kind{Name: "toy", Title: "a toy for the tests", New: func(cfg lab.Config) lab.Lab { return &toyLab{cfg: cfg} }})
 }
 
 // toyStages: calm until poked, stormy after.
@@ -109,7 +111,7 @@ func (t *toyLab) Status(context.Context) lab.Status {
 func (t *toyLab) Actions() []lab.Action {
 	return []lab.Action{
 		{Name: "loadtest", Key: "L", Help: "measure the toy", Load: true, NeedsServer: true},
-		// the seed's `scalelab serve` names it: its aliases include the content's "start"
+		// the toy's scenario names it `scalelab poke`; an alias names it too
 		{Name: "poke", Aliases: []string{"start"}, Key: "P", Help: "poke the toy", Doing: "poking the toy…", DuringLoad: true, Do: t.poke},
 		{Name: "wipe", Aliases: []string{"reset"}, Key: "W", Help: "wipe the pokes away", Confirm: "Wipe the toy clean?", Do: t.wipe},
 		{Name: "peek", Aliases: []string{"explain-query"}, Key: "V", Help: "peek at the toy's plan", DuringLoad: true, Do: t.peek},
@@ -186,7 +188,7 @@ func (t *toyLab) LoadTest(ctx context.Context, h *load.History, opt load.Options
 	if err != nil {
 		return nil, err
 	}
-	rec := load.Record{Options: opt, State: state, Lab: "toy", Result: res}
+	rec := load.Record{Options: opt, State: state, Scenario: t.cfg.Scenario, Lab: "toy", Result: res}
 	if h != nil {
 		if rec, err = h.Add(rec); err != nil {
 			return nil, err
@@ -249,7 +251,7 @@ Run it calm:
 
 - [ ] Poke the toy <!-- poke-it -->
 
-` + "```bash\nscalelab serve\n```" + `
+` + "```bash\nscalelab poke\n```" + `
 
 Then measure again:
 
@@ -264,6 +266,8 @@ type toyRig struct {
 	tm   *teatest.TestModel
 	hist *load.History
 	ws   *worksheet.Worksheet
+	// filled gets the table fills of a run that just ended (their fresh rows)
+	filled chan SetTableMsg
 }
 
 func newToyRig(t *testing.T, w, h int, users int) *toyRig {
@@ -277,7 +281,7 @@ func newToyRig(t *testing.T, w, h int, users int) *toyRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := lab.New("toy", lab.Config{})
+	l, err := lab.New("toy", lab.Config{Scenario: sc.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,8 +290,17 @@ func newToyRig(t *testing.T, w, h int, users int) *toyRig {
 	t.Cleanup(func() { ctl.Close() })
 	path := worksheet.PathFor(dir, "toy")
 	app := New(Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, Lab: ctl, History: hist, GlamourStyle: "dark", ColorProfile: termenv.Ascii})
+	filled := make(chan SetTableMsg, 16)
+	app.observe = func(m tea.Msg) {
+		if st, ok := m.(SetTableMsg); ok && len(st.FreshRows) > 0 {
+			select {
+			case filled <- st:
+			default:
+			}
+		}
+	}
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h))
-	return &toyRig{toy: l.(*toyLab), ctl: ctl, app: app, tm: tm, hist: hist, ws: ws}
+	return &toyRig{toy: l.(*toyLab), ctl: ctl, app: app, tm: tm, hist: hist, ws: ws, filled: filled}
 }
 
 // The toy's keys run its actions, the help lists them with their help lines, the hint under a
@@ -316,6 +329,11 @@ func TestToyLabThroughTheContract(t *testing.T) {
 	waitText(t, r.tm, "load test (Stormy)")
 	send(r.tm, "r")
 	waitText(t, r.tm, "The lab is now: Stormy", "Calm", "not measured yet: run the load test before poking")
+	select {
+	case <-r.filled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run filled no table")
+	}
 
 	app, _ := finalView(t, r.tm)
 	rows := app.c.sheet.ws.Tables[app.c.scenario.Tables()[0].ID]
@@ -364,7 +382,7 @@ func TestToyLabConfirmAndPlan(t *testing.T) {
 func TestToyLabCommandBlock(t *testing.T) {
 	r := newToyRig(t, 100, 30, 0)
 	waitText(t, r.tm, "toy lab · 0 pokes")
-	send(r.tm, "n", "x")
+	send(r.tm, "n", "tab", "x")
 	waitText(t, r.tm, "[x]")
 	send(r.tm, "tab")
 	waitText(t, r.tm, "enter: poke the toy (or P)")

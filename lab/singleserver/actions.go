@@ -13,40 +13,40 @@ import (
 
 // Action names of the lab (the scenario's command blocks and `scalelab NAME`).
 const (
-	ActLoadTest    = "loadtest"
-	ActStart       = "start"
-	ActApplyFix    = "apply-fix"
-	ActExplain     = "explain-query"
-	ActReset       = "reset"
-	ActKillDB      = "kill-db"
-	ActKillAPI     = "kill-api"
-	ActBringBack   = "bring-back"
-	ActGrowTable   = "grow-table"
-	ActShrinkTable = "shrink-table"
+	actLoadTest    = "loadtest"
+	actStart       = "start"
+	actApplyFix    = "apply-fix"
+	actExplain     = "explain-query"
+	actReset       = "reset"
+	actKillDB      = "kill-db"
+	actKillAPI     = "kill-api"
+	actBringBack   = "bring-back"
+	actGrowTable   = "grow-table"
+	actShrinkTable = "shrink-table"
 )
 
 // makeActions is the lab's action records, in the order help lists them.
 func (s *single) makeActions() []lab.Action {
 	return []lab.Action{
-		{Name: ActLoadTest, Aliases: []string{"load"}, Key: "L", Load: true, NeedsServer: true,
+		{Name: actLoadTest, Aliases: []string{"load"}, Key: "L", Load: true, NeedsServer: true,
 			Help: "run a load test against the feed API (-c users, -z duration)", Doing: "load test running…"},
-		{Name: ActStart, Aliases: []string{"serve", "restart"}, Key: "R",
+		{Name: actStart, Aliases: []string{"serve", "restart"}, Key: "R",
 			Help: "restart the API with the ticked fixes", Doing: "restarting the API…", Do: s.start},
-		{Name: ActApplyFix, Aliases: []string{"applyfix"}, Key: "F", DuringLoad: true,
+		{Name: actApplyFix, Aliases: []string{"applyfix"}, Key: "F", DuringLoad: true,
 			Help: "apply Fix 2: create the index on created_at while the API serves", Doing: "applying Fix 2…", Do: s.applyFix},
-		{Name: ActExplain, Aliases: []string{"explain"}, Key: "E", DuringLoad: true,
+		{Name: actExplain, Aliases: []string{"explain"}, Key: "E", DuringLoad: true,
 			Help: "EXPLAIN ANALYZE the feed query", Doing: "reading the query plan…", Do: s.explain},
-		{Name: ActReset, Key: "X", Confirm: "Reset the lab: broken API, no index, posts reseeded?",
+		{Name: actReset, Key: "X", Confirm: "Reset the lab: broken API, no index, posts reseeded?",
 			Help: "reset the lab: the broken API, no index, the posts reseeded", Doing: "resetting the lab…", Do: s.reset},
-		{Name: ActKillDB, Key: "D", DuringLoad: true, NeedsServer: true,
+		{Name: actKillDB, Key: "D", DuringLoad: true, NeedsServer: true,
 			Help: "kill PostgreSQL (SIGKILL of the postmaster); it stays down until B", Doing: "killing PostgreSQL…", Do: s.killDB},
-		{Name: ActKillAPI, Key: "K", DuringLoad: true, NeedsServer: true,
+		{Name: actKillAPI, Key: "K", DuringLoad: true, NeedsServer: true,
 			Help: "kill the feed API as a crash would (requests in flight dropped); it stays down until B", Doing: "killing the API…", Do: s.killAPI},
-		{Name: ActBringBack, Aliases: []string{"start-db", "start-api", "recover"}, Key: "B", DuringLoad: true, NeedsServer: true,
+		{Name: actBringBack, Aliases: []string{"start-db", "start-api", "recover"}, Key: "B", DuringLoad: true, NeedsServer: true,
 			Help: "bring back what was killed: PostgreSQL first, then the API", Doing: "bringing the lab back…", Do: s.bringBack},
-		{Name: ActGrowTable, Key: "M",
+		{Name: actGrowTable, Key: "M",
 			Help: "grow the posts table to 1,000,000 rows (the index is dropped first)", Doing: "growing the posts table…", Do: s.growTable},
-		{Name: ActShrinkTable,
+		{Name: actShrinkTable,
 			Help: "shrink the posts table back to the lab's 10,000 rows", Doing: "shrinking the posts table…", Do: s.shrinkTable},
 	}
 }
@@ -191,11 +191,11 @@ func (s *single) growTable(ctx context.Context, req lab.Request) (lab.Outcome, e
 	if err := eng.pgDown(); err != nil {
 		return lab.Outcome{}, err
 	}
-	dropped, took, err := eng.Grow(ctx, GrowRows, req.Progress)
+	dropped, took, err := eng.Grow(ctx, growRows, req.Progress)
 	if err != nil {
 		return lab.Outcome{}, err
 	}
-	msg := fmt.Sprintf("posts grown to %s in %s", numfmt.Int(GrowRows), numfmt.Dur(took))
+	msg := fmt.Sprintf("posts grown to %s in %s", numfmt.Int(growRows), numfmt.Dur(took))
 	if dropped {
 		msg += "; the index was dropped first (apply-fix creates it again)"
 	} else {

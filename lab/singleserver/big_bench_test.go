@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 )
 
 // BenchmarkBigTable is the slow query for real: the posts grown from 10,000 to 1,000,000
@@ -19,10 +18,10 @@ import (
 // again with it, through the real API, with EXPLAIN ANALYZE of the feed query at each. Targets:
 // the grow takes under 10 s, and the index serves at least 20 times the requests per second.
 func BenchmarkBigTable(b *testing.B) {
-	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
+	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: DefaultMaxConnections})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		l, err := lab.New(lab.Default, lab.Config{DBURL: srv.DatabaseURL(pg.Database), Addr: "127.0.0.1:0", Rows: singleserver.DefaultRows, Reseed: true})
+		l, err := lab.New(lab.Default, lab.Config{DBURL: srv.DatabaseURL(pg.Database), Addr: "127.0.0.1:0", Rows: DefaultRows, Reseed: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 )
 
 // newLab makes and starts the registered single-server lab with cfg (on a database of its own
@@ -156,6 +155,10 @@ func TestContractThroughTheScenario(t *testing.T) {
 	if !st.Up || st.Stage != "broken" || st.Addr == "" || !strings.Contains(st.Line, "broken") || !strings.Contains(st.Line, "2,000 rows") {
 		t.Fatalf("first status %+v", st)
 	}
+	// The test PostgreSQL is a DATABASE_URL server allowing more than the lab's 50 connections.
+	if !st.Conditions["other-max-connections"] {
+		t.Errorf("conditions on a DATABASE_URL server with max_connections 300: %v", st.Conditions)
+	}
 
 	// Three of the four Fix 1 boxes: the restart is pending until R.
 	l.SetTasks(map[string]bool{"shared-pool": true, "pool-size": true, "no-close": true, "no-delay": false})
@@ -236,12 +239,13 @@ func TestContractThroughTheScenario(t *testing.T) {
 // The original scenario's tasks have no tags: their IDs' words say which fix they are.
 func TestSeedTasksByTheirWords(t *testing.T) {
 	l := newLab(t, lab.Config{})
+	// The IDs content gives the original's four Fix 1 tasks: the step and 40 characters of text.
 	l.SetTasks(map[string]bool{
-		"step5-replace-the-getdbconnection-function-with-the-shared-db-pool-above": true,
-		"step5-in-each-route-replace-const-db-getdbconnection-with-just-db":        true,
-		"step5-remove-all-await-db-end-calls":                                      true,
-		"step5-remove-the-await-new-promise-resolve-settimeout-resolve-500-line":   true,
-		"step2-open-a-terminal": true,
+		"step3-replace-the-getdbconnection-function-wit":  true,
+		"step3-in-each-route-replace-const-db-getdbconn":  true,
+		"step3-remove-all-await-db-end-calls-you-don-t-c": true,
+		"step3-remove-the-await-new-promise-resolve-set":  true,
+		"step2-open-a-terminal-and-run-the-load-test":     true,
 	})
 	if out := do(t, l, "start"); out.Summary != "API restarted with 4 of 4 Fix 1 changes: fixed" {
 		t.Errorf("restart with the seed's tasks: %+v", out)
@@ -315,6 +319,6 @@ func privateLab(t *testing.T, cfg lab.Config) lab.Lab {
 		}
 	})
 	l := newLab(t, cfg)
-	in = singleserver.EngineOf(l).PG().Info()
+	in = l.(*single).engine().PG().Info()
 	return l
 }

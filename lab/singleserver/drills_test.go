@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"scalelab/lab"
 	"scalelab/lab/load"
-	"scalelab/lab/singleserver"
 )
 
 // background runs a load test in the background; the channel gives its record.
@@ -54,7 +53,10 @@ func getFeed(addr string) (int, error) {
 // run, the cluster stays down (no supervisor brings it back) until bring-back, which recovers.
 func TestKillDBUnderLoad(t *testing.T) {
 	l := privateLab(t, lab.Config{Applied: []string{"preset:fixed"}})
-	eng := singleserver.EngineOf(l)
+	eng := l.(*single).engine()
+	if st := status(l); len(st.Conditions) != 0 {
+		t.Errorf("conditions on the private cluster: %v", st.Conditions)
+	}
 	run := background(t, l, load.Options{Concurrency: 10, Duration: 4 * time.Second})
 	waitFor(t, "requests served before the kill", func() bool { return l.Sample(context.Background()).Telemetry.Total.OK > 20 })
 	if out := do(t, l, "kill-db"); !strings.HasPrefix(out.Summary, "PostgreSQL killed (SIGKILL of the postmaster)") {
@@ -110,7 +112,7 @@ func TestKillDBUnderLoad(t *testing.T) {
 func TestKillAPIDropsRequestsInFlight(t *testing.T) {
 	// Fix 1 but the 500 ms slow query: a request stays in flight for half a second.
 	l := newLab(t, lab.Config{Applied: []string{"shared-pool", "pool-size", "no-close"}})
-	eng := singleserver.EngineOf(l)
+	eng := l.(*single).engine()
 	addr := status(l).Addr
 	type answer struct {
 		code int
@@ -204,9 +206,16 @@ func TestGrowAndShrink(t *testing.T) {
 	if out.Plan == nil || out.Plan.Kind != "Seq Scan" || out.Plan.Rows != 1_000_000 {
 		t.Errorf("explain at 1M rows: %+v", out.Plan)
 	}
+	small := load.Options{Concurrency: 2, Requests: 6}
+	if rec, err := l.LoadTest(context.Background(), nil, small, nil); err != nil || rec.State != "big-noindex" {
+		t.Errorf("run at 1M rows without the index: %+v, %v", rec, err)
+	}
 	do(t, l, "apply-fix")
 	if st := status(l); st.Stage != "big-index" {
 		t.Errorf("1M rows with the index: %+v", st)
+	}
+	if rec, err := l.LoadTest(context.Background(), nil, small, nil); err != nil || rec.State != "big-index" || rec.Rows != 1_000_000 {
+		t.Errorf("run at 1M rows with the index: %+v, %v", rec, err)
 	}
 	if out := do(t, l, "grow-table"); !strings.Contains(out.Summary, "the index was dropped first") {
 		t.Errorf("grow-table at 1M with the index: %+v", out)

@@ -81,10 +81,10 @@ const (
 	StageBroken = load.StateBroken // as shipped: per-request pools, no index
 	StageFix1   = load.StateFix1   // after Fix 1: one shared pool, still no index
 	StageFix2   = load.StateFix2   // after Fix 2: shared pool and the index
-	// With Fix 1 (no simulated delay) on a table grown to BigRows posts or more: the real cost of
+	// With Fix 1 (no simulated delay) on a table grown to bigRows posts or more: the real cost of
 	// the Seq Scan, then of the Index Scan.
-	StageBigNoIndex = "big-noindex"
-	StageBigIndex   = "big-index"
+	stageBigNoIndex = "big-noindex"
+	stageBigIndex   = "big-index"
 	StageCustom     = load.StateCustom // knobs of neither preset, or the index with broken knobs
 	StageOutage     = load.StateOutage // a run during which PostgreSQL was down or restarted
 	StageMixed      = load.StateMixed  // a run across a change of stage or a restart of the API
@@ -108,28 +108,28 @@ func StageTitle(st string) string {
 }
 
 // StageOf names the scenario stage for a setting of the knobs and the index, on the table as
-// seeded (fewer than BigRows posts).
+// seeded (fewer than bigRows posts).
 func StageOf(k feed.Knobs, index bool) string { return stageAt(k, index, DefaultRows) }
 
-// BigRows is the table size from which a run with Fix 1 measures the grown table's stages;
-// GrowRows is what grow-table grows it to.
+// bigRows is the table size from which a run with Fix 1 measures the grown table's stages;
+// growRows is what grow-table grows it to.
 const (
-	BigRows  = 500_000
-	GrowRows = 1_000_000
+	bigRows  = 500_000
+	growRows = 1_000_000
 )
 
 // stageAt names the scenario stage for the knobs, the index and the posts in the table.
 func stageAt(k feed.Knobs, index bool, rows int) string {
-	big := rows >= BigRows
+	big := rows >= bigRows
 	switch {
 	case k == feed.Broken() && !index && !big:
 		return StageBroken
 	case k == feed.Fixed() && !index && big:
-		return StageBigNoIndex
+		return stageBigNoIndex
 	case k == feed.Fixed() && !index:
 		return StageFix1
 	case k == feed.Fixed() && big:
-		return StageBigIndex
+		return stageBigIndex
 	case k == feed.Fixed():
 		return StageFix2
 	}
@@ -267,7 +267,7 @@ type State struct {
 	Preset  string // "broken" | "fixed" | "custom"
 	Index   bool   // Fix 2's index exists and is valid
 	Rows    int    // posts in the table: the planner's estimate, exact after a seed (see posts.Rows)
-	Stage   string // StageBroken, StageFix1, StageFix2, StageBigNoIndex, StageBigIndex or StageCustom
+	Stage   string // StageBroken, StageFix1, StageFix2, stageBigNoIndex, stageBigIndex or StageCustom
 	// APIKilled: the API was killed (kill-api) and not brought back; APIAddr is where it was.
 	APIKilled bool
 }

@@ -13,8 +13,8 @@ import (
 
 // Errors of the failure drills.
 var (
-	// ErrExternalDB: kill-db on a DATABASE_URL server, which is not the lab's to kill.
-	ErrExternalDB = errors.New("the lab uses an existing PostgreSQL (DATABASE_URL): kill-db only kills the lab's private cluster; unset DATABASE_URL to try it")
+	// errExternalDB: kill-db on a DATABASE_URL server, which is not the lab's to kill.
+	errExternalDB = errors.New("the lab uses an existing PostgreSQL (DATABASE_URL): kill-db only kills the lab's private cluster; unset DATABASE_URL to try it")
 	// errPGKilled is what table work answers while PostgreSQL is down after kill-db.
 	errPGKilled = errors.New("PostgreSQL is down (killed): bring it back first (B, or scalelab bring-back)")
 )
@@ -66,7 +66,7 @@ func (l *Lab) KillAPI() (killed bool, err error) {
 func (l *Lab) KillDB(ctx context.Context) (killed bool, err error) {
 	in := l.pg.Info()
 	if in.External {
-		return false, ErrExternalDB
+		return false, errExternalDB
 	}
 	if !in.Running {
 		return false, nil
@@ -122,11 +122,11 @@ func (l *Lab) waitPG(ctx context.Context) error {
 	}
 }
 
-// Grow grows the posts table to rows posts (GrowRows when 0), dropping the index first, with
+// Grow grows the posts table to rows posts (growRows when 0), dropping the index first, with
 // progress lines through progress and Config.Logf. dropped says an index was dropped.
 func (l *Lab) Grow(ctx context.Context, rows int, progress func(line string)) (dropped bool, took time.Duration, err error) {
 	if rows == 0 {
-		rows = GrowRows
+		rows = growRows
 	}
 	l.changing.Add(1)
 	defer l.changed(true)

@@ -35,10 +35,10 @@ func (l *Lab) FeedURL() string {
 
 // LoadTest runs one load test against the lab's /feed (or opt.URL, when set) and returns it as a
 // history record, filed under what it really measured: the stage the lab was in for the whole
-// run (broken, fix1, fix2, custom); outage when PostgreSQL was down at the start or the end, or
-// went down or restarted in between (the server's epoch moved); mixed when the stage changed
-// (a fix was applied, the knobs were set, the lab was reset: the API restarts for those) during
-// the run. An outside URL is custom. The posts in the table and the result go with it, whose
+// run (broken, fix1, fix2, the 1M-row stages, custom); outage when PostgreSQL or the API was
+// down at the start or the end, or went down or restarted in between (PostgreSQL's epoch or the
+// API's moved: kill-db, kill-api, bring-back); mixed when the stage changed (a fix was applied,
+// the knobs were set, the lab was reset, the table grown or shrunk) during the run. An outside URL is custom. The posts in the table and the result go with it, whose
 // failures are explained by the API's own telemetry (connect_timeout, too_many_clients, ...
 // instead of "http 503").
 //

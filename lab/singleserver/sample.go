@@ -24,7 +24,7 @@ func (s *single) Sample(ctx context.Context) lab.Sample {
 	out.CauseHelp = drillHelp(eng)
 	f := eng.Feed()
 	if f == nil {
-		msg := "the API runs without its feed API"
+		msg := "the lab runs without its feed API"
 		if eng.apiKilled.Load() {
 			msg = "API killed: B brings it back"
 		}

@@ -12,25 +12,25 @@ import (
 	"scalelab/lab/telemetry"
 )
 
-// Name is the lab's registered name, the one a scenario's `**Lab:**` line gives.
-const Name = lab.Default
+// labName is the lab's registered name, the one a scenario's `**Lab:**` line gives.
+const labName = lab.Default
 
 func init() {
-	lab.Register(lab.Kind{Name: Name, Title: "one feed API on one PostgreSQL", New: func(cfg lab.Config) lab.Lab { return newSingle(cfg) }})
+	lab.Register(lab.Kind{Name: labName, Title: "one feed API on one PostgreSQL", New: func(cfg lab.Config) lab.Lab { return newSingle(cfg) }})
 }
 
 // The Stuck? conditions the lab reports (lab.Status.Conditions).
 const (
-	// CondRestartPending: the ticked Fix 1 tasks and the running API disagree on a change (a
+	// condRestartPending: the ticked Fix 1 tasks and the running API disagree on a change (a
 	// box ticked that the API does not have yet, or one unticked that it still runs with).
-	CondRestartPending = "restart-pending"
-	// CondIndexExists: Fix 2 was applied while the index was already there.
-	CondIndexExists = "index-exists"
-	// CondRunWhileDown: the last load test ran while PostgreSQL or the API was down.
-	CondRunWhileDown = "run-while-down"
-	// CondOtherMaxConnections: the lab uses a DATABASE_URL server whose max_connections is not
+	condRestartPending = "restart-pending"
+	// condIndexExists: Fix 2 was applied while the index was already there.
+	condIndexExists = "index-exists"
+	// condRunWhileDown: the last load test ran while PostgreSQL or the API was down.
+	condRunWhileDown = "run-while-down"
+	// condOtherMaxConnections: the lab uses a DATABASE_URL server whose max_connections is not
 	// the private cluster's DefaultMaxConnections, so the broken run fails differently from the text.
-	CondOtherMaxConnections = "other-max-connections"
+	condOtherMaxConnections = "other-max-connections"
 )
 
 // single is Scenario 1's lab behind the lab contract: the engine (Lab) and what the workshop
@@ -64,7 +64,7 @@ func newSingle(cfg lab.Config) *single {
 	return s
 }
 
-func (s *single) Name() string { return Name }
+func (s *single) Name() string { return labName }
 
 // errNotStarted is what an action answers before Start, or after a failed one.
 var errNotStarted = errors.New("the lab is not running")
@@ -178,7 +178,7 @@ func (s *single) SetTasks(ticked map[string]bool) {
 }
 
 func (s *single) Conditions() []string {
-	return []string{CondRestartPending, CondIndexExists, CondRunWhileDown, CondOtherMaxConnections}
+	return []string{condRestartPending, condIndexExists, condRunWhileDown, condOtherMaxConnections}
 }
 
 // LoadTest runs a load test against the API (Lab.LoadTest), recorded with the scenario and the
@@ -192,7 +192,7 @@ func (s *single) LoadTest(ctx context.Context, h *load.History, opt load.Options
 	st := eng.State(sctx)
 	cancel()
 	down := !st.PGUp || st.APIKilled
-	rec, err := eng.loadTest(ctx, h, opt, progress, load.Record{Scenario: s.cfg.Scenario, Lab: Name})
+	rec, err := eng.loadTest(ctx, h, opt, progress, load.Record{Scenario: s.cfg.Scenario, Lab: labName})
 	if rec != nil && rec.Result != nil && !errors.Is(err, context.Canceled) {
 		s.mu.Lock()
 		s.runWhileDown = down || ranWhileDown(rec.Result)

@@ -61,18 +61,18 @@ func (s *single) conditionsLocked(st State) map[string]bool {
 		}
 		for _, f := range scenarioFixes(s.tasks) {
 			if ticked[f] != hasFix(st.Knobs, f) {
-				h[CondRestartPending] = true
+				h[condRestartPending] = true
 			}
 		}
 	}
 	if s.indexExisted {
-		h[CondIndexExists] = true
+		h[condIndexExists] = true
 	}
 	if s.runWhileDown {
-		h[CondRunWhileDown] = true
+		h[condRunWhileDown] = true
 	}
 	if s.otherMaxConns != 0 {
-		h[CondOtherMaxConnections] = true
+		h[condOtherMaxConnections] = true
 	}
 	return h
 }

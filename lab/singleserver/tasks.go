@@ -1,6 +1,7 @@
 package singleserver
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -9,28 +10,30 @@ import (
 
 // The Fix 1 changes a task of the scenario stands for, by its tag (content/01-single-server.md).
 const (
-	FixSharedPool = "shared-pool" // one pool for the whole API
-	FixPoolSize   = "pool-size"   // 10 connections, 2 s to get one
-	FixNoClose    = "no-close"    // the pool is not closed after each request
-	FixNoDelay    = "no-delay"    // no simulated 500 ms slow query
+	fixSharedPool = "shared-pool" // one pool for the whole API
+	fixPoolSize   = "pool-size"   // 10 connections, 2 s to get one
+	fixNoClose    = "no-close"    // the pool is not closed after each request
+	fixNoDelay    = "no-delay"    // no simulated 500 ms slow query
 )
 
 // fixes lists the Fix 1 changes in the order they are counted.
-var fixes = []string{FixSharedPool, FixPoolSize, FixNoClose, FixNoDelay}
+var fixes = []string{fixSharedPool, fixPoolSize, fixNoClose, fixNoDelay}
 
 // presetTag is an applied setting that names a whole preset ("preset:fixed"): a scenario
 // without Fix 1 tasks restarts the API with its command's --preset.
 const presetTag = "preset:"
 
 // taskFixes are the Fix 1 changes of a task, known by its key: its tag, or for an untagged task
-// (the original scenario's) its ID, whose words say what it changes ("...-replace-the-
-// getdbconnection-function-with-the-shared-db-pool..."). Only letters and digits of the key are
-// read, so "getDbConnection()" and "getdbconnection" are one word, as "db.end()" and "db-end".
+// (the original scenario's) its ID, whose words say what it changes. An untagged task's ID is
+// its step's ID and the first 40 characters of a slug of its text
+// ("step3-replace-the-getdbconnection-function-wit"), so a few words decide: only letters and
+// digits after the step are read ("getDbConnection()" and "getdbconn" match, as "db.end()" and
+// "db-end"), and a word cut at the end still matches its start.
 func taskFixes(key string) []string {
 	if slices.Contains(fixes, key) {
 		return []string{key}
 	}
-	x := alnum(key)
+	x := alnum(stepPrefix.ReplaceAllString(strings.ToLower(key), ""))
 	has := func(words ...string) bool {
 		for _, w := range words {
 			if strings.Contains(x, w) {
@@ -40,17 +43,21 @@ func taskFixes(key string) []string {
 		return false
 	}
 	switch {
-	case has("getdbconnection") && has("shared"):
-		return []string{FixSharedPool, FixPoolSize} // "replace getDbConnection() with the shared pool above" (max 10, 2 s)
+	case has("getdbconn") && has("shared", "function"):
+		// "replace the getDbConnection() function with the shared pool above" (max 10, 2 s)
+		return []string{fixSharedPool, fixPoolSize}
 	case has("dbend", "close"):
-		return []string{FixNoClose}
+		return []string{fixNoClose}
 	case has("500", "settimeout", "delay", "sleep", "promise"):
-		return []string{FixNoDelay}
-	case has("getdbconnection", "sharedpool"):
-		return []string{FixSharedPool}
+		return []string{fixNoDelay}
+	case has("getdbconn", "sharedpool"): // "replace const db = getDbConnection() with just db"
+		return []string{fixSharedPool}
 	}
 	return nil
 }
+
+// stepPrefix is the step part of an untagged task's ID ("step3-", "intro-").
+var stepPrefix = regexp.MustCompile(`^(step[0-9]+|intro)-`)
 
 // alnum is s in lower case with only its letters and digits.
 func alnum(s string) string {
@@ -137,13 +144,13 @@ func knobsFromApplied(applied []string) feed.Knobs {
 // withFix applies one Fix 1 change to the knobs.
 func withFix(k feed.Knobs, fix string) feed.Knobs {
 	switch fix {
-	case FixSharedPool:
+	case fixSharedPool:
 		k.SharedPool = true
-	case FixPoolSize:
+	case fixPoolSize:
 		k.MaxConns, k.ConnectTimeout = feed.Fixed().MaxConns, feed.Fixed().ConnectTimeout
-	case FixNoClose:
+	case fixNoClose:
 		k.ClosePerRequest = false
-	case FixNoDelay:
+	case fixNoDelay:
 		k.SlowQuery = 0
 	}
 	return k

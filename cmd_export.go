@@ -68,7 +68,7 @@ func runExport(args []string) error {
 		if h.Recovered != "" {
 			fmt.Fprintf(exportLog, "scalelab: the run history was unreadable and was kept as %s; the tables hold what the worksheet has\n", h.Recovered)
 		}
-		tui.FillFromHistory(s, ws, h.LatestByState(), stages)
+		tui.FillFromHistory(s, ws, h.LatestFor(s.ID, labName(s)), stages)
 	} else {
 		fmt.Fprintf(exportLog, "scalelab: the run history cannot be read, so the tables hold what the worksheet has: %v\n", herr)
 	}

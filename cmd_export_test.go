@@ -45,7 +45,7 @@ func TestExportWorksheet(t *testing.T) {
 	}
 	dst := filepath.Join(t.TempDir(), "hand-in.md")
 	code, _, log = runExportCmd(t, "-o", dst)
-	if code != 0 || !strings.Contains(log, "wrote "+dst) || !strings.Contains(log, "2 of 9 answers") {
+	if code != 0 || !strings.Contains(log, "wrote "+dst) || !strings.Contains(log, "2 of 15 answers") {
 		t.Fatalf("exit %d, log %q", code, log)
 	}
 	b, err := os.ReadFile(dst)

@@ -30,7 +30,7 @@ func TestLintBuiltin(t *testing.T) {
 	}
 	for _, want := range []string{"step 1", "step 5", "Q3   guess", "Q7   slots(3)", "fillable step2-metric", "fillable step4-run",
 		"task [ ] shared-pool", "#no-delay", "action   apply-fix", "action   explain-query", "action   reset",
-		"10 sections (5 steps), 9 questions, 4 tables (2 fillable)", "4 tasks, 7 actions, 3 images (3 drawn)", "ok"} {
+		"12 sections (5 steps), 15 questions, 6 tables (4 fillable)", "4 tasks, 21 actions, 4 images (4 drawn)", "ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out)
 		}

@@ -5,7 +5,8 @@
 // How it talks to PostgreSQL is a set of Knobs with two presets: Broken (a new
 // pool per request, 1 connection, 150 ms to connect, a 500 ms slow query, the
 // pool closed after) and Fixed (one shared pool of 10, 2 s, no delay). SetKnobs
-// switches them in place while the API serves.
+// switches them in place while the API serves. Close stops it gracefully; Crash
+// stops it as a crashed process would (the requests in flight get no answer).
 //
 // The handler files (handlers.go, connect_per_request.go, connect_shared.go,
 // classify.go) are teaching material: Source embeds them so the workshop shows

@@ -94,6 +94,9 @@ func (s *single) applyFix(ctx context.Context, _ lab.Request) (lab.Outcome, erro
 	if err != nil {
 		return lab.Outcome{}, err
 	}
+	if err := eng.pgDown(); err != nil {
+		return lab.Outcome{}, err
+	}
 	if has, err := posts.HasIndex(ctx, eng.DB()); err == nil && !has {
 		_, _ = s.Explain(ctx) // the plan before, for the plan view
 	}

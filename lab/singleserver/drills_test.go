@@ -85,8 +85,10 @@ func TestKillDBUnderLoad(t *testing.T) {
 	if in := eng.PG().Info(); in.Running || !in.Stopped {
 		t.Errorf("PostgreSQL came back by itself: %+v", in)
 	}
-	if _, err := do2(l, "reset"); err == nil || !strings.Contains(err.Error(), "bring it back") {
-		t.Errorf("reset while PostgreSQL is down: %v", err)
+	for _, name := range []string{"reset", "apply-fix", "explain-query", "grow-table", "shrink-table"} {
+		if _, err := do2(l, name); err == nil || !strings.Contains(err.Error(), "bring it back") {
+			t.Errorf("%s while PostgreSQL is down: %v", name, err)
+		}
 	}
 
 	if out := do(t, l, "bring-back"); !strings.Contains(out.Summary, "PostgreSQL") {

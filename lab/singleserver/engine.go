@@ -24,8 +24,8 @@ const DefaultRows = 10_000
 // DefaultAddr is where `scalelab serve` listens, as the scenario's "Port 3000".
 const DefaultAddr = "127.0.0.1:3000"
 
-// Config says which lab to start.
-type Config struct {
+// engineConfig says which lab to start.
+type engineConfig struct {
 	DBURL          string     // an existing PostgreSQL (DATABASE_URL / --db); "" starts the private cluster
 	Rows           int        // posts to seed into an empty table; 0 = DefaultRows
 	Addr           string     // where the API listens; "" = 127.0.0.1:0 (any free port)
@@ -44,9 +44,9 @@ type Config struct {
 	NoSeed bool
 }
 
-// Lab is a running lab. Its methods are safe for concurrent use.
-type Lab struct {
-	cfg Config
+// engine is a running lab. Its methods are safe for concurrent use.
+type engine struct {
+	cfg engineConfig
 	pg  *pg.Server
 	db  *pgxpool.Pool // the lab's own small pool for table work (not the API's)
 	// pool is db once open, for the supervisor's goroutine (pgChanged), which may run before.
@@ -63,11 +63,11 @@ type Lab struct {
 	apiKilled atomic.Bool
 	// apiEpoch counts the API's kills and restarts: a load test across one is an outage run.
 	apiEpoch atomic.Uint64
-	// rows is how many posts the table holds as far as this Lab set them (the seed, a grow or
+	// rows is how many posts the table holds as far as this engine set them (the seed, a grow or
 	// a shrink): the stage's row count while PostgreSQL cannot be asked.
 	rows atomic.Int64
 
-	// Changes of stage through this Lab (SetKnobs, ApplyIndex, Reset): how many are under way
+	// Changes of stage through this engine (SetKnobs, ApplyIndex, Reset): how many are under way
 	// and how many ended having changed something. LoadTest files a run across one as custom.
 	changing atomic.Int64
 	changes  atomic.Uint64
@@ -86,26 +86,7 @@ const (
 	stageBigNoIndex = "big-noindex"
 	stageBigIndex   = "big-index"
 	StageCustom     = load.StateCustom // knobs of neither preset, or the index with broken knobs
-	StageOutage     = load.StateOutage // a run during which PostgreSQL was down or restarted
-	StageMixed      = load.StateMixed  // a run across a change of stage or a restart of the API
 )
-
-// StageTitle names a stage as the scenario's comparison table does: "Broken", "After Fix 1", ...
-func StageTitle(st string) string {
-	switch st {
-	case StageBroken:
-		return "Broken"
-	case StageFix1:
-		return "After Fix 1"
-	case StageFix2:
-		return "After Fix 2"
-	case StageOutage:
-		return "During an outage"
-	case StageMixed:
-		return "Across a change"
-	}
-	return "Custom"
-}
 
 // StageOf names the scenario stage for a setting of the knobs and the index, on the table as
 // seeded (fewer than bigRows posts).
@@ -139,7 +120,7 @@ func stageAt(k feed.Knobs, index bool, rows int) string {
 // Start brings the lab up: PostgreSQL, the posts table (created and seeded if
 // empty, with progress lines through Logf) and, unless NoAPI, the feed API.
 // On error nothing is left running.
-func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
+func startEngine(ctx context.Context, cfg engineConfig) (l *engine, err error) {
 	if cfg.Rows == 0 {
 		cfg.Rows = DefaultRows
 	}
@@ -160,7 +141,7 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	if err := cfg.Knobs.Validate(); err != nil {
 		return nil, err
 	}
-	l = &Lab{cfg: cfg}
+	l = &engine{cfg: cfg}
 	defer func() {
 		if err != nil {
 			l.Close()
@@ -223,7 +204,7 @@ func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
 }
 
 // setupTable creates and seeds the posts table as the config asks.
-func (l *Lab) setupTable(ctx context.Context) error {
+func (l *engine) setupTable(ctx context.Context) error {
 	if l.cfg.NoSeed {
 		return posts.CreateTable(ctx, l.db)
 	}
@@ -244,7 +225,7 @@ func (l *Lab) setupTable(ctx context.Context) error {
 
 // progress returns a seeding progress callback that logs through Logf, or nil
 // for small seeds (one chunk: nothing worth reporting).
-func (l *Lab) progress(what string) func(done, total int) {
+func (l *engine) progress(what string) func(done, total int) {
 	start := time.Now()
 	return func(done, total int) {
 		if total <= 200_000 {
@@ -257,8 +238,8 @@ func (l *Lab) progress(what string) func(done, total int) {
 	}
 }
 
-// State is what the lab looks like now.
-type State struct {
+// labState is what the lab looks like now.
+type labState struct {
 	PGUp    bool
 	PGErr   string // why PGUp is false
 	PG      pg.Info
@@ -274,8 +255,8 @@ type State struct {
 
 // State reads the lab's state (a few small queries, each bounded to 2 s). It changes nothing:
 // bringing PostgreSQL back after it died is pg.Server's supervisor's work.
-func (l *Lab) State(ctx context.Context) State {
-	st := State{Knobs: l.cfg.Knobs}
+func (l *engine) State(ctx context.Context) labState {
+	st := labState{Knobs: l.cfg.Knobs}
 	if f := l.Feed(); f != nil {
 		st.APIAddr = f.Addr()
 		st.Knobs = f.Knobs()
@@ -310,14 +291,14 @@ func (l *Lab) State(ctx context.Context) State {
 
 // pgChanged is told by the supervisor when PostgreSQL went down or came back: the lab's pool
 // drops its connections, which went with the old server, so the next query opens fresh ones.
-func (l *Lab) pgChanged(up bool) {
+func (l *engine) pgChanged(up bool) {
 	if db := l.pool.Load(); db != nil && up {
 		db.Reset()
 	}
 }
 
 // table reads whether the index is there and how many posts the table holds, bounded to 2 s.
-func (l *Lab) table(ctx context.Context) (index bool, rows int, err error) {
+func (l *engine) table(ctx context.Context) (index bool, rows int, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if index, err = posts.HasIndex(ctx, l.db); err != nil {
@@ -329,23 +310,23 @@ func (l *Lab) table(ctx context.Context) (index bool, rows int, err error) {
 
 // ApplyIndex applies Fix 2 while the API serves; created is false when the
 // index was already there.
-func (l *Lab) ApplyIndex(ctx context.Context) (created bool, err error) {
+func (l *engine) ApplyIndex(ctx context.Context) (created bool, err error) {
 	l.changing.Add(1)
 	defer func() { l.changed(created || err != nil) }()
 	return posts.CreateIndex(ctx, l.db)
 }
 
 // Explain runs EXPLAIN ANALYZE of the feed query.
-func (l *Lab) Explain(ctx context.Context) (posts.Plan, error) {
+func (l *engine) Explain(ctx context.Context) (posts.Plan, error) {
 	return posts.Explain(ctx, l.db)
 }
 
 // Reset brings the lab back to the scenario's starting state: the broken
-// knobs, no index, the posts reseeded (Config.Rows) and a new telemetry window.
-func (l *Lab) Reset(ctx context.Context) error {
+// knobs, no index, the posts reseeded (engineConfig.Rows) and a new telemetry window.
+func (l *engine) Reset(ctx context.Context) error {
 	l.changing.Add(1)
 	defer l.changed(true)
-	if err := l.SetKnobs(ctx, feed.Broken()); err != nil && !errors.Is(err, ErrNoAPI) {
+	if err := l.SetKnobs(ctx, feed.Broken()); err != nil && !errors.Is(err, errNoAPI) {
 		return err
 	}
 	if err := posts.ResetProgress(ctx, l.db, l.cfg.Rows, l.progress("reseeding")); err != nil {
@@ -356,14 +337,14 @@ func (l *Lab) Reset(ctx context.Context) error {
 	return nil
 }
 
-// ErrNoAPI is returned by SetKnobs on a lab started with NoAPI.
-var ErrNoAPI = errors.New("the lab runs without its feed API")
+// errNoAPI is returned by SetKnobs on a lab started with NoAPI.
+var errNoAPI = errors.New("the lab runs without its feed API")
 
 // SetKnobs restarts the API with new knobs, in place (Fix 1 is SetKnobs(ctx, feed.Fixed())); a
 // killed API is started again with them.
-func (l *Lab) SetKnobs(ctx context.Context, k feed.Knobs) error {
+func (l *engine) SetKnobs(ctx context.Context, k feed.Knobs) error {
 	if l.cfg.NoAPI {
-		return ErrNoAPI
+		return errNoAPI
 	}
 	if err := k.Validate(); err != nil {
 		return err
@@ -381,23 +362,23 @@ func (l *Lab) SetKnobs(ctx context.Context, k feed.Knobs) error {
 }
 
 // Feed is the feed API (nil with NoAPI, and while it is killed).
-func (l *Lab) Feed() *feed.Server { return l.api.Load() }
+func (l *engine) Feed() *feed.Server { return l.api.Load() }
 
 // DB is the lab's own pool for table work (not the API's pool).
-func (l *Lab) DB() *pgxpool.Pool { return l.db }
+func (l *engine) DB() *pgxpool.Pool { return l.db }
 
 // Recorder is the API's telemetry (nil with NoAPI; a nil Recorder is safe to use).
-func (l *Lab) Recorder() *telemetry.Recorder { return l.rec }
+func (l *engine) Recorder() *telemetry.Recorder { return l.rec }
 
 // PG is the lab's PostgreSQL.
-func (l *Lab) PG() *pg.Server { return l.pg }
+func (l *engine) PG() *pg.Server { return l.pg }
 
-// Rows is the number of posts the lab seeds (Config.Rows).
-func (l *Lab) Rows() int { return l.cfg.Rows }
+// Rows is the number of posts the lab seeds (engineConfig.Rows).
+func (l *engine) Rows() int { return l.cfg.Rows }
 
 // Close stops the API, then PostgreSQL if this process started it. Safe to
 // call more than once; it waits until everything has stopped.
-func (l *Lab) Close() error {
+func (l *engine) Close() error {
 	l.closeOnce.Do(func() {
 		var errs []error
 		l.apiMu.Lock()

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // feedStatus GETs /feed, retrying connect timeouts: the broken preset's 150 ms
 // to connect is tight on a busy machine.
-func feedStatus(t *testing.T, l *Lab) int {
+func feedStatus(t *testing.T, l *engine) int {
 	t.Helper()
 	for i := 0; ; i++ {
 		resp, err := http.Get("http://" + l.Feed().Addr() + "/feed")
@@ -41,7 +41,7 @@ func TestLabThroughTheScenario(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
 	var logs []string
-	l, err := Start(ctx, Config{
+	l, err := startEngine(ctx, engineConfig{
 		DBURL: pgtest.NewDatabase(t), Rows: 2_000,
 		Logf: func(f string, a ...any) { logs = append(logs, f) },
 	})
@@ -113,10 +113,10 @@ func TestReseedOnlyWhenAsked(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	start := func(cfg Config) State {
+	start := func(cfg engineConfig) labState {
 		t.Helper()
 		cfg.DBURL, cfg.NoAPI = url, true
-		l, err := Start(ctx, cfg)
+		l, err := startEngine(ctx, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,18 +124,18 @@ func TestReseedOnlyWhenAsked(t *testing.T) {
 		if l.Feed() != nil {
 			t.Error("NoAPI lab has a feed API")
 		}
-		if err := l.SetKnobs(ctx, feed.Fixed()); !errors.Is(err, ErrNoAPI) {
+		if err := l.SetKnobs(ctx, feed.Fixed()); !errors.Is(err, errNoAPI) {
 			t.Errorf("SetKnobs without API = %v", err)
 		}
 		return l.State(ctx)
 	}
-	if st := start(Config{Rows: 300}); st.Rows != 300 {
+	if st := start(engineConfig{Rows: 300}); st.Rows != 300 {
 		t.Fatalf("rows %d", st.Rows)
 	}
-	if st := start(Config{Rows: 500}); st.Rows != 300 {
+	if st := start(engineConfig{Rows: 500}); st.Rows != 300 {
 		t.Fatalf("a seeded table was reseeded without Reseed: %d rows", st.Rows)
 	}
-	if st := start(Config{Rows: 500, Reseed: true}); st.Rows != 500 {
+	if st := start(engineConfig{Rows: 500, Reseed: true}); st.Rows != 500 {
 		t.Fatalf("Reseed: %d rows", st.Rows)
 	}
 }
@@ -145,18 +145,18 @@ func TestStartFailsCleanly(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	// A busy address: Start fails with the advice, and leaves nothing behind.
-	l1, err := Start(ctx, Config{DBURL: url, Rows: 10, Addr: "127.0.0.1:0"})
+	l1, err := startEngine(ctx, engineConfig{DBURL: url, Rows: 10, Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l1.Close()
-	_, err = Start(ctx, Config{DBURL: url, Rows: 10, Addr: l1.Feed().Addr()})
+	_, err = startEngine(ctx, engineConfig{DBURL: url, Rows: 10, Addr: l1.Feed().Addr()})
 	if !errors.Is(err, feed.ErrAddrInUse) || !strings.Contains(err.Error(), "--addr") {
 		t.Fatalf("Start on a busy address = %v", err)
 	}
 	bad := feed.Fixed()
 	bad.MaxConns = 0
-	if _, err := Start(ctx, Config{DBURL: url, Knobs: bad}); !errors.Is(err, feed.ErrBadKnobs) {
+	if _, err := startEngine(ctx, engineConfig{DBURL: url, Knobs: bad}); !errors.Is(err, feed.ErrBadKnobs) {
 		t.Fatalf("Start with bad knobs = %v", err)
 	}
 }
@@ -169,7 +169,7 @@ func TestPrivateCluster(t *testing.T) {
 	dir := clusterDir(t)
 	t.Setenv("SCALELAB_HOME", dir)
 	ctx := context.Background()
-	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 100})
+	l, err := startEngine(ctx, engineConfig{DataDir: filepath.Join(dir, "pg"), Rows: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestPrivateCluster(t *testing.T) {
 		t.Fatalf("state %+v", st)
 	}
 	if strings.Contains(st.PG.URL, ":postgres@") {
-		t.Errorf("State shows the password: %s", st.PG.URL)
+		t.Errorf("labState shows the password: %s", st.PG.URL)
 	}
 	if got := feedStatus(t, l); got != 200 {
 		t.Fatalf("GET /feed = %d", got)
@@ -200,7 +200,7 @@ func TestLabWorksWhenTheAPIExhaustsConnections(t *testing.T) {
 	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: 12})
 	leak := feed.Broken()
 	leak.ClosePerRequest, leak.SlowQuery, leak.ConnectTimeout = false, 0, 5*time.Second
-	l, err := Start(ctx, Config{DBURL: srv.URL(), Rows: 1_000, Knobs: leak})
+	l, err := startEngine(ctx, engineConfig{DBURL: srv.URL(), Rows: 1_000, Knobs: leak})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,13 +244,13 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	dir := clusterDir(t)
 	t.Setenv("SCALELAB_HOME", dir)
 	ctx := context.Background()
-	cfg := Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true}
-	owner, err := Start(ctx, cfg)
+	cfg := engineConfig{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true}
+	owner, err := startEngine(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	attached, err := Start(ctx, cfg) // as a second scalelab process would
+	attached, err := startEngine(ctx, cfg) // as a second scalelab process would
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	if err := attached.PG().Ping(ctx); err == nil {
 		t.Fatal("PostgreSQL still answers after its owner closed")
 	}
-	var st State
+	var st labState
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if st = attached.State(ctx); st.PGUp && st.PG.Started {
 			break
@@ -283,7 +283,7 @@ func TestStateDoesNotRestartPostgres(t *testing.T) {
 	}
 	dir := clusterDir(t)
 	ctx := context.Background()
-	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true})
+	l, err := startEngine(ctx, engineConfig{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,13 +293,13 @@ func TestStateDoesNotRestartPostgres(t *testing.T) {
 	}
 	for i := 0; i < 5; i++ {
 		if st := l.State(ctx); st.PGUp || st.PG.Running || !st.PG.Stopped {
-			t.Fatalf("State #%d after a deliberate Stop: %+v", i, st)
+			t.Fatalf("labState #%d after a deliberate Stop: %+v", i, st)
 		}
 	}
 	if err := l.PG().Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var st State
+	var st labState
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if st = l.State(ctx); st.PGUp {
 			break
@@ -318,7 +318,7 @@ func TestFeedBackAfterPostmasterKill(t *testing.T) {
 	}
 	dir := clusterDir(t)
 	ctx := context.Background()
-	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
+	l, err := startEngine(ctx, engineConfig{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestNoSeedThenReset(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
 	var logs []string
-	l, err := Start(ctx, Config{
+	l, err := startEngine(ctx, engineConfig{
 		DBURL: pgtest.NewDatabase(t), Rows: 400, NoAPI: true, NoSeed: true, Reseed: true,
 		Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) },
 	})

@@ -20,14 +20,14 @@ var (
 )
 
 // startAPI starts the feed API with l.knobs on l.addr, recording into l.rec.
-func (l *Lab) startAPI() error {
+func (l *engine) startAPI() error {
 	l.apiMu.Lock()
 	defer l.apiMu.Unlock()
 	return l.startAPILocked()
 }
 
 // startAPILocked is startAPI with apiMu held; l.addr becomes the address it listens on.
-func (l *Lab) startAPILocked() error {
+func (l *engine) startAPILocked() error {
 	f := feed.New(l.pg.URL(), l.knobs, l.rec)
 	if err := f.Listen(l.addr); err != nil {
 		f.Close()
@@ -44,9 +44,9 @@ func (l *Lab) startAPILocked() error {
 // KillAPI ends the feed API as a crash would: its port closes and the requests in flight are
 // dropped without an answer. It stays down until BringBack (or SetKnobs) starts it again on the
 // same port with the same knobs. killed is false when it was down already.
-func (l *Lab) KillAPI() (killed bool, err error) {
+func (l *engine) KillAPI() (killed bool, err error) {
 	if l.cfg.NoAPI {
-		return false, ErrNoAPI
+		return false, errNoAPI
 	}
 	l.apiMu.Lock()
 	defer l.apiMu.Unlock()
@@ -63,7 +63,7 @@ func (l *Lab) KillAPI() (killed bool, err error) {
 
 // KillDB ends the private cluster's postmaster with SIGKILL, as a crash would. No supervisor
 // brings it back: it stays down until BringBack. killed is false when it was down already.
-func (l *Lab) KillDB(ctx context.Context) (killed bool, err error) {
+func (l *engine) KillDB(ctx context.Context) (killed bool, err error) {
 	in := l.pg.Info()
 	if in.External {
 		return false, errExternalDB
@@ -81,7 +81,7 @@ func (l *Lab) KillDB(ctx context.Context) (killed bool, err error) {
 // BringBack starts what was killed: PostgreSQL first (crash recovery runs), then the API with
 // its knobs on its port. what lists what it started ("PostgreSQL", "the API"); none when
 // everything was up.
-func (l *Lab) BringBack(ctx context.Context) (what []string, err error) {
+func (l *engine) BringBack(ctx context.Context) (what []string, err error) {
 	if in := l.pg.Info(); !in.External && (!in.Running || in.Stopped) {
 		if err := l.pg.Start(ctx); err != nil {
 			return what, fmt.Errorf("start PostgreSQL again: %w", err)
@@ -105,7 +105,7 @@ func (l *Lab) BringBack(ctx context.Context) (what []string, err error) {
 
 // waitPG waits until the lab's own pool reaches PostgreSQL again after a restart (its old
 // connections went with the killed server), for at most 30 s.
-func (l *Lab) waitPG(ctx context.Context) error {
+func (l *engine) waitPG(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	l.db.Reset()
@@ -123,8 +123,8 @@ func (l *Lab) waitPG(ctx context.Context) error {
 }
 
 // Grow grows the posts table to rows posts (growRows when 0), dropping the index first, with
-// progress lines through progress and Config.Logf. dropped says an index was dropped.
-func (l *Lab) Grow(ctx context.Context, rows int, progress func(line string)) (dropped bool, took time.Duration, err error) {
+// progress lines through progress and engineConfig.Logf. dropped says an index was dropped.
+func (l *engine) Grow(ctx context.Context, rows int, progress func(line string)) (dropped bool, took time.Duration, err error) {
 	if rows == 0 {
 		rows = growRows
 	}
@@ -138,8 +138,8 @@ func (l *Lab) Grow(ctx context.Context, rows int, progress func(line string)) (d
 	return dropped, time.Since(start), err
 }
 
-// Shrink brings the posts table back to the lab's rows (Config.Rows), the index kept as it is.
-func (l *Lab) Shrink(ctx context.Context, progress func(line string)) (shrunk bool, err error) {
+// Shrink brings the posts table back to the lab's rows (engineConfig.Rows), the index kept as it is.
+func (l *engine) Shrink(ctx context.Context, progress func(line string)) (shrunk bool, err error) {
 	l.changing.Add(1)
 	defer l.changed(true)
 	shrunk, err = posts.Shrink(ctx, l.db, l.cfg.Rows, l.lines("reseeded", progress))
@@ -150,8 +150,8 @@ func (l *Lab) Shrink(ctx context.Context, progress func(line string)) (shrunk bo
 }
 
 // lines is a seeding progress callback that says "grown to 400,000 of 1,000,000 posts" to
-// progress and to Config.Logf.
-func (l *Lab) lines(what string, progress func(line string)) func(done, total int) {
+// progress and to engineConfig.Logf.
+func (l *engine) lines(what string, progress func(line string)) func(done, total int) {
 	return func(done, total int) {
 		line := fmt.Sprintf("%s %s of %s posts", what, numfmt.Int(done), numfmt.Int(total))
 		l.cfg.Logf("%s", line)
@@ -162,7 +162,7 @@ func (l *Lab) lines(what string, progress func(line string)) func(done, total in
 }
 
 // pgDown is errPGKilled while the private cluster is down on purpose (kill-db), else nil.
-func (l *Lab) pgDown() error {
+func (l *engine) pgDown() error {
 	if in := l.pg.Info(); !in.External && (in.Stopped || !in.Running) {
 		return errPGKilled
 	}

@@ -24,7 +24,7 @@ import (
 const DefaultMaxConnections = 50
 
 // FeedURL is the URL of the lab's GET /feed ("" with NoAPI).
-func (l *Lab) FeedURL() string {
+func (l *engine) FeedURL() string {
 	if l.cfg.NoAPI {
 		return ""
 	}
@@ -45,14 +45,14 @@ func (l *Lab) FeedURL() string {
 // The API's telemetry window is reset when the run starts, so the live panes show this run.
 // A finished run is added to h (nil: not recorded). A cancelled run returns its partial record
 // and an error wrapping context.Canceled, and is not recorded.
-func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress)) (*load.Record, error) {
+func (l *engine) LoadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress)) (*load.Record, error) {
 	return l.loadTest(ctx, h, opt, progress, load.Record{})
 }
 
 // loadTest is LoadTest with the record's Scenario and Lab taken from stamp.
-func (l *Lab) loadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress), stamp load.Record) (*load.Record, error) {
+func (l *engine) loadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress), stamp load.Record) (*load.Record, error) {
 	if l.cfg.NoAPI {
-		return nil, ErrNoAPI
+		return nil, errNoAPI
 	}
 	own := opt.URL == ""
 	if own {
@@ -113,7 +113,7 @@ func (l *Lab) loadTest(ctx context.Context, h *load.History, opt load.Options, p
 }
 
 // changed ends a change of stage begun with l.changing.Add(1); did says it changed something.
-func (l *Lab) changed(did bool) {
+func (l *engine) changed(did bool) {
 	if did {
 		l.changes.Add(1)
 	}

@@ -29,7 +29,7 @@ func BenchmarkScenarioRuns(b *testing.B) {
 	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: DefaultMaxConnections})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		l, err := Start(ctx, Config{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Reseed: true, Knobs: feed.Broken()})
+		l, err := startEngine(ctx, engineConfig{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Reseed: true, Knobs: feed.Broken()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func BenchmarkFeedVsPgbench(b *testing.B) {
 	// the API: extended protocol, statements cached) is printed beside it.
 	const rounds, seconds = 3, 5
 	for i := 0; i < b.N; i++ {
-		l, err := Start(ctx, Config{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Knobs: feed.Fixed()})
+		l, err := startEngine(ctx, engineConfig{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Knobs: feed.Fixed()})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
@@ -19,7 +20,7 @@ import (
 // failures are explained by the API's telemetry.
 func TestLoadTestRecordsTheStage(t *testing.T) {
 	ctx := context.Background()
-	l, err := Start(ctx, Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	l, err := startEngine(ctx, engineConfig{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestLoadTestRecordsTheStage(t *testing.T) {
 // stage's row of the comparison table).
 func TestLoadTestDuringAFixIsMixed(t *testing.T) {
 	ctx := context.Background()
-	l, err := Start(ctx, Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	l, err := startEngine(ctx, engineConfig{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 	}
 	dir := clusterDir(t)
 	ctx := context.Background()
-	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
+	l, err := startEngine(ctx, engineConfig{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != load.StateOutage || StageTitle(rec.State) != "During an outage" {
+	if rec.State != load.StateOutage || lab.StageTitle(stages, rec.State) != "During an outage" {
 		t.Fatalf("run across a kill -9 of PostgreSQL recorded as %q", rec.State)
 	}
 	if got := h.List(); len(got) != 1 || got[0].State != load.StateOutage {
@@ -172,7 +173,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back up, left alone: the stage again.
-	var st State
+	var st labState
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if st = l.State(ctx); st.PGUp {
 			break

@@ -39,7 +39,7 @@ func (s *single) Sample(ctx context.Context) lab.Sample {
 
 // drillHelp says what the failures mean while a drill has taken part of the lab down (nil
 // otherwise: load.CauseHelp says it in general words).
-func drillHelp(eng *Lab) map[string]string {
+func drillHelp(eng *engine) map[string]string {
 	h := map[string]string{}
 	if eng.pgDown() != nil {
 		h[string(telemetry.DatabaseDown)] = "PostgreSQL is down: it was killed (kill-db) and stays down until B brings it back"

@@ -33,7 +33,7 @@ const (
 	condOtherMaxConnections = "other-max-connections"
 )
 
-// single is Scenario 1's lab behind the lab contract: the engine (Lab) and what the workshop
+// single is Scenario 1's lab behind the lab contract: the engine and what the workshop
 // and the CLI see of it (actions, stages, status, samples, the code and the plans).
 type single struct {
 	cfg     lab.Config
@@ -42,11 +42,11 @@ type single struct {
 	startMu sync.Mutex // one Start at a time, without holding mu (Status answers meanwhile)
 
 	mu       sync.Mutex
-	eng      *Lab // nil until Start
-	starting bool // a Start is under way
+	eng      *engine // nil until Start
+	starting bool    // a Start is under way
 	closed   bool
 	tasks    map[string]bool
-	applied  []string // the settings the API runs with, in Config.Applied's form
+	applied  []string // the settings the API runs with, in lab.Config.Applied's form
 
 	planBefore, planAfter lab.Plan // the latest plans without and with the index
 	indexExisted          bool     // the last apply-fix found the index there
@@ -70,14 +70,14 @@ func (s *single) Name() string { return labName }
 var errNotStarted = errors.New("the lab is not running")
 
 // engine is the running engine, or nil.
-func (s *single) engine() *Lab {
+func (s *single) engine() *engine {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.eng
 }
 
 // running is the engine, or errNotStarted.
-func (s *single) running() (*Lab, error) {
+func (s *single) running() (*engine, error) {
 	if e := s.engine(); e != nil {
 		return e, nil
 	}
@@ -106,18 +106,18 @@ func (s *single) Start(ctx context.Context) error {
 		s.starting = false
 		s.mu.Unlock()
 	}()
-	cfg := Config{DBURL: s.cfg.DBURL, DataDir: s.cfg.DataDir, Addr: s.cfg.Addr, Rows: s.cfg.Rows, Reseed: s.cfg.Reseed,
+	cfg := engineConfig{DBURL: s.cfg.DBURL, DataDir: s.cfg.DataDir, Addr: s.cfg.Addr, Rows: s.cfg.Rows, Reseed: s.cfg.Reseed,
 		NoAPI: s.cfg.DataOnly, NoSeed: s.cfg.NoSeed, Logf: s.cfg.Logf, Knobs: knobsFromApplied(s.cfg.Applied)}
 	if cfg.Addr == "" {
 		cfg.Addr = DefaultAddr
 	}
-	var eng *Lab
+	var eng *engine
 	var err error
 	for try := 0; try < 2; try++ { // a port found free may be taken before the listen: once more
 		if a, aerr := feed.NextFreeAddr(cfg.Addr, 10); aerr == nil {
 			cfg.Addr = a
 		}
-		eng, err = Start(ctx, cfg)
+		eng, err = startEngine(ctx, cfg)
 		if !errors.Is(err, feed.ErrAddrInUse) || ctx.Err() != nil {
 			break
 		}
@@ -137,7 +137,7 @@ func (s *single) Start(ctx context.Context) error {
 
 // otherMaxConnections is max_connections of a DATABASE_URL server when it is not the private
 // cluster's DefaultMaxConnections (0 otherwise, or when it cannot be read in 2 s).
-func otherMaxConnections(ctx context.Context, eng *Lab) int {
+func otherMaxConnections(ctx context.Context, eng *engine) int {
 	if !eng.PG().Info().External {
 		return 0
 	}
@@ -181,7 +181,7 @@ func (s *single) Conditions() []string {
 	return []string{condRestartPending, condIndexExists, condRunWhileDown, condOtherMaxConnections}
 }
 
-// LoadTest runs a load test against the API (Lab.LoadTest), recorded with the scenario and the
+// LoadTest runs a load test against the API (engine.LoadTest), recorded with the scenario and the
 // lab; it notes whether the run met the lab down, for the Stuck? conditions.
 func (s *single) LoadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress)) (*load.Record, error) {
 	eng, err := s.running()

@@ -41,10 +41,10 @@ func (s *single) Status(ctx context.Context) lab.Status {
 		out.Up = true
 	}
 	if !st.PGUp {
-		out.Stage = StageOutage
+		out.Stage = lab.StageOutage
 	}
 	if st.APIKilled {
-		out.Stage = StageOutage
+		out.Stage = lab.StageOutage
 	} else {
 		out.Addr = st.APIAddr
 	}
@@ -52,7 +52,7 @@ func (s *single) Status(ctx context.Context) lab.Status {
 }
 
 // conditionsLocked are the Stuck? conditions that hold with the state st (s.mu held).
-func (s *single) conditionsLocked(st State) map[string]bool {
+func (s *single) conditionsLocked(st labState) map[string]bool {
 	h := map[string]bool{}
 	if st.APIAddr != "" && !st.APIKilled {
 		ticked := map[string]bool{}
@@ -79,7 +79,7 @@ func (s *single) conditionsLocked(st State) map[string]bool {
 
 // statusLine is the header's one-line view of the lab: "PG 15.18 :5433 · API 127.0.0.1:3000
 // broken · no index · 10,000 rows · stage: Broken".
-func statusLine(s State) string {
+func statusLine(s labState) string {
 	if !s.PGUp && s.PG.Stopped {
 		line := "lab: PostgreSQL killed: B brings it back"
 		if s.APIKilled {
@@ -116,7 +116,7 @@ func statusLine(s State) string {
 }
 
 // statusShort is the status line for narrow windows: "PG ✓ · 127.0.0.1:3000 broken · no index · 10k rows".
-func statusShort(s State) string {
+func statusShort(s labState) string {
 	if !s.PGUp && s.PG.Stopped {
 		return "lab: PostgreSQL killed (B)"
 	}
@@ -141,7 +141,7 @@ func statusShort(s State) string {
 
 // presetShort names the API's knobs in a few characters: the preset, or for custom knobs the
 // Fix 1 changes made so far ("custom 2/4 fixes").
-func presetShort(s State) string {
+func presetShort(s labState) string {
 	if s.Preset != "custom" {
 		return s.Preset
 	}

@@ -21,7 +21,7 @@ func BenchmarkBigTable(b *testing.B) {
 	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: DefaultMaxConnections})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		l, err := lab.New(lab.Default, lab.Config{DBURL: srv.DatabaseURL(pg.Database), Addr: "127.0.0.1:0", Rows: DefaultRows, Reseed: true})
+		l, err := lab.New(lab.Default, lab.Config{DBURL: srv.DatabaseURL(pg.Database), Addr: "127.0.0.1:0", Rows: defaultRows, Reseed: true})
 		if err != nil {
 			b.Fatal(err)
 		}

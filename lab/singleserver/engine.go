@@ -18,16 +18,16 @@ import (
 	"scalelab/lab/telemetry"
 )
 
-// DefaultRows is how many posts the lab seeds unless told otherwise.
-const DefaultRows = 10_000
+// defaultRows is how many posts the lab seeds unless told otherwise.
+const defaultRows = 10_000
 
-// DefaultAddr is where `scalelab serve` listens, as the scenario's "Port 3000".
-const DefaultAddr = "127.0.0.1:3000"
+// defaultAddr is where `scalelab serve` listens, as the scenario's "Port 3000".
+const defaultAddr = "127.0.0.1:3000"
 
 // engineConfig says which lab to start.
 type engineConfig struct {
 	DBURL          string     // an existing PostgreSQL (DATABASE_URL / --db); "" starts the private cluster
-	Rows           int        // posts to seed into an empty table; 0 = DefaultRows
+	Rows           int        // posts to seed into an empty table; 0 = defaultRows
 	Addr           string     // where the API listens; "" = 127.0.0.1:0 (any free port)
 	Knobs          feed.Knobs // the API's connection knobs; zero value = feed.Broken()
 	MaxConnections int        // private cluster's max_connections; 0 = DefaultMaxConnections (see runs.go)
@@ -90,7 +90,7 @@ const (
 
 // StageOf names the scenario stage for a setting of the knobs and the index, on the table as
 // seeded (fewer than bigRows posts).
-func StageOf(k feed.Knobs, index bool) string { return stageAt(k, index, DefaultRows) }
+func StageOf(k feed.Knobs, index bool) string { return stageAt(k, index, defaultRows) }
 
 // bigRows is the table size from which a run with Fix 1 measures the grown table's stages;
 // growRows is what grow-table grows it to.
@@ -122,7 +122,7 @@ func stageAt(k feed.Knobs, index bool, rows int) string {
 // On error nothing is left running.
 func startEngine(ctx context.Context, cfg engineConfig) (l *engine, err error) {
 	if cfg.Rows == 0 {
-		cfg.Rows = DefaultRows
+		cfg.Rows = defaultRows
 	}
 	if cfg.Knobs == (feed.Knobs{}) {
 		cfg.Knobs = feed.Broken()

@@ -29,7 +29,7 @@ func BenchmarkScenarioRuns(b *testing.B) {
 	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: DefaultMaxConnections})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		l, err := startEngine(ctx, engineConfig{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Reseed: true, Knobs: feed.Broken()})
+		l, err := startEngine(ctx, engineConfig{DBURL: srv.DatabaseURL(pg.Database), Rows: defaultRows, Reseed: true, Knobs: feed.Broken()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func BenchmarkScenarioRuns(b *testing.B) {
 		l.Close()
 
 		fmt.Printf("\nThe scenario's three runs: %d users, %v, %d posts, max_connections %d\n",
-			opt.Concurrency, opt.Duration, DefaultRows, DefaultMaxConnections)
+			opt.Concurrency, opt.Duration, defaultRows, DefaultMaxConnections)
 		fmt.Printf("  %-22s %8s %9s %9s %10s %10s  %s\n", "Run", "Success", "Failed", "Avg", "p99", "Req/sec", "Errors")
 		for _, r := range []*load.Record{broken, fix1, fix2} {
 			res := r.Result
@@ -116,7 +116,7 @@ func BenchmarkFeedVsPgbench(b *testing.B) {
 	// the API: extended protocol, statements cached) is printed beside it.
 	const rounds, seconds = 3, 5
 	for i := 0; i < b.N; i++ {
-		l, err := startEngine(ctx, engineConfig{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Knobs: feed.Fixed()})
+		l, err := startEngine(ctx, engineConfig{DBURL: srv.DatabaseURL(pg.Database), Rows: defaultRows, Knobs: feed.Fixed()})
 		if err != nil {
 			b.Fatal(err)
 		}

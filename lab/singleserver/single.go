@@ -85,7 +85,7 @@ func (s *single) running() (*engine, error) {
 }
 
 // Start starts PostgreSQL, the posts table and (unless DataOnly) the feed API on Config.Addr
-// ("" = DefaultAddr), or the first free of the ten ports after it when it is taken.
+// ("" = defaultAddr), or the first free of the ten ports after it when it is taken.
 func (s *single) Start(ctx context.Context) error {
 	s.startMu.Lock()
 	defer s.startMu.Unlock()
@@ -109,7 +109,7 @@ func (s *single) Start(ctx context.Context) error {
 	cfg := engineConfig{DBURL: s.cfg.DBURL, DataDir: s.cfg.DataDir, Addr: s.cfg.Addr, Rows: s.cfg.Rows, Reseed: s.cfg.Reseed,
 		NoAPI: s.cfg.DataOnly, NoSeed: s.cfg.NoSeed, Logf: s.cfg.Logf, Knobs: knobsFromApplied(s.cfg.Applied)}
 	if cfg.Addr == "" {
-		cfg.Addr = DefaultAddr
+		cfg.Addr = defaultAddr
 	}
 	var eng *engine
 	var err error

@@ -53,7 +53,7 @@ func (s *single) StageAfter(actions []string) string {
 	if dbDown || apiDown {
 		return lab.StageOutage
 	}
-	k, rows := feed.Broken(), DefaultRows
+	k, rows := feed.Broken(), defaultRows
 	if fixed {
 		k = feed.Fixed()
 	}

@@ -31,9 +31,10 @@ type Lab interface {
 	// Stages are the states of the lab the scenario measures, in the order of the scenario's
 	// comparison table; the first is the baseline (a "Metric | Value" table is filled from it).
 	Stages() []Stage
-	// StageAfter is the stage a load test measures after the scenario's commands so far
-	// (action names from the first step on, in order): a step's checks ask for a run of it.
-	// "" when the commands lead to no stage of Stages.
+	// StageAfter is the stage a load test of the scenario's text measures. actions are the
+	// names of the text's commands from the first step on, up to and including the load test,
+	// then the commands after it in its step up to the next load test: those run while it does
+	// (a kill under load makes it an outage run, StageOutage). "" when they lead to no stage.
 	StageAfter(actions []string) string
 	// SetTasks says which of the scenario's tasks are ticked (tag -> ticked; every task of
 	// the scenario is there, ticked or not): the settings an action applies next (a restart

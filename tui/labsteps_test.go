@@ -36,6 +36,26 @@ func TestStepChecks(t *testing.T) {
 			t.Errorf("Step %d checks:\n got %q\nwant %q", n, got, w)
 		}
 	}
+	// the Go Further sections measure what their commands lead to: a kill under load is an
+	// outage run (not the After Fix 2 stage the text's earlier commands left), the million
+	// posts its two stages
+	goFurther := map[string][]string{}
+	for i, st := range sc.Steps {
+		if strings.HasPrefix(st.Title, "Go Further") {
+			for _, ch := range c.checks(i) {
+				if ch.lab {
+					goFurther[st.Title] = append(goFurther[st.Title], ch.what)
+				}
+			}
+		}
+	}
+	wantGF := map[string][]string{
+		"Go Further — When the Single Server Dies": {"record a load test during an outage (L)"},
+		"Go Further — A Million Posts":             {"record a load test at 1,000,000 rows without the index (L)", "record a load test at 1,000,000 rows with the index (L)"},
+	}
+	if !reflect.DeepEqual(goFurther, wantGF) {
+		t.Errorf("Go Further checks:\n got %q\nwant %q", goFurther, wantGF)
+	}
 	for i, st := range sc.Steps {
 		// the Go Further sections ask questions and measure too; the others ask nothing
 		if st.Number == 0 && !strings.HasPrefix(st.Title, "Go Further") && len(c.checks(i)) != 0 {

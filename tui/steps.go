@@ -11,6 +11,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
+	"scalelab/lab"
 )
 
 // The step list: every section of the scenario with a progress mark (the step's checks done /
@@ -52,37 +53,52 @@ func (c *common) checks(i int) []stepCheck {
 	return out
 }
 
-// stagesMeasured lists the stages step i's load tests run at (the lab's StageAfter the commands
-// from the first step up to each), once each; none without a lab.
+// stagesMeasured lists the stages step i's load tests run at, once each; none without a lab.
+// The lab says which (StageAfter) from the commands of the text up to each load test and those
+// that follow it in its step until the next one, which run during it.
 func (c *common) stagesMeasured(i int) []string {
 	if c.lab == nil {
 		return nil
 	}
-	var names, out []string
+	var before, out []string
 	for s := 0; s <= i && s < len(c.scenario.Steps); s++ {
-		for _, b := range stepBlocks(c.scenario, s) {
-			if b.Kind != content.CommandBlock || b.Action == nil {
+		names, loads := c.stepCommands(s)
+		for k := range names {
+			if s != i || !loads[k] {
 				continue
 			}
-			act, ok := c.action(b.Action.Name)
-			name := b.Action.Name
-			if ok {
-				name = act.Name
+			during := names[k:]
+			if next := slices.Index(loads[k+1:], true); next >= 0 {
+				during = names[k : k+1+next]
 			}
-			names = append(names, name)
-			if !ok || !act.Load || s != i {
-				continue
-			}
-			// a run of no stage of the lab's (an outage) is no step's check
-			if st := c.lab.StageAfter(names); c.isStage(st) && !slices.Contains(out, st) {
+			st := c.lab.StageAfter(append(slices.Clip(before), append(names[:k:k], during...)...))
+			if (c.isStage(st) || st == lab.StageOutage) && !slices.Contains(out, st) {
 				out = append(out, st)
 			}
 		}
+		before = append(before, names...)
 	}
 	return out
 }
 
-// isStage reports that name is one of the lab's stages.
+// stepCommands lists the lab action names of step s's command blocks in order (the lab's name
+// for an alias), and which of them are load tests.
+func (c *common) stepCommands(s int) (names []string, loads []bool) {
+	for _, b := range stepBlocks(c.scenario, s) {
+		if b.Kind != content.CommandBlock || b.Action == nil {
+			continue
+		}
+		act, ok := c.action(b.Action.Name)
+		name := b.Action.Name
+		if ok {
+			name = act.Name
+		}
+		names = append(names, name)
+		loads = append(loads, ok && act.Load)
+	}
+	return names, loads
+}
+
 func (c *common) isStage(name string) bool {
 	for _, s := range c.stages {
 		if s.Name == name {
@@ -94,6 +110,9 @@ func (c *common) isStage(name string) bool {
 
 // stageWhen says when a run is of a stage, in a few words (the stage's When, else its title).
 func (c *common) stageWhen(name string) string {
+	if name == lab.StageOutage {
+		return "during an outage"
+	}
 	for _, s := range c.stages {
 		if s.Name == name {
 			if s.When != "" {

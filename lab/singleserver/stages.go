@@ -25,10 +25,24 @@ func (s *single) Stages() []lab.Stage { return slices.Clone(stages) }
 // index), shrink-table shrinks it back; kill-db and kill-api take the lab down until bring-back
 // (or, for the API, a start): a run then is an outage run.
 func (s *single) StageAfter(actions []string) string {
+	last := -1 // the load test: the commands after it run during it
+	for i, name := range actions {
+		if a, ok := lab.FindAction(s, name); ok && a.Load {
+			last = i
+		}
+	}
 	fixed, index, big, dbDown, apiDown := false, false, false, false, false
-	for _, name := range actions {
+	for i, name := range actions {
 		a, ok := lab.FindAction(s, name)
 		if !ok {
+			continue
+		}
+		if last >= 0 && i > last {
+			// during the run only a crash changes what it measures: a fix applied under
+			// load is the text's next step, measured by the next run
+			if a.Name == actKillDB || a.Name == actKillAPI {
+				return lab.StageOutage
+			}
 			continue
 		}
 		switch a.Name {

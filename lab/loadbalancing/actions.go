@@ -225,7 +225,7 @@ func (l *lbLab) doKill(ctx context.Context, req lab.Request) (lab.Outcome, error
 	cfg := hap.Config()
 	_, maxWin := cfg.DetectionWindow()
 	sum := fmt.Sprintf("killed %s (serving %d users)", r.name, users)
-	if d, ok := l.waitDetected(ctx, r.name, maxWin+2*cfg.CheckInterval); ok {
+	if d, ok := l.waitDetected(ctx, hap, r.name, maxWin+2*cfg.CheckInterval); ok {
 		sum += fmt.Sprintf("; HAProxy marked it DOWN %.2f s later (checks every %v, %d failed in a row)", d.Seconds(), cfg.CheckInterval, cfg.Fall)
 	} else {
 		sum += "; HAProxy has not marked it DOWN yet"
@@ -233,10 +233,16 @@ func (l *lbLab) doKill(ctx context.Context, req lab.Request) (lab.Outcome, error
 	return lab.Outcome{Summary: sum}, nil
 }
 
-// waitDetected waits up to max for HAProxy's DOWN of a killed replica.
-func (l *lbLab) waitDetected(ctx context.Context, name string, max time.Duration) (time.Duration, bool) {
+// waitDetected waits up to max for HAProxy's DOWN of a killed replica: its log line, or
+// (should the datagram be lost) the state its stats show, read every 50 ms.
+func (l *lbLab) waitDetected(ctx context.Context, hap *haproxy.Proc, name string, max time.Duration) (time.Duration, bool) {
 	deadline := time.Now().Add(max)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if st, err := hap.Stats(ctx); err == nil {
+			if sv, ok := st.Server(name); ok && sv.State == "DOWN" {
+				l.noteDown(name, time.Now())
+			}
+		}
 		l.mu.Lock()
 		d, ok := l.detected[name]
 		l.mu.Unlock()

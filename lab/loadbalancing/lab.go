@@ -111,6 +111,9 @@ const (
 
 var errNotStarted = errors.New("the lab is not running")
 
+// findHAProxy locates the haproxy binary; a variable so a test can take it away.
+var findHAProxy = haproxy.Find
+
 func (l *lbLab) logf(format string, args ...any) {
 	if l.cfg.Logf != nil {
 		l.cfg.Logf(format, args...)
@@ -149,7 +152,7 @@ func (l *lbLab) Start(ctx context.Context) (err error) {
 		return err
 	}
 	if !l.cfg.DataOnly {
-		if _, err := haproxy.Find(); err != nil {
+		if _, err := findHAProxy(); err != nil {
 			return err
 		}
 	}
@@ -331,14 +334,19 @@ func (l *lbLab) onLog(lg haproxy.Log) {
 		}
 		l.rec.Observe(rq.Path, rq.Status, causeOfStatus(rq.Status), lat)
 	case lg.Change != nil && lg.Change.State == "DOWN":
-		l.mu.Lock()
-		if at, ok := l.killedAt[lg.Change.Server]; ok {
-			if _, done := l.detected[lg.Change.Server]; !done {
-				l.detected[lg.Change.Server] = lg.Time.Sub(at)
-				l.lastDetect = lg.Change.Server
-			}
+		l.noteDown(lg.Change.Server, lg.Time)
+	}
+}
+
+// noteDown records when HAProxy marked a killed replica DOWN (the first time after its kill).
+func (l *lbLab) noteDown(server string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if killed, ok := l.killedAt[server]; ok {
+		if _, done := l.detected[server]; !done {
+			l.detected[server] = at.Sub(killed)
+			l.lastDetect = server
 		}
-		l.mu.Unlock()
 	}
 }
 

@@ -257,3 +257,20 @@ func TestMissingHAProxy(t *testing.T) {
 	}
 	l.Close()
 }
+
+// A run against one replica directly is a custom run with nobody logged out; beside one
+// through HAProxy in the same lab it shows what the balancer costs (logged, not asserted).
+func TestDirectReplicaRun(t *testing.T) {
+	l := newLab(t, tagShared)
+	through := run(t, l, 20, 2*time.Second, nil)
+	direct, err := l.LoadTest(context.Background(), nil, load.Options{URL: "http://" + l.replicaList()[0].addr + "/me/feed",
+		Concurrency: 20, Duration: 2 * time.Second, Timeout: 5 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if direct.State != lab.StageCustom || direct.Result.Failed != 0 {
+		t.Errorf("direct run: %q, %v", direct.State, direct.Result.Errors)
+	}
+	t.Logf("balancer cost, 20 users: through HAProxy p99 %v %.0f req/s; one replica directly p99 %v %.0f req/s",
+		through.Result.P99, through.Result.RPS, direct.Result.P99, direct.Result.RPS)
+}

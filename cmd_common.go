@@ -14,12 +14,15 @@ import (
 	"syscall"
 	"time"
 
-	"scalelab/lab/posts"
+	"scalelab/lab"
 	"scalelab/lab/running"
-	"scalelab/lab/singleserver"
 )
 
-// labFlags are the flags every command that starts the lab shares: --db and --rows.
+// maxRows is the most posts --rows takes.
+const maxRows = 10_000_000
+
+// labFlags are the flags every command that starts a lab shares: --db and --rows (the lab
+// itself is chosen before: chosenLab).
 type labFlags struct {
 	db      string
 	rows    int
@@ -30,8 +33,8 @@ type labFlags struct {
 func (f *labFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", os.Getenv("DATABASE_URL"),
 		"an existing PostgreSQL to use instead of the private cluster (default $DATABASE_URL)")
-	fs.IntVar(&f.rows, "rows", singleserver.DefaultRows,
-		fmt.Sprintf("posts in the table, 1 to %d (seeded when the table is empty, or when given explicitly and the count differs)", posts.MaxRows))
+	fs.IntVar(&f.rows, "rows", 0,
+		fmt.Sprintf("posts in the table, 1 to %d (default: the lab's; seeded when the table is empty, or when given and the count differs)", maxRows))
 }
 
 // check validates the flags after fs.Parse, for a command that takes no positional argument.
@@ -44,13 +47,9 @@ func (f *labFlags) check(fs *flag.FlagSet) error {
 
 // checkValues validates --rows after fs.Parse and notes whether it was given.
 func (f *labFlags) checkValues(fs *flag.FlagSet) error {
-	fs.Visit(func(fl *flag.Flag) {
-		if fl.Name == "rows" {
-			f.rowsSet = true
-		}
-	})
-	if f.rows < 1 || f.rows > posts.MaxRows {
-		return fmt.Errorf("--rows %d is out of range: pass a number from 1 to %d", f.rows, posts.MaxRows)
+	f.rowsSet = explicit(fs, "rows")
+	if f.rowsSet && (f.rows < 1 || f.rows > maxRows) {
+		return fmt.Errorf("--rows %d is out of range: pass a number from 1 to %d", f.rows, maxRows)
 	}
 	return nil
 }
@@ -64,8 +63,8 @@ func noArgs(fs *flag.FlagSet) error {
 }
 
 // config turns the flags into a lab configuration that logs to stderr.
-func (f *labFlags) config(stderr io.Writer) singleserver.Config {
-	return singleserver.Config{
+func (f *labFlags) config(stderr io.Writer) lab.Config {
+	return lab.Config{
 		DBURL:  f.db,
 		Rows:   f.rows,
 		Reseed: f.rowsSet,
@@ -73,21 +72,15 @@ func (f *labFlags) config(stderr io.Writer) singleserver.Config {
 	}
 }
 
-// tableCommand parses the flags of a command that only works on the posts table (apply-fix,
-// explain-query, reset) and returns the config of a lab without its API.
-func tableCommand(fs *flag.FlagSet, args []string, stderr io.Writer) (singleserver.Config, error) {
-	fs.SetOutput(stderr)
-	var f labFlags
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return singleserver.Config{}, err
-	}
-	if err := f.check(fs); err != nil {
-		return singleserver.Config{}, err
-	}
-	cfg := f.config(stderr)
-	cfg.NoAPI = true
-	return cfg, nil
+// explicit tells whether a flag was given on the command line.
+func explicit(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			found = true
+		}
+	})
+	return found
 }
 
 // signalContext is canceled on SIGINT (Ctrl+C) or SIGTERM. After the first
@@ -111,25 +104,29 @@ func signalContext(parent context.Context) (context.Context, context.CancelFunc)
 // errInterrupted is returned when a signal stopped the lab while it started.
 var errInterrupted = errors.New("interrupted: the lab was stopped before it was ready")
 
-// withLab starts the lab (progress lines on stderr), runs fn, and stops
-// everything when fn returns, or when ctx is canceled or a SIGINT/SIGTERM
-// arrives (fn's ctx is canceled then: fn should return).
-func withLab(ctx context.Context, stderr io.Writer, cfg singleserver.Config, fn func(ctx context.Context, l *singleserver.Lab) error) error {
+// withLab makes the lab labName with cfg and starts it (progress lines on stderr), runs fn,
+// and stops everything when fn returns, or when ctx is canceled or a SIGINT/SIGTERM arrives
+// (fn's ctx is canceled then: fn should return). While a lab with a server runs, other
+// terminals find it in the data home (lab/running).
+func withLab(ctx context.Context, stderr io.Writer, labName string, cfg lab.Config, fn func(ctx context.Context, l lab.Lab) error) error {
 	ctx, cancel := signalContext(ctx)
 	defer cancel()
-	l, err := singleserver.Start(ctx, cfg)
+	l, err := lab.New(labName, cfg)
 	if err != nil {
+		return err
+	}
+	if err := l.Start(ctx); err != nil {
+		l.Close()
 		if ctx.Err() != nil {
 			return errInterrupted
 		}
 		return err
 	}
-	if l.Feed() != nil {
-		// A second terminal finds this API through the data home while it runs.
-		if h, werr := running.Write(l.Feed().Addr(), commandName()); werr == nil {
+	if addr := l.Status(ctx).Addr; addr != "" {
+		if h, werr := running.WriteLab(l.Name(), addr, commandName()); werr == nil {
 			defer h.Remove()
 		} else {
-			fmt.Fprintf(stderr, "scalelab: other terminals will not find this API (%v)\n", werr)
+			fmt.Fprintf(stderr, "scalelab: other terminals will not find this lab (%v)\n", werr)
 		}
 	}
 	err = fn(ctx, l)
@@ -174,12 +171,4 @@ func isRunningLab(rawURL string) bool {
 	}
 	u, err := url.Parse(rawURL)
 	return err == nil && u.Host == r.Addr
-}
-
-// upperFirst capitalises the first letter of a sentence.
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

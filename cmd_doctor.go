@@ -15,10 +15,7 @@ import (
 	"scalelab/lab/pg"
 )
 
-func init() {
-	register(command{Name: "doctor", Summary: "check what the lab needs: PostgreSQL, data dir, terminal", Run: runDoctor})
-}
-
+// runDoctor is `scalelab doctor`: what the lab needs, found or missing.
 func runDoctor(args []string) error {
 	fs := newFlagSet("doctor", "doctor [--db URL]",
 		"Reports what scalelab found on this machine: the PostgreSQL binaries and their version, the\n"+

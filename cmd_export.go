@@ -15,18 +15,14 @@ import (
 	"scalelab/tui"
 )
 
-// `scalelab export` writes the learner's worksheet as the scenario's markdown, answers and
-// results filled in: a file to hand in.
-func init() {
-	register(command{Name: "export", Summary: "write your answers and results into the scenario's markdown (stdout or -o FILE)", Run: runExport})
-}
-
 // exportOut receives the markdown when no -o is given; exportLog the "wrote ..." note.
 var (
 	exportOut io.Writer = os.Stdout
 	exportLog io.Writer = os.Stderr
 )
 
+// `scalelab export` writes the learner's worksheet as the scenario's markdown, answers and
+// results filled in: a file to hand in.
 func runExport(args []string) error {
 	fs := newFlagSet("export", "export [-o FILE] [--scenario FILE]",
 		"Write the scenario's markdown with your worksheet filled in: every answer in its box, the Fix 1\n"+
@@ -62,12 +58,17 @@ func runExport(args []string) error {
 	if ws.Scenario != "" && ws.Scenario != s.ID {
 		return fmt.Errorf("worksheet %s belongs to scenario %q, not %q: pass that scenario with --scenario", wsPath, ws.Scenario, s.ID)
 	}
+	l, err := scenarioLab(s)
+	if err != nil {
+		return err
+	}
+	stages := l.Stages() // read unstarted: which runs fill which rows
 	// the runs measured with `scalelab loadtest` too, by the rule the workshop fills its tables with
 	if h, herr := load.OpenDefaultHistory(); herr == nil {
 		if h.Recovered != "" {
 			fmt.Fprintf(exportLog, "scalelab: the run history was unreadable and was kept as %s; the tables hold what the worksheet has\n", h.Recovered)
 		}
-		tui.FillFromHistory(s, ws, h.LatestByState())
+		tui.FillFromHistory(s, ws, h.LatestFor(s.ID, labName(s)), stages)
 	} else {
 		fmt.Fprintf(exportLog, "scalelab: the run history cannot be read, so the tables hold what the worksheet has: %v\n", herr)
 	}

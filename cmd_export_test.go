@@ -38,14 +38,14 @@ func TestExportWorksheet(t *testing.T) {
 	ws := worksheet.New(s.ID)
 	ws.Answers["Q3"] = "Most of them fail within 150 ms."
 	ws.Answers["Q7"] = "1. disk\n\n2. power\n\n3. deploy"
-	ws.Tasks["step3-task1"] = true
+	ws.Tasks["shared-pool"] = true
 	ws.Tables["step4-run"] = [][]string{{"", "2.5%", "1.9 s", "38"}, {"", "100%", "560 ms", "180"}}
 	if err := ws.Save(worksheet.PathFor(home, s.ID)); err != nil {
 		t.Fatal(err)
 	}
 	dst := filepath.Join(t.TempDir(), "hand-in.md")
 	code, _, log = runExportCmd(t, "-o", dst)
-	if code != 0 || !strings.Contains(log, "wrote "+dst) || !strings.Contains(log, "2 of 9 answers") {
+	if code != 0 || !strings.Contains(log, "wrote "+dst) || !strings.Contains(log, "2 of 15 answers") {
 		t.Fatalf("exit %d, log %q", code, log)
 	}
 	b, err := os.ReadFile(dst)

@@ -5,17 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"scalelab/content"
 	"scalelab/content/termsafe"
-	"scalelab/tui"
+	"scalelab/lab"
 )
-
-// `scalelab lint FILE` checks a scenario the way the workshop will read it, for authors.
-func init() {
-	register(command{Name: "lint", Summary: "check a scenario FILE: its steps, questions, tables, tasks and actions, or its errors", Run: runLint})
-}
 
 // lintOut receives lint's report (a var so tests can capture it).
 var lintOut io.Writer = os.Stdout
@@ -31,6 +27,7 @@ func (c cleanWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// `scalelab lint FILE` checks a scenario the way the workshop will read it, for authors.
 func runLint(args []string) error {
 	fs := newFlagSet("lint", "lint [FILE] [--json]",
 		"Read a scenario markdown FILE as the workshop does and print what it found: each section and\n"+
@@ -175,10 +172,8 @@ func lint(name string, src []byte) *lintReport {
 		rep.Errors = append(rep.Errors, lintProblem{Line: 1, Msg: err.Error()})
 		return rep
 	}
-	if errs := content.CheckHints(s, tui.HintConditions()); len(errs) > 0 {
-		for _, pe := range errs {
-			rep.Errors = append(rep.Errors, lintProblem{Line: pe.Line, Msg: pe.Msg})
-		}
+	if errs := checkLab(s); len(errs) > 0 {
+		rep.Errors = errs
 		return rep
 	}
 	rep.OK, rep.ID, rep.Title = true, s.ID, s.Title
@@ -208,6 +203,42 @@ func lint(name string, src []byte) *lintReport {
 		rep.Steps = append(rep.Steps, ls)
 	}
 	return rep
+}
+
+// checkLab checks the scenario against its lab (the one `**Lab:**` names, or the default): a
+// lab this build has, each command block naming one of its actions, each Stuck? `when:`
+// naming one of its conditions. Each problem is at its line.
+func checkLab(s *content.Scenario) []lintProblem {
+	l, err := scenarioLab(s)
+	if err != nil {
+		line := s.LabLine
+		if line == 0 {
+			line = titleLine(s)
+		}
+		return []lintProblem{{line, err.Error()}}
+	}
+	var errs []lintProblem
+	for _, a := range s.Actions() {
+		if _, ok := lab.FindAction(l, a.Name); !ok {
+			errs = append(errs, lintProblem{a.Line, fmt.Sprintf("`%s` runs %q, which the %s lab does not have: use one of %s",
+				clipText(a.Command, 40), a.Name, l.Name(), strings.Join(actionNames(l), ", "))})
+		}
+	}
+	for _, pe := range content.CheckHints(s, l.Conditions()) {
+		errs = append(errs, lintProblem{Line: pe.Line, Msg: pe.Msg})
+	}
+	slices.SortStableFunc(errs, func(a, b lintProblem) int { return a.Line - b.Line })
+	return errs
+}
+
+// actionNames are the names a command block may give the lab's actions, aliases included.
+func actionNames(l lab.Lab) []string {
+	var out []string
+	for _, a := range l.Actions() {
+		out = append(out, a.Name)
+		out = append(out, a.Aliases...)
+	}
+	return out
 }
 
 // titleLine is the line of the `# ` title (1 when there is none).

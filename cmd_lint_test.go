@@ -29,8 +29,8 @@ func TestLintBuiltin(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 	for _, want := range []string{"step 1", "step 5", "Q3   guess", "Q7   slots(3)", "fillable step2-metric", "fillable step4-run",
-		"task [ ] step3-task1", "#no-delay", "action   apply-fix", "action   explain-query", "action   reset",
-		"10 sections (5 steps), 9 questions, 4 tables (2 fillable)", "4 tasks, 7 actions, 3 images (3 drawn)", "ok"} {
+		"task [ ] shared-pool", "#no-delay", "action   apply-fix", "action   explain-query", "action   reset",
+		"12 sections (5 steps), 15 questions, 6 tables (4 fillable)", "4 tasks, 21 actions, 4 images (4 drawn)", "ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out)
 		}
@@ -192,7 +192,7 @@ func TestLintIntro(t *testing.T) {
 }
 
 // hostileLint is a scenario (and a file name) whose text tries to command the terminal.
-const hostileLint = "# Title \x1b]0;owned\x07\n\n**Lab:** single\x1b[2J-server\n\n## Step 1 — Go \u009b2J\n\n" +
+const hostileLint = "# Title \x1b]0;owned\x07\n\n**Time:** 45\x1b[2J min\n\n## Step 1 — Go \u009b2J\n\n" +
 	"**Q1: Why \x1b]52;c;cm0gLXJmIH4K\x07?**\n\n```\nYour answer:\n```\n\n" +
 	"| Metric \x1b[5m | Value |\n| --- | --- |\n| Success\x08\x08 | |\n\n- [ ] tick \x1bc <!-- tag\x07 -->\n\n" +
 	"```bash\nscalelab loadtest \x1b[?1049h\n```\n\n![pic\x1b]8;;x\x07](assets/none\x1b[K.svg)\n"
@@ -249,5 +249,42 @@ func TestLintHintConditions(t *testing.T) {
 	var rep lintReport
 	if json.Unmarshal([]byte(out), &rep) != nil || code != 1 || len(rep.Errors) != 1 || rep.Errors[0].Line != 8 {
 		t.Errorf("json: exit %d %s", code, out)
+	}
+}
+
+// A scenario naming a lab this build does not have is refused by lint and by open, with its
+// line and the labs there are.
+func TestUnknownLabScenarioRefused(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	bad := filepath.Join(t.TempDir(), "two.md")
+	os.WriteFile(bad, []byte("# Two\n\n**Lab:** load-balanced\n\n## Step 1 — A\n\nText.\n"), 0o600)
+	code, out, _ := runLintCmd(t, bad)
+	want := bad + `:3: error: **Lab:** load-balanced: no lab named "load-balanced" in this build (labs: `
+	if code != 1 || !strings.Contains(out, want) || !strings.Contains(out, "single-server") {
+		t.Errorf("lint: exit %d, want 1 and %q:\n%s", code, want, out)
+	}
+	var errb bytes.Buffer
+	code = run([]string{"open", bad, "--no-lab", "--plain"}, &errb)
+	want = bad + `:3: **Lab:** load-balanced: no lab named "load-balanced" in this build (labs: `
+	if code != 1 || !strings.Contains(errb.String(), want) {
+		t.Errorf("open: exit %d, want 1 and %q:\n%s", code, want, errb.String())
+	}
+	// the lab it names is the one its actions and conditions are checked against
+	good := filepath.Join(t.TempDir(), "one.md")
+	os.WriteFile(good, []byte("# One\n\n**Lab:** single-server\n\n## Step 1 — A\n\n```bash\nscalelab kill-db\n```\n"), 0o600)
+	if code, out, _ := runLintCmd(t, good); code != 0 || !strings.Contains(out, "action   kill-db") {
+		t.Errorf("lint of a scenario naming its lab: exit %d:\n%s", code, out)
+	}
+}
+
+// Each command block names an action of the lab: one it does not have is refused at its line,
+// with the names it has.
+func TestLintUnknownAction(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.md")
+	os.WriteFile(bad, []byte("# T\n\n## Step 1 — A\n\n```bash\nscalelab start-db\n```\n\n```bash\nscalelab fly-away --far\n```\n"), 0o600)
+	code, out, _ := runLintCmd(t, bad)
+	want := bad + ":10: error: `scalelab fly-away --far` runs \"fly-away\", which the single-server lab does not have: use one of loadtest, load, start, serve, restart, apply-fix"
+	if code != 1 || !strings.Contains(out, want) || strings.Count(out, "error:") != 1 {
+		t.Errorf("exit %d, want 1 and %q:\n%s", code, want, out)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,47 +11,55 @@ import (
 
 	"golang.org/x/term"
 
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
 	"scalelab/lab/running"
-	"scalelab/lab/singleserver"
 	"scalelab/tui"
 )
-
-func init() {
-	register(command{Name: "loadtest", Summary: "load the feed API with 100 concurrent users for 30 s and print the scenario's table", Run: runLoadtest})
-}
 
 // loadtestArgs are the flags of `scalelab loadtest`.
 type loadtestArgs struct {
 	load.Options
 	labFlags        // --db, --rows (cmd_common.go)
-	preset   string // broken | fixed (lab only)
+	lab      string // the lab started or measured ("" = lab.Default)
+	preset   string // settings of a lab started for the run, given to its serve action
 	json     bool
 
 	presetSet bool   // --preset was given
 	measuring string // the running lab measured instead of starting one ("" when none)
 }
 
-func runLoadtest(args []string) error {
-	fs := newFlagSet("loadtest", "loadtest [-c 100] [-z 30s] [-n N] [--preset broken|fixed] [--url URL] [--json] [--db URL] [--rows N]",
-		"Sends concurrent users to the feed API (hey's load generator, in this process) and prints hey's\n"+
+// labName is the lab of the run.
+func (a loadtestArgs) labName() string {
+	if a.lab == "" {
+		return lab.Default
+	}
+	return a.lab
+}
+
+// loadtestMain is `scalelab loadtest` (the lab's Load action, under any of its names) on the
+// lab labName.
+func loadtestMain(ctx context.Context, labName, name string, act lab.Action, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(name, name+" [-c 100] [-z 30s] [-n N] [--preset NAME] [--url URL] [--json] [--db URL] [--rows N] [--lab NAME]",
+		upperFirst(act.Help)+".\n\n"+
+			"Sends concurrent users to the lab's API (hey's load generator, in this process) and prints hey's\n"+
 			"summary, then the scenario's table: success rate, failed requests, average and p99 latency,\n"+
 			"requests per second, and the failures grouped by cause. Without --url it measures the lab that\n"+
 			"runs already (the workshop or 'scalelab serve', found in the data home: it says which, and the\n"+
-			"stage its API reports), else it starts one (the private PostgreSQL and the feed API with\n"+
-			"--preset's knobs); with --url it loads any URL. Every finished run is kept in the run history\n"+
-			"(runs.json in the data home).")
-	var a loadtestArgs
+			"stage its API reports), else it starts one (with --preset's settings); with --url it loads any\n"+
+			"URL. Every finished run is kept in the run history (runs.json in the data home).")
+	fs.SetOutput(stderr)
+	a := loadtestArgs{lab: labName}
 	fs.IntVar(&a.Concurrency, "c", load.DefaultConcurrency, fmt.Sprintf("concurrent users (workers), 1 to %d", load.MaxConcurrency))
 	fs.DurationVar(&a.Duration, "z", load.DefaultDuration, "how long to load; 0 with -n: until -n requests are done")
 	fs.IntVar(&a.Requests, "n", 0, "stop after this many requests, at least -c (0: run for -z); rounded down to a multiple of -c, as hey does")
 	fs.DurationVar(&a.Timeout, "timeout", load.DefaultTimeout, "per-request timeout")
-	fs.StringVar(&a.preset, "preset", "broken", "the API's connection knobs when the lab is started: broken or fixed")
+	fs.StringVar(&a.preset, "preset", "", "the settings of a lab started for the run, as 'scalelab serve --preset NAME' takes them (default: the scenario's start)")
 	fs.StringVar(&a.URL, "url", "", "load this URL instead of starting the lab (e.g. http://127.0.0.1:3000/feed of a running 'scalelab serve')")
 	fs.BoolVar(&a.json, "json", false, "print one JSON object instead of the summary and table")
 	a.labFlags.register(fs)
+	registerLabFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,20 +70,9 @@ func runLoadtest(args []string) error {
 	if explicit(fs, "n") && !explicit(fs, "z") {
 		a.Duration = 0 // -n alone: run until the count is done, like hey
 	}
-	ctx, stop := signalContext(context.Background()) // a second Ctrl+C kills at once
+	ctx, stop := signalContext(ctx) // a second Ctrl+C kills at once
 	defer stop()
-	return loadtest(ctx, os.Stdout, os.Stderr, a)
-}
-
-// explicit tells whether a flag was given on the command line.
-func explicit(fs *flag.FlagSet, name string) bool {
-	found := false
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == name {
-			found = true
-		}
-	})
-	return found
+	return loadtest(ctx, stdout, stderr, a)
 }
 
 // loadtest runs one load test and prints it to stdout; progress goes to stderr when it is a terminal.
@@ -93,7 +89,7 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 			a.URL = r.URL()
 			a.measuring = r.Describe()
 			if a.presetSet {
-				fmt.Fprintf(stderr, "scalelab: --preset %s is not used: %s keeps its own knobs\n", a.preset, r.Describe())
+				fmt.Fprintf(stderr, "scalelab: --preset %s is not used: %s keeps its own settings\n", a.preset, r.Describe())
 			}
 		} else if r, err := running.Find(); err == nil {
 			// Its process runs but its API does not answer (restarting, or stopped): say so,
@@ -111,7 +107,7 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 		defer release()
 	}
 	if a.URL != "" {
-		rec, err = loadURL(ctx, a.Options, progress, stderr, a.measuring)
+		rec, err = loadURL(ctx, a, progress, stderr)
 	} else {
 		rec, err = loadLab(ctx, a, progress, stderr)
 	}
@@ -127,7 +123,7 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 		}
 	} else {
 		fmt.Fprint(stdout, rec.Result.Summary)
-		printLoadTable(stdout, rec)
+		printLoadTable(stdout, rec, labStages(a.labName()))
 	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("load test cancelled after %.1fs: the partial figures above are not recorded in the run history", rec.Result.Elapsed.Seconds())
@@ -135,25 +131,25 @@ func loadtest(ctx context.Context, stdout, stderr io.Writer, a loadtestArgs) err
 	return err
 }
 
-// loadURL loads any URL. When it is a scalelab API in another process (`scalelab serve`), its
-// /metrics explain the failures by cause (counters read before and after the run) and its
-// /health gives the stage (its preset and the index) and the rows; otherwise the run is custom
-// and its failures are what the client saw.
+// loadURL loads any URL. When it is the API of a scalelab lab in another process (`scalelab
+// serve`, the workshop), its /metrics explain the failures by cause (counters read before and
+// after the run) and the lab says which stage it reports (lab.Remote); otherwise the run is
+// custom and its failures are what the client saw.
 //
-// measuring names the running lab that URL belongs to (found in the data home): the stage is
-// said on stderr before the run.
-func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, stderr io.Writer, measuring string) (*load.Record, error) {
-	opt, err := opt.Normalize()
+// a.measuring names the running lab that URL belongs to (found in the data home): the stage
+// is said on stderr before the run.
+func loadURL(ctx context.Context, a loadtestArgs, progress *progressPrinter, stderr io.Writer) (*load.Record, error) {
+	opt, err := a.Options.Normalize()
 	if err != nil {
 		return nil, err
 	}
-	health, herr := load.ReadHealth(ctx, opt.URL)
-	if measuring != "" {
-		stage := singleserver.StageTitle(remoteStage(health))
-		if herr != nil {
-			stage = "unknown (its /health did not answer: " + firstLineOf(herr.Error()) + ")"
+	stage, rows, serr := remoteStage(ctx, a.labName(), opt.URL)
+	if a.measuring != "" {
+		title := stage.title
+		if serr != nil {
+			title = "unknown (it did not say: " + firstLineOf(serr.Error()) + ")"
 		}
-		fmt.Fprintf(stderr, "scalelab: measuring %s, stage %s\n", measuring, stage)
+		fmt.Fprintf(stderr, "scalelab: measuring %s, stage %s\n", a.measuring, title)
 	}
 	before, berr := load.ScrapeFailures(ctx, opt.URL)
 	res, err := load.Run(ctx, opt, progress.update)
@@ -165,7 +161,10 @@ func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, s
 			res.AttributeServerCauses(load.DiffCounts(before, after))
 		}
 	}
-	rec := &load.Record{Options: opt, State: remoteStage(health), Rows: health.Rows, Result: res}
+	rec := &load.Record{Options: opt, State: stage.name, Rows: rows, Result: res}
+	if a.measuring != "" || isRunningLab(opt.URL) {
+		rec.Lab = a.labName()
+	}
 	res.State = rec.State
 	if err != nil {
 		return rec, err
@@ -173,17 +172,36 @@ func loadURL(ctx context.Context, opt load.Options, progress *progressPrinter, s
 	return saveRun(rec, stderr), nil
 }
 
-// remoteStage names the stage of a scalelab API from what its /health reports: its preset and
-// whether the index is there; custom for anything else.
-func remoteStage(h load.Health) string {
-	if h.Index == nil {
-		return load.StateCustom
-	}
-	k, err := feed.ParsePreset(h.Preset)
+// labStages are the stages of the lab labName (read unstarted), for the titles of its runs.
+func labStages(labName string) []lab.Stage {
+	l, err := lab.New(labName, lab.Config{})
 	if err != nil {
-		return load.StateCustom
+		return nil
 	}
-	return singleserver.StageOf(k, *h.Index)
+	return l.Stages()
+}
+
+// stageOf is a stage's name and title.
+type stageOf struct{ name, title string }
+
+// remoteStage is the stage of the lab labName's API at url as it reports it, and its rows:
+// custom when the lab cannot tell (it is no lab.Remote, or the server says nothing it knows).
+func remoteStage(ctx context.Context, labName, url string) (stageOf, int, error) {
+	custom := stageOf{lab.StageCustom, lab.StageTitle(nil, lab.StageCustom)}
+	l, err := lab.New(labName, lab.Config{})
+	if err != nil {
+		return custom, 0, err
+	}
+	r, ok := l.(lab.Remote)
+	if !ok {
+		h, _ := load.ReadHealth(ctx, url) // the rows, when the server says
+		return custom, h.Rows, nil
+	}
+	name, rows, err := r.RemoteStage(ctx, url)
+	if err != nil || name == "" {
+		return custom, rows, err
+	}
+	return stageOf{name, lab.StageTitle(l.Stages(), name)}, rows, nil
 }
 
 // saveRun adds a finished run to the history. A history that cannot be written costs the record,
@@ -218,7 +236,9 @@ func openHistory(stderr io.Writer) *load.History {
 
 // printLoadTable prints the scenario's table and the failures by cause (plain mode prints runs
 // the same way).
-func printLoadTable(w io.Writer, rec *load.Record) { tui.WriteRunTable(w, rec) }
+func printLoadTable(w io.Writer, rec *load.Record, stages []lab.Stage) {
+	tui.WriteRunTable(w, rec, stages)
+}
 
 // printLoadJSON prints the run as one JSON object (the Result's keys plus the run's settings).
 func printLoadJSON(w io.Writer, rec *load.Record) error {
@@ -285,13 +305,11 @@ func (p *progressPrinter) done() {
 
 // loadLab starts the lab (private PostgreSQL or --db, the posts table, the feed API on a free
 // port with --preset's knobs), loads its /feed, records the run and stops the lab again.
+// loadLab starts the lab (its server on a free port, with --preset's settings), loads it,
+// records the run and stops the lab again.
 func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, stderr io.Writer) (*load.Record, error) {
-	knobs, err := feed.ParsePreset(a.preset)
-	if err != nil {
-		return nil, err
-	}
 	cfg := a.labFlags.config(stderr)
-	cfg.Knobs = knobs
+	cfg.Addr = "127.0.0.1:0"
 	cfg.Logf = func(format string, args ...any) {
 		if !a.json {
 			progress.done()
@@ -299,7 +317,12 @@ func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 		}
 	}
 	var rec *load.Record
-	err = withLab(ctx, stderr, cfg, func(ctx context.Context, l *singleserver.Lab) error {
+	err := withLab(ctx, stderr, a.labName(), cfg, func(ctx context.Context, l lab.Lab) error {
+		if a.presetSet {
+			if err := applyPreset(ctx, l, a.preset, stderr); err != nil {
+				return err
+			}
+		}
 		h := openHistory(stderr)
 		opt := a.Options
 		opt.URL = ""
@@ -313,6 +336,20 @@ func loadLab(ctx context.Context, a loadtestArgs, progress *progressPrinter, std
 		return err
 	})
 	return rec, err
+}
+
+// applyPreset gives --preset NAME to the lab's serve action, as `scalelab serve --preset NAME`
+// does.
+func applyPreset(ctx context.Context, l lab.Lab, preset string, stderr io.Writer) error {
+	for _, a := range l.Actions() {
+		if serves(a) {
+			if _, err := doAction(ctx, l, a.Name, []string{"--preset", preset}, stderr); err != nil {
+				return fmt.Errorf("--preset %s: %w", preset, err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("--preset %s: %w", preset, errNoServeAction)
 }
 
 func firstLineOf(s string) string {

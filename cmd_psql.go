@@ -18,10 +18,6 @@ import (
 	"scalelab/lab/pg"
 )
 
-func init() {
-	register(command{Name: "psql", Summary: "open psql on the lab's database (--url prints its URL instead)", Run: runPsql})
-}
-
 // errNoPsql says what to install when there is no psql.
 var errNoPsql = errors.New("psql not found: install the PostgreSQL client (apt install postgresql-client / brew install libpq, then put its bin directory on PATH)")
 

@@ -21,20 +21,12 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/feed"
 	"scalelab/lab/home"
 	"scalelab/lab/load"
-	"scalelab/lab/singleserver"
 	"scalelab/tui"
 )
-
-// The workshop is scalelab's default command: the scenario in a full-screen reader with the
-// learner's answers saved as they type (tui/), or plain line-by-line text with --plain.
-func init() {
-	defaultCommand = "workshop"
-	register(command{Name: "workshop", Summary: "the workshop: read the scenario and answer its questions (the default)", Run: runWorkshop})
-	register(command{Name: "open", Summary: "run the workshop on a scenario FILE instead of the built-in one", Run: runOpen})
-}
 
 type workshopFlags struct {
 	plain    bool
@@ -57,8 +49,9 @@ func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
 	}
 	fs.BoolVar(&w.noLab, "no-lab", false, "the text only: start no PostgreSQL and no API (the commands then say to use another terminal)")
 	w.lab.register(fs)
-	fs.StringVar(&w.addr, "addr", singleserver.DefaultAddr, "where the lab's feed API listens; when the port is busy, the next free one (shown in the header)")
-	fs.IntVar(&w.users, "users", load.DefaultConcurrency, fmt.Sprintf("concurrent users of a load test started in the app (L), 1 to %d", load.MaxConcurrency))
+	fs.StringVar(&w.addr, "addr", "", "where the lab's API listens (default: the lab's; when the port is busy, the next free one, shown in the header)")
+	fs.IntVar(&w.users, "users", 0, fmt.Sprintf("concurrent users of every load test started in the app, 1 to %d: given, it overrides the -c of the text's commands; "+
+		"else a command's -c is used, else %d", load.MaxConcurrency, load.DefaultConcurrency))
 	fs.DurationVar(&w.duration, "duration", 30*time.Second, "how long a load test started in the app runs (e.g. 30s, 5s)")
 }
 
@@ -68,7 +61,7 @@ func (w *workshopFlags) check(fs *flag.FlagSet) error {
 	if err := w.lab.checkValues(fs); err != nil {
 		return err
 	}
-	if w.users < 1 || w.users > load.MaxConcurrency {
+	if explicit(fs, "users") && (w.users < 1 || w.users > load.MaxConcurrency) {
 		return fmt.Errorf("--users %d is out of range: pass a number from 1 to %d", w.users, load.MaxConcurrency)
 	}
 	if w.duration < time.Second || w.duration > time.Hour {
@@ -77,13 +70,15 @@ func (w *workshopFlags) check(fs *flag.FlagSet) error {
 	return nil
 }
 
+// The workshop is scalelab's default command: the scenario in a full-screen reader with the
+// learner's answers saved as they type (tui/), or plain line-by-line text with --plain.
 func runWorkshop(args []string) error {
 	var f workshopFlags
 	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE] [--no-lab] [--rows N] [--db URL] [--users N] [--duration D]",
 		"Start the workshop: the scenario's steps in a full-screen reader, your answers saved as you type\n"+
-			"and restored at the same step next time, and the lab beside the text: PostgreSQL and the feed API\n"+
-			"start in the background (the header shows their state). Keys: Tab to a question, Enter to answer or\n"+
-			"run a command, n/p steps, L load test, R restart the API, F index, E explain, d live panes, ? help.")
+			"and restored at the same step next time, and the scenario's lab beside the text, started in the\n"+
+			"background (the header shows its state). Keys: Tab to a question, Enter to answer or\n"+
+			"run a command, n/p steps, d live panes, ? help (it lists the keys of the lab's actions).")
 	f.register(fs, true)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -150,7 +145,21 @@ func loadScenario(path string) (*content.Scenario, error) {
 	if len(sc.Steps) == 0 {
 		return nil, fmt.Errorf("%s has no `## ` sections: a scenario is a `# Title` and `## Step N — ...` sections", path)
 	}
+	if _, err := scenarioLab(sc); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", path, sc.LabLine, err)
+	}
 	return sc, nil
+}
+
+// scenarioLab is the lab a scenario runs in, unstarted: the one its `**Lab:**` line names, or
+// lab.Default when it names none. A lab this build does not have is an error that quotes the
+// line and lists the labs there are.
+func scenarioLab(sc *content.Scenario) (lab.Lab, error) {
+	l, err := lab.New(sc.Lab, lab.Config{Scenario: sc.ID})
+	if err != nil && sc.LabLine > 0 {
+		return nil, fmt.Errorf("%s: %w", strings.TrimSpace(sc.Lines[sc.LabLine-1]), err)
+	}
+	return l, err
 }
 
 func workshop(f workshopFlags) error {
@@ -207,6 +216,7 @@ func workshop(f workshopFlags) error {
 	case err != nil:
 		return fmt.Errorf("reading your worksheet %s: %w (move the file away to start afresh)", path, err)
 	}
+	ident.Lab = labName(sc)
 	ws.Stamp(ident)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP)
 	defer stop()
@@ -217,7 +227,9 @@ func workshop(f workshopFlags) error {
 		if !f.noLab {
 			log.SetOutput(io.Discard) // the lab's progress is printed by plain mode itself
 			var histNotice string
-			po.Lab, _, histNotice = newWorkshopLab(f, sc, ws, false)
+			if po.Lab, _, histNotice, err = newWorkshopLab(f, sc, ws, false); err != nil {
+				return err
+			}
 			if histNotice != "" {
 				fmt.Fprintf(os.Stderr, "scalelab: %s\n", histNotice)
 			}
@@ -241,7 +253,10 @@ func workshop(f workshopFlags) error {
 		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor), Notice: notice,
 	}
 	if !f.noLab {
-		ctl, hist, histNotice := newWorkshopLab(f, sc, ws, true)
+		ctl, hist, histNotice, err := newWorkshopLab(f, sc, ws, true)
+		if err != nil {
+			return err
+		}
 		// Every exit path stops the lab (PostgreSQL too): a normal return, an error, a panic
 		// here (deferred), SIGTERM/ctrl+c/SIGHUP (p.Run returns, then this defer). Close waits
 		// for a start in progress to unwind.
@@ -293,30 +308,45 @@ func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Wri
 	return nil
 }
 
-// newWorkshopLab makes the lab controller of the workshop: the private cluster (or --db) with
-// the lab's max_connections, the API on --addr (the next free port when busy), in-app load tests
-// of --users for --duration, runs recorded in the history. Nothing starts until the app's Init.
-// The notice says why runs will not be recorded ("" when they will).
+// newWorkshopLab makes the lab controller of the workshop: the scenario's lab (the private
+// cluster or --db, its server on --addr or the next free port), in-app load tests of --users
+// for --duration, runs recorded in the history with the scenario. Nothing starts until the
+// app's Init. The notice says why runs will not be recorded ("" when they will).
 //
 // The lab starts as the learner left it (the worksheet's Lab). With shared, the controller reads
 // the worksheet the TUI edits (on its Update goroutine); plain mode tells it of ticks instead.
-func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Worksheet, shared bool) (*tui.LabController, *load.History, string) {
+func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Worksheet, shared bool) (*tui.LabController, *load.History, string, error) {
+	var ctl *tui.LabController
 	cfg := f.lab.config(io.Discard)
-	cfg.Logf = func(format string, args ...any) { log.Printf("lab: "+format, args...) }
-	cfg.Addr = f.addr
-	cfg.MaxConnections = singleserver.DefaultMaxConnections
+	cfg.Addr, cfg.Applied, cfg.Scenario = f.addr, ws.Lab, sc.ID
+	cfg.Logf = func(format string, args ...any) {
+		log.Printf("lab: "+format, args...)
+		ctl.Logf(format, args...) // the lab logs from Start, which the controller runs
+	}
+	l, err := lab.New(sc.Lab, cfg)
+	if err != nil {
+		return nil, nil, "", err
+	}
 	hist, histNotice := openWorkshopHistory()
 	shown := ws
 	if !shared {
 		shown = nil
 	}
-	ctl := tui.NewLabController(tui.LabOptions{
-		Config: cfg, History: hist, Scenario: sc,
+	ctl = tui.NewLabController(tui.LabOptions{
+		Lab: l, History: hist, Scenario: sc,
 		Users: f.users, Duration: f.duration,
-		// the lab as the learner left it, found by other terminals while it runs
-		Worksheet: shown, Applied: ws.Lab, RecordAs: "the workshop",
+		// found by other terminals while it runs
+		Worksheet: shown, RecordAs: "the workshop",
 	})
-	return ctl, hist, histNotice
+	return ctl, hist, histNotice, nil
+}
+
+// labName is the name of the lab a scenario runs in: the one it names, else lab.Default.
+func labName(sc *content.Scenario) string {
+	if sc.Lab == "" {
+		return lab.Default
+	}
+	return sc.Lab
 }
 
 // openWorkshopHistory opens the run history, or says why runs will not be recorded this time

@@ -5,8 +5,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-
-	"scalelab/lab/singleserver"
 )
 
 // TestWorkshopFlagsCheck: the workshop checks --rows as every lab command does (labFlags) and
@@ -27,7 +25,7 @@ func TestWorkshopFlagsCheck(t *testing.T) {
 	if err != nil || !f.lab.rowsSet || f.lab.rows != 500 || len(rest) != 1 {
 		t.Fatalf("--rows 500 with a FILE: err %v, rowsSet %v, rows %d, rest %q", err, f.lab.rowsSet, f.lab.rows, rest)
 	}
-	if f, _, err = parse(); err != nil || f.lab.rowsSet || f.lab.rows != singleserver.DefaultRows {
+	if f, _, err = parse(); err != nil || f.lab.rowsSet || f.lab.rows != 0 { // 0: the lab's default
 		t.Fatalf("no flags: err %v, rowsSet %v, rows %d", err, f.lab.rowsSet, f.lab.rows)
 	}
 	for _, c := range []struct {

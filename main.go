@@ -1,7 +1,10 @@
 // Command scalelab is a terminal workshop runner: it walks a learner through a scaling scenario
-// beside a real lab (a feed API on a real PostgreSQL, loaded by 100 concurrent users).
+// beside a real lab (for the first scenario, a feed API on a real PostgreSQL loaded by 100
+// concurrent users).
 //
-// main.go only dispatches: each subcommand lives in its own cmd_*.go file and registers itself.
+// main.go dispatches: the runner's own commands are listed here, each in its cmd_*.go file; the
+// lab commands (`scalelab loadtest`, `apply-fix` ...) are made from the lab's action
+// records (cmd_lab.go), so a new action of a lab is a new command without a line here.
 package main
 
 import (
@@ -10,24 +13,31 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
 	"strings"
+
+	"scalelab/lab"
+	_ "scalelab/lab/singleserver" // registers the single-server lab
 )
 
-// command is one `scalelab NAME` subcommand.
+// command is one of the runner's own `scalelab NAME` subcommands.
 type command struct {
-	Name    string
-	Summary string                    // one line for `scalelab --help`
+	Summary string                    // one line for `scalelab help`
 	Run     func(args []string) error // parses its own flags from args
 }
 
-var commands = map[string]command{}
-
-// register is called from the init of each cmd_*.go file.
-func register(c command) { commands[c.Name] = c }
+// commands are the runner's own commands, whatever the lab.
+var commands = map[string]command{
+	"workshop": {"the workshop: read the scenario and answer its questions (the default)", runWorkshop},
+	"open":     {"run the workshop on a scenario FILE instead of the built-in one", runOpen},
+	"lint":     {"check a scenario FILE: its steps, questions, tables, tasks and actions, or its errors", runLint},
+	"export":   {"write your answers and results into the scenario's markdown (stdout or -o FILE)", runExport},
+	"doctor":   {"check what the lab needs: PostgreSQL, data dir, terminal", runDoctor},
+	"psql":     {"open psql on the lab's database (--url prints its URL instead)", runPsql},
+}
 
 // defaultCommand runs when scalelab is started with no subcommand (or only flags).
-var defaultCommand = "serve"
+const defaultCommand = "workshop"
 
 // exitError carries a process exit code without printing anything more.
 type exitError struct{ code int }
@@ -42,26 +52,44 @@ func run(args []string, stderr io.Writer) int {
 	name := defaultCommand
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
-	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		usage(stderr)
-		return 0
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		name, args = "help", args[1:]
 	}
 	if name == "help" {
-		if len(args) > 0 {
-			if c, ok := commands[args[0]]; ok {
-				return exitCode(c.Run([]string{"--help"}), stderr)
-			}
-		}
-		usage(stderr)
-		return 0
+		return help(args, stderr)
 	}
-	c, ok := commands[name]
-	if !ok {
+	if c, ok := commands[name]; ok {
+		return exitCode(c.Run(args), stderr)
+	}
+	labName, err := chosenLab(args)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	if _, ok := labCommand(labName, name); !ok {
 		fmt.Fprintf(stderr, "scalelab: unknown command %q\n\n", name)
-		usage(stderr)
+		usage(stderr, labName)
 		return 2
 	}
-	return exitCode(c.Run(args), stderr)
+	return exitCode(runLabCommand(labName, name, args), stderr)
+}
+
+// help is `scalelab help [COMMAND] [--lab NAME]`: the usage with the lab's commands, or one
+// command's flags.
+func help(args []string, stderr io.Writer) int {
+	labName, err := chosenLab(args)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		if c, ok := commands[args[0]]; ok {
+			return exitCode(c.Run([]string{"--help"}), stderr)
+		}
+		if _, ok := labCommand(labName, args[0]); ok {
+			return exitCode(runLabCommand(labName, args[0], []string{"--lab", labName, "--help"}), stderr)
+		}
+	}
+	usage(stderr, labName)
+	return 0
 }
 
 func exitCode(err error, stderr io.Writer) int {
@@ -77,7 +105,9 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 }
 
-func usage(w io.Writer) {
+// usage lists the runner's commands and the commands of the lab named labName, from its
+// action records (their Help lines).
+func usage(w io.Writer, labName string) {
 	fmt.Fprintln(w, `scalelab — a terminal workshop on scaling a backend, with a real lab beside the text.
 
 Usage:
@@ -89,9 +119,17 @@ Commands:`)
 	for n := range commands {
 		names = append(names, n)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-14s %s\n", n, commands[n].Summary)
+	}
+	if l, err := lab.New(labName, lab.Config{}); err == nil {
+		fmt.Fprintf(w, "\nCommands of the %s lab (--lab NAME for another: %s):\n", l.Name(), strings.Join(lab.Names(), ", "))
+		for _, a := range cliActions(l) {
+			fmt.Fprintf(w, "  %-14s %s\n", cliName(a), cliHelp(a))
+		}
+	} else {
+		fmt.Fprintf(w, "\n%v\n", err)
 	}
 	fmt.Fprintln(w, `
 Run 'scalelab COMMAND --help' for a command's flags.

@@ -4,17 +4,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"scalelab/content"
 )
 
 // NO_COLOR: every step of the built-in scenario is rendered markdown, never its source.
 func TestNoColorRendersMarkdown(t *testing.T) {
 	tt := newTerm(t)
 	tt.start(100, 30, []string{"NO_COLOR=1", "SCALELAB_HOME=" + t.TempDir()}, binary(t), "--no-lab")
-	tt.waitFor("The Situation", "0/9 answered")
-	for step := 1; step <= 10; step++ {
+	tt.waitFor("The Situation", "0/15 answered")
+	steps := len(content.Builtin().Steps)
+	for step := 1; step <= steps; step++ {
 		if step > 1 {
 			tt.keys("n")
-			tt.waitStatus("step " + itoa(step) + "/10")
+			tt.waitStatus("step " + itoa(step) + "/" + itoa(steps))
 		}
 		for page := 0; page < 12; page++ {
 			s := tt.screen()
@@ -89,9 +92,9 @@ func TestProseWrapsWithoutOrphans(t *testing.T) {
 	for _, size := range [][2]int{{100, 30}, {80, 24}, {120, 40}} {
 		tt := newTerm(t)
 		tt.start(size[0], size[1], []string{"NO_COLOR=1", "SCALELAB_HOME=" + t.TempDir()}, binary(t), "--no-lab")
-		tt.waitFor("The Situation", "0/9 answered")
+		tt.waitFor("The Situation", "0/15 answered")
 		tt.keys("n", "n", "n", "n", "n") // Step 3, where the paragraph is on the first screen
-		tt.waitStatus("step 6/10")
+		tt.waitStatus("step 6/" + itoa(len(content.Builtin().Steps)))
 		s := tt.waitFor("let every request")
 		for _, l := range strings.Split(s, "\n") {
 			if w := strings.Fields(strings.Trim(l, " │▌")); len(w) == 1 && (w[0] == "borrow" || w[0] == "a") {

@@ -8,11 +8,12 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"scalelab/content"
+	"scalelab/lab"
 )
 
 // Actions is the seam between the workshop and the lab. The reader emits an actionMsg when the
-// learner presses Enter on a command block that names a lab action ("loadtest", "start",
-// "apply-fix", "explain-query", "reset"); the root model hands it to Actions.Run.
+// learner presses Enter on a command block that names a lab action (a lab.Action's name or
+// alias), or the action's key; the root model hands it to Actions.Run.
 //
 // Run must not block: it returns a Cmd that does the work (or starts it and waits for its first
 // report, the bubbletea realtime pattern). Messages the Cmd produces are routed by the root model
@@ -33,6 +34,9 @@ type ActionDoneMsg struct {
 	Action  content.Action
 	Summary string // one line for the status bar, e.g. "load test done: 12% ok, p99 1.2s"
 	Err     error  // says what went wrong and what to do
+	// OpenPlan: the action read a query plan and changed nothing (an EXPLAIN: no settings
+	// applied, no reset, the lab at the stage it was): the plan view opens on it.
+	OpenPlan bool
 }
 
 // actionMsg asks the root model to run a lab action (Enter on a command block).
@@ -58,9 +62,9 @@ type LabStatusMsg struct {
 	Text  string // the full line
 	Short string // the same for narrow windows ("" = Text)
 	Busy  bool   // the lab is working (starting, seeding): the header shows a spinner
-	Err   bool   // the lab is not usable (failed to start, PostgreSQL down)
-	Stage string // the scenario stage the lab is at (lab.StageBroken ...); "" when not known
-	// Hints are the lab conditions that hold now (HintConditions names them): the reader shows
+	Err   bool   // the lab is not usable (it failed to start, or a part of it is down)
+	Stage string // the stage the lab is at (a lab.Stage's Name); "" when not known
+	// Hints are the lab conditions that hold now (lab.Lab.Conditions names them): the reader shows
 	// the scenario's "Stuck?" rows that name them, in place. nil when none holds.
 	Hints map[string]bool
 }
@@ -68,18 +72,20 @@ type LabStatusMsg struct {
 // Lab is the running lab as the app sees it (LabController implements it): it runs the text's
 // actions, starts in the background (Init's Cmd runs beside the first rendering, never before
 // it), sees every message the app receives (Update; its own ticks and results come back that
-// way), learns which tasks are ticked before an action runs (SetTasks: the Fix 1 boxes), and
-// stops a running load test on request (CancelRun).
+// way), learns which tasks are ticked before an action runs (SetTasks: task ID -> ticked, the
+// worksheet's form), stops a running load test on request (CancelRun), and gives the lab whose
+// records the screens read (Contract: its actions, keys, stages, code and plan views).
 type Lab interface {
 	Actions
 	Init() tea.Cmd
 	Update(msg tea.Msg) tea.Cmd
 	SetTasks(ticked map[string]bool)
 	CancelRun()
+	Contract() lab.Lab
 }
 
-// LabRunsMsg tells the screens which scenario stages have a recorded run (lab.StageBroken,
-// StageFix1, StageFix2): the step checks read it. The controller sends it at start and after
+// LabRunsMsg tells the screens which stages have a recorded run (a lab.Stage's Name -> a run
+// with a result): the step checks read it. The controller sends it at start and after
 // every finished load test.
 type LabRunsMsg struct{ Stages map[string]bool }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
@@ -18,6 +17,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/load"
 )
 
@@ -39,9 +39,12 @@ type Options struct {
 	// Lab is the running lab (a *LabController): started by Init in the background, given every
 	// message, and the Actions when Actions is nil. nil: the text only (--no-lab).
 	Lab     Lab
-	Actions Actions       // what runs the text's commands; default Lab; nil: the lab is off (--no-lab)
-	History *load.History // the recorded runs (the results screen); may be nil
-	Notice  string        // a line for the status bar at start-up (e.g. a worksheet problem)
+	Actions Actions // what runs the text's commands; default Lab; nil: the lab is off (--no-lab)
+	// Contract is the lab whose records the screens read (its actions' keys and help, its
+	// stages, its code and plan views); default Lab.Contract(); nil: none (--no-lab).
+	Contract lab.Lab
+	History  *load.History // the recorded runs (the results screen); may be nil
+	Notice   string        // a line for the status bar at start-up (e.g. a worksheet problem)
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -121,6 +124,13 @@ func New(opt Options) *App {
 	c.sheet.seedFromFile(opt.Scenario)
 	if opt.Actions == nil && opt.Lab != nil {
 		opt.Actions = opt.Lab
+	}
+	if opt.Contract == nil && opt.Lab != nil {
+		opt.Contract = opt.Lab.Contract()
+	}
+	if opt.Contract != nil {
+		c.lab, c.stages = opt.Contract, opt.Contract.Stages()
+		c.actKeys = newActionKeys(opt.Contract, c.keys)
 	}
 	a := &App{c: c, opt: opt, screens: map[screenID]screen{}, lab: newLabState()}
 	a.screens[screenReader] = newReader(c)
@@ -202,6 +212,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := a.labUpdate(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = msg.Width, msg.Height
@@ -263,61 +276,6 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 
-	case actionMsg:
-		return a.startAction(msg.Action, false)
-
-	case SetTableMsg:
-		rows, changed := mergeTable(a.c.sheet.ws.Tables[msg.ID], msg)
-		if !changed {
-			return nil
-		}
-		a.c.sheet.ws.Tables[msg.ID] = rows
-		msg.Rows = rows
-		return tea.Batch(a.c.sheet.changed(), a.broadcast(msg))
-
-	case LabAppliedMsg: // the lab's settings changed (R, reset): kept for the next start
-		a.c.sheet.ws.Lab = append([]string(nil), msg.Applied...)
-		return a.c.sheet.changed()
-
-	case LabStatusMsg:
-		var cmds []tea.Cmd
-		if msg.Err && !a.lab.status.Err {
-			// the lab just failed: the reason is read whole once; the header keeps the short line
-			cmds = append(cmds, a.setNotice(msg.Text, true))
-		}
-		a.lab.status = msg
-		return tea.Batch(append(cmds, a.spinCmd(), a.broadcast(msg))...)
-
-	case labSampleMsg:
-		if msg.Run != nil && a.lab.inflight[content.ActionLoadTest] {
-			s := msg.LabSample
-			a.lab.live = &s
-		} else {
-			a.lab.live = nil
-		}
-		return a.broadcast(msg)
-
-	case LabRunsMsg:
-		a.c.runs = msg.Stages
-		return a.broadcast(msg)
-
-	case spinner.TickMsg:
-		if !a.busy() {
-			a.lab.spinning = false
-			return nil
-		}
-		var cmd tea.Cmd
-		a.lab.spin, cmd = a.lab.spin.Update(msg)
-		return cmd
-
-	case ActionDoneMsg:
-		cmds := []tea.Cmd{a.labDone(msg)}
-		if msg.Err != nil {
-			cmds = append(cmds, a.setNotice(msg.Action.Name+": "+msg.Err.Error(), true))
-		} else if msg.Summary != "" {
-			cmds = append(cmds, a.setNotice(msg.Summary, false))
-		}
-		return tea.Batch(append(cmds, a.broadcast(msg))...)
 	}
 	return a.broadcast(msg)
 }
@@ -572,11 +530,29 @@ func (a *App) helpOverlay() string {
 	h.ShowAll = true
 	h.Width = inner
 	wrap := s.Hint.Width(inner)
-	keys := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp())
+	screenKeys := s.OverlayTitle.Render("Keys") + "\n\n" + h.FullHelpView(a.screen().FullHelp())
+	// the lab's actions with their help lines when the box has room for them, else their names
+	for _, full := range []bool{true, false} {
+		box := a.helpBox(screenKeys, full, inner, wrap)
+		if !full || lipgloss.Height(box) <= a.bodyHeight() && lipgloss.Width(box) <= a.width {
+			return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
+		}
+	}
+	return ""
+}
+
+// helpBox is the ? overlay's box: the screen's keys, the lab's (full: with their help lines),
+// and the notes that fit under them.
+func (a *App) helpBox(screenKeys string, full bool, inner int, wrap lipgloss.Style) string {
+	s := a.c.styles
+	h := a.help
+	h.ShowAll = true
+	h.Width = inner
+	keys := screenKeys
 	if a.opt.Actions != nil {
 		// the lab's keys the screen's own block lists already are not listed twice
-		if lab := a.labHelpNotIn(a.screen().FullHelp()); len(lab) > 0 {
-			keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + h.FullHelpView(lab)
+		if lab := a.labBlock(a.screen().FullHelp(), full, inner); lab != "" {
+			keys += "\n\n" + s.OverlayTitle.Render("The lab") + "\n" + lab
 		}
 	}
 	// The keys and the closing line always show; the notes below them go, least useful first,
@@ -599,7 +575,7 @@ func (a *App) helpOverlay() string {
 			box = s.Overlay.Render(compact + "\n" + closing)
 		}
 	}
-	return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
+	return box
 }
 
 func (a *App) tooSmallView() string {
@@ -635,19 +611,53 @@ func shortPath(p string) string {
 	return p
 }
 
-// labHelpNotIn is the lab's block of the ? overlay without the keys of screen.
-func (a *App) labHelpNotIn(screen [][]key.Binding) [][]key.Binding {
+// labHelpNotIn is the lab's part of the ? overlay without the keys screen lists already: the
+// lab's actions (with full their help lines, else their names) and S, then the screens' keys.
+func (a *App) labHelpNotIn(screen [][]key.Binding, full bool) (acts, views []key.Binding) {
 	var flat []key.Binding
 	for _, col := range screen {
 		flat = append(flat, col...)
 	}
-	var out [][]key.Binding
-	for _, col := range a.labFullHelp() {
-		if c := dropBound(col, flat); len(c) > 0 {
-			out = append(out, c)
+	k := a.c.keys
+	acts = dropBound(append(a.c.actionBindings(full), k.StopRun), flat)
+	views = dropBound([]key.Binding{k.Dashboard, k.Code, k.ExplainView, k.Results, k.Back}, flat)
+	return acts, views
+}
+
+// labBlock draws the lab's part of the ? overlay in width w: with full one action a line, its
+// help line cut to the width, and the screens' keys on a line under them; else the actions'
+// names three to a column beside the screens' keys. "" when screen lists every key already.
+func (a *App) labBlock(screen [][]key.Binding, full bool, w int) string {
+	acts, views := a.labHelpNotIn(screen, full)
+	h := a.help
+	h.ShowAll, h.Width = true, w
+	if !full {
+		var cols [][]key.Binding
+		for len(acts) > 0 {
+			n := min(3, len(acts))
+			cols = append(cols, acts[:n])
+			acts = acts[n:]
 		}
+		if len(views) > 0 {
+			cols = append(cols, views)
+		}
+		return h.FullHelpView(cols)
 	}
-	return out
+	s := a.c.styles
+	keyW := 0
+	for _, b := range acts {
+		keyW = max(keyW, lipgloss.Width(b.Help().Key))
+	}
+	var lines []string
+	for _, b := range acts {
+		k := b.Help().Key
+		desc := xansi.Truncate(b.Help().Desc, max(4, w-keyW-1), "…")
+		lines = append(lines, s.HelpKey.Render(k+strings.Repeat(" ", keyW-lipgloss.Width(k)))+" "+s.HelpDesc.Render(desc))
+	}
+	if len(views) > 0 {
+		lines = append(lines, xansi.Truncate(h.ShortHelpView(views), w, "…"))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // dropBound leaves out of bs the bindings whose key the screen's own help already shows.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,7 +180,7 @@ func TestCommandWithoutLab(t *testing.T) {
 	send(tm, "n", "n")
 	waitText(t, tm, "Start the load")
 	send(tm, "tab")
-	waitText(t, tm, "enter: run the load test")
+	waitText(t, tm, "enter: run `scalelab loadtest`")
 	send(tm, "enter")
 	waitText(t, tm, "--no-lab")
 	_, view := finalView(t, tm)
@@ -213,6 +214,7 @@ func TestActionKeysOnLabScreens(t *testing.T) {
 		o.Actions = ActionsFunc(func(act content.Action) tea.Cmd {
 			return func() tea.Msg { return ActionDoneMsg{Action: act, Summary: "ran " + act.Name} }
 		})
+		o.Contract = singleServer(t)
 	})
 	tm := start(t, a, 80, 24)
 	waitText(t, tm, "small feed API")
@@ -221,7 +223,7 @@ func TestActionKeysOnLabScreens(t *testing.T) {
 	send(tm, "E")
 	waitText(t, tm, "ran explain-query")
 	send(tm, "r")
-	waitText(t, tm, "After Fix 2  not measured yet")
+	waitText(t, tm, "After Fix 2              not measured yet")
 	send(tm, "L")
 	waitText(t, tm, "ran loadtest")
 	finalView(t, tm)
@@ -281,11 +283,15 @@ func TestHelpOverlay(t *testing.T) {
 	// With the lab's keys too, the whole box fits in 80x24: its bottom border and the way out.
 	a := newTestApp(t, "", func(o *Options) {
 		o.Actions = ActionsFunc(func(content.Action) tea.Cmd { return nil })
+		o.Contract = singleServer(t)
 	})
 	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	a.Update(keyMsg("?"))
 	v := a.View()
-	mustContain(t, v, "The lab", "L load test", "? or esc closes this help.", "╰────", "────╯")
+	mustContain(t, v, "The lab", "L loadtest", "X reset", "? or esc closes this help.", "╰────", "────╯")
+	// with room, the lab's actions say their help lines
+	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	mustContain(t, a.View(), "L run a load test against the feed API", "X reset the lab: the broken API")
 }
 
 // Text typed fast arrives in chunks; a chunk that reads like a key name ("up") is still text.
@@ -439,21 +445,34 @@ func TestTableEditorReloadsOnSetTable(t *testing.T) {
 	}
 }
 
-// The hints under command blocks and the help bar name the keys the key handler matches: one
-// place (KeyMap.ActionKey) maps an action to its key.
+// The hints under command blocks and the help bar name the keys the key handler matches: the
+// lab's action records give both.
 func TestActionHintsFollowKeys(t *testing.T) {
-	k := DefaultKeyMap()
-	for _, name := range labActions {
-		b, ok := k.ActionKey(name)
-		if !ok || len(b.Keys()) == 0 {
-			t.Fatalf("action %s has no key", name)
+	c := withLab(&common{keys: DefaultKeyMap()}, singleServer(t))
+	keyed := 0
+	for _, a := range c.lab.Actions() {
+		if a.Key == "" {
+			if c.actionKeyHint(a.Name) != "" {
+				t.Errorf("%s has no key but a key hint %q", a.Name, c.actionKeyHint(a.Name))
+			}
+			continue
 		}
-		want := " (or " + b.Help().Key + ")"
-		if actionKeyHint(name) != want || !strings.HasSuffix(actionHint(name), want) {
-			t.Errorf("%s: hints %q / %q, want the key %q", name, actionHint(name), actionKeyHint(name), b.Help().Key)
+		keyed++
+		b, ok := c.actionBinding(a.Name)
+		if !ok || !slices.Equal(b.Keys(), []string{a.Key}) {
+			t.Fatalf("action %s: binding %v, want its key %s", a.Name, b.Keys(), a.Key)
+		}
+		want := " (or " + a.Key + ")"
+		if c.actionKeyHint(a.Name) != want || c.actionHint(a.Name) != a.Help+want {
+			t.Errorf("%s: hints %q / %q, want the help and the key %q", a.Name, c.actionHint(a.Name), c.actionKeyHint(a.Name), a.Key)
+		}
+		for _, alias := range a.Aliases {
+			if c.actionKeyHint(alias) != want {
+				t.Errorf("%s's alias %s: hint %q", a.Name, alias, c.actionKeyHint(alias))
+			}
 		}
 	}
-	if actionKeyHint("no-such-action") != "" {
-		t.Errorf("an action without a key got a hint")
+	if keyed < 5 || c.actionKeyHint("no-such-action") != "" {
+		t.Errorf("%d actions with keys; an unknown action got the hint %q", keyed, c.actionKeyHint("no-such-action"))
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -10,18 +11,18 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"scalelab/content"
+	"scalelab/lab"
 	"scalelab/lab/numfmt"
 )
 
 // The lab inside the app: the action keys, the screens beside the reader, the live
-// strip and pane during a load test, the reset confirmation and the busy spinner. app.go routes
-// messages here; the work itself is the Lab's (labctl.go).
+// strip and pane during a load test, the confirmation an action asks for and the busy spinner.
+// app.go routes messages here; the work itself is the Lab's (labctl.go).
 //
-// Keys, from any screen that is not taking text:
-//
-//	L load test · S stop it · R restart the API with the ticked Fix 1 boxes · F apply the index
-//	(Fix 2) · E explain the feed query (opens the plan) · X reset the lab (asks y/n first)
-//	d live panes · c code · e query plan · r results · esc/backspace back to the text
+// Keys, from any screen that is not taking text: the lab's actions, each with the key of its
+// record (Scenario 1: L load test, R restart, F the index, E explain, X reset after a y/n, ...);
+// and the runner's own: S stop the load test · d live panes · c code · e query plan ·
+// r results · esc/backspace back to the text.
 //
 // During a load test the reader shows the live panes beside the text (from 120 columns) or below
 // it (from 40 rows), else a one-line live strip in the status line. A load test started from the
@@ -40,24 +41,32 @@ const (
 	paneBelowHeightMax = 14
 )
 
-// labActions are the lab's actions, each with a global key (KeyMap.ActionKey).
-var labActions = []string{content.ActionLoadTest, content.ActionStart, content.ActionApplyFix, content.ActionExplain, content.ActionReset}
-
 // labState is what the root model knows of the lab, from its messages.
 type labState struct {
 	status   LabStatusMsg
-	live     *LabSample      // the latest sample while a load test runs; nil otherwise
-	inflight map[string]bool // actions started and not done yet, by name
-	confirm  *content.Action // an action waiting for y/n (reset)
-	autoDash bool            // the dashboard was opened by a run started from the reader
-	keepPane bool            // a run ended with the pane beside the text: its last picture stays until esc
+	live     *LabSample            // the latest sample while a load test runs; nil otherwise
+	inflight map[string]lab.Action // actions started and not done yet, by name
+	lines    map[string]string     // the latest progress line of a running action, by name
+	confirm  *content.Action       // an action waiting for y/n (its record has a Confirm)
+	autoDash bool                  // the dashboard was opened by a run started from the reader
+	keepPane bool                  // a run ended with the pane beside the text: its last picture stays until esc
 	spin     spinner.Model
 	spinning bool // a spinner tick is on its way
 }
 
 func newLabState() labState {
 	sp := spinner.New(spinner.WithSpinner(spinner.Dot))
-	return labState{inflight: map[string]bool{}, spin: sp}
+	return labState{inflight: map[string]lab.Action{}, lines: map[string]string{}, spin: sp}
+}
+
+// loading reports that a load test started from here is running.
+func (a *App) loading() bool {
+	for _, act := range a.lab.inflight {
+		if act.Load {
+			return true
+		}
+	}
+	return false
 }
 
 // busy reports that something slow is going on (the lab starting, an action other than a load
@@ -66,8 +75,8 @@ func (a *App) busy() bool {
 	if a.lab.status.Busy {
 		return true
 	}
-	for name := range a.lab.inflight {
-		if name != content.ActionLoadTest {
+	for _, act := range a.lab.inflight {
+		if !act.Load {
 			return true
 		}
 	}
@@ -83,166 +92,209 @@ func (a *App) spinCmd() tea.Cmd {
 	return a.lab.spin.Tick
 }
 
-// actionFor finds the scenario's command for an action name (its arguments count, e.g. a
-// --preset), or makes one.
-func (a *App) actionFor(name string) content.Action {
-	for _, act := range a.c.scenario.Actions() {
-		if act != nil && act.Name == name {
-			return *act
+// labUpdate handles the lab's messages (actions, their ends and progress, status, samples,
+// results); ok is false for other messages.
+func (a *App) labUpdate(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
+	case actionMsg:
+		return a.startAction(msg.Action, false), true
+
+	case SetTableMsg:
+		rows, changed := mergeTable(a.c.sheet.ws.Tables[msg.ID], msg)
+		if !changed {
+			return nil, true
 		}
-	}
-	cmd := "scalelab " + name
-	switch name {
-	case content.ActionStart:
-		cmd = "scalelab serve --preset fixed"
-	case content.ActionExplain:
-		cmd = "scalelab explain-query"
-	}
-	return content.Action{Name: name, Command: cmd}
-}
+		a.c.sheet.ws.Tables[msg.ID] = rows
+		msg.Rows = rows
+		return tea.Batch(a.c.sheet.changed(), a.broadcast(msg)), true
 
-// startAction runs a lab action (a key, or Enter on a command block).
-func (a *App) startAction(act content.Action, confirmed bool) tea.Cmd {
-	if a.opt.Actions == nil {
-		return a.setNotice(labOffNotice(act), true) // the command did not run: read whole, in a box when long
-	}
-	if act.Name == content.ActionReset && !confirmed {
-		a.lab.confirm = &act
-		return nil
-	}
-	if a.lab.inflight[act.Name] {
-		if act.Name == content.ActionLoadTest {
-			return a.setNotice("a load test is running: watch it with d, or stop it with S", false)
+	case LabAppliedMsg:
+		return a.labApplied(msg), true
+
+	case LabStatusMsg:
+		var cmds []tea.Cmd
+		if msg.Err && !a.lab.status.Err {
+			// the lab just failed: the reason is read whole once; the header keeps the short line
+			cmds = append(cmds, a.setNotice(msg.Text, true))
 		}
-		return a.setNotice(actionDoing(act.Name)+" is still running: wait a moment", false)
-	}
-	if a.opt.Lab != nil {
-		a.opt.Lab.SetTasks(a.c.sheet.ws.Tasks)
-	}
-	a.lab.inflight[act.Name] = true
-	cmds := []tea.Cmd{a.opt.Actions.Run(act), a.spinCmd()}
-	switch act.Name {
-	case content.ActionLoadTest:
-		// too small for the pane beside or below the text: the full-screen panes, and back after
-		if a.active == screenReader && !a.paneFits() && a.screens[screenDashboard] != nil {
-			a.lab.autoDash = true
-			cmds = append(cmds, a.switchTo(screenDashboard))
+		a.lab.status = msg
+		return tea.Batch(append(cmds, a.spinCmd(), a.broadcast(msg))...), true
+
+	case labSampleMsg:
+		if msg.Run != nil && a.loading() {
+			s := msg.LabSample
+			a.lab.live = &s
+		} else {
+			a.lab.live = nil
 		}
-	case content.ActionExplain:
-		if a.screens[screenExplain] != nil && a.active != screenExplain {
-			cmds = append(cmds, a.switchTo(screenExplain))
+		return a.broadcast(msg), true
+
+	case LabRunsMsg:
+		a.c.runs = msg.Stages
+		return a.broadcast(msg), true
+
+	case ActionProgressMsg:
+		if _, running := a.lab.inflight[msg.Action]; running {
+			a.lab.lines[msg.Action] = msg.Line
 		}
+		return nil, true
+
+	case spinner.TickMsg:
+		if !a.busy() {
+			a.lab.spinning = false
+			return nil, true
+		}
+		var cmd tea.Cmd
+		a.lab.spin, cmd = a.lab.spin.Update(msg)
+		return cmd, true
+
+	case ActionDoneMsg:
+		cmds := []tea.Cmd{a.labDone(msg)}
+		if msg.Err != nil {
+			cmds = append(cmds, a.setNotice(msg.Action.Name+": "+msg.Err.Error(), true))
+		} else if msg.Summary != "" {
+			cmds = append(cmds, a.setNotice(msg.Summary, false))
+		}
+		return tea.Batch(append(cmds, a.broadcast(msg))...), true
 	}
-	return tea.Batch(cmds...)
+	return nil, false
 }
 
-// actionDoing says what an action is doing, for the status line beside the spinner.
-func actionDoing(name string) string {
-	switch name {
-	case content.ActionLoadTest:
-		return "the load test"
-	case content.ActionStart:
-		return "restarting the API"
-	case content.ActionApplyFix:
-		return "creating the index (CONCURRENTLY, the API keeps serving)"
-	case content.ActionExplain:
-		return "running EXPLAIN ANALYZE"
-	case content.ActionReset:
-		return "resetting the lab (dropping the index, reseeding)"
-	}
-	return name
-}
-
-// actionHint says what Enter on a command block does, with the action's key.
-func actionHint(name string) string {
-	switch name {
-	case content.ActionLoadTest:
-		return "run the load test in the lab" + actionKeyHint(name)
-	case content.ActionStart:
-		return "restart the API with the boxes you ticked" + actionKeyHint(name)
-	case content.ActionApplyFix:
-		return "create the index, Fix 2" + actionKeyHint(name)
-	case content.ActionExplain:
-		return "show the query plan" + actionKeyHint(name)
-	case content.ActionReset:
-		return "reset the lab, after a y/n" + actionKeyHint(name)
-	}
-	return "run " + name + " in the lab" + actionKeyHint(name)
-}
-
-// actionKeyHint is " (or KEY)" for an action that has a key (KeyMap.ActionKey), "" otherwise.
-func actionKeyHint(name string) string {
-	b, ok := hintKeys.ActionKey(name)
-	if !ok || b.Help().Key == "" {
-		return ""
-	}
-	return " (or " + b.Help().Key + ")"
-}
-
-// labDone ends an action: the spinner stops when nothing else runs, an automatic dashboard goes
-// back to the text.
-func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
-	delete(a.lab.inflight, msg.Action.Name)
-	var cmds []tea.Cmd
-	if msg.Action.Name == content.ActionReset && msg.Err == nil {
-		// the Fix 1 boxes are switches on the API, which is broken again: untick them
+// labApplied keeps the lab's settings in the worksheet for the next start. After a reset the
+// lab is at the scenario's start: the settings go, and so do the ticks of the scenario's tasks
+// (they are the lab's switches, and the lab has none set now).
+func (a *App) labApplied(msg LabAppliedMsg) tea.Cmd {
+	a.c.sheet.ws.Lab = append([]string(nil), msg.Applied...)
+	if msg.Reset {
+		a.c.sheet.ws.Lab = nil
 		changed := false
 		for _, t := range a.c.scenario.Tasks() {
-			if len(taskFixes(t)) > 0 && a.c.sheet.ws.Tasks[t.ID] {
+			if a.c.sheet.ws.Tasks[t.ID] {
 				a.c.sheet.ws.Tasks[t.ID] = false
 				changed = true
 			}
 		}
-		if changed {
-			if r, ok := a.screens[screenReader].(*reader); ok {
-				r.compose()
-			}
-			cmds = append(cmds, a.c.sheet.changed())
+		if r, ok := a.screens[screenReader].(*reader); ok && changed {
+			r.compose()
 		}
 	}
-	if msg.Action.Name == content.ActionLoadTest {
+	return a.c.sheet.changed()
+}
+
+// actionFor finds the scenario's command for a lab action (its arguments count, e.g. a
+// --preset), or makes one.
+func (a *App) actionFor(act lab.Action) content.Action {
+	for _, c := range a.c.scenario.Actions() {
+		if c == nil {
+			continue
+		}
+		if la, ok := a.c.action(c.Name); ok && la.Name == act.Name {
+			return *c
+		}
+	}
+	return content.Action{Name: act.Name, Command: "scalelab " + act.Name}
+}
+
+// canonical is the name of the lab's action a command names (an alias names its action).
+func (a *App) canonical(name string) (lab.Action, string) {
+	if la, ok := a.c.action(name); ok {
+		return la, la.Name
+	}
+	return lab.Action{Name: name}, name
+}
+
+// startAction runs a lab action (a key, or Enter on a command block); one whose record asks
+// (Confirm) runs after a y.
+func (a *App) startAction(act content.Action, confirmed bool) tea.Cmd {
+	if a.opt.Actions == nil {
+		return a.setNotice(labOffNotice(act), true) // the command did not run: read whole, in a box when long
+	}
+	la, name := a.canonical(act.Name)
+	act.Name = name // the lab's name for it, whatever the text called it ("serve" is start)
+	if la.Confirm != "" && !confirmed {
+		a.lab.confirm = &act
+		return nil
+	}
+	if _, running := a.lab.inflight[name]; running {
+		if la.Load {
+			return a.setNotice("a load test is running: watch it with d, or stop it with S", false)
+		}
+		return a.setNotice(doingOf(la)+" is still running: wait a moment", false)
+	}
+	if a.opt.Lab != nil {
+		a.opt.Lab.SetTasks(a.c.sheet.ws.Tasks)
+	}
+	a.lab.inflight[name] = la
+	delete(a.lab.lines, name)
+	cmds := []tea.Cmd{a.opt.Actions.Run(act), a.spinCmd()}
+	// a load test in a window too small for the pane beside or below the text: the full-screen
+	// panes, and back after
+	if la.Load && a.active == screenReader && !a.paneFits() {
+		a.lab.autoDash = true
+		cmds = append(cmds, a.switchTo(screenDashboard))
+	}
+	return tea.Batch(cmds...)
+}
+
+// labDone ends an action: the spinner stops when nothing else runs, an automatic dashboard goes
+// back to the text, a plan the action read opens the plan view.
+func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
+	la, name := a.canonical(msg.Action.Name)
+	if running, ok := a.lab.inflight[name]; ok {
+		la = running
+	}
+	delete(a.lab.inflight, name)
+	delete(a.lab.lines, name)
+	if la.Load {
 		// the run's final picture stays, with its summary, until the learner leaves it: the
 		// full-screen panes stay open (esc goes back), the pane beside the text stays (esc closes it)
 		a.lab.keepPane = a.paneShown()
 		a.lab.live = nil
 		a.lab.autoDash = false
 	}
-	return tea.Batch(cmds...)
+	if msg.OpenPlan && msg.Err == nil && a.active != screenExplain {
+		return a.switchTo(screenExplain)
+	}
+	return nil
 }
 
 // handleLabKey handles the lab's global keys; ok is false for other keys.
 func (a *App) handleLabKey(msg tea.KeyMsg) (cmd tea.Cmd, ok bool) {
 	k := a.c.keys
-	for _, name := range labActions {
-		if b, _ := k.ActionKey(name); key.Matches(msg, b) {
-			return a.startAction(a.actionFor(name), false), true
-		}
-	}
 	switch {
 	case key.Matches(msg, k.StopRun):
-		if !a.lab.inflight[content.ActionLoadTest] || a.opt.Lab == nil {
-			return a.setNotice("no load test is running (L starts one)", false), true
+		if !a.loading() || a.opt.Lab == nil {
+			hint := ""
+			if b, ok := a.c.loadBinding(); ok {
+				hint = " (" + b.Help().Key + " starts one)"
+			}
+			return a.setNotice("no load test is running"+hint, false), true
 		}
 		a.opt.Lab.CancelRun()
 		return nil, true
 	case key.Matches(msg, k.Dashboard):
-		return a.toggleScreen(screenDashboard, "the live panes"), true
+		return a.toggleScreen(screenDashboard), true
 	case key.Matches(msg, k.Code):
-		return a.toggleScreen(screenCode, "the code view"), true
+		return a.toggleScreen(screenCode), true
 	case key.Matches(msg, k.ExplainView):
-		return a.toggleScreen(screenExplain, "the query plan view"), true
+		return a.toggleScreen(screenExplain), true
 	case key.Matches(msg, k.Results):
-		return a.toggleScreen(screenResults, "the results screen"), true
+		return a.toggleScreen(screenResults), true
 	case a.active != screenReader && key.Matches(msg, k.Back):
 		return a.switchTo(screenReader), true
 	case a.active == screenReader && a.lab.keepPane && key.Matches(msg, k.Back):
 		a.lab.keepPane = false
 		return a.layout(), true
 	}
+	for _, ak := range a.c.actKeys {
+		if key.Matches(msg, ak.bind) {
+			return a.startAction(a.actionFor(ak.act), false), true
+		}
+	}
 	return nil, false
 }
 
-// confirmKey answers the y/n question of a pending reset.
+// confirmKey answers the y/n question of an action that asks first.
 func (a *App) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	k := a.c.keys
 	switch {
@@ -251,17 +303,15 @@ func (a *App) confirmKey(msg tea.KeyMsg) tea.Cmd {
 		a.lab.confirm = nil
 		return a.startAction(act, true)
 	case key.Matches(msg, k.No), key.Matches(msg, k.Quit):
+		name := a.lab.confirm.Name
 		a.lab.confirm = nil
-		return a.setNotice("reset cancelled: the lab is as it was", false)
+		return a.setNotice(name+" cancelled: the lab is as it was", false)
 	}
 	return nil
 }
 
 // toggleScreen opens a screen, or goes back to the text when it is open already.
-func (a *App) toggleScreen(id screenID, what string) tea.Cmd {
-	if a.screens[id] == nil {
-		return a.setNotice(what+" is not part of this build yet", false)
-	}
+func (a *App) toggleScreen(id screenID) tea.Cmd {
 	if a.active == id {
 		return a.switchTo(screenReader)
 	}
@@ -386,14 +436,24 @@ func (a *App) liveStrip() string {
 	return st.StatusOK.Render("● ") + st.StatusKey.Render(line)
 }
 
-// busyLine is the status line while a slow action runs: a spinner and what it does.
+// busyLine is the status line while a slow action runs: a spinner and what it does (its
+// latest progress line when it reports one).
 func (a *App) busyLine() string {
-	for _, name := range []string{content.ActionReset, content.ActionApplyFix, content.ActionStart, content.ActionExplain} {
-		if a.lab.inflight[name] {
-			return a.c.styles.StatusKey.Render(a.lab.spin.View() + actionDoing(name) + "…")
+	var names []string
+	for name, act := range a.lab.inflight {
+		if !act.Load {
+			names = append(names, name)
 		}
 	}
-	return ""
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	line := a.lab.lines[names[0]]
+	if line == "" {
+		line = doingOf(a.lab.inflight[names[0]])
+	}
+	return a.c.styles.StatusKey.Render(a.lab.spin.View() + strings.TrimSuffix(line, "…") + "…")
 }
 
 // labStatusText is the lab's state line, full or short, with the spinner while the lab is busy.
@@ -418,20 +478,20 @@ func (a *App) labStatusText(short bool) string {
 }
 
 // labHelp are the lab keys worth showing in the help bar now: stop and panes during a run, else
-// the actions the current step's commands name.
+// the keys of the actions the current step's commands name.
 func (a *App) labHelp() []key.Binding {
 	if a.opt.Actions == nil {
 		return nil
 	}
 	k := a.c.keys
-	if a.lab.inflight[content.ActionLoadTest] {
+	if a.loading() {
 		bs := []key.Binding{k.StopRun}
 		if a.active != screenDashboard {
 			bs = append(bs, k.Dashboard)
 		}
 		return bs
 	}
-	if a.paneShown() && !a.lab.inflight[content.ActionLoadTest] {
+	if a.paneShown() {
 		return []key.Binding{key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "close the panes"))}
 	}
 	r, ok := a.screens[screenReader].(*reader)
@@ -441,38 +501,40 @@ func (a *App) labHelp() []key.Binding {
 	var bs []key.Binding
 	seen := map[string]bool{}
 	for _, b := range stepBlocks(a.c.scenario, r.step) {
-		if b.Kind != content.CommandBlock || b.Action == nil || seen[b.Action.Name] {
+		if b.Kind != content.CommandBlock || b.Action == nil {
 			continue
 		}
-		seen[b.Action.Name] = true
-		if ak, ok := k.ActionKey(b.Action.Name); ok {
+		la, name := a.canonical(b.Action.Name)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if ak, ok := a.c.actionBinding(name); ok {
 			bs = append(bs, ak)
 		}
-		if b.Action.Name == content.ActionLoadTest {
+		if la.Load {
 			bs = append(bs, k.Dashboard)
 		}
 	}
 	return bs
 }
 
-// labFullHelp is the lab's block of the ? overlay.
-func (a *App) labFullHelp() [][]key.Binding {
-	k := a.c.keys
-	return [][]key.Binding{
-		{k.LoadTest, k.StopRun, k.Restart},
-		{k.ApplyIndex, k.Explain, k.Reset},
-		{k.Dashboard, k.Code, k.ExplainView, k.Results, k.Back},
-	}
-}
-
-// confirmView asks before a reset.
+// confirmView asks before an action whose record has a question (Confirm).
 func (a *App) confirmView() string {
 	s := a.c.styles
 	inner := min(a.width-6, 60)
 	wrap := s.Hint.Width(inner)
-	body := s.OverlayTitle.Render("Reset the lab?") + "\n\n" +
-		lipgloss.NewStyle().Width(inner).Render("This drops the index, reseeds the posts table and puts the API back to the broken settings, as at the start of Step 2.") + "\n\n" +
-		wrap.Render("Your answers and recorded runs stay.") + "\n\n" +
-		s.HelpKey.Render("y") + s.HelpDesc.Render(" reset  ") + s.HelpKey.Render("n/esc") + s.HelpDesc.Render(" keep the lab as it is")
+	act := a.lab.confirm
+	la, name := a.canonical(act.Name)
+	question := la.Confirm
+	if question == "" {
+		question = "Run " + name + "?"
+	}
+	body := s.OverlayTitle.Render(lipgloss.NewStyle().Width(inner).Render(question)) + "\n\n"
+	if la.Help != "" {
+		body += lipgloss.NewStyle().Width(inner).Render(la.Help) + "\n\n"
+	}
+	body += wrap.Render("Your answers and recorded runs stay.") + "\n\n" +
+		s.HelpKey.Render("y") + s.HelpDesc.Render(" "+name+"  ") + s.HelpKey.Render("n/esc") + s.HelpDesc.Render(" keep the lab as it is")
 	return lipgloss.Place(a.width, a.bodyHeight(), lipgloss.Center, lipgloss.Center, s.Overlay.Render(body))
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,14 +15,14 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/cellbuf"
 
-	"scalelab/lab/feed"
+	"scalelab/lab"
 )
 
-// codeView shows the real source of the running feed API: the handler files feed.Source embeds
-// (go:embed), so what the learner reads is what runs. A line at the top says which connect
-// path the knobs make live (connect_per_request.go for a per-request pool, connect_shared.go
-// for the shared pool), and f puts the broken connect code and the Fix 1 code side by side (the
-// scenario's "stuck?" help).
+// codeView shows the real source a lab runs (a lab.CodeViewer's files, embedded in the binary),
+// so what the learner reads is what runs. The lines the lab's settings make run now are marked
+// ▶ (CodeViewer.Highlights), the files holding such lines ● in the tabs, and f puts the file
+// beside the next one (the broken code beside its fix, when the lab lists them so). A lab that
+// is no CodeViewer has no code: the view says so.
 //
 // Highlighting is go/scanner's tokens in a few palette roles (keywords, comments, strings,
 // numbers), done once per file and theme; wrapping is done once per width. View only slices.
@@ -31,13 +32,13 @@ type codeView struct {
 
 	files  []codeFile
 	cur    int  // the file shown
-	side   bool // fixed beside broken
+	side   bool // the file beside the next one
 	atCode bool // scroll past the imports when the file is next drawn
 	off    int  // first display row shown
 
-	knobs     feed.Knobs
-	preset    string
-	haveKnobs bool
+	live     map[string][]string // the lab's highlights: per file, the lines that run now
+	haveLive bool
+	status   string // the lab's status line (its settings)
 
 	sty   *codeStyles
 	theme Theme
@@ -84,12 +85,6 @@ func squeezeSource(src string) (string, int) {
 
 const codeTab = "    "
 
-// The two connect files: which one runs depends on Knobs.SharedPool.
-const (
-	codePerRequest = "connect_per_request.go"
-	codeShared     = "connect_shared.go"
-)
-
 // codeKeys are the code view's keys.
 // (Scrolling uses the app's shared pager keys.)
 var codeKeys = struct {
@@ -99,7 +94,7 @@ var codeKeys = struct {
 	NextFile: key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", "next file")),
 	PrevFile: key.NewBinding(key.WithKeys("shift+tab", "left", "h"), key.WithHelp("shift+tab/←", "prev file")),
 	File:     key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "file")),
-	Side:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fixed beside broken")),
+	Side:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "beside the next file")),
 	Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
 }
 
@@ -144,17 +139,27 @@ func newCodeStyles(s *Styles) *codeStyles {
 	return cs
 }
 
-// newCodeView shows the handler files embedded from lab/feed: the code that runs.
+// newCodeView shows the files the lab's CodeViewer gives: the code that runs.
 func newCodeView(c *common) *codeView {
 	v := &codeView{c: c, atCode: true}
-	for _, name := range feed.SourceFiles {
+	cv, ok := c.lab.(lab.CodeViewer)
+	if !ok {
+		v.files = []codeFile{{name: "no code", err: "this lab has no code view: it shows no source"}}
+		v.restyle()
+		return v
+	}
+	fsys, names := cv.Code()
+	for _, name := range names {
 		f := codeFile{name: name}
-		b, err := fs.ReadFile(feed.Source, name)
+		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			f.err = "cannot read " + name + " from the binary: " + err.Error()
 		}
 		f.src = strings.ReplaceAll(string(b), "\t", codeTab)
 		v.files = append(v.files, f)
+	}
+	if len(v.files) == 0 {
+		v.files = []codeFile{{name: "no code", err: "this lab lists no source files"}}
 	}
 	v.restyle()
 	return v
@@ -187,24 +192,37 @@ func (v *codeView) SetSize(w, h int) {
 // Capturing: the code view takes no text.
 func (v *codeView) Capturing() bool { return false }
 
-// Update takes keys, the lab's knobs and theme changes.
+// Update takes keys, the lab's status (its settings: the live lines move) and theme changes.
 func (v *codeView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case LabStatusMsg:
+		v.status = msg.Text
+		v.refreshLive()
 	case labSampleMsg:
-		k := msg.Stats.Knobs
-		if msg.Stats.Preset == "" && k == (feed.Knobs{}) {
-			return nil // no stats in this sample
-		}
-		if !v.haveKnobs || k != v.knobs {
-			v.knobs, v.preset, v.haveKnobs = k, msg.Stats.Preset, true
-			v.rowsW = 0 // the live marker moves
-		}
+		v.refreshLive()
 	case themeChangedMsg:
 		v.restyle()
 	case tea.KeyMsg:
 		v.key(msg)
 	}
 	return nil
+}
+
+// refreshLive reads the lab's highlights; the marked rows are made again when they moved.
+func (v *codeView) refreshLive() {
+	cv, ok := v.c.lab.(lab.CodeViewer)
+	if !ok {
+		return
+	}
+	h := cv.Highlights()
+	same := v.haveLive && len(h) == len(v.live)
+	for f, ls := range h {
+		same = same && slices.Equal(ls, v.live[f])
+	}
+	if !same {
+		v.live, v.haveLive = h, true
+		v.rowsW = 0 // the live marker moves
+	}
 }
 
 func (v *codeView) key(msg tea.KeyMsg) {
@@ -237,7 +255,7 @@ func (v *codeView) show(i int) {
 // Status is the code view's part of the status line.
 func (v *codeView) Status() string {
 	if v.side {
-		return "code · broken (" + codePerRequest + ") beside Fix 1 (" + codeShared + ")"
+		return "code · " + v.files[v.cur].name + " beside " + v.files[v.next()].name
 	}
 	s := "code · " + v.files[v.cur].name
 	if n := len(v.display()); n > 0 {
@@ -298,56 +316,38 @@ func (v *codeView) visible() []string {
 	return rows[v.off:end]
 }
 
-// liveFile is the connect file the knobs make run.
-func (v *codeView) liveFile() string {
-	if v.knobs.SharedPool {
-		return codeShared
-	}
-	return codePerRequest
-}
+// next is the file shown beside the current one.
+func (v *codeView) next() int { return (v.cur + 1) % len(v.files) }
 
-// running is the one line that says which code runs now.
+// isLive reports that a file holds lines the lab's settings make run now.
+func (v *codeView) isLive(name string) bool { return v.haveLive && len(v.live[name]) > 0 }
+
+// running is the one line that says what runs now: the lab's status line.
 func (v *codeView) running() string {
-	if !v.haveKnobs {
-		return "running: waiting for the lab's first sample"
+	if v.status == "" {
+		return "running: waiting for the lab"
 	}
-	what := "a new pool per request"
-	if v.knobs.SharedPool {
-		what = "one shared pool for every request"
-	}
-	preset := v.preset
-	if preset == "" {
-		preset = v.knobs.Preset()
-	}
-	name := preset + " preset"
-	if preset == "custom" {
-		name = "custom knobs"
-	}
-	return "running: " + name + " — " + what + " (" + v.liveFile() + ")"
+	return "running: " + v.status
 }
 
 func (v *codeView) header() []string {
 	s := v.sty
 	run := s.Running.Render(v.running())
-	if !v.haveKnobs {
+	if v.status == "" {
 		run = s.Hint.Render(v.running())
 	}
-	kt := "knobs: " + v.knobs.String()
-	if len(kt) > v.width {
-		kt = v.knobs.String()
-	}
-	knobs := s.Hint.Render(kt)
-	if !v.haveKnobs {
-		knobs = s.Hint.Render("handlers.go picks " + codePerRequest + " (broken) or " + codeShared + " (Fix 1)")
+	note := s.Hint.Render("▶ marks the lines that run with the lab's settings now; ● the files that hold them")
+	if !v.haveLive {
+		note = s.Hint.Render("the code the lab runs (embedded in this binary)")
 	}
 	if v.side {
-		return []string{run, knobs, s.Hint.Render("f: back to one file · the broken connect code beside the Fix 1 code")}
+		return []string{run, note, s.Hint.Render("f: back to one file · " + v.files[v.cur].name + " beside " + v.files[v.next()].name)}
 	}
 	var tabs []string
 	for i, f := range v.files {
 		label := strconv.Itoa(i+1) + " " + f.name
 		st := s.Tab
-		if v.haveKnobs && f.name == v.liveFile() {
+		if v.isLive(f.name) {
 			label += " ●"
 			st = s.TabLive
 		}
@@ -364,7 +364,7 @@ func (v *codeView) header() []string {
 			if i == v.cur {
 				label, st = label+" "+f.name, s.TabCurrent
 			}
-			if v.haveKnobs && f.name == v.liveFile() {
+			if v.isLive(f.name) {
 				label += "●"
 				if i != v.cur {
 					st = s.TabLive
@@ -374,10 +374,10 @@ func (v *codeView) header() []string {
 		}
 		line = strings.Join(tabs, " ")
 	}
-	if f := v.files[v.cur]; v.haveKnobs && (f.name == codePerRequest || f.name == codeShared) && f.name != v.liveFile() {
-		knobs = s.Idle.Render("not running now: the API uses " + v.liveFile() + " (f shows both side by side)")
+	if f := v.files[v.cur]; v.haveLive && !v.isLive(f.name) && len(v.live) > 0 {
+		note = s.Idle.Render("no line of " + f.name + " runs differently with the lab's settings now")
 	}
-	return []string{run, knobs, line}
+	return []string{run, note, line}
 }
 
 // display returns the rows shown (cached per width, file, mode and knobs).
@@ -398,8 +398,8 @@ func (v *codeView) display() []string {
 		}
 	case v.width >= 120:
 		cw := (w - 3) / 2
-		left := append([]string{v.sty.ColTitle.Render("broken: a new pool per request (" + codePerRequest + ")")}, v.fileRows(v.index(codePerRequest), cw, true)...)
-		right := append([]string{v.sty.ColTitle.Render("Fix 1: one shared pool (" + codeShared + ")")}, v.fileRows(v.index(codeShared), cw, true)...)
+		left := append([]string{v.sty.ColTitle.Render(v.files[v.cur].name)}, v.fileRows(v.cur, cw, true)...)
+		right := append([]string{v.sty.ColTitle.Render(v.files[v.next()].name)}, v.fileRows(v.next(), cw, true)...)
 		for len(left) < len(right) {
 			left = append(left, "")
 		}
@@ -417,41 +417,16 @@ func (v *codeView) display() []string {
 			t = "── " + t + " "
 			return v.sty.ColTitle.Render(t) + v.sty.Rule.Render(strings.Repeat("─", max(0, w-xansi.StringWidth(t))))
 		}
-		v.rows = append([]string{rule("broken: a new pool per request (" + codePerRequest + ")")}, v.fileRows(v.index(codePerRequest), w, true)...)
-		v.rows = append(v.rows, "", rule("Fix 1: one shared pool ("+codeShared+")"))
-		v.rows = append(v.rows, v.fileRows(v.index(codeShared), w, true)...)
+		v.rows = append([]string{rule(v.files[v.cur].name)}, v.fileRows(v.cur, w, true)...)
+		v.rows = append(v.rows, "", rule(v.files[v.next()].name))
+		v.rows = append(v.rows, v.fileRows(v.next(), w, true)...)
 	}
 	v.rowsW = v.width
 	return v.rows
 }
 
-func (v *codeView) index(name string) int {
-	for i, f := range v.files {
-		if f.name == name {
-			return i
-		}
-	}
-	return 0
-}
-
-// codeLiveLines are the lines whose running depends on one knob: the branch of getDB, the
-// per-request pool's close or leak, the simulated slow query. The ones the knobs make run are
-// marked ▶ in the gutter, so a learner who ticks one Fix 1 item and restarts sees the marker
-// move. Lines are found by their text: an edit of the handlers that drops one only loses its
-// marker.
-var codeLiveLines = []struct {
-	file, text string
-	when       func(feed.Knobs) bool
-}{
-	{"handlers.go", "return app.sharedDB()", func(k feed.Knobs) bool { return k.SharedPool }},
-	{"handlers.go", "return app.perRequestDB()", func(k feed.Knobs) bool { return !k.SharedPool }},
-	{"handlers.go", "sleep(ctx, app.knobs.SlowQuery)", func(k feed.Knobs) bool { return k.SlowQuery > 0 }},
-	{codePerRequest, "return db, func() {}, nil", func(k feed.Knobs) bool { return !k.SharedPool && !k.ClosePerRequest }},
-	{codePerRequest, "return db, func() { app.closePool(db) }, nil", func(k feed.Knobs) bool { return !k.SharedPool && k.ClosePerRequest }},
-}
-
 // fileRows numbers and wraps a file's lines to width w (squeezed: the side-by-side version),
-// with ▶ on the lines the knobs make run (codeLiveLines).
+// with ▶ on the lines the lab's settings make run (its highlights).
 func (v *codeView) fileRows(i, w int, squeezed bool) []string {
 	rows, _ := v.fileRowsAt(i, w, squeezed)
 	return rows
@@ -461,18 +436,11 @@ func (v *codeView) fileRows(i, w int, squeezed bool) []string {
 func (v *codeView) fileRowsAt(i, w int, squeezed bool) ([]string, []int) {
 	f := v.files[i]
 	if f.err != "" {
-		return []string{v.c.styles.StatusErr.Render(f.err), v.sty.Hint.Render("rebuild scalelab (make build): the handler files are embedded at build time")}, nil
+		return []string{v.c.styles.StatusErr.Render(f.err)}, nil
 	}
 	digits := len(strconv.Itoa(len(f.lines)))
 	gw := digits + 2 // number, marker, space
-	var live []string
-	if v.haveKnobs {
-		for _, m := range codeLiveLines {
-			if m.file == f.name && m.when(v.knobs) {
-				live = append(live, m.text)
-			}
-		}
-	}
+	live := v.live[f.name]
 	lines, from := f.lines, 0
 	if squeezed {
 		lines, from = f.side, f.sideFrom

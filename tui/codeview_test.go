@@ -2,6 +2,7 @@ package tui
 
 import (
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +14,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
-	"scalelab/lab/feed"
-	"scalelab/lab/posts"
+	"scalelab/lab"
 	"scalelab/lab/singleserver"
 )
 
@@ -41,12 +41,21 @@ func screenGolden(t *testing.T, name, got string) {
 func testCommon(t testing.TB) *common {
 	t.Helper()
 	sc := testScenario(t)
-	return &common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap(), scenario: sc,
+	c := &common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap(), scenario: sc,
 		sheet: newSheet(nil, "", sc.ID)}
+	return withLab(c, singleServer(t))
 }
 
-func knobsSample(k feed.Knobs) labSampleMsg {
-	return labSampleMsg{LabSample{Stats: feed.Stats{Knobs: k, Preset: k.Preset()}}}
+// codeLab gives the code view Scenario 1's lab as it starts with the applied settings (their
+// knobs decide the lines that run) and a status line naming them.
+func codeLab(t *testing.T, v *codeView, status string, applied ...string) {
+	t.Helper()
+	l, err := lab.New("single-server", lab.Config{Applied: applied})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withLab(v.c, l)
+	v.Update(LabStatusMsg{Text: status})
 }
 
 func press(s screen, keys ...string) {
@@ -59,7 +68,8 @@ func press(s screen, keys ...string) {
 // it: tabs expanded), failing when the file has none: the test reads what really runs.
 func sourceLine(t *testing.T, file, want string) string {
 	t.Helper()
-	b, err := feed.Source.ReadFile(file)
+	fsys, _ := singleServer(t).(lab.CodeViewer).Code()
+	b, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,10 +108,9 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	press(v, "g")
 	mustContain(t, v.View(), " 1  package feed", "import (")
 
-	v.Update(knobsSample(feed.Broken()))
+	codeLab(t, v, "API 127.0.0.1:3000 broken")
 	view = scrollTo(t, v, "return app.perRequestDB()")
-	mustContain(t, view, "running: broken preset — a new pool per request (connect_per_request.go)",
-		"per-request pool, 1 conn, 150ms connect timeout, closed after, 500ms slow query")
+	mustContain(t, view, "running: API 127.0.0.1:3000 broken", "▶ marks the lines that run with the lab's settings now")
 	// the branch of getDB that runs is marked
 	if !strings.Contains(view, "▶     return app.perRequestDB()") || strings.Contains(view, "▶         return app.sharedDB()") {
 		t.Fatalf("the per-request branch is not marked as running:\n%s", view)
@@ -110,14 +119,14 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	// 2 switches to the broken connect file: its real code
 	press(v, "2")
 	mustContain(t, v.View(), "2 connect_per_request.go ●")
-	scrollTo(t, v, sourceLine(t, codePerRequest, "func getDbConnection("))
+	scrollTo(t, v, sourceLine(t, "connect_per_request.go", "func getDbConnection("))
 	if !strings.HasPrefix(v.Status(), "code · connect_per_request.go · ") {
 		t.Fatalf("status %q", v.Status())
 	}
 	// tab goes on to the shared file, which does not run with the broken knobs
 	press(v, "tab")
-	mustContain(t, v.View(), "not running now: the API uses connect_per_request.go")
-	scrollTo(t, v, sourceLine(t, codeShared, "func newSharedPool("))
+	mustContain(t, v.View(), "no line of connect_shared.go runs differently with the lab's settings now")
+	scrollTo(t, v, sourceLine(t, "connect_shared.go", "func newSharedPool("))
 
 	// one Fix 1 change at a time: the markers follow the knobs
 	v.SetSize(80, 60)
@@ -133,9 +142,7 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	if !marked("return db, func() { app.closePool(db) }, nil") || marked("return db, func() {}, nil") {
 		t.Fatalf("broken: the pool is closed after the request:\n%s", strings.Join(v.display(), "\n"))
 	}
-	k := feed.Broken()
-	k.ClosePerRequest = false
-	v.Update(knobsSample(k))
+	codeLab(t, v, "API custom", "no-close")
 	if marked("return db, func() { app.closePool(db) }, nil") || !marked("return db, func() {}, nil") {
 		t.Fatalf("no close: the pool leaks:\n%s", strings.Join(v.display(), "\n"))
 	}
@@ -143,17 +150,16 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	if !marked("sleep(ctx, app.knobs.SlowQuery)") {
 		t.Fatal("the slow query runs with the broken knobs")
 	}
-	k.SlowQuery = 0
-	v.Update(knobsSample(k))
+	codeLab(t, v, "API custom", "no-close", "no-delay")
 	if marked("sleep(ctx, app.knobs.SlowQuery)") {
 		t.Fatal("no delay: the slow query is not marked")
 	}
 	v.SetSize(80, 21)
 
 	// Fix 1: the shared file runs, the marker moves
-	v.Update(knobsSample(feed.Fixed()))
+	codeLab(t, v, "API 127.0.0.1:3000 fixed", "preset:fixed")
 	view = v.View()
-	mustContain(t, view, "running: fixed preset — one shared pool for every request (connect_shared.go)", "3 connect_shared.go ●")
+	mustContain(t, view, "running: API 127.0.0.1:3000 fixed", "1 handlers.go ●")
 	v.SetSize(80, 21)
 	press(v, "1")
 	if view = scrollTo(t, v, "return app.perRequestDB()"); !strings.Contains(view, "▶         return app.sharedDB()") {
@@ -164,12 +170,6 @@ func TestCodeViewShowsTheRunningSource(t *testing.T) {
 	mustContain(t, v.View(), "4 classify.go")
 	sourceLine(t, "classify.go", "func classify(err error") // wraps at 80: look for its start
 	scrollTo(t, v, "func classify(err error")
-
-	// custom knobs name themselves
-	k = feed.Fixed()
-	k.SharedPool = false
-	v.Update(knobsSample(k))
-	mustContain(t, v.View(), "running: custom knobs — a new pool per request (connect_per_request.go)")
 }
 
 func TestCodeViewScrolls(t *testing.T) {
@@ -215,20 +215,21 @@ func TestCodeViewScrolls(t *testing.T) {
 	}
 }
 
+// f puts the file beside the next one: the broken connect file (2) beside the shared one (3).
 func TestCodeViewSideBySide(t *testing.T) {
 	v := newCodeView(testCommon(t))
-	v.Update(knobsSample(feed.Broken()))
-	perReq := sourceLine(t, codePerRequest, "app.track(db)")
-	shared := sourceLine(t, codeShared, "return app.shared, func() {}, nil")
+	codeLab(t, v, "API broken")
+	perReq := sourceLine(t, "connect_per_request.go", "app.track(db)")
+	shared := sourceLine(t, "connect_shared.go", "return app.shared, func() {}, nil")
 
 	// wide: two columns, the same row holds both files
 	v.SetSize(120, 37)
-	press(v, "f")
+	press(v, "2", "f")
 	view := v.View()
-	mustContain(t, view, "broken: a new pool per request (connect_per_request.go)", "Fix 1: one shared pool (connect_shared.go)")
+	mustContain(t, view, "connect_per_request.go", "connect_shared.go")
 	var both bool
 	for _, l := range strings.Split(view, "\n") {
-		if strings.Contains(l, "broken: a new pool") && strings.Contains(l, "Fix 1: one shared pool") {
+		if strings.Contains(l, "connect_per_request.go") && strings.Contains(l, "connect_shared.go") {
 			both = true
 		}
 	}
@@ -245,14 +246,14 @@ func TestCodeViewSideBySide(t *testing.T) {
 	v.SetSize(80, 21)
 	press(v, "g")
 	view = v.View()
-	mustContain(t, view, "── broken: a new pool per request (connect_per_request.go)")
-	if strings.Contains(view, "Fix 1: one shared pool") {
-		t.Fatalf("stacked: the Fix 1 part should be below the fold at 80x21:\n%s", view)
+	mustContain(t, view, "── connect_per_request.go")
+	if strings.Contains(view, "── connect_shared.go") {
+		t.Fatalf("stacked: the shared file should be below the fold at 80x21:\n%s", view)
 	}
-	for i := 0; i < len(v.display()) && !strings.Contains(v.View(), "── Fix 1: one shared pool (connect_shared.go)"); i++ {
+	for i := 0; i < len(v.display()) && !strings.Contains(v.View(), "── connect_shared.go"); i++ {
 		press(v, "j")
 	}
-	mustContain(t, v.View(), "── Fix 1: one shared pool (connect_shared.go)")
+	mustContain(t, v.View(), "── connect_shared.go")
 	press(v, "G")
 	mustContain(t, v.View(), shared)
 	press(v, "g")
@@ -261,7 +262,7 @@ func TestCodeViewSideBySide(t *testing.T) {
 
 	// f again: back to the file shown before
 	press(v, "f")
-	mustContain(t, v.View(), "1 handlers.go")
+	mustContain(t, v.View(), "2 connect_per_request.go")
 }
 
 func TestCodeViewGoldens(t *testing.T) {
@@ -272,14 +273,14 @@ func TestCodeViewGoldens(t *testing.T) {
 	}{
 		{"codeview_80x24", 80, 24, nil},
 		{"codeview_120x40", 120, 40, []string{"2"}},
-		{"codeview_side_80x24", 80, 24, []string{"f"}},
-		{"codeview_side_120x40", 120, 40, []string{"f"}},
+		{"codeview_side_80x24", 80, 24, []string{"2", "f"}},
+		{"codeview_side_120x40", 120, 40, []string{"2", "f"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// the real handler files: an edit of lab/feed's handlers shows here (go test -update)
 			v := newCodeView(testCommon(t))
 			v.SetSize(tc.w, tc.h-3) // the app's body: header, status and help lines are the root's
-			v.Update(knobsSample(feed.Broken()))
+			codeLab(t, v, "PG 15 :5433 · API 127.0.0.1:3000 broken · no index · 10,000 rows · stage: Broken")
 			press(v, tc.keys...)
 			screenGolden(t, tc.name, v.View())
 		})
@@ -308,18 +309,18 @@ func TestCodeViewThemes(t *testing.T) {
 func TestScreensFitWithColour(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.ANSI256)
 	defer lipgloss.SetColorProfile(termenv.Ascii)
-	seq := posts.Plan{SeqScan: true, Execution: 3 * time.Millisecond, Text: "Limit  (cost=484.10..484.15 rows=20 width=63) (actual time=1.238..1.240 rows=20 loops=1)\n" +
+	seq := lab.Plan{Kind: "Seq Scan", Execution: 3 * time.Millisecond, Text: "Limit  (cost=484.10..484.15 rows=20 width=63) (actual time=1.238..1.240 rows=20 loops=1)\n" +
 		"  ->  Sort  (cost=484.10..509.10 rows=10000 width=63) (actual time=1.236..1.237 rows=20 loops=1)\n" +
 		"        ->  Seq Scan on posts  (cost=0.00..218.00 rows=10000 width=63) (actual time=0.006..0.688 rows=10000 loops=1)\n" +
 		"Execution Time: 3.000 ms"}
-	idx := posts.Plan{IndexScan: true, Execution: 50 * time.Microsecond, Text: "Limit  (cost=0.29..1.77 rows=20 width=63) (actual time=0.007..0.022 rows=20 loops=1)\n" +
+	idx := lab.Plan{Kind: "Index Scan", Good: true, Execution: 50 * time.Microsecond, Text: "Limit  (cost=0.29..1.77 rows=20 width=63) (actual time=0.007..0.022 rows=20 loops=1)\n" +
 		"  ->  Index Scan using posts_created_at_idx on posts  (cost=0.29..742.21 rows=10000 width=63) (actual time=0.006..0.019 rows=20 loops=1)\n" +
 		"Execution Time: 0.050 ms"}
 	for _, st := range []*Styles{NewStyles(ThemeDefault, false), NewStyles(ThemeProjector, false), NewStyles(ThemeDefault, true)} {
 		c := testCommon(t)
 		*c.styles = *st
 		cv := newCodeView(c)
-		cv.Update(knobsSample(feed.Broken()))
+		codeLab(t, cv, "API broken")
 		ev := newExplainView(c)
 		ev.Update(ExplainMsg{Plan: seq})
 		ev.Update(ExplainMsg{Plan: idx})

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"scalelab/content"
+	"scalelab/lab"
 )
 
 var reMetaLine = regexp.MustCompile(`^\*\*[^*]+:\*\*`)
@@ -29,8 +30,13 @@ type common struct {
 	scenario *content.Scenario
 	sheet    *sheet
 	render   renderSpec
-	runs     map[string]bool // scenario stages with a recorded run (LabRunsMsg): the step checks
+	runs     map[string]bool // stages with a recorded run (LabRunsMsg): the step checks
 	hints    map[string]bool // lab conditions that hold now (LabStatusMsg.Hints): live Stuck? rows
+	// the lab whose records the screens read (nil with --no-lab: no lab keys, no stage rows),
+	// its stages and its actions' keys
+	lab     lab.Lab
+	stages  []lab.Stage
+	actKeys []actionKey
 }
 
 // stepBlocks is what the reader shows for step i: its blocks, and for the first step the

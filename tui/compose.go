@@ -40,127 +40,164 @@ const gutterWidth = 2
 // the interactive parts drawn with lipgloss (answers, the editor, tasks, commands, tables,
 // diagrams). It is cheap: no glamour here, so it runs in Update on every key.
 func (r *reader) compose() {
-	st := r.currentStep()
-	blocks := stepBlocks(r.c.scenario, r.step)
-	s := r.c.styles
-	tw := r.textWidth()
+	cp := &composer{r: r, promptAt: map[string]int{}}
+	cp.head()
 	rend := r.renderFor(r.step)
-	var lines []string
-	var items []item
-	promptAt := map[string]int{} // question ID -> first line of its prompt paragraph
-	add := func(block string, focused bool) {
-		if block == "" {
-			return
-		}
-		for _, l := range strings.Split(block, "\n") {
-			g := strings.Repeat(" ", gutterWidth)
-			if focused {
-				g = s.FocusBar.Render("▌") + " "
-			}
-			lines = append(lines, g+l)
-		}
+	blocks := stepBlocks(r.c.scenario, r.step)
+	if rend == nil {
+		rend = rawRender(blocks, r.textWidth()) // until glamour's rendering arrives: the source, wrapped
 	}
-	add(s.StepTitle.Render(st.Title), false)
+	for bi := range blocks {
+		cp.lines = append(cp.lines, "")
+		cp.block(bi, &blocks[bi], rend)
+	}
+	cp.foot()
+	r.lines, r.items = r.highlight(cp.lines), cp.items
+	r.vp.SetContent(strings.Join(r.lines, "\n"))
+}
+
+// composer gathers the reader's lines and focusable items for one step.
+type composer struct {
+	r        *reader
+	lines    []string
+	items    []item
+	promptAt map[string]int // question ID -> first line of its prompt paragraph
+}
+
+// add appends a block's lines with the gutter (the focus bar when focused).
+func (cp *composer) add(block string, focused bool) {
+	if block == "" {
+		return
+	}
+	s := cp.r.c.styles
+	for _, l := range strings.Split(block, "\n") {
+		g := strings.Repeat(" ", gutterWidth)
+		if focused {
+			g = s.FocusBar.Render("▌") + " "
+		}
+		cp.lines = append(cp.lines, g+l)
+	}
+}
+
+// focused reports that the next item is the focused one.
+func (cp *composer) focused() bool { return len(cp.items) == cp.r.focus }
+
+// head is the step's title, the scenario's **Key:** lines on the first step, and the live
+// Stuck? callout.
+func (cp *composer) head() {
+	r, s, tw := cp.r, cp.r.c.styles, cp.r.textWidth()
+	cp.add(s.StepTitle.Render(r.currentStep().Title), false)
 	if r.step == 0 && len(r.c.scenario.Meta) > 0 {
-		lines = append(lines, "")
+		cp.lines = append(cp.lines, "")
 		for _, m := range r.c.scenario.Meta {
 			k := s.Hint.Render(m.Key + ": ")
 			v := s.TaskOpen.Width(max(10, tw-lipgloss.Width(k))).Render(m.Value)
-			add(lipgloss.JoinHorizontal(lipgloss.Top, k, v), false)
+			cp.add(lipgloss.JoinHorizontal(lipgloss.Top, k, v), false)
 		}
 	}
 	if box := r.stuckCallout(tw); box != "" {
-		lines = append(lines, "")
-		add(box, false)
+		cp.lines = append(cp.lines, "")
+		cp.add(box, false)
 	}
-	if rend == nil {
-		rend = rawRender(blocks, tw) // until glamour's rendering arrives: the source, wrapped
+}
+
+// block draws one block of the step; questions, tasks, commands and tables to fill become items.
+func (cp *composer) block(bi int, b *content.Block, rend *stepRender) {
+	r := cp.r
+	switch b.Kind {
+	case content.QuestionBlock:
+		if b.Question != nil {
+			cp.question(bi, b.Question)
+		}
+	case content.TaskBlock:
+		for ti, t := range b.Tasks {
+			it := item{kind: itemTask, block: bi, task: ti, t: t, start: len(cp.lines)}
+			focused := cp.focused()
+			text := t.Text
+			if ti < len(rend.tasks[bi]) {
+				text = rend.tasks[bi][ti]
+			}
+			cp.add(r.taskView(t, text, focused), focused)
+			it.end = len(cp.lines)
+			cp.items = append(cp.items, it)
+		}
+	case content.CommandBlock:
+		if b.Action == nil {
+			cp.add(b.Markdown, false)
+			return
+		}
+		it := item{kind: itemCommand, block: bi, action: b.Action, start: len(cp.lines)}
+		focused := cp.focused()
+		cp.add(r.commandView(b.Action, focused), focused)
+		it.end = len(cp.lines)
+		cp.items = append(cp.items, it)
+	case content.TableBlock:
+		if b.Table != nil {
+			cp.table(bi, b.Table)
+		}
+	case content.ImageBlock:
+		if b.Image != nil {
+			cp.add(r.imageView(b.Image), false)
+		}
+	default:
+		if b.PromptFor != "" {
+			cp.promptAt[b.PromptFor] = len(cp.lines)
+		}
+		cp.add(rend.blocks[bi], false)
 	}
-	for bi := range blocks {
-		b := &blocks[bi]
-		lines = append(lines, "")
-		switch b.Kind {
-		case content.QuestionBlock:
-			if b.Question == nil {
-				continue
+}
+
+// question draws a question's answer; its item starts at its prompt paragraph, which the focus
+// bar runs along too.
+func (cp *composer) question(bi int, q *content.Question) {
+	s := cp.r.c.styles
+	it := item{kind: itemQuestion, block: bi, q: q, start: len(cp.lines)}
+	focused := cp.focused()
+	cp.add(cp.r.questionView(q, focused), focused)
+	it.end = len(cp.lines)
+	if at, ok := cp.promptAt[q.ID]; ok {
+		qstart := it.start
+		it.start = at
+		if focused {
+			for i := at; i < qstart; i++ {
+				cp.lines[i] = s.FocusBar.Render("▌") + " " + strings.TrimPrefix(cp.lines[i], "  ")
 			}
-			it := item{kind: itemQuestion, block: bi, q: b.Question, start: len(lines)}
-			focused := len(items) == r.focus
-			add(r.questionView(b.Question, focused), focused)
-			it.end = len(lines)
-			if at, ok := promptAt[b.Question.ID]; ok {
-				qstart := it.start
-				it.start = at
-				if focused { // the bar runs along the prompt and its detail too
-					for i := at; i < qstart; i++ {
-						lines[i] = s.FocusBar.Render("▌") + " " + strings.TrimPrefix(lines[i], "  ")
-					}
-				}
-			}
-			items = append(items, it)
-		case content.TaskBlock:
-			for ti, t := range b.Tasks {
-				it := item{kind: itemTask, block: bi, task: ti, t: t, start: len(lines)}
-				focused := len(items) == r.focus
-				text := t.Text
-				if ti < len(rend.tasks[bi]) {
-					text = rend.tasks[bi][ti]
-				}
-				add(r.taskView(t, text, focused), focused)
-				it.end = len(lines)
-				items = append(items, it)
-			}
-		case content.CommandBlock:
-			if b.Action == nil {
-				add(b.Markdown, false)
-				continue
-			}
-			it := item{kind: itemCommand, block: bi, action: b.Action, start: len(lines)}
-			focused := len(items) == r.focus
-			add(r.commandView(b.Action, focused), focused)
-			it.end = len(lines)
-			items = append(items, it)
-		case content.TableBlock:
-			if b.Table == nil {
-				continue
-			}
-			if !b.Table.Fillable {
-				add(r.tableView(b.Table, tw), false)
-				continue
-			}
-			it := item{kind: itemTable, block: bi, table: b.Table, start: len(lines)}
-			focused := len(items) == r.focus
-			view := r.tableView(b.Table, tw)
-			switch {
-			case focused && r.editing:
-				view += "\n" + s.AnswerBoxFocused.Width(tw-2).Render(r.ta.View()) + "\n" +
-					s.Hint.Render("one line per row: label: value | value … · esc/ctrl+s: done")
-			case focused:
-				view += "\n" + s.Hint.Render("enter: fill in or correct the values")
-			}
-			add(view, focused)
-			it.end = len(lines)
-			items = append(items, it)
-		case content.ImageBlock:
-			if b.Image != nil {
-				add(r.imageView(b.Image), false)
-			}
-		default:
-			if b.PromptFor != "" {
-				promptAt[b.PromptFor] = len(lines)
-			}
-			add(rend.blocks[bi], false)
 		}
 	}
-	lines = append(lines, "")
-	if r.step < len(r.c.scenario.Steps)-1 {
-		next := r.c.scenario.Steps[r.step+1].Title
-		add(s.Hint.Render("n: next — "+next), false)
-	} else {
-		add(s.Hint.Render("the end of the scenario"), false)
+	cp.items = append(cp.items, it)
+}
+
+// table draws a table; one to fill is an item, with its editor or hint when focused.
+func (cp *composer) table(bi int, t *content.Table) {
+	r, s, tw := cp.r, cp.r.c.styles, cp.r.textWidth()
+	if !t.Fillable {
+		cp.add(r.tableView(t, tw), false)
+		return
 	}
-	r.lines, r.items = r.highlight(lines), items
-	r.vp.SetContent(strings.Join(r.lines, "\n"))
+	it := item{kind: itemTable, block: bi, table: t, start: len(cp.lines)}
+	focused := cp.focused()
+	view := r.tableView(t, tw)
+	switch {
+	case focused && r.editing:
+		view += "\n" + s.AnswerBoxFocused.Width(tw-2).Render(r.ta.View()) + "\n" +
+			s.Hint.Render("one line per row: label: value | value … · esc/ctrl+s: done")
+	case focused:
+		view += "\n" + s.Hint.Render("enter: fill in or correct the values")
+	}
+	cp.add(view, focused)
+	it.end = len(cp.lines)
+	cp.items = append(cp.items, it)
+}
+
+// foot is the line saying what comes next.
+func (cp *composer) foot() {
+	r, s := cp.r, cp.r.c.styles
+	cp.lines = append(cp.lines, "")
+	if r.step < len(r.c.scenario.Steps)-1 {
+		cp.add(s.Hint.Render("n: next — "+r.c.scenario.Steps[r.step+1].Title), false)
+	} else {
+		cp.add(s.Hint.Render("the end of the scenario"), false)
+	}
 }
 
 // questionView draws the answer part of a question (its prompt is a Markdown block before it).
@@ -254,9 +291,9 @@ func (r *reader) commandView(a *content.Action, focused bool) string {
 	}
 	out := box.Render("$ " + cmd)
 	if focused {
-		out += "\n" + s.Hint.Render("enter: "+actionHint(a.Name))
+		out += "\n" + s.Hint.Render("enter: "+r.c.actionHint(a.Name))
 	} else {
-		out += "\n" + s.Hint.Render("a lab action: Tab here, then Enter"+actionKeyHint(a.Name))
+		out += "\n" + s.Hint.Render("a lab action: Tab here, then Enter"+r.c.actionKeyHint(a.Name))
 	}
 	return out
 }

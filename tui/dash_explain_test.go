@@ -50,31 +50,26 @@ func TestLongCauseKeepsItsShare(t *testing.T) {
 	}
 }
 
-// The connections pane says why PostgreSQL's backends stay low in the broken run.
-func TestPoolSaysWhyBackendsStayLow(t *testing.T) {
+// A gauge group's note is drawn whole under its gauges, the last gauge line giving way to it
+// when the rows are few; a group without one draws none.
+func TestGroupNoteShownWhole(t *testing.T) {
 	d := newTestDashboard(t)
 	s := dashSample(3, -1)
-	s.Stats.LivePools, s.Stats.Pool.Constructing, s.Stats.Backends, s.Stats.MaxConnections = 100, 97, 4, 50
+	why := "few backends: connections time out (150 ms) before they open"
+	s.Groups[1].Note = why
 	d.Update(labSampleMsg{s})
-	got := flat(strings.Join(d.poolPane(36, 10), "\n"))
-	mustContain(t, got, "live pools 100", "opening 97", "PG backends 4/50",
-		"few backends: connections time out (150 ms) before they open")
-	// at 80x24 too: the connections box of the full panes is 37x6 inside
-	mustContain(t, flat(strings.Join(d.poolPane(37, 6), "\n")), "PG backends 4/50", "few backends: connections time out (150 ms) before they open")
-	// a run where PostgreSQL refused more connections than timed out: the backends were at
-	// max_connections, and the limit, not the timeout, is what the causes pane explains
-	s = dashSample(3, -1)
-	s.Stats.LivePools, s.Stats.Pool.Constructing, s.Stats.Backends, s.Stats.MaxConnections = 100, 97, 4, 50
-	s.Telemetry.Total.ByCause = map[telemetry.Cause]int{telemetry.TooManyClients: 1661, telemetry.ConnectTimeout: 509}
-	d.Update(labSampleMsg{s})
-	if got := flat(strings.Join(d.poolPane(36, 10), "\n")); strings.Contains(got, "few backends") {
-		t.Fatalf("blamed the timeout for a run that max_connections refused:\n%s", got)
+	got := flat(strings.Join(d.groupsPane(36, 12, true), "\n"))
+	mustContain(t, got, "live pools 87", "opening 46", "PostgreSQL backends", "backends 98/100", why)
+	// at 80x24 too: the connections box of the full panes is 37x6 inside (its title in the border)
+	small := flat(strings.Join(d.groupsPane(37, 6, false), "\n"))
+	mustContain(t, small, "backends 98/100", why)
+	if strings.Contains(small, "API: per-request pools") {
+		t.Fatalf("the first group's title is the box's, not a line of it:\n%s", small)
 	}
-	// the fixed server: nothing to explain
 	s = dashSample(3, 0)
 	d.Update(labSampleMsg{s})
-	if got := flat(strings.Join(d.poolPane(36, 10), "\n")); strings.Contains(got, "few backends") {
-		t.Fatalf("explained a broken pool on the fixed server:\n%s", got)
+	if got := flat(strings.Join(d.groupsPane(36, 12, true), "\n")); strings.Contains(got, "few backends") {
+		t.Fatalf("a note of an earlier sample stayed:\n%s", got)
 	}
 }
 
@@ -94,7 +89,7 @@ func firstWords(s string, n int) string {
 
 // Without colour the latency legend still tells p50 from p99.
 func TestLatencyLegendWithoutColour(t *testing.T) {
-	c := &common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}
+	c := withLab(&common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}, singleServer(t))
 	d := newDashboard(c)
 	feedDash(d, 6, -1)
 	d.SetSize(120, 37)

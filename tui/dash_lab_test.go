@@ -15,6 +15,7 @@ import (
 	"github.com/muesli/termenv"
 	"golang.org/x/sys/unix"
 
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
 	"scalelab/lab/pg"
@@ -51,8 +52,11 @@ func TestDashboardRealLab(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
 	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
-	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: srv.URL(), Rows: 2_000})
+	l, err := lab.New(lab.Default, lab.Config{DBURL: srv.URL(), Rows: 2_000})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
@@ -67,8 +71,7 @@ func TestDashboardRealLab(t *testing.T) {
 	sample := func() LabSample {
 		mu.Lock()
 		defer mu.Unlock()
-		return LabSample{At: time.Now(), Telemetry: l.Recorder().Snapshot(), Stats: l.Feed().Stats(ctx),
-			Run: prog, RunTotal: opt.Duration, LastRun: last}
+		return LabSample{Sample: l.Sample(ctx), Run: prog, RunTotal: opt.Duration, LastRun: last}
 	}
 
 	stop := make(chan struct{})
@@ -161,8 +164,11 @@ func BenchmarkDashboardDuringRun(b *testing.B) {
 	b.Setenv("SCALELAB_HOME", b.TempDir())
 	ctx := context.Background()
 	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
-	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: srv.URL(), Rows: 2_000})
+	l, err := lab.New(lab.Default, lab.Config{DBURL: srv.URL(), Rows: 2_000})
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := l.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
 	defer l.Close()
@@ -195,7 +201,7 @@ func BenchmarkDashboardDuringRun(b *testing.B) {
 					mu.Lock()
 					p := prog
 					mu.Unlock()
-					s := LabSample{At: time.Now(), Telemetry: l.Recorder().Snapshot(), Stats: l.Feed().Stats(ctx), Run: p, RunTotal: opt.Duration}
+					s := LabSample{Sample: l.Sample(ctx), Run: p, RunTotal: opt.Duration}
 					pollCPU += threadCPU() - c0
 					select {
 					case samples <- s:

@@ -15,10 +15,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
-	"scalelab/lab/singleserver"
 	"scalelab/lab/telemetry"
 )
 
@@ -34,6 +33,7 @@ const (
 type chartKey struct {
 	kind chartKind
 	w, h int
+	name string // the gauge chart's chartName
 }
 
 // chart returns a chart's lines from the cache, drawing it when the data moved on.
@@ -48,7 +48,7 @@ func (d *dashboard) chart(k chartKey) []string {
 	case chartLat:
 		lines = d.drawLat(k.w, k.h)
 	case chartGauge:
-		lines = d.drawGauge(k.w, k.h)
+		lines = d.drawGauge(k.name, k.w, k.h)
 	case chartLatCols:
 		lines = d.drawLatCols(k.w, k.h)
 	}
@@ -127,7 +127,7 @@ func (d *dashboard) bigNumbers() [3]bigNum {
 		sub, short := numfmt.Int(r.Total)+" requests", ""
 		if r.State != "" {
 			// in a narrow cell the count stays whole: the stage is in the summary line above
-			sub, short = singleserver.StageTitle(r.State)+" · "+sub, sub
+			sub, short = lab.StageTitle(d.c.stages, r.State)+" · "+sub, sub
 		}
 		return [3]bigNum{
 			{label: "success rate" + what, num: numfmt.Pct(r.SuccessRate), unit: "%", sub: sub, short: short, st: d.rateStyle(r.SuccessRate)},
@@ -304,7 +304,7 @@ func (d *dashboard) reqPane(w, h int) []string {
 		legend = fit(legend, max(0, w-len("peak "+numfmt.Int(peak)+"/s")-1)) + " " + st.Label.Render("peak "+numfmt.Int(peak)+"/s")
 	}
 	out := []string{legend}
-	out = append(out, d.chart(chartKey{chartReq, w, ch})...)
+	out = append(out, d.chart(chartKey{kind: chartReq, w: w, h: ch})...)
 	if axis {
 		out = append(out, d.timeAxis(w, min(n, w)))
 	}
@@ -325,7 +325,7 @@ var lowerBlocks = [...]rune{' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇'
 // newest at the right, in eighths of a cell (whole cells without colour).
 func (d *dashboard) drawReq(w, h int) []string {
 	st := d.sty
-	c := d.canvasFor(chartKey{chartReq, w, h})
+	c := d.canvasFor(chartKey{kind: chartReq, w: w, h: h})
 	n := d.secs.len()
 	first := max(0, n-w)
 	peak := 1
@@ -405,14 +405,14 @@ func (d *dashboard) latPane(w, h int) []string {
 		return []string{legend, st.Hint.Render("collecting… (a line needs two seconds)")}
 	}
 	if h-1 < 4 { // too low for a line chart: p99 as columns, in eighths of a cell
-		return append([]string{legend}, d.chart(chartKey{chartLatCols, w, h - 1})...)
+		return append([]string{legend}, d.chart(chartKey{kind: chartLatCols, w: w, h: h - 1})...)
 	}
-	return append([]string{legend}, d.chart(chartKey{chartLat, w, h - 1})...)
+	return append([]string{legend}, d.chart(chartKey{kind: chartLat, w: w, h: h - 1})...)
 }
 
 // drawLatCols draws p99 per second as columns (newest at the right), for low panes.
 func (d *dashboard) drawLatCols(w, h int) []string {
-	c := d.canvasFor(chartKey{chartLatCols, w, h})
+	c := d.canvasFor(chartKey{kind: chartLatCols, w: w, h: h})
 	n := d.secs.len()
 	first := max(0, n-w)
 	peak := 1.0
@@ -454,7 +454,7 @@ func (d *dashboard) drawLat(w, h int) []string {
 		ystep = rows / 2
 	}
 	d.lat.peak, d.lat.rows, d.lat.last = peak, rows, lastAt
-	k := chartKey{chartLat, w, h}
+	k := chartKey{kind: chartLat, w: w, h: h}
 	lc := d.lines[k]
 	if lc == nil || lc.XStep() != xstep || lc.YStep() != ystep {
 		lc = d.newLatChart(w, h, xstep, ystep)
@@ -654,7 +654,7 @@ func (d *dashboard) causesBody(w, h int) (string, []string) {
 	}
 	for k := range shown {
 		i := (first + k) % shown
-		hl := causeHelpLines(list[i].cause, w-2)
+		hl := d.causeHelpLines(list[i].cause, w-2)
 		if len(hl) == 0 || len(hl) > room {
 			continue
 		}
@@ -691,7 +691,7 @@ func (d *dashboard) causesBody(w, h int) (string, []string) {
 func (d *dashboard) helpRows(list []causeCount, w int) int {
 	n := 0
 	for _, c := range list {
-		n += len(causeHelpLines(c.cause, w))
+		n += len(d.causeHelpLines(c.cause, w))
 	}
 	return n
 }
@@ -706,10 +706,14 @@ func (d *dashboard) helpTurn() int {
 	return int(t.Now.Sub(t.Start) / (5 * time.Second))
 }
 
-// causeHelpLines is a cause said in plain words (load.CauseHelp, the sentences the CLI prints
-// too), wrapped to w; nil when there is none or no room.
-func causeHelpLines(cause string, w int) []string {
-	h := load.CauseHelp(cause)
+// causeHelpLines is a cause said in plain words (the lab's own words for its causes, else
+// load.CauseHelp, the sentences the CLI prints too), wrapped to w; nil when there is none or
+// no room.
+func (d *dashboard) causeHelpLines(cause string, w int) []string {
+	h := d.sample.CauseHelp[cause]
+	if h == "" {
+		h = load.CauseHelp(cause)
+	}
 	if h == "" || w < 12 {
 		return nil
 	}
@@ -724,9 +728,20 @@ func truncName(s string, w int) string {
 	return xansi.Truncate(s, w, "…")
 }
 
-// ---- pool and backends ---------------------------------------------------------------------
+// ---- the lab's gauge groups -----------------------------------------------------------------
 
-func (d *dashboard) poolPane(w, h int) []string {
+// groupsTitle is the title of the box the gauge groups are drawn in: the first group's (its
+// title line is then left out of the box), or "gauges" when the lab has none yet.
+func (d *dashboard) groupsTitle() string {
+	if d.have && len(d.sample.Groups) > 0 {
+		return d.sample.Groups[0].Title
+	}
+	return "gauges"
+}
+
+// groupsPane draws the lab's gauge groups one under the other in w x h; titled says whether
+// the first group's title is drawn (false: a box title or section title says it).
+func (d *dashboard) groupsPane(w, h int, titled bool) []string {
 	if h <= 0 || w <= 0 {
 		return nil
 	}
@@ -734,62 +749,56 @@ func (d *dashboard) poolPane(w, h int) []string {
 	if !d.have {
 		return []string{st.Hint.Render("waiting for the lab…")}
 	}
-	s := d.sample.Stats
-	p := s.Pool
-	if s.At.IsZero() && s.Preset == "" {
-		return []string{st.Hint.Render("no API statistics (the API is not running)")}
+	gs := d.sample.Groups
+	if len(gs) == 0 {
+		return []string{st.Hint.Render("this lab has no gauges to show")}
 	}
 	var out []string
-	lv := func(label, value string) string { return st.Label.Render(label) + st.Value.Render(value) }
-	kind := func(what string) string { // "API: shared pool (fixed)", without "API: " when narrow
-		if t := "API: " + what + " (" + s.Preset + ")"; len(t) <= w {
-			return t
+	for i, g := range gs {
+		rest := h - len(out)
+		if rest <= 0 {
+			break
 		}
-		return what + " (" + s.Preset + ")"
-	}
-	if s.Knobs.SharedPool {
-		out = append(out, st.Label.Render(kind("shared pool")))
-		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired))+"/"+strconv.Itoa(int(p.MaxConns)))+" "+d.gaugeBar(int(p.Acquired), int(p.MaxConns), max(0, w-14-digits(int(p.MaxConns))*2)))
-		out = append(out, lv("idle ", strconv.Itoa(int(p.Idle)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
-		wait := lv("waited ", numfmt.Int(int(p.EmptyAcquire)))
-		if d.waitPS > 0 {
-			wait += st.Warn.Render(" +" + numfmt.Int(int(math.Round(d.waitPS))) + "/s")
+		// the last group gets what is left; the others what they need without their chart
+		room := rest
+		if i < len(gs)-1 {
+			room = min(rest, d.groupHeight(g, w)+1)
 		}
-		out = append(out, wait)
-	} else {
-		out = append(out, st.Warn.Render(kind("per-request pools")))
-		out = append(out, lv("live pools ", strconv.Itoa(s.LivePools))+"  "+lv("made ", numfmt.Int(int(s.PoolsCreated))))
-		out = append(out, lv("in use ", strconv.Itoa(int(p.Acquired)))+"  "+lv("opening ", strconv.Itoa(int(p.Constructing))))
+		out = append(out, d.groupPane(g, w, room, titled || i > 0)...)
 	}
-	why := ""
-	// Only when timeouts are the run's story: when PostgreSQL refused more connections than
-	// timed out, the backends were at max_connections and the limit explains the failures.
-	if timedOut := d.causeCount(string(telemetry.ConnectTimeout)); timedOut >= d.causeCount(string(telemetry.TooManyClients)) {
-		why = poolWhy(s.Knobs, int(p.Constructing), s.Backends, s.MaxConnections, timedOut)
+	return out[:min(len(out), h)]
+}
+
+// groupHeight is the lines a group needs without its chart and note.
+func (d *dashboard) groupHeight(g lab.GaugeGroup, w int) int {
+	n := 1 + len(d.gaugeLines(g, w))
+	if g.Err != "" {
+		n++
 	}
-	if s.Backends < 0 {
-		msg := "PostgreSQL: no answer"
-		if s.DBErr != "" {
-			msg += " (" + s.DBErr + ")"
+	return n
+}
+
+// groupPane draws one gauge group in w x h: its title (Warn: as a warning), what could not be
+// read, its gauges, its note (whole or not at all: the last gauge line gives way to it) and a
+// per-second chart of its Chart gauge in the rows left.
+func (d *dashboard) groupPane(g lab.GaugeGroup, w, h int, titled bool) []string {
+	st := d.sty
+	var out []string
+	if titled {
+		t := st.Label
+		if g.Warn {
+			t = st.Warn
 		}
-		out = append(out, st.Bad.Render(msg))
-	} else {
-		mc := s.MaxConnections
-		bst := st.Value
-		if mc > 0 && s.Backends >= mc-3 {
-			bst = st.Bad.Bold(true)
-		}
-		txt := st.Label.Render("PG backends ") + bst.Render(strconv.Itoa(s.Backends)+"/"+strconv.Itoa(mc))
-		txt += " " + d.gaugeBar(s.Backends, mc, max(0, w-xansi.StringWidth(txt)-1))
-		out = append(out, txt)
-		out = append(out, st.Label.Render("  API ")+st.Value.Render(strconv.Itoa(s.APIBackends))+st.Label.Render(" · running ")+st.Value.Render(strconv.Itoa(s.ActiveBackends)))
+		out = append(out, t.Render(fit(g.Title, w)))
 	}
-	if why != "" && w >= 20 {
-		// the explanation goes before the chart, which is the first thing to give way; it is
-		// shown whole or not at all
-		ls := strings.Split(xansi.Wordwrap(why, w, ""), "\n")
-		if len(out)+len(ls) > h && s.Backends >= 0 {
-			out = out[:len(out)-1] // the API/running detail gives way to the reason
+	if g.Err != "" {
+		out = append(out, st.Bad.Render(fit(g.Err, w)))
+	}
+	out = append(out, d.gaugeLines(g, w)...)
+	if g.Note != "" && w >= 20 {
+		ls := strings.Split(xansi.Wordwrap(g.Note, w, ""), "\n")
+		if len(out)+len(ls) > h && len(out) > 1 {
+			out = out[:len(out)-1]
 		}
 		if len(out)+len(ls) <= h {
 			for _, l := range ls {
@@ -797,36 +806,51 @@ func (d *dashboard) poolPane(w, h int) []string {
 			}
 		}
 	}
-	if rest := h - len(out); rest >= 2 && len(d.gauges.at) > 1 {
-		out = append(out, st.Label.Render("API backends per second:"))
-		out = append(out, d.chart(chartKey{chartGauge, w, min(rest-1, 6)})...)
+	if ring := d.gauges[chartName(g)]; ring != nil && len(ring.at) > 1 {
+		if rest := h - len(out); rest >= 2 {
+			out = append(out, st.Label.Render(fit(g.ChartTitle, w)))
+			out = append(out, d.chart(chartKey{kind: chartGauge, w: w, h: min(rest-1, 6), name: chartName(g)})...)
+		}
 	}
 	return out[:min(len(out), h)]
 }
 
-// poolWhy says why PostgreSQL's backends stay low while the API opens many connections (now,
-// or in the run shown, whose requests timed out connecting): with a pool per request and a
-// short connect timeout, a connection that is not open in time is abandoned, so it never
-// becomes a backend doing work. "" when that is not what is seen.
-func poolWhy(k feed.Knobs, opening, backends, maxConns, timedOut int) string {
-	if k.SharedPool || k.ConnectTimeout <= 0 || (opening <= backends && timedOut == 0) {
-		return ""
+// gaugeLines are a group's gauges, one line each (an Inline one joins the line before): the
+// label and value, "v/max" with a bar when the gauge has a limit, its growth "+N/s", in the
+// failure colour when it is at its limit.
+func (d *dashboard) gaugeLines(g lab.GaugeGroup, w int) []string {
+	st := d.sty
+	var out []string
+	bars := map[int]lab.Gauge{} // a line ending in a bar: its gauge
+	for _, x := range g.Gauges {
+		vs := st.Value
+		if x.Bad {
+			vs = st.Bad.Bold(true)
+		}
+		val := numfmt.Int(x.Value)
+		if x.Max > 0 {
+			val += "/" + numfmt.Int(x.Max)
+		}
+		txt := st.Label.Render(x.Label+" ") + vs.Render(val)
+		if x.Rate > 0 {
+			txt += st.Warn.Render(" +" + numfmt.Int(int(math.Round(x.Rate))) + "/s")
+		}
+		if x.Inline && len(out) > 0 {
+			delete(bars, len(out)-1)
+			out[len(out)-1] += "  " + txt
+			continue
+		}
+		if x.Max > 0 {
+			bars[len(out)] = x
+		}
+		out = append(out, txt)
 	}
-	if maxConns > 0 && backends*2 >= maxConns {
-		return "" // the backends did rise: PostgreSQL's limit is the story, not the timeout
-	}
-	return "few backends: connections time out (" + numfmt.Dur(k.ConnectTimeout) + ") before they open"
-}
-
-// causeCount is how many requests failed for cause, in the run the panes show.
-func (d *dashboard) causeCount(cause string) int {
-	list, _, _ := d.causes()
-	for _, c := range list {
-		if c.cause == cause {
-			return c.n
+	for i, x := range bars {
+		if bar := d.gaugeBar(x.Value, x.Max, max(0, w-xansi.StringWidth(out[i])-1)); bar != "" {
+			out[i] += " " + bar
 		}
 	}
-	return 0
+	return out
 }
 
 // gaugeBar is a horizontal bar of v out of of, w cells wide.
@@ -846,12 +870,16 @@ func (d *dashboard) gaugeBar(v, of, w int) string {
 	return gs.Render(strings.Repeat("█", fill)) + d.sty.GaugeEmpty.Render(strings.Repeat("·", w-fill))
 }
 
-// drawGauge draws the API's backends per second as sparkline columns (ntcharts' graph, on a
-// kept canvas), scaled to max_connections.
-func (d *dashboard) drawGauge(w, h int) []string {
-	c := d.canvasFor(chartKey{chartGauge, w, h})
-	top := float64(d.sample.Stats.MaxConnections)
-	g := d.gauges.backends[max(0, len(d.gauges.backends)-w):]
+// drawGauge draws a charted gauge's per-second peaks as sparkline columns (ntcharts' graph,
+// on a kept canvas), scaled to its limit.
+func (d *dashboard) drawGauge(name string, w, h int) []string {
+	c := d.canvasFor(chartKey{kind: chartGauge, w: w, h: h, name: name})
+	ring := d.gauges[name]
+	if ring == nil {
+		return d.sty.canvasLines(c)
+	}
+	top := float64(ring.max)
+	g := ring.v[max(0, len(ring.v)-w):]
 	for _, v := range g {
 		top = max(top, float64(v))
 	}
@@ -899,7 +927,7 @@ func (d *dashboard) layoutFull(w, h int) []string {
 		d.sty.box("latency per second", d.latPane(lw-2, bot-2), lw, bot)...)
 	_, causes := d.causesBody(rw-2, top-2)
 	right := append(d.sty.box(d.causesTitle(), causes, rw, top),
-		d.sty.box("database connections", d.poolPane(rw-2, bot-2), rw, bot)...)
+		d.sty.box(d.groupsTitle(), d.groupsPane(rw-2, bot-2, false), rw, bot)...)
 	return append(out, besides(1, [][]string{left, right}, []int{lw, rw})...)
 }
 
@@ -940,7 +968,7 @@ func (d *dashboard) layoutCompact(w, h int) []string {
 			rw = w - 2*cw - 2
 		}
 		causes := d.causesPane(rw, max(2, rest-2)) // two rows stay for the connections
-		right := append(causes, d.poolPane(rw, rest-len(causes))...)
+		right := append(causes, d.groupsPane(rw, rest-len(causes), true)...)
 		if w >= 120 {
 			return append(out, besides(1, [][]string{d.reqPane(cw, rest), d.latPane(cw, rest), right[:min(len(right), rest)]}, []int{cw, cw, rw})...)
 		}
@@ -986,10 +1014,10 @@ func (d *dashboard) layoutCompact(w, h int) []string {
 	}
 	if rest = h - len(out); rest >= 2 {
 		if titles {
-			out = append(out, title("database connections"))
+			out = append(out, title(d.groupsTitle()))
 			rest--
 		}
-		out = append(out, d.poolPane(w, rest)...)
+		out = append(out, d.groupsPane(w, rest, !titles)...)
 	}
 	return out[:min(len(out), h)]
 }
@@ -1019,5 +1047,3 @@ func padRight(s string, w int) string {
 	}
 	return s + strings.Repeat(" ", w-n)
 }
-
-func digits(n int) int { return len(strconv.Itoa(n)) }

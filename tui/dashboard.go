@@ -9,21 +9,19 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"scalelab/content"
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/telemetry"
 )
 
 // LabSample is what the lab reports once per tick (LabController builds it ~4 times a second
-// during a load test, once a second otherwise).
+// during a load test, once a second otherwise): the lab's sample (the server's series, its
+// gauge groups, what its causes of failure mean) and the load test's progress.
 type LabSample struct {
-	At        time.Time
-	Telemetry telemetry.Snapshot // the API's own per-second series and window totals
-	Stats     feed.Stats         // pool, live pools, backends, max_connections
-	Run       *load.Progress     // nil when no load test is running
-	RunTotal  time.Duration      // the run's planned duration (0 = by count)
-	LastRun   *load.Result       // the last finished run, for the big numbers when idle
+	lab.Sample
+	Run      *load.Progress // nil when no load test is running
+	RunTotal time.Duration  // the run's planned duration (0 = by count)
+	LastRun  *load.Result   // the last finished run, for the big numbers when idle
 }
 
 // labSampleMsg carries one LabSample to the screens (LabController sends it).
@@ -34,8 +32,9 @@ type labSampleMsg struct{ LabSample }
 const dashKeep = 240
 
 // dashboard is the live panes of the lab: big numbers, a progress bar, requests per second
-// (successes and failures), latency p50/p99, failures by cause, the API's pool and PostgreSQL's
-// backends. It is a screen (full window) and, through Compact, a small pane beside the text.
+// (successes and failures), latency p50/p99, failures by cause, and the lab's gauge groups
+// ("database connections"). It is a screen (full window) and, through Compact, a small pane
+// beside the text.
 //
 // Rendering is cached: a sample invalidates the text panes; the charts are redrawn only when a
 // new second is complete (their data moves once a second), and only for the sizes asked for.
@@ -49,11 +48,8 @@ type dashboard struct {
 	gen    int       // bumped by every sample, size or theme change
 	ended  string    // the summary of the run that just ended, shown until the next one starts
 
-	secs    series    // per-second request series, oldest first, at most dashKeep
-	gauges  gaugeRing // per-second pool/backend peaks, from the samples
-	prevAt  time.Time
-	prevEmp int64   // pool EmptyAcquire at the previous sample
-	waitPS  float64 // acquires that had to wait, per second (from EmptyAcquire deltas)
+	secs   series                // per-second request series, oldest first, at most dashKeep
+	gauges map[string]*gaugeRing // per-second peaks of the charted gauges, by chart (chartName)
 
 	full    frameCache
 	compact frameCache
@@ -74,7 +70,7 @@ type frameCache struct {
 }
 
 func newDashboard(c *common) *dashboard {
-	d := &dashboard{c: c, charts: map[chartKey]string{},
+	d := &dashboard{c: c, charts: map[chartKey]string{}, gauges: map[string]*gaugeRing{},
 		canvases: map[chartKey]*canvas.Model{}, lines: map[chartKey]*timeserieslinechart.Model{}}
 	d.restyle()
 	return d
@@ -111,7 +107,7 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 		}
 		d.ingest(msg.LabSample)
 	case ActionDoneMsg:
-		if msg.Action.Name == content.ActionLoadTest {
+		if act, ok := d.c.action(msg.Action.Name); ok && act.Load {
 			d.ended = msg.Summary
 			if msg.Err != nil {
 				d.ended = "load test failed: " + firstLine(msg.Err.Error())
@@ -125,21 +121,11 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 }
 
 // ingest keeps what the panes need from a sample: the last dashKeep complete seconds of the
-// request series (copied, so the snapshot can go), and per-second peaks of the pool gauges.
+// request series (copied, so the snapshot can go), and per-second peaks of the charted gauges.
 func (d *dashboard) ingest(s LabSample) {
 	if s.At.IsZero() {
 		s.At = s.Telemetry.Now
 	}
-	// acquires that waited on an empty pool, per second, between two samples
-	emp := s.Stats.Pool.EmptyAcquire
-	if d.have && !d.prevAt.IsZero() && s.At.After(d.prevAt) && emp >= d.prevEmp {
-		dt := s.At.Sub(d.prevAt).Seconds()
-		d.waitPS = float64(emp-d.prevEmp) / dt
-	} else {
-		d.waitPS = 0
-	}
-	d.prevAt, d.prevEmp = s.At, emp
-
 	d.sample, d.have = s, true
 	d.gen++
 	last := d.secs.load(s.Telemetry.Seconds, s.Telemetry.Start)
@@ -152,7 +138,16 @@ func (d *dashboard) ingest(s LabSample) {
 		d.chartAt = last
 		clear(d.charts)
 	}
-	d.gauges.observe(s.At.Unix(), s.Stats)
+	for _, g := range s.Groups {
+		if v, ok := chartValue(g); ok {
+			r := d.gauges[chartName(g)]
+			if r == nil {
+				r = &gaugeRing{}
+				d.gauges[chartName(g)] = r
+			}
+			r.observe(s.At.Unix(), v)
+		}
+	}
 }
 
 // Status is the dashboard's part of the status line (short: the save state shares the line).
@@ -166,19 +161,20 @@ func (d *dashboard) Status() string {
 	return "no load test running"
 }
 
-// ShortHelp: the dashboard has no keys of its own; the root model handles the lab's keys
-// (load test, stop, restart, Fix 2) from any screen, and esc/d go back to the text.
+// ShortHelp: the dashboard has no keys of its own; the root model handles the lab's action
+// keys from any screen (the first few are listed), and esc/d go back to the text.
 func (d *dashboard) ShortHelp() []key.Binding {
 	k := d.c.keys
-	return []key.Binding{k.Back, k.LoadTest, k.ApplyIndex, k.Restart, k.Theme, k.Help} // the root adds S during a run
+	acts := d.c.actionBindings(false)
+	bs := append([]key.Binding{k.Back}, acts[:min(3, len(acts))]...)
+	return append(bs, k.Theme, k.Help) // the root adds S during a run
 }
 
-// FullHelp lists the keys that matter while watching a run.
+// FullHelp lists the keys that matter while watching a run (the lab's are in the app's block).
 func (d *dashboard) FullHelp() [][]key.Binding {
 	k := d.c.keys
 	return [][]key.Binding{
-		{k.LoadTest, k.StopRun, k.Restart, k.ApplyIndex, k.Explain},
-		{k.Back, k.Dashboard, k.Code, k.ExplainView, k.Results},
+		{k.StopRun, k.Back, k.Dashboard, k.Code, k.ExplainView, k.Results},
 		{k.Theme, k.Help, k.Quit, k.ForceQuit},
 	}
 }
@@ -272,36 +268,45 @@ func (s *series) trimIdle() int64 {
 	return s.at[n-1]
 }
 
-// gaugeRing keeps one peak per second of the pool and backend gauges, at most dashKeep seconds.
+// gaugeRing keeps one peak per second of a charted gauge, at most dashKeep seconds, and the
+// gauge's latest limit (its Max), which scales the chart.
 type gaugeRing struct {
-	at       []int64
-	backends []int // the API's backends (client backends when unknown)
-	inUse    []int // pool connections in use (live pools in per-request mode)
+	at  []int64
+	v   []int
+	max int
 }
 
-func (g *gaugeRing) observe(sec int64, st feed.Stats) {
-	b := st.APIBackends
-	if b < 0 {
-		b = 0
-	}
-	u := int(st.Pool.Acquired)
-	if !st.Knobs.SharedPool && st.LivePools > u {
-		u = st.LivePools
-	}
+func (g *gaugeRing) observe(sec int64, gv lab.Gauge) {
+	v := max(gv.Value, 0)
+	g.max = gv.Max
 	if n := len(g.at); n > 0 && g.at[n-1] == sec {
-		g.backends[n-1] = max(g.backends[n-1], b)
-		g.inUse[n-1] = max(g.inUse[n-1], u)
+		g.v[n-1] = max(g.v[n-1], v)
 		return
 	}
 	if len(g.at) >= dashKeep {
 		copy(g.at, g.at[1:])
-		copy(g.backends, g.backends[1:])
-		copy(g.inUse, g.inUse[1:])
-		g.at, g.backends, g.inUse = g.at[:len(g.at)-1], g.backends[:len(g.backends)-1], g.inUse[:len(g.inUse)-1]
+		copy(g.v, g.v[1:])
+		g.at, g.v = g.at[:len(g.at)-1], g.v[:len(g.v)-1]
 	}
 	g.at = append(g.at, sec)
-	g.backends = append(g.backends, b)
-	g.inUse = append(g.inUse, u)
+	g.v = append(g.v, v)
+}
+
+// chartName names a group's chart: the same chart across samples, whatever the group's title
+// says now (a restart may change it).
+func chartName(g lab.GaugeGroup) string { return g.ChartTitle + "\x00" + g.Chart }
+
+// chartValue is the gauge a group charts; ok is false for a group without a chart.
+func chartValue(g lab.GaugeGroup) (lab.Gauge, bool) {
+	if g.Chart == "" {
+		return lab.Gauge{}, false
+	}
+	for _, x := range g.Gauges {
+		if x.Label == g.Chart {
+			return x, true
+		}
+	}
+	return lab.Gauge{}, false
 }
 
 func fmtSecs(d time.Duration) string {

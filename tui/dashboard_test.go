@@ -17,7 +17,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 	_ "github.com/charmbracelet/x/exp/golden" // registers -update
 
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
 	"scalelab/lab/telemetry"
@@ -72,21 +72,35 @@ func dashSample(k int, fixAt int) LabSample {
 	}
 	tot.P50, tot.P99 = 160*time.Millisecond, p99
 	now := dashT0.Add(time.Duration(k)*time.Second + 250*time.Millisecond)
-	st := feed.Stats{At: now, Knobs: feed.Broken(), Preset: "broken", LivePools: 87, PoolsCreated: int64(k * 300),
-		Pool:     feed.PoolStats{Acquired: 41, Constructing: 46, Total: 87, MaxConns: 1, EmptyAcquire: int64(k * 10)},
-		Backends: 98, APIBackends: 96, ActiveBackends: 40, MaxConnections: 100}
+	groups := poolGroups(false, 87, k*300, 41, 46, 0, 0, 0, 98, 96, 40, 100)
 	if fixAt >= 0 && k >= fixAt {
-		st.Knobs, st.Preset, st.LivePools = feed.Fixed(), "fixed", 1
-		st.Pool = feed.PoolStats{Acquired: 10, Idle: 0, Constructing: 0, Total: 10, MaxConns: 10, EmptyAcquire: int64(k * 40)}
-		st.Backends, st.APIBackends, st.ActiveBackends = 12, 10, 10
+		groups = poolGroups(true, 1, 0, 10, 0, 10, 0, k*40, 12, 10, 10, 100)
 	}
 	return LabSample{
-		At:        now,
-		Telemetry: telemetry.Snapshot{Start: dashT0, Now: now, Seconds: secs, Total: tot},
-		Stats:     st,
-		Run:       &load.Progress{Elapsed: now.Sub(dashT0), Duration: 30 * time.Second, Requests: tot.Requests + 100, Responses: tot.Requests},
-		RunTotal:  30 * time.Second,
+		Sample: lab.Sample{At: now,
+			Telemetry: telemetry.Snapshot{Start: dashT0, Now: now, Seconds: secs, Total: tot},
+			Groups:    groups},
+		Run:      &load.Progress{Elapsed: now.Sub(dashT0), Duration: 30 * time.Second, Requests: tot.Requests + 100, Responses: tot.Requests},
+		RunTotal: 30 * time.Second,
 	}
+}
+
+// poolGroups are the gauge groups of Scenario 1's lab as it samples them (its API's pool, then
+// PostgreSQL's backends with their chart): per-request pools when !shared.
+func poolGroups(shared bool, live, made, inUse, opening, maxConns, idle, waited, backends, api, running, maxBackends int) []lab.GaugeGroup {
+	pool := lab.GaugeGroup{Title: "API: per-request pools (broken)", Warn: true, Gauges: []lab.Gauge{
+		{Label: "live pools", Value: live}, {Label: "made", Value: made, Inline: true},
+		{Label: "in use", Value: inUse}, {Label: "opening", Value: opening, Inline: true}}}
+	if shared {
+		pool = lab.GaugeGroup{Title: "API: shared pool (fixed)", Gauges: []lab.Gauge{
+			{Label: "in use", Value: inUse, Max: maxConns, Bad: inUse >= maxConns},
+			{Label: "idle", Value: idle}, {Label: "opening", Value: opening, Inline: true},
+			{Label: "waited", Value: waited, Rate: 40}}}
+	}
+	pg := lab.GaugeGroup{Title: "PostgreSQL backends", Chart: "backends", ChartTitle: "API backends per second:", Gauges: []lab.Gauge{
+		{Label: "backends", Value: backends, Max: maxBackends, Bad: backends >= maxBackends-3},
+		{Label: "API", Value: api}, {Label: "running", Value: running, Inline: true}}}
+	return []lab.GaugeGroup{pool, pg}
 }
 
 // dashLastRun is a finished broken run, for the idle dashboard.
@@ -99,7 +113,7 @@ func dashLastRun() *load.Result {
 
 func newTestDashboard(t testing.TB) *dashboard {
 	t.Helper()
-	c := &common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap()}
+	c := withLab(&common{styles: NewStyles(ThemeDefault, false), keys: DefaultKeyMap()}, singleServer(t))
 	return newDashboard(c)
 }
 
@@ -196,7 +210,7 @@ func TestDashboardGolden(t *testing.T) {
 		dashGolden(t, "idle_80x24", v)
 	})
 	t.Run("projector", func(t *testing.T) {
-		c := &common{styles: NewStyles(ThemeProjector, false), keys: DefaultKeyMap()}
+		c := withLab(&common{styles: NewStyles(ThemeProjector, false), keys: DefaultKeyMap()}, singleServer(t))
 		d := newDashboard(c)
 		feedDash(d, 20, 12)
 		d.SetSize(80, 21)
@@ -244,7 +258,7 @@ func TestDashboardShowsRun(t *testing.T) {
 			"load test", "10s/30s · 20s left", "34%",
 			"connect_timeout", "too_many_clients", "pool_acquire_timeout",
 			numfmt.Int(s.Telemetry.Total.ByCause[telemetry.ConnectTimeout]),
-			"per-request pools", "live pools 87", "PG backends 98/100",
+			"per-request pools", "live pools 87", "backends 98/100",
 			"requests per second", "latency per second", "p99 "+numfmt.Dur(s.Telemetry.Seconds[9].P99))
 	}
 	c := d.Compact(80, 8)
@@ -336,7 +350,7 @@ func chartPart(v string) string {
 
 // TestDashboardNoColor: without colour, failures are drawn with another rune than successes.
 func TestDashboardNoColor(t *testing.T) {
-	c := &common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}
+	c := withLab(&common{styles: NewStyles(ThemeDefault, true), keys: DefaultKeyMap()}, singleServer(t))
 	d := newDashboard(c)
 	feedDash(d, 6, -1)
 	d.SetSize(120, 37)
@@ -394,8 +408,9 @@ func TestDashboardBounded(t *testing.T) {
 		s := dashSample(k, -1)
 		d.Update(labSampleMsg{s})
 	}
-	if d.secs.len() > dashKeep || len(d.gauges.at) > dashKeep {
-		t.Fatalf("kept %d seconds and %d gauge seconds, want at most %d", d.secs.len(), len(d.gauges.at), dashKeep)
+	ring := d.gauges[chartName(dashSample(1, -1).Groups[1])]
+	if d.secs.len() > dashKeep || ring == nil || len(ring.at) > dashKeep {
+		t.Fatalf("kept %d seconds and %v gauge seconds, want at most %d", d.secs.len(), ring, dashKeep)
 	}
 	if got := d.secs.at[d.secs.len()-1]; got != dashT0.Unix()+int64(595) {
 		t.Fatalf("last second %d, want the newest complete one", got)

@@ -15,24 +15,29 @@
 // profile are fixed at start-up (Options.GlamourStyle, Options.ColorProfile); a step is rendered
 // per width and theme, and re-rendered in a Cmd on resize or T, the source shown until then.
 //
-// The lab: Options.Lab is the running lab (LabController, labctl.go). App.Init starts
-// it in the background beside the first rendering (the first frame never waits for PostgreSQL);
-// App.Update hands it every message first (its ticks and results come back as messages). It
-// reports through LabStatusMsg (the header's state line: PostgreSQL, the API's address and
-// knobs, the index, the rows; a spinner while it starts), labSampleMsg (~4 a second during a
-// load test, once a second otherwise), ActionDoneMsg, ExplainMsg, SetTableMsg (result tables
-// filled from the recorded runs: empty cells at start, the fresh run's rows after a run) and
-// LabRunsMsg (which stages have a run: the step checks of steps.go).
+// The lab: the workshop knows a lab only through the contract of package lab (lab.Lab and its
+// records); it imports no lab's own package. Options.Lab is the running lab (LabController,
+// labctl.go, around the lab.Lab the caller made with lab.New). App.Init starts it in the
+// background beside the first rendering (the first frame never waits for the lab); App.Update
+// hands it every message first (its ticks and results come back as messages). It reports
+// through LabStatusMsg (the header's state line, the lab's Status.Line, with a spinner while it
+// starts, and the Stuck? conditions that hold), labSampleMsg (the lab's Sample with the load
+// test's progress: ~4 a second during a load test, once a second otherwise), ActionDoneMsg,
+// ActionProgressMsg, ExplainMsg, LabAppliedMsg, SetTableMsg (result tables filled from the
+// recorded runs by the lab's stages: empty cells at start, the fresh run's rows after a run) and
+// LabRunsMsg (which stages have a run: the step checks of steps.go, through Lab.StageAfter).
 //
-// applab.go is the app's side: the action keys (L load test, S stop it, R restart the API with
-// the ticked Fix 1 boxes, F the index, E explain, X reset after y/n) and Enter on a command
-// block all go through startAction (SetTasks, then Lab.Run); d/c/e/r switch to the live panes,
-// the code view, the explain view and the results, esc/backspace come back. During a load test
-// the reader shares the window with the dashboard's Compact pane (beside from 120 columns, below
-// from 40 rows) or shows a one-line live strip in the status line; from the reader in a smaller
-// window the run opens the full-screen panes. When the run ends its last picture stays, with its
-// summary, until esc (on the full-screen panes or the pane beside the text). A failing
-// action shows its error in the status line (in a box over the text when it is long).
+// applab.go is the app's side: the lab's action keys (each action record's Key; its Help in the
+// help screen and under the command blocks; its Confirm asked as y/n first) and Enter on a
+// command block all go through startAction (SetTasks, then Lab.Run); the runner's own keys are
+// S to stop a run, d/c/e/r for the live panes (the lab's gauge groups), the code view
+// (lab.CodeViewer), the plan view (lab.Planner) and the results, esc/backspace to come back.
+// During a load test the reader shares the window with the dashboard's Compact pane (beside
+// from 120 columns, below from 40 rows) or shows a one-line live strip in the status line; from
+// the reader in a smaller window the run opens the full-screen panes. When the run ends its last
+// picture stays, with its summary, until esc (on the full-screen panes or the pane beside the
+// text). A failing action shows its error in the status line (in a box over the text when it is
+// long).
 //   - Options.Actions: what runs the commands when there is no Lab (nil with --no-lab: the
 //     notice says the lab is off and to run the command in another terminal).
 //   - SetTableMsg: the learner can also fill or correct a result table by hand (Tab to it, Enter).

@@ -10,26 +10,25 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"scalelab/content"
-	"scalelab/lab/posts"
-	"scalelab/sql"
+	"scalelab/lab"
 )
 
-// explainView shows EXPLAIN ANALYZE of the feed query (ExplainMsg from the lab controller) with
-// Seq Scan and Index Scan highlighted, a one-line verdict and the execution time. It keeps the
-// latest plan of the other kind (its own, or the controller's ExplainMsg.Before/After when the
-// learner never explained before the fix), so once Fix 2 turns a Seq Scan into an Index Scan it
-// shows both: side by side from 120 columns (before left, after right), stacked below that (the
-// plan just run on top). Errors are shown in place, the plans
-// kept below them.
+// explainView shows the query plans a lab reads (a lab.Planner's, in ExplainMsg from the lab
+// controller) with Seq Scan and Index Scan highlighted, the lab's one-line verdict and the
+// execution time. It keeps the latest plan of the other kind (its own, or the controller's
+// ExplainMsg.Before/After when the learner never read one before the fix), so once the fix turns
+// a Seq Scan into an Index Scan it shows both: side by side from 120 columns (before left, after
+// right), stacked below that (the plan just read on top). A failed read is said in the status
+// line, as every action's failure. A lab that is no Planner has no plans: the view says so.
 type explainView struct {
 	c             *common
 	width, height int
 
-	cur, prev *posts.Plan // the latest plan; the latest one of another kind before it
-	runs      int         // plans received
-	err       error       // the last EXPLAIN failed (cleared by the next plan)
-	hint      string      // what a lab action just changed ("the index exists now: press E")
+	cur, prev *lab.Plan // the latest plan; the latest one of another kind before it
+	runs      int       // plans received
+	hint      string    // the lab changed since the plan ("the lab is at ...: read the plan again")
+	stage     string    // the lab's stage now (LabStatusMsg)
+	planStage string    // the lab's stage when the plan on screen was read ("" not known)
 	off       int
 
 	sty   *explainStyles
@@ -41,15 +40,9 @@ type explainView struct {
 
 var _ screen = (*explainView)(nil)
 
-// explainKeys are the explain view's help entries. The keys themselves are the app's: E is the
-// global explain key (it never reaches this screen), esc the global back key; scrolling uses
-// the shared pager keys.
-var explainKeys = struct {
-	Run, Back key.Binding
-}{
-	Run:  key.NewBinding(key.WithKeys(hintKeys.Explain.Keys()...), key.WithHelp(hintKeys.Explain.Help().Key, "run EXPLAIN")),
-	Back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
-}
+// explainBack is the explain view's way out in its help: the app's global back key (the lab's
+// action keys are the app's too; scrolling uses the shared pager keys).
+var explainBack = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text"))
 
 // explainStyles are the explain view's styles, derived from the shared Styles' palette.
 type explainStyles struct {
@@ -112,27 +105,23 @@ func (v *explainView) SetSize(w, h int) {
 // Capturing: no text input here.
 func (v *explainView) Capturing() bool { return false }
 
-// Update takes plans, the end of lab actions that change the plan, keys and theme changes.
+// Update takes plans, the lab's status (a new stage may change the plan), keys and theme changes.
 func (v *explainView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ExplainMsg:
 		v.receive(msg)
-	case ActionDoneMsg:
-		if msg.Err != nil {
-			break
+	case LabStatusMsg:
+		// the lab moved to another stage since the plan on screen was read (a fix, a reset):
+		// the plan may read otherwise now
+		switch {
+		case msg.Stage == "" || v.cur == nil:
+		case v.planStage == "":
+			v.planStage = msg.Stage
+		case msg.Stage != v.planStage && v.hint == "":
+			v.hint = "the lab is at " + lab.StageTitle(v.c.stages, msg.Stage) + " since this plan: read the plan again to see it now"
+			v.rowsW = 0
 		}
-		switch msg.Action.Name {
-		case content.ActionApplyFix:
-			if v.cur != nil && v.cur.IndexScan {
-				return nil // the plan on screen has the index already: nothing new to announce
-			}
-			v.hint = "Fix 2 applied: press E to see the plan with the index"
-		case content.ActionReset:
-			v.hint = "the lab was reset (no index): press E to see the plan again"
-		default:
-			return nil
-		}
-		v.rowsW = 0
+		v.stage = msg.Stage
 	case themeChangedMsg:
 		v.restyle()
 	case tea.KeyMsg:
@@ -143,23 +132,19 @@ func (v *explainView) Update(msg tea.Msg) tea.Cmd {
 
 func (v *explainView) receive(msg ExplainMsg) {
 	v.rowsW = 0
-	if msg.Err != nil {
-		v.err = msg.Err
-		return
-	}
-	v.err, v.hint = nil, ""
+	v.hint, v.planStage = "", v.stage
 	v.runs++
 	p := msg.Plan
 	if v.cur != nil && planKind(*v.cur) != planKind(p) {
 		v.prev = v.cur
 	}
-	// the controller's plans without and with the index: the other kind than the latest one is
-	// shown beside it, even when this view never saw it (the fix applied before the first E)
+	// the lab's plans without and with the fix: the other kind than the latest one is shown
+	// beside it, even when this view never saw it (the fix applied before the first plan)
 	switch {
-	case p.IndexScan && known(msg.Before):
+	case p.Good && known(msg.Before):
 		b := msg.Before
 		v.prev = &b
-	case !p.IndexScan && known(msg.After):
+	case !p.Good && known(msg.After):
 		a := msg.After
 		v.prev = &a
 	}
@@ -168,7 +153,7 @@ func (v *explainView) receive(msg ExplainMsg) {
 }
 
 // known reports a plan that was measured (a zero Plan stands for "not known yet").
-func known(p posts.Plan) bool { return p.Text != "" || p.SeqScan || p.IndexScan }
+func known(p lab.Plan) bool { return p.Text != "" || p.Kind != "" }
 
 func (v *explainView) key(msg tea.KeyMsg) tea.Cmd {
 	v.off, _ = scrollBy(v.c.keys, msg, v.off, v.bodyHeight())
@@ -178,11 +163,8 @@ func (v *explainView) key(msg tea.KeyMsg) tea.Cmd {
 
 // Status is the explain view's part of the status line.
 func (v *explainView) Status() string {
-	switch {
-	case v.err != nil:
-		return "explain · failed: press E to try again"
-	case v.cur == nil:
-		return "explain · no plan yet: press E"
+	if v.cur == nil {
+		return "explain · no plan yet"
 	}
 	s := "explain · " + planKind(*v.cur)
 	if v.cur.Execution > 0 {
@@ -193,40 +175,32 @@ func (v *explainView) Status() string {
 
 // ShortHelp lists the main keys.
 func (v *explainView) ShortHelp() []key.Binding {
-	k := explainKeys
-	return []key.Binding{k.Run, v.c.keys.Down, v.c.keys.PageDown, k.Back, v.c.keys.Help}
+	return []key.Binding{v.c.keys.Down, v.c.keys.PageDown, explainBack, v.c.keys.Help}
 }
 
 // FullHelp lists every key.
 func (v *explainView) FullHelp() [][]key.Binding {
-	k := explainKeys
 	return [][]key.Binding{
-		{k.Run, k.Back},
+		{explainBack},
 		v.c.keys.pagerHelp(),
 		{v.c.keys.Theme, v.c.keys.Help, v.c.keys.Quit},
 	}
 }
 
-// planKind names how the plan reads posts.
-func planKind(p posts.Plan) string {
-	switch {
-	case p.IndexScan:
-		return "Index Scan"
-	case p.SeqScan:
-		return "Seq Scan"
+// planKind names how the plan reads the table, in the database's words.
+func planKind(p lab.Plan) string {
+	if p.Kind != "" {
+		return p.Kind
 	}
 	return "other plan"
 }
 
-// verdict is the one-line reading of a plan.
-func verdict(p posts.Plan) string {
-	switch {
-	case p.IndexScan:
-		return "Index Scan: PostgreSQL jumps to the newest posts"
-	case p.SeqScan:
-		return "PostgreSQL reads every row (Seq Scan) then sorts: Fix 2 adds the index"
+// verdict is the lab's one-line reading of a plan.
+func verdict(p lab.Plan) string {
+	if p.Verdict != "" {
+		return p.Verdict
 	}
-	return "Neither Seq Scan nor Index Scan in this plan"
+	return planKind(p)
 }
 
 // execMs is an execution time as EXPLAIN prints it: milliseconds, with the digits that matter
@@ -250,7 +224,7 @@ func (v *explainView) header() []string {
 		return nil
 	}
 	vs := s.BadVerdict
-	if v.cur.IndexScan {
+	if v.cur.Good {
 		vs = s.GoodVerdict
 	}
 	lines := []string{vs.Render(verdict(*v.cur))}
@@ -304,17 +278,9 @@ func (v *explainView) display() []string {
 	w := max(20, v.width)
 	s := v.sty
 	var out []string
-	if v.err != nil {
-		out = append(out, s.Err.Render("EXPLAIN failed: "+firstLine(v.err.Error())))
-		for _, l := range wrapIndent("What to do: check the lab in the header line (PostgreSQL up?), then press E to try again; `scalelab doctor` checks PostgreSQL.", w) {
-			out = append(out, s.Hint.Render(l))
-		}
-		out = append(out, "")
-	}
 	switch {
-	case v.cur == nil && v.err == nil:
-		out = append(out, v.intro(w)...)
 	case v.cur == nil:
+		out = append(out, v.intro(w)...)
 	case v.prev == nil:
 		out = append(out, s.Title.Render(planTitle(*v.cur, "plan")))
 		out = append(out, v.planRows(*v.cur, w)...)
@@ -350,16 +316,16 @@ func (v *explainView) display() []string {
 	return out
 }
 
-// beforeAfter labels the two plans: "before"/"after" when the index came (the scenario's
+// beforeAfter labels the two plans: "before"/"after" when the fix came (the scenario's
 // story), "earlier"/"now" otherwise (a reset took it away).
-func beforeAfter(prev, cur posts.Plan) (string, string) {
-	if prev.SeqScan && !prev.IndexScan && cur.IndexScan {
-		return "before", "after Fix 2"
+func beforeAfter(prev, cur lab.Plan) (string, string) {
+	if !prev.Good && cur.Good {
+		return "before", "after the fix"
 	}
 	return "earlier", "now"
 }
 
-func planTitle(p posts.Plan, label string) string {
+func planTitle(p lab.Plan, label string) string {
 	t := label + ": " + planKind(p)
 	if p.Execution > 0 {
 		t += ", " + execMs(p.Execution)
@@ -367,32 +333,29 @@ func planTitle(p posts.Plan, label string) string {
 	return t
 }
 
-// intro is what the view says before any plan.
+// intro is what the view says before any plan: how to read one, or that this lab has none.
 func (v *explainView) intro(w int) []string {
 	s := v.sty
-	out := []string{
-		s.Title.Render("No plan yet."),
-		"",
+	if _, ok := v.c.lab.(lab.Planner); !ok {
+		out := []string{s.Title.Render("No query plans here."), ""}
+		for _, l := range wrapIndent("This lab has no plan view: it reads no query plan.", w) {
+			out = append(out, s.Hint.Render(l))
+		}
+		return out
 	}
-	for _, l := range wrapIndent("press E (or Enter on `scalelab explain-query` in the text) to run EXPLAIN", w) {
+	out := []string{s.Title.Render("No plan yet."), ""}
+	for _, l := range wrapIndent("run the lab's action that reads the plan (Enter on its command in the text, or its key: ? lists them)", w) {
 		out = append(out, s.Plan.Render(l))
 	}
 	out = append(out, "")
-	for _, l := range wrapIndent("EXPLAIN ANALYZE runs the feed's query for real and shows how PostgreSQL found the rows: Seq Scan reads every row, Index Scan jumps to the newest ones.", w) {
+	for _, l := range wrapIndent("EXPLAIN ANALYZE runs the query for real and shows how PostgreSQL found the rows: Seq Scan reads every row, Index Scan jumps to the ones asked for.", w) {
 		out = append(out, s.Hint.Render(l))
-	}
-	out = append(out, "")
-	for _, l := range strings.Split(strings.TrimSpace(sql.ExplainFeed), "\n") {
-		if strings.HasPrefix(l, "--") {
-			continue
-		}
-		out = append(out, s.Plan.Render("    "+l))
 	}
 	return out
 }
 
 // planRows highlights and wraps a plan's lines to width w.
-func (v *explainView) planRows(p posts.Plan, w int) []string {
+func (v *explainView) planRows(p lab.Plan, w int) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimRight(p.Text, "\n"), "\n") {
 		for _, r := range wrapIndent(v.highlightPlan(l), w) {

@@ -5,23 +5,23 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
-	"scalelab/lab/singleserver"
 )
 
-// fillTable fills a scenario result table from the latest recorded run of each stage, in one of
-// the two shapes the scenario format knows:
-//   - a comparison table: one row per run ("Broken", "After Fix 1", "After Fix 2"), one column per
-//     metric ("Success Rate", "p99 Latency", "Req/sec", ...);
-//   - a metric table ("Metric | Value"): one row per metric, filled from the broken run — the run
-//     the step that holds it asks the learner to record.
+// fillTable fills a scenario result table from the latest recorded run of each of the lab's
+// stages, in one of the two shapes the scenario format knows:
+//   - a comparison table: one row per stage (the row's label names it: lab.StageOfLabel), one
+//     column per metric ("Success Rate", "p99 Latency", "Req/sec", ...);
+//   - a metric table ("Metric | Value"): one row per metric, filled from the run of the first
+//     stage, the baseline — the run the step that holds it asks the learner to record.
 //
 // Cells without a run to fill them keep what the table had; from says which stage's run filled
 // each row ("" for none). ok is false when the table is not one of these shapes or no cell
 // could be filled.
-func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string, from []string, ok bool) {
-	if !t.Fillable || len(t.Header) < 2 {
+func fillTable(t *content.Table, latest map[string]load.Record, stages []lab.Stage) (rows [][]string, from []string, ok bool) {
+	if !t.Fillable || len(t.Header) < 2 || len(stages) == 0 {
 		return nil, nil, false
 	}
 	from = make([]string, len(t.Rows))
@@ -42,7 +42,7 @@ func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string
 			continue
 		}
 		if byColumn {
-			stage := stageOfLabel(r[0])
+			stage := lab.StageOfLabel(stages, r[0])
 			rec, found := latest[stage]
 			if !found || rec.Result == nil {
 				continue
@@ -54,9 +54,10 @@ func fillTable(t *content.Table, latest map[string]load.Record) (rows [][]string
 			}
 			continue
 		}
-		rec, found := latest[singleserver.StageBroken]
+		base := stages[0].Name
+		rec, found := latest[base]
 		if m := metricOf(r[0]); found && rec.Result != nil && m != "" && len(r) > 1 {
-			r[1], filled, from[i] = metricValue(m, rec.Result), true, singleserver.StageBroken
+			r[1], filled, from[i] = metricValue(m, rec.Result), true, base
 		}
 	}
 	return rows, from, filled
@@ -84,20 +85,6 @@ func metricOf(label string) string {
 	return ""
 }
 
-// stageOfLabel reads which run a row is about: "Broken (Step 2)", "After Fix 1 (pooling)", ...
-func stageOfLabel(label string) string {
-	x := strings.ToLower(label)
-	switch {
-	case strings.Contains(x, "fix 2") || strings.Contains(x, "fix2") || strings.Contains(x, "index"):
-		return singleserver.StageFix2
-	case strings.Contains(x, "fix 1") || strings.Contains(x, "fix1") || strings.Contains(x, "pool"):
-		return singleserver.StageFix1
-	case strings.Contains(x, "broken") || strings.Contains(x, "before"):
-		return singleserver.StageBroken
-	}
-	return ""
-}
-
 func metricValue(m string, r *load.Result) string {
 	switch m {
 	case "success":
@@ -118,12 +105,13 @@ func metricValue(m string, r *load.Result) string {
 	return ""
 }
 
-// FillFromHistory fills the worksheet's result tables from the latest recorded run of each stage,
-// by the workshop's rule: empty cells are filled and the learner's values kept, except in the
+// FillFromHistory fills the worksheet's result tables from the latest recorded run of each of
+// the lab's stages (lab.Lab.Stages; none: nothing is filled),
+// (latest: load.History.LatestFor the scenario and its lab) by the workshop's rule: empty cells are filled and the learner's values kept, except in the
 // rows of a stage whose latest run was recorded after the worksheet was last saved (a run made
 // from the command line since), which that run replaces. It returns how many tables changed.
 // `scalelab export` calls it, so that runs made without the workshop are in the hand-in too.
-func FillFromHistory(s *content.Scenario, ws *worksheet.Worksheet, latest map[string]load.Record) int {
+func FillFromHistory(s *content.Scenario, ws *worksheet.Worksheet, latest map[string]load.Record, stages []lab.Stage) int {
 	if s == nil || ws == nil {
 		return 0
 	}
@@ -132,7 +120,7 @@ func FillFromHistory(s *content.Scenario, ws *worksheet.Worksheet, latest map[st
 	}
 	n := 0
 	for _, t := range s.Tables() {
-		rows, from, ok := fillTable(t, latest)
+		rows, from, ok := fillTable(t, latest, stages)
 		if !ok {
 			continue
 		}

@@ -9,7 +9,6 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab/feed"
 	"scalelab/lab/load"
 	"scalelab/lab/singleserver"
 )
@@ -42,6 +41,7 @@ func records() map[string]load.Record {
 }
 
 func TestFillTablesFromRuns(t *testing.T) {
+	stages := singleServer(t).Stages()
 	for name, s := range map[string]*content.Scenario{"ours": content.Builtin(), "original": seedScenario(t)} {
 		t.Run(name, func(t *testing.T) {
 			var metric, compare *content.Table
@@ -49,16 +49,17 @@ func TestFillTablesFromRuns(t *testing.T) {
 				if !tb.Fillable {
 					continue
 				}
-				if len(tb.Header) == 2 {
+				switch {
+				case len(tb.Header) == 2 && metric == nil:
 					metric = tb
-				} else {
-					compare = tb
+				case len(tb.Header) > 2 && compare == nil:
+					compare = tb // the first: the three runs of Step 4
 				}
 			}
 			if metric == nil || compare == nil {
 				t.Fatalf("want both result tables, got metric=%v compare=%v", metric, compare)
 			}
-			rows, from, ok := fillTable(metric, records())
+			rows, from, ok := fillTable(metric, records(), stages)
 			if !ok {
 				t.Fatal("metric table not filled")
 			}
@@ -68,7 +69,7 @@ func TestFillTablesFromRuns(t *testing.T) {
 					t.Errorf("metric row %q = %q from %q, want %q from the broken run", rows[i][0], rows[i][1], from[i], w)
 				}
 			}
-			rows, from, ok = fillTable(compare, records())
+			rows, from, ok = fillTable(compare, records(), stages)
 			if !ok {
 				t.Fatal("comparison table not filled")
 			}
@@ -88,45 +89,13 @@ func TestFillTablesFromRuns(t *testing.T) {
 	}
 }
 
-func TestKnobsFromTickedTasks(t *testing.T) {
-	for name, s := range map[string]*content.Scenario{"ours": content.Builtin(), "original": seedScenario(t)} {
-		t.Run(name, func(t *testing.T) {
-			k, changes, total := knobsFromTasks(s, nil)
-			if total != 4 || changes != 0 || k != feed.Broken() {
-				t.Fatalf("nothing ticked: knobs %v, %d of %d", k, changes, total)
-			}
-			all := map[string]bool{}
-			for _, task := range s.Tasks() {
-				all[task.ID] = true
-			}
-			k, changes, _ = knobsFromTasks(s, all)
-			if changes != 4 || k != feed.Fixed() {
-				t.Fatalf("all ticked: knobs %v (want %v), %d changes", k, feed.Fixed(), changes)
-			}
-			// One change at a time: only the delay removed.
-			one := map[string]bool{}
-			for _, task := range s.Tasks() {
-				if len(taskFixes(task)) == 1 && taskFixes(task)[0] == "no-delay" {
-					one[task.ID] = true
-				}
-			}
-			k, changes, _ = knobsFromTasks(s, one)
-			want := feed.Broken()
-			want.SlowQuery = 0
-			if changes != 1 || k != want {
-				t.Fatalf("delay only: %v (want %v)", k, want)
-			}
-		})
-	}
-}
-
 func TestLoadOptionsFromCommand(t *testing.T) {
 	def := load.Options{Concurrency: 100, Duration: 30 * time.Second}
-	o, err := loadOptionsFromArgs(def, []string{"-c", "20", "--json", "-z=5s"})
+	o, err := loadOptionsFromArgs(def, 0, []string{"-c", "20", "--json", "-z=5s"})
 	if err != nil || o.Concurrency != 20 || o.Duration != 5*time.Second {
 		t.Fatalf("got %+v, %v", o, err)
 	}
-	if _, err := loadOptionsFromArgs(def, []string{"-c", "many"}); err == nil {
+	if _, err := loadOptionsFromArgs(def, 0, []string{"-c", "many"}); err == nil {
 		t.Fatal("a malformed -c must be an error")
 	}
 }
@@ -157,7 +126,7 @@ func TestFillFromHistory(t *testing.T) {
 		singleserver.StageFix2:   run(3333, saved.Add(time.Minute)),
 	}
 	ws := worksheet.New(sc.ID)
-	if n := FillFromHistory(sc, ws, latest); n < 2 {
+	if n := FillFromHistory(sc, ws, latest, singleServer(t).Stages()); n < 2 {
 		t.Fatalf("%d tables filled, want the Step 2 and Step 4 ones", n)
 	}
 	var compare [][]string
@@ -175,7 +144,7 @@ func TestFillFromHistory(t *testing.T) {
 		t.Fatal("no comparison table filled")
 	}
 	ws.Updated = saved
-	FillFromHistory(sc, ws, latest)
+	FillFromHistory(sc, ws, latest, singleServer(t).Stages())
 	if got := compare[1][len(compare[1])-1]; got != "mine" {
 		t.Errorf("the learner's Fix 1 value was replaced by an older run: %q", got)
 	}

@@ -15,7 +15,9 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/pg/pgtest"
+	_ "scalelab/lab/singleserver" // the real lab, for the tests that use Scenario 1's
 )
 
 func TestMain(m *testing.M) {
@@ -174,4 +176,32 @@ func mustContain(t *testing.T, s string, want ...string) {
 			t.Fatalf("missing %q in:\n%s", w, s)
 		}
 	}
+}
+
+// singleServer is Scenario 1's lab, not started: its records (actions, keys, stages) answer
+// without PostgreSQL.
+func singleServer(t testing.TB) lab.Lab {
+	t.Helper()
+	l, err := lab.New("single-server", lab.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// withLab gives a screen's common the records of l, as New does.
+func withLab(c *common, l lab.Lab) *common {
+	c.lab, c.stages = l, l.Stages()
+	c.actKeys = newActionKeys(l, c.keys)
+	return c
+}
+
+// realLab is Scenario 1's lab with cfg, not started (the controller starts it).
+func realLab(t testing.TB, cfg lab.Config) lab.Lab {
+	t.Helper()
+	l, err := lab.New(lab.Default, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

@@ -2,8 +2,6 @@ package tui
 
 import (
 	"github.com/charmbracelet/bubbles/key"
-
-	"scalelab/content"
 )
 
 // KeyMap is every key binding of the app, shared by the root model and the screens.
@@ -23,34 +21,12 @@ type KeyMap struct {
 	// answer editor
 	EditDone key.Binding
 
-	// the lab (root model): actions from anywhere, the screens, back to the text
-	LoadTest, StopRun, Restart, ApplyIndex, Explain, Reset key.Binding
-	Dashboard, Code, ExplainView, Results, Back            key.Binding
-	Yes, No                                                key.Binding
+	// the lab (root model): stop a run, the screens, back to the text; the lab's own actions
+	// have the keys their records give (common.actionKeys)
+	StopRun                                     key.Binding
+	Dashboard, Code, ExplainView, Results, Back key.Binding
+	Yes, No                                     key.Binding
 }
-
-// ActionKey is the global key of a lab action (the content.Action names: "loadtest", "start",
-// "apply-fix", "explain-query", "reset"); ok is false for an action without one. The key
-// handler, the help bar and the hints under command blocks all read it here.
-func (k *KeyMap) ActionKey(action string) (b key.Binding, ok bool) {
-	switch action {
-	case content.ActionLoadTest:
-		return k.LoadTest, true
-	case content.ActionStart:
-		return k.Restart, true
-	case content.ActionApplyFix:
-		return k.ApplyIndex, true
-	case content.ActionExplain:
-		return k.Explain, true
-	case content.ActionReset:
-		return k.Reset, true
-	}
-	return key.Binding{}, false
-}
-
-// hintKeys are the keys the hints in the text name (package functions without the app's
-// KeyMap); the app's KeyMap is DefaultKeyMap too.
-var hintKeys = DefaultKeyMap()
 
 // themeHelp names what T switches to, never the theme already on.
 func (k *KeyMap) themeHelp(t Theme) {
@@ -98,12 +74,7 @@ func DefaultKeyMap() *KeyMap {
 
 		EditDone: key.NewBinding(key.WithKeys("esc", "ctrl+s"), key.WithHelp("esc/ctrl+s", "done")),
 
-		LoadTest:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "load test")),
-		StopRun:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the run")),
-		Restart:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart the API")),
-		ApplyIndex: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "index (Fix 2)")),
-		Explain:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "explain")),
-		Reset:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "reset the lab")),
+		StopRun: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the run")),
 
 		Dashboard:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "live panes")),
 		Code:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "code")),

@@ -21,7 +21,7 @@ func TestHelpOffersWhatAKeyDoesNow(t *testing.T) {
 		}
 		return n, help
 	}
-	if n, h := count(); n != 1 || h != "fixed beside broken" {
+	if n, h := count(); n != 1 || h != "beside the next file" {
 		t.Fatalf("f listed %d times, as %q", n, h)
 	}
 	a.Update(keyMsg("f"))

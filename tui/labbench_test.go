@@ -19,6 +19,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
@@ -180,7 +181,7 @@ func BenchmarkStartupWithLab(b *testing.B) {
 
 		t0 := time.Now()
 		sc, ws, path := loadWorkshop(b, src, home)
-		ctl := NewLabController(LabOptions{Scenario: sc, Config: singleserver.Config{DataDir: dataDir, Addr: "127.0.0.1:0", MaxConnections: singleserver.DefaultMaxConnections}})
+		ctl := NewLabController(LabOptions{Scenario: sc, Lab: realLab(b, lab.Config{DataDir: dataDir, Addr: "127.0.0.1:0"})})
 		rendered, up := make(chan struct{}), make(chan time.Time, 1)
 		var once sync.Once
 		w := &msgWatch{App: New(Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, Lab: ctl, ColorProfile: termenv.ANSI256})}
@@ -254,8 +255,8 @@ func BenchmarkAppDuringRun(b *testing.B) {
 	var written int64
 	for i := 0; i < b.N; i++ {
 		ctl := NewLabController(LabOptions{Scenario: sc, History: hist,
-			Config: singleserver.Config{DBURL: srv.URL(), Addr: "127.0.0.1:0", Rows: 10_000},
-			Users:  100, Duration: 10 * time.Second})
+			Lab:   realLab(b, lab.Config{DBURL: srv.URL(), Addr: "127.0.0.1:0", Rows: 10_000}),
+			Users: 100, Duration: 10 * time.Second})
 		up, done := make(chan struct{}), make(chan ActionDoneMsg, 1)
 		var upOnce sync.Once
 		w := &msgWatch{App: New(Options{Scenario: sc, Worksheet: &worksheet.Worksheet{}, Lab: ctl, History: hist, ColorProfile: termenv.TrueColor})}

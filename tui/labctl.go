@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,60 +15,54 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
-	"scalelab/lab/posts"
 	"scalelab/lab/running"
-	"scalelab/lab/singleserver"
 )
 
-// LabController runs the lab for the workshop: it starts it in the background, runs the actions
-// the scenario's command blocks name, and reports through messages (never by blocking Update):
+// LabController runs a lab (lab.Lab) for the workshop: it starts it in the background, runs the
+// actions the scenario's command blocks and the lab's keys name, and reports through messages
+// (never by blocking Update):
 //   - a LabSample (labSampleMsg) ~4 times a second while a load test runs, once a second otherwise;
-//   - LabStatusMsg when the lab's state line changes;
-//   - ActionDoneMsg when an action ends, and ExplainMsg with the plan text;
+//   - LabStatusMsg when the lab's status line or its Stuck? conditions change;
+//   - ActionDoneMsg when an action ends, ActionProgressMsg while a long one reports progress,
+//     and ExplainMsg with a plan an action read;
 //   - SetTableMsg to fill the scenario's result tables from the recorded runs (runs.json is
 //     watched, so a run recorded from another terminal fills them too);
-//   - LabAppliedMsg when the API's settings change (R, reset), for the worksheet: the next
-//     start brings the lab back with them (LabOptions.Applied);
-//   - LabStatusMsg.Hints: the Stuck? conditions (hints.go) that hold.
+//   - LabAppliedMsg when the lab's settings change, for the worksheet: the next start brings the
+//     lab back with them (the caller's lab.Config.Applied).
 //
-// While its API runs, the lab is recorded in the data home (lab/running) for other terminals;
-// a load test holds the data home's load lock, so that one from another terminal never runs
-// at the same time (the one that finds it held is refused, saying whose run it is).
+// It knows nothing of a particular lab: what an action does, which stage a run measures and
+// which conditions hold are the lab's answers.
 //
-// It implements Actions; the root model also hands it every message (Init/Update).
+// While the lab serves, it is recorded in the data home (lab/running) for other terminals; a
+// load test holds the data home's load lock, so that one from another terminal never runs at
+// the same time (the one that finds it held is refused, saying whose run it is).
+//
+// It implements Lab; the root model hands it every message (Init/Update).
 type LabController struct {
-	cfg      singleserver.Config
+	lab      lab.Lab
 	hist     *load.History
 	scenario *content.Scenario
-	runOpts  load.Options // defaults for in-app load tests (the scenario's 100 users for 30 s)
+	runOpts  load.Options // defaults for in-app load tests
+	users    int          // --users, overriding the text's -c (0: not given)
 
 	ctx    context.Context
 	cancel context.CancelFunc
 
 	mu       sync.Mutex
-	lab      *singleserver.Lab
+	up       bool // the lab started
 	startErr error
 	starting bool
-	busy     string // the short action running now ("" when idle): one at a time
+	busy     *lab.Action // the short action running now (nil when idle)
 	recordAs string
-	tasks    map[string]bool
 	status   string
 	stateAt  time.Time
 
 	ws         *worksheet.Worksheet // the app's worksheet: read on Update's goroutine only
-	applied    []string             // the settings the lab starts with (the worksheet's Lab)
-	record     *running.Handle      // lab.json in the data home while the API runs
-	lastState  singleserver.State   // the last state read, for the Stuck? conditions
-	haveState  bool
-	lastStatus LabStatusMsg // the last state line sent (with its hints)
-
-	planBefore, planAfter posts.Plan // EXPLAIN without and with the index, the latest of each
-	indexExisted          bool       // the last Fix 2 found the index there
-	runWhileDown          bool       // the last load test ran while PostgreSQL or the API was down
-	otherMaxConns         int        // max_connections of a DATABASE_URL server, when not 50
+	record     *running.Handle      // lab.json in the data home while the lab serves
+	lastStatus LabStatusMsg         // the last status line sent (with its conditions)
 
 	histMod   time.Time    // runs.json's modification time when the tables were last filled
 	histCheck time.Time    // when it was last looked at
@@ -79,6 +72,8 @@ type LabController struct {
 	progress  atomic.Pointer[load.Progress] // non-nil while a load test runs
 	lastRun   atomic.Pointer[load.Result]
 	lastLog   atomic.Pointer[string] // the latest progress line of the lab (starting, seeding)
+	actLine   atomic.Pointer[string] // the latest progress line of the running action
+	sentLine  string                 // the action line last sent (Update's goroutine)
 
 	startDone chan struct{}  // closed when the background start has finished (or given up)
 	inflight  sync.WaitGroup // actions and load tests in flight; Close waits for them
@@ -91,18 +86,19 @@ type LabController struct {
 
 // LabOptions configure a LabController.
 type LabOptions struct {
-	Config   singleserver.Config
+	// Lab is the scenario's lab (lab.New), not started: the controller starts and closes it.
+	Lab      lab.Lab
 	History  *load.History // nil: runs are not recorded
 	Scenario *content.Scenario
-	// Users and Duration are the defaults of a load test started from the text when its command
-	// does not say (-c, -z); 0 means the scenario's 100 users for 30 s.
-	Users    int
+	// Users is the number of users of every load test when given on the command line (--users):
+	// it overrides the -c of the text's command blocks. 0 means not given: a block's -c is used,
+	// and without one load.DefaultConcurrency (100).
+	Users int
+	// Duration is a load test's length when its command does not say (-z); 0 means 30 s.
 	Duration time.Duration
 	// Worksheet is the app's worksheet (the same value): the controller reads its ticked boxes
-	// for the Stuck? conditions, on Update's goroutine only. nil: SetTasks only.
+	// for the lab's settings and conditions, on Update's goroutine only. nil: SetTasks only.
 	Worksheet *worksheet.Worksheet
-	// Applied is what the learner last applied (the worksheet's Lab): the API starts with it.
-	Applied []string
 	// RecordAs names this process in the data home's record of the running lab ("the
 	// workshop"); "" records nothing.
 	RecordAs string
@@ -111,29 +107,25 @@ type LabOptions struct {
 // NewLabController makes a controller; nothing starts until Init's Cmd runs.
 func NewLabController(o LabOptions) *LabController {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &LabController{cfg: o.Config, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel, after: tea.Tick}
-	c.ws, c.applied, c.recordAs = o.Worksheet, append([]string(nil), o.Applied...), o.RecordAs
+	c := &LabController{lab: o.Lab, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel, after: tea.Tick}
+	c.ws, c.recordAs, c.users = o.Worksheet, o.RecordAs, o.Users
 	c.histSeen.Store(-1)
-	if len(c.applied) > 0 {
-		c.cfg.Knobs = knobsFromApplied(c.applied)
-	}
-	c.runOpts = load.Options{Concurrency: o.Users, Duration: o.Duration}
-	if c.runOpts.Concurrency == 0 {
-		c.runOpts.Concurrency = load.DefaultConcurrency
-	}
+	c.runOpts = load.Options{Concurrency: load.DefaultConcurrency, Duration: o.Duration}
 	if c.runOpts.Duration == 0 {
 		c.runOpts.Duration = 30 * time.Second
 	}
-	logf := c.cfg.Logf
-	c.cfg.Logf = func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
-		c.lastLog.Store(&line)
-		if logf != nil {
-			logf(format, args...)
-		}
-	}
 	return c
 }
+
+// Logf keeps the lab's latest progress line for the status while it starts (initdb, seeding):
+// the caller puts it in the lab's Config.Logf.
+func (c *LabController) Logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	c.lastLog.Store(&line)
+}
+
+// Contract is the lab the controller runs (its records: actions, stages, views).
+func (c *LabController) Contract() lab.Lab { return c.lab }
 
 type labUpMsg struct{ err error }
 type labTickMsg struct{}
@@ -143,27 +135,33 @@ type labTickMsg struct{}
 // so there is exactly one loop however many one-shot samples (a run's start and end) are taken.
 type labLoopSampleMsg struct{ LabSample }
 type labStartTickMsg struct{}
-type labStateMsg struct{ state singleserver.State }
+type labStateMsg struct{ status lab.Status }
 type loadDoneMsg struct {
 	action content.Action
 	rec    *load.Record
 	err    error
 }
 
-// ExplainMsg carries EXPLAIN ANALYZE of the feed query to the screens (the explain view).
-// Before and After are the latest plans without and with the index (zero when not known yet),
-// so the view shows both whatever order the learner applied the fix and explained in.
+// ExplainMsg carries a query plan an action read to the screens (the plan view). Before and
+// After are the lab's latest plans without and with its fix (zero when not known yet), so the
+// view shows both whatever order the learner applied the fix and explained in.
 type ExplainMsg struct {
-	Plan          posts.Plan
-	Before, After posts.Plan
-	Err           error
+	Plan          lab.Plan
+	Before, After lab.Plan
+}
+
+// ActionProgressMsg is the latest progress line of a long action ("grown to 400,000 of
+// 1,000,000 posts"), for the status line beside the spinner.
+type ActionProgressMsg struct {
+	Action string
+	Line   string
 }
 
 // Init starts the lab in the background: the Cmd returns at once with a "starting" status and
-// the start runs in its own Cmd, so the first frame never waits for PostgreSQL.
+// the start runs in its own Cmd, so the first frame never waits for the lab.
 func (c *LabController) Init() tea.Cmd {
 	c.mu.Lock()
-	if c.starting || c.lab != nil || c.startDone != nil {
+	if c.starting || c.up || c.startDone != nil {
 		c.mu.Unlock()
 		return nil // started already
 	}
@@ -171,47 +169,46 @@ func (c *LabController) Init() tea.Cmd {
 	c.startDone = make(chan struct{})
 	c.mu.Unlock()
 	return tea.Batch(
-		func() tea.Msg {
-			return LabStatusMsg{Text: "lab: starting PostgreSQL and the feed API…", Short: "lab: starting…", Busy: true}
-		},
+		func() tea.Msg { return c.startingStatus() },
 		c.after(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
 		c.startCmd(),
 	)
 }
 
+// startingStatus is the header's line while the lab starts: its latest progress line.
+func (c *LabController) startingStatus() LabStatusMsg {
+	text := "lab: starting the " + c.lab.Name() + " lab…"
+	if p := c.lastLog.Load(); p != nil {
+		text = "lab: " + firstLine(*p)
+	}
+	return LabStatusMsg{Text: text, Short: "lab: starting…", Busy: true}
+}
+
 func (c *LabController) startCmd() tea.Cmd {
 	return func() tea.Msg {
 		defer close(c.startDone)
-		// The scenario's API is on 3000; a second workshop or a `scalelab serve` may hold it:
-		// then the next free port of the ten after it (the header shows which).
-		cfg := c.cfg
-		if a, err := feed.NextFreeAddr(cfg.Addr, 10); err == nil {
-			cfg.Addr = a
-		}
-		l, err := singleserver.Start(c.ctx, cfg)
-		if errors.Is(err, feed.ErrAddrInUse) && c.ctx.Err() == nil {
-			// taken between the probe and the listen: once more (that port is busy now)
-			if a, aerr := feed.NextFreeAddr(cfg.Addr, 10); aerr == nil {
-				cfg.Addr = a
-				l, err = singleserver.Start(c.ctx, cfg)
-			}
-		}
+		err := c.lab.Start(c.ctx)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.starting = false
 		if c.ctx.Err() != nil { // closed while starting
-			if l != nil {
-				l.Close()
+			if err == nil {
+				c.lab.Close()
 			}
 			return labUpMsg{err: errors.New("the lab was closed while it started")}
 		}
-		c.lab, c.startErr = l, err
-		if err == nil && l.Feed() != nil && c.recordAs != "" {
-			// A `scalelab loadtest` in another terminal measures this API, not one of its own.
-			if h, werr := running.Write(l.Feed().Addr(), c.recordAs); werr == nil {
-				c.record = h
-			} else if c.cfg.Logf != nil {
-				c.cfg.Logf("other terminals will not find this lab's API: %v", werr)
+		c.up, c.startErr = err == nil, err
+		if err == nil && c.recordAs != "" {
+			ctx, cancel := context.WithTimeout(c.ctx, 2*time.Second)
+			addr := c.lab.Status(ctx).Addr
+			cancel()
+			if addr != "" {
+				// A `scalelab loadtest` in another terminal measures this lab, not one of its own.
+				if h, werr := running.Write(addr, c.recordAs); werr == nil {
+					c.record = h
+				} else {
+					c.Logf("other terminals will not find this lab: %v", werr)
+				}
 			}
 		}
 		return labUpMsg{err: err}
@@ -228,56 +225,25 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 		if !starting {
 			return nil
 		}
-		text := "lab: starting PostgreSQL and the feed API…"
-		if p := c.lastLog.Load(); p != nil {
-			text = "lab: " + firstLine(*p)
-		}
+		st := c.startingStatus()
 		return tea.Batch(
-			func() tea.Msg { return LabStatusMsg{Text: text, Short: "lab: starting…", Busy: true} },
+			func() tea.Msg { return st },
 			c.after(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }),
 		)
 	case labUpMsg:
 		if msg.err != nil {
 			return func() tea.Msg {
-				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error()), Short: "lab: not running (L says why)", Err: true}
+				return LabStatusMsg{Text: "lab: not running: " + firstLine(msg.err.Error()), Short: "lab: not running (a lab key says why)", Err: true}
 			}
 		}
-		return tea.Batch(c.stateCmd(), c.fillTablesCmd(nil, true), c.tickCmd(0), c.maxConnsCmd())
+		c.syncTasks()
+		return tea.Batch(c.stateCmd(), c.fillTablesCmd(nil, true), c.tickCmd(0))
 	case labTickMsg:
 		return c.loopSampleCmd()
-	case labLoopSampleMsg: // the loop's own sample: to the screens, and the next tick
-		every := time.Second
-		if msg.Run != nil {
-			every = 250 * time.Millisecond
-		}
-		s := msg.LabSample
-		cmds := []tea.Cmd{func() tea.Msg { return labSampleMsg{s} }, c.tickCmd(every)}
-		c.mu.Lock()
-		stale := time.Since(c.stateAt) > 3*time.Second
-		c.mu.Unlock()
-		if stale {
-			cmds = append(cmds, c.stateCmd())
-		}
-		cmds = append(cmds, c.hintsCmd(), c.watchHistoryCmd())
-		return tea.Batch(cmds...)
+	case labLoopSampleMsg:
+		return c.loopSample(msg.LabSample)
 	case labStateMsg:
-		c.syncTasks()
-		st := statusMsg(msg.state)
-		c.mu.Lock()
-		c.stateAt = time.Now()
-		c.lastState, c.haveState = msg.state, true
-		c.mu.Unlock()
-		st.Hints = c.hintsNow()
-		c.mu.Lock()
-		changed := st.Text != c.status || !sameHints(st.Hints, c.lastStatus.Hints)
-		c.status = st.Text
-		c.lastStatus = st
-		c.mu.Unlock()
-		if changed {
-			return func() tea.Msg { return st }
-		}
-	case labConditionsMsg:
-		return c.hintsCmd()
+		return c.statusChanged(msg.status)
 	case histStatMsg:
 		c.mu.Lock()
 		c.histMod = msg.mod
@@ -289,16 +255,110 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// SetTasks tells the controller which scenario tasks are ticked (task ID -> done); the "start"
-// action restarts the API with the knobs of the ticked Fix 1 items.
-func (c *LabController) SetTasks(t map[string]bool) {
-	cp := make(map[string]bool, len(t))
-	for k, v := range t {
-		cp[k] = v
+// loopSample forwards the loop's own sample to the screens and schedules the next tick; the
+// status is read again when it is old, and a running action's new progress line is sent.
+func (c *LabController) loopSample(s LabSample) tea.Cmd {
+	every := time.Second
+	if s.Run != nil {
+		every = 250 * time.Millisecond
 	}
+	cmds := []tea.Cmd{func() tea.Msg { return labSampleMsg{s} }, c.tickCmd(every)}
 	c.mu.Lock()
-	c.tasks = cp
+	stale := time.Since(c.stateAt) > 3*time.Second
+	busy := c.busy
 	c.mu.Unlock()
+	if stale {
+		cmds = append(cmds, c.stateCmd())
+	}
+	if p := c.actLine.Load(); busy != nil && p != nil && *p != c.sentLine {
+		c.sentLine = *p
+		m := ActionProgressMsg{Action: busy.Name, Line: *p}
+		cmds = append(cmds, func() tea.Msg { return m })
+	}
+	return tea.Batch(append(cmds, c.watchHistoryCmd())...)
+}
+
+// statusChanged turns the lab's status into the header's line; it is sent when the line or
+// the conditions changed.
+func (c *LabController) statusChanged(s lab.Status) tea.Cmd {
+	c.syncTasks()
+	st := statusMsg(s)
+	c.mu.Lock()
+	c.stateAt = time.Now()
+	changed := st.Text != c.status || !sameHints(st.Hints, c.lastStatus.Hints)
+	c.status = st.Text
+	c.lastStatus = st
+	c.mu.Unlock()
+	if changed {
+		return func() tea.Msg { return st }
+	}
+	return nil
+}
+
+// statusMsg is the header's view of the lab: the full line and a short one for narrow windows.
+func statusMsg(s lab.Status) LabStatusMsg {
+	m := LabStatusMsg{Text: s.Line, Short: s.Short, Stage: s.Stage}
+	for k, v := range s.Conditions {
+		if v {
+			if m.Hints == nil {
+				m.Hints = map[string]bool{}
+			}
+			m.Hints[k] = true
+		}
+	}
+	if !s.Up {
+		m.Err = true
+		if s.Err != "" {
+			m.Text = "lab: " + firstLine(s.Err)
+		}
+		if m.Short == "" {
+			m.Short = m.Text
+		}
+	}
+	return m
+}
+
+func sameHints(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// SetTasks tells the lab which scenario tasks are ticked (task ID -> done, the worksheet's
+// form): the lab gets them by tag (a task's Tag, or its ID when it has none), every task of the
+// scenario there, ticked or not.
+func (c *LabController) SetTasks(t map[string]bool) {
+	c.lab.SetTasks(taskTags(c.scenario, t))
+}
+
+// taskTags turns the worksheet's ticks (task ID -> done) into the lab's form (tag -> ticked).
+func taskTags(s *content.Scenario, ticked map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	if s == nil {
+		return out
+	}
+	for _, t := range s.Tasks() {
+		tag := t.Tag
+		if tag == "" {
+			tag = t.ID
+		}
+		out[tag] = out[tag] || ticked[t.ID]
+	}
+	return out
+}
+
+// syncTasks gives the lab the worksheet's ticked tasks (on Update's goroutine, the only one
+// that changes them), so that its conditions follow a box the moment it is ticked.
+func (c *LabController) syncTasks() {
+	if c.ws != nil {
+		c.SetTasks(c.ws.Tasks)
+	}
 }
 
 // CancelRun stops a running load test (its partial result is not recorded).
@@ -310,14 +370,7 @@ func (c *LabController) CancelRun() {
 	c.mu.Unlock()
 }
 
-// Lab returns the running lab, or nil while it starts or when it failed.
-func (c *LabController) Lab() *singleserver.Lab {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lab
-}
-
-// Close cancels any run and stops the lab (PostgreSQL too, when this process started it).
+// Close cancels any run and stops the lab.
 func (c *LabController) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
@@ -328,149 +381,139 @@ func (c *LabController) Close() error {
 		if done != nil {
 			<-done // a start in progress unwinds (ctx is canceled) and leaves nothing running
 		}
-		c.mu.Lock()
-		l := c.lab
-		c.mu.Unlock()
-		c.record.Remove() // other terminals stop finding the API before it goes
-		if l != nil {
-			err = l.Close()
-		}
+		c.record.Remove() // other terminals stop finding the lab before it goes
+		err = c.lab.Close()
 		c.inflight.Wait() // actions see the canceled ctx and the closed lab, and return
 	})
 	return err
 }
 
-// Run implements Actions: it starts the work and returns at once.
+// Run implements Actions: it starts the work and returns at once. The lab's action records
+// say what may run when: one short action at a time, unless both may run during a load test
+// (DuringLoad); during a load test only those.
 func (c *LabController) Run(a content.Action) tea.Cmd {
-	c.mu.Lock()
-	l, startErr, starting, busy := c.lab, c.startErr, c.starting, c.busy
-	c.mu.Unlock()
-	running := c.progress.Load() != nil // the index (Fix 2 in place) and explain may run beside it
-	done := func(summary string, err error) tea.Cmd {
-		return func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} }
+	done := func(err error) tea.Cmd {
+		return func() tea.Msg { return ActionDoneMsg{Action: a, Err: err} }
 	}
+	act, ok := lab.FindAction(c.lab, a.Name)
+	if !ok {
+		return done(unknownAction(c.lab, a.Name))
+	}
+	c.mu.Lock()
+	up, startErr, starting, busy := c.up, c.startErr, c.starting, c.busy
+	c.mu.Unlock()
+	loading := c.progress.Load() != nil
 	switch {
 	case starting:
-		return done("", errors.New("the lab is still starting: try again in a moment"))
-	case l == nil && startErr != nil:
+		return done(errors.New("the lab is still starting: try again in a moment"))
+	case startErr != nil:
 		// the whole error: its later lines say what to check (the header keeps only the first)
-		return done("", fmt.Errorf("the lab is not running: %v\nquit, fix that and start again, or run `scalelab doctor`", startErr))
-	case l == nil:
-		return done("", errors.New("the lab is not running"))
-	case busy != "" && a.Name != content.ActionExplain:
-		return done("", fmt.Errorf("%s is still running: wait for it", actionDoing(busy)))
-	case running && (a.Name == content.ActionLoadTest || a.Name == content.ActionStart || a.Name == content.ActionReset):
-		// the index and EXPLAIN may go beside a run (Fix 2 in place); a restart or a reset would
-		// change the stage the run is recorded as
-		return done("", errors.New("a load test is running: wait for it to end, or stop it with S"))
+		return done(fmt.Errorf("the lab is not running: %v\nquit, fix that and start again, or run `scalelab doctor`", startErr))
+	case !up:
+		return done(errors.New("the lab is not running"))
+	case loading && (act.Load || !act.DuringLoad):
+		// an action that would change what the run measures waits for its end
+		return done(errors.New("a load test is running: wait for it to end, or stop it with S"))
+	case busy != nil && !(busy.DuringLoad && act.DuringLoad):
+		return done(fmt.Errorf("%s is still running: wait for it", doingOf(*busy)))
 	}
-	switch a.Name {
-	case content.ActionLoadTest:
-		return c.loadTest(l, a)
-	case content.ActionStart:
-		return c.restart(l, a)
-	case content.ActionApplyFix:
-		return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
-			return c.applyIndex(ctx, l)
-		})
-	case content.ActionExplain:
-		c.inflight.Add(1)
-		return func() tea.Msg {
-			defer c.inflight.Done()
-			ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
-			defer cancel()
-			plan, err := l.Explain(ctx)
-			summary := ""
-			if err == nil {
-				summary = "EXPLAIN: " + plan.Verdict()
-				c.recordPlan(plan)
-			}
-			em := c.explainMsg(plan, err)
-			return tea.BatchMsg{
-				func() tea.Msg { return em },
-				func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} },
-			}
-		}
-	case content.ActionReset:
-		return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
-			if err := l.Reset(ctx); err != nil {
-				return "", nil, err
-			}
-			c.mu.Lock()
-			c.indexExisted = false
-			c.mu.Unlock()
-			return fmt.Sprintf("lab reset: broken API, no index, %d posts reseeded", l.Rows()), []tea.Msg{LabAppliedMsg{}}, nil
-		})
+	if act.Load {
+		return c.loadTest(act, a)
 	}
-	return done("", fmt.Errorf("unknown lab action %q", a.Name))
+	return c.do(act, a)
 }
 
-// work runs one short action in a Cmd, marks the controller busy meanwhile and refreshes the state line.
-func (c *LabController) work(a content.Action, f func(ctx context.Context) (string, error)) tea.Cmd {
-	return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
-		s, err := f(ctx)
-		return s, nil, err
-	})
+// unknownAction says that the lab has no such action, naming the ones it has.
+func unknownAction(l lab.Lab, name string) error {
+	var names []string
+	for _, a := range l.Actions() {
+		names = append(names, a.Name)
+	}
+	return fmt.Errorf("the %s lab has no action %q (its actions: %s)", l.Name(), name, strings.Join(names, ", "))
 }
 
-// workMsgs is work for an action that also reports other messages (a plan, what was applied).
-func (c *LabController) workMsgs(a content.Action, f func(ctx context.Context) (string, []tea.Msg, error)) tea.Cmd {
-	c.setBusy(a.Name)
+// doingOf says what an action is doing, for the status line beside the spinner.
+func doingOf(a lab.Action) string {
+	if a.Doing != "" {
+		return strings.TrimSuffix(a.Doing, "…")
+	}
+	return a.Name
+}
+
+// do runs one short action in a Cmd, marks the controller busy meanwhile and reads the status
+// again after it; its outcome goes to the status bar, the worksheet and the plan view.
+func (c *LabController) do(act lab.Action, a content.Action) tea.Cmd {
+	c.mu.Lock()
+	if c.busy == nil {
+		c.busy = &act
+	}
+	c.mu.Unlock()
+	c.actLine.Store(nil)
 	c.inflight.Add(1)
 	return func() tea.Msg {
 		defer c.inflight.Done()
-		defer c.setBusy("")
+		defer c.setIdle(act.Name)
 		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Minute)
 		defer cancel()
-		summary, msgs, err := f(ctx)
-		out := tea.BatchMsg{}
-		for _, m := range msgs {
-			out = append(out, func() tea.Msg { return m })
+		req := lab.Request{Args: a.Args, Progress: func(line string) { c.actLine.Store(&line) }}
+		before := c.planStage(ctx)
+		out, err := act.Do(ctx, req)
+		if err != nil {
+			out = lab.Outcome{}
 		}
-		return append(out,
-			func() tea.Msg { return ActionDoneMsg{Action: a, Summary: summary, Err: err} },
+		var msgs tea.BatchMsg
+		if err == nil && (out.Applied != nil || out.Reset) {
+			m := LabAppliedMsg{Applied: out.Applied, Reset: out.Reset}
+			msgs = append(msgs, func() tea.Msg { return m })
+		}
+		open := false
+		if out.Plan != nil {
+			m := c.explainMsg(*out.Plan)
+			msgs = append(msgs, func() tea.Msg { return m })
+			// an action that only read the plan (the lab where it was): the plan view opens;
+			// one that changed the lab (a fix) keeps the learner where they are
+			open = out.Applied == nil && !out.Reset && c.planStage(ctx) == before
+		}
+		return append(msgs,
+			func() tea.Msg {
+				return ActionDoneMsg{Action: a, Summary: out.Summary, Err: err, OpenPlan: open}
+			},
 			c.stateCmd(),
 		)
 	}
 }
 
-func (c *LabController) setBusy(name string) {
-	c.mu.Lock()
-	c.busy = name
-	c.mu.Unlock()
-}
-
-// restart applies the knobs of the ticked Fix 1 tasks (or the command's --preset when the
-// scenario has no such tasks) and restarts the API in place.
-func (c *LabController) restart(l *singleserver.Lab, a content.Action) tea.Cmd {
-	c.mu.Lock()
-	ticked := c.tasks
-	c.mu.Unlock()
-	k, changes, total := knobsFromTasks(c.scenario, ticked)
-	applied := appliedFixes(c.scenario, ticked)
-	if total == 0 { // no Fix 1 task list: follow the command line
-		k = presetFromArgs(a.Args)
-		applied = []string{presetTag + k.Preset()}
+// planStage is the lab's stage now, read for a lab with a plan view only ("" otherwise).
+func (c *LabController) planStage(ctx context.Context) string {
+	if _, ok := c.lab.(lab.Planner); !ok {
+		return ""
 	}
-	return c.workMsgs(a, func(ctx context.Context) (string, []tea.Msg, error) {
-		if err := l.SetKnobs(ctx, k); err != nil {
-			return "", nil, err
-		}
-		done := []tea.Msg{LabAppliedMsg{Applied: applied}}
-		msg := fmt.Sprintf("API restarted: %s (%s)", k.Preset(), k)
-		if total > 0 {
-			msg = fmt.Sprintf("API restarted with %d of %d Fix 1 changes: %s", changes, total, k.Preset())
-			if changes == 0 {
-				msg += " — tick the boxes above to apply them"
-			}
-		}
-		return msg, done, nil
-	})
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return c.lab.Status(sctx).Stage
 }
 
-// loadTest runs a load test against the lab's API; progress is read by the sample ticks.
-func (c *LabController) loadTest(l *singleserver.Lab, a content.Action) tea.Cmd {
-	opt, err := loadOptionsFromArgs(c.runOpts, a.Args)
+// setIdle ends the busy mark of the action that set it.
+func (c *LabController) setIdle(name string) {
+	c.mu.Lock()
+	if c.busy != nil && c.busy.Name == name {
+		c.busy = nil
+	}
+	c.mu.Unlock()
+}
+
+// explainMsg is an ExplainMsg for plan with the lab's latest plans before and after its fix.
+func (c *LabController) explainMsg(plan lab.Plan) ExplainMsg {
+	m := ExplainMsg{Plan: plan}
+	if p, ok := c.lab.(lab.Planner); ok {
+		m.Before, m.After = p.Plans()
+	}
+	return m
+}
+
+// loadTest runs a load test against the lab; progress is read by the sample ticks.
+func (c *LabController) loadTest(act lab.Action, a content.Action) tea.Cmd {
+	opt, err := loadOptionsFromArgs(c.runOpts, c.users, a.Args)
 	if err != nil {
 		return func() tea.Msg { return ActionDoneMsg{Action: a, Err: err} }
 	}
@@ -490,16 +533,7 @@ func (c *LabController) loadTest(l *singleserver.Lab, a content.Action) tea.Cmd 
 			return loadDoneMsg{action: a, err: lerr}
 		}
 		defer release()
-		sctx, scancel := context.WithTimeout(ctx, 2*time.Second)
-		down := !l.State(sctx).PGUp
-		scancel()
-		rec, err := l.LoadTest(ctx, c.hist, opt, func(p load.Progress) { c.progress.Store(&p) })
-		if rec != nil && rec.Result != nil && !errors.Is(err, context.Canceled) {
-			c.mu.Lock()
-			c.runWhileDown = down || ranWhileDown(rec.Result)
-			c.indexExisted = false // its hint says to run the test: done
-			c.mu.Unlock()
-		}
+		rec, err := c.lab.LoadTest(ctx, c.hist, opt, func(p load.Progress) { c.progress.Store(&p) })
 		return loadDoneMsg{action: a, rec: rec, err: err}
 	})
 }
@@ -523,26 +557,25 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 		r := msg.rec.Result
 		c.lastRun.Store(r)
 		summary = fmt.Sprintf("load test (%s): %s ok, %s failed, p99 %s, %s req/s",
-			singleserver.StageTitle(msg.rec.State), numfmt.Pct(r.SuccessRate)+"%", numfmt.Int(r.Failed), numfmt.Dur(r.P99), numfmt.RPS(r.RPS))
+			lab.StageTitle(c.lab.Stages(), msg.rec.State), numfmt.Pct(r.SuccessRate)+"%", numfmt.Int(r.Failed), numfmt.Dur(r.P99), numfmt.RPS(r.RPS))
 	}
-	if errors.Is(err, context.Canceled) {
+	stopped := errors.Is(err, context.Canceled)
+	if stopped {
 		err, summary = nil, "load test stopped; the partial run was not recorded"
 	}
 	var fresh map[string]bool // the stage whose rows the new run replaces
-	if err == nil && msg.rec != nil && msg.rec.Result != nil {
-		fresh = map[string]bool{msg.rec.State: true}
-		if id := int64(msg.rec.ID); id > c.histSeen.Load() {
+	var record tea.Cmd
+	if rec := msg.rec; err == nil && !stopped && rec != nil && rec.Result != nil {
+		fresh = map[string]bool{rec.State: true}
+		if id := int64(rec.ID); id > c.histSeen.Load() {
 			c.histSeen.Store(id)
 		}
-	}
-	var record tea.Cmd
-	if rec := msg.rec; rec != nil && rec.Result != nil && err == nil {
 		record = func() tea.Msg { return runRecordMsg{rec: rec} }
 	}
 	return tea.Batch(
 		record,
 		func() tea.Msg { return ActionDoneMsg{Action: msg.action, Summary: summary, Err: err} },
-		c.fillTablesCmd(fresh, false), c.sampleCmd(), c.stateCmd(), c.hintsCmdLater(),
+		c.fillTablesCmd(fresh, false), c.sampleCmd(), c.stateCmd(),
 	)
 }
 
@@ -576,17 +609,19 @@ func (c *LabController) loopSampleCmd() tea.Cmd {
 	}
 }
 
-// sample reads the lab once: the API's telemetry, its pool and PostgreSQL's backends.
+// sample reads the lab once (its series and gauges), with the running load test's progress.
 func (c *LabController) sample() (LabSample, bool) {
-	l := c.Lab()
-	if l == nil || c.ctx.Err() != nil {
+	c.mu.Lock()
+	up := c.up
+	c.mu.Unlock()
+	if !up || c.ctx.Err() != nil {
 		return LabSample{}, false
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, 500*time.Millisecond)
 	defer cancel()
-	s := LabSample{At: time.Now(), Telemetry: l.Recorder().Snapshot(), LastRun: c.lastRun.Load()}
-	if f := l.Feed(); f != nil {
-		s.Stats = f.Stats(ctx)
+	s := LabSample{Sample: c.lab.Sample(ctx), LastRun: c.lastRun.Load()}
+	if s.At.IsZero() {
+		s.At = time.Now()
 	}
 	if p := c.progress.Load(); p != nil {
 		cp := *p
@@ -597,13 +632,15 @@ func (c *LabController) sample() (LabSample, bool) {
 
 func (c *LabController) stateCmd() tea.Cmd {
 	return func() tea.Msg {
-		l := c.Lab()
-		if l == nil || c.ctx.Err() != nil {
+		c.mu.Lock()
+		up := c.up
+		c.mu.Unlock()
+		if !up || c.ctx.Err() != nil {
 			return nil
 		}
 		ctx, cancel := context.WithTimeout(c.ctx, 2*time.Second)
 		defer cancel()
-		return labStateMsg{state: l.State(ctx)}
+		return labStateMsg{status: c.lab.Status(ctx)}
 	}
 }
 
@@ -615,6 +652,7 @@ func (c *LabController) fillTablesCmd(fresh map[string]bool, reload bool) tea.Cm
 	if c.hist == nil || c.scenario == nil {
 		return nil
 	}
+	stages := c.lab.Stages()
 	return func() tea.Msg {
 		// in the Cmd: reading the history may wait on its file lock (another scalelab records a run)
 		if reload {
@@ -622,14 +660,14 @@ func (c *LabController) fillTablesCmd(fresh map[string]bool, reload bool) tea.Cm
 				fresh = c.newRuns(fresh)
 			}
 		}
-		latest := c.hist.LatestByState()
-		stages := map[string]bool{}
+		latest := latestRuns(c.hist, c.scenario, c.lab)
+		measured := map[string]bool{}
 		for st, rec := range latest {
-			stages[st] = rec.Result != nil
+			measured[st] = rec.Result != nil
 		}
-		msgs := tea.BatchMsg{func() tea.Msg { return LabRunsMsg{Stages: stages} }}
+		msgs := tea.BatchMsg{func() tea.Msg { return LabRunsMsg{Stages: measured} }}
 		for _, t := range c.scenario.Tables() {
-			if rows, from, ok := fillTable(t, latest); ok {
+			if rows, from, ok := fillTable(t, latest, stages); ok {
 				msg := SetTableMsg{ID: t.ID, Rows: rows, KeepFilled: true}
 				for i, st := range from {
 					if st != "" && fresh[st] {
@@ -643,137 +681,20 @@ func (c *LabController) fillTablesCmd(fresh map[string]bool, reload bool) tea.Cm
 	}
 }
 
-// statusMsg is the header's view of the lab: the full line and a short one for narrow windows.
-func statusMsg(s singleserver.State) LabStatusMsg {
-	if !s.PGUp {
-		return LabStatusMsg{Text: "lab: PostgreSQL down: " + firstLine(s.PGErr), Short: "lab: PostgreSQL down", Err: true}
+// latestRuns is the newest run of each stage among the runs of the scenario in the lab (the
+// tables and the result screen show those; a run of another scenario or lab is not theirs);
+// without a lab, of every run.
+func latestRuns(h *load.History, sc *content.Scenario, l lab.Lab) map[string]load.Record {
+	if l == nil || sc == nil {
+		return h.LatestByState()
 	}
-	short := []string{"PG ✓"}
-	if s.APIAddr != "" {
-		short = append(short, s.APIAddr+" "+presetShort(s))
-	}
-	if s.Index {
-		short = append(short, "index ✓")
-	} else {
-		short = append(short, "no index")
-	}
-	short = append(short, numfmt.Rows(s.Rows)+" rows")
-	return LabStatusMsg{Text: statusLine(s), Short: strings.Join(short, " · "), Stage: s.Stage}
-}
-
-// presetShort names the API's knobs in a few characters: the preset, or for custom knobs the
-// Fix 1 changes made so far ("custom 2/4").
-func presetShort(s singleserver.State) string {
-	if s.Preset != "custom" {
-		return s.Preset
-	}
-	b, n := feed.Broken(), 0
-	k := s.Knobs
-	if k.SharedPool != b.SharedPool {
-		n++
-	}
-	if k.MaxConns != b.MaxConns || k.ConnectTimeout != b.ConnectTimeout {
-		n++
-	}
-	if k.ClosePerRequest != b.ClosePerRequest {
-		n++
-	}
-	if k.SlowQuery != b.SlowQuery {
-		n++
-	}
-	return "custom " + strconv.Itoa(n) + "/4 fixes"
-}
-
-// statusLine is the header's one-line view of the lab.
-func statusLine(s singleserver.State) string {
-	if !s.PGUp {
-		return "lab: PostgreSQL down: " + firstLine(s.PGErr)
-	}
-	parts := []string{"PG " + s.PG.Version}
-	if s.PG.External {
-		parts[0] = "PG (DATABASE_URL)"
-	} else if s.PG.Port != 0 {
-		parts[0] = fmt.Sprintf("PG %s :%d", s.PG.Version, s.PG.Port)
-	}
-	if s.APIAddr != "" {
-		api := "API " + s.APIAddr + " " + s.Preset
-		if s.Preset == "custom" {
-			api += " (" + s.Knobs.String() + ")"
-		}
-		parts = append(parts, api)
-	}
-	if s.Index {
-		parts = append(parts, "index ✓")
-	} else {
-		parts = append(parts, "no index")
-	}
-	parts = append(parts, numfmt.Int(s.Rows)+" rows", "stage: "+singleserver.StageTitle(s.Stage))
-	return strings.Join(parts, " · ")
-}
-
-// knobsFromTasks turns the ticked Fix 1 tasks into knobs, starting from the broken preset.
-// Tasks are recognised by their tag (our scenario: shared-pool, pool-size, no-close, no-delay)
-// or, in scenarios without tags (the original text), by what their words say.
-func knobsFromTasks(s *content.Scenario, ticked map[string]bool) (k feed.Knobs, changes, total int) {
-	k = feed.Broken()
-	if s == nil {
-		return k, 0, 0
-	}
-	for _, t := range s.Tasks() {
-		fixes := taskFixes(t)
-		if len(fixes) == 0 {
-			continue
-		}
-		total++
-		if !ticked[t.ID] {
-			continue
-		}
-		changes++
-		for _, f := range fixes {
-			k = withFix(k, f)
-		}
-	}
-	return k, changes, total
-}
-
-func taskFixes(t *content.Task) []string {
-	switch t.Tag {
-	case "shared-pool", "pool-size", "no-close", "no-delay":
-		return []string{t.Tag}
-	}
-	x := strings.ToLower(t.Text)
-	switch {
-	case strings.Contains(x, "getdbconnection()") && strings.Contains(x, "shared"):
-		return []string{"shared-pool", "pool-size"} // the original: "replace getDbConnection() with the shared pool above" (max 10, 2 s)
-	case strings.Contains(x, "db.end()") || strings.Contains(x, "close"):
-		return []string{"no-close"}
-	case strings.Contains(x, "500") || strings.Contains(x, "settimeout") || strings.Contains(x, "delay") || strings.Contains(x, "sleep"):
-		return []string{"no-delay"}
-	case strings.Contains(x, "getdbconnection()") || strings.Contains(x, "shared pool"):
-		return []string{"shared-pool"}
-	}
-	return nil
-}
-
-func presetFromArgs(args []string) feed.Knobs {
-	for i, a := range args {
-		v := ""
-		if a == "--preset" || a == "-preset" {
-			if i+1 < len(args) {
-				v = args[i+1]
-			}
-		} else if strings.HasPrefix(a, "--preset=") {
-			v = strings.TrimPrefix(a, "--preset=")
-		}
-		if k, err := feed.ParsePreset(v); v != "" && err == nil {
-			return k
-		}
-	}
-	return feed.Fixed() // `npm run start` after editing server.js: the learner's fixed code
+	return h.LatestFor(sc.ID, l.Name())
 }
 
 // loadOptionsFromArgs reads -c, -z and -n from a loadtest command line written in the scenario.
-func loadOptionsFromArgs(def load.Options, args []string) (load.Options, error) {
+// The number of users: users (--users on the command line, 0 when not given) overrides the
+// block's -c; without --users the block's -c; without either def's (load.DefaultConcurrency).
+func loadOptionsFromArgs(def load.Options, users int, args []string) (load.Options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := fs.Int("c", def.Concurrency, "")
@@ -796,6 +717,9 @@ func loadOptionsFromArgs(def load.Options, args []string) (load.Options, error) 
 	}
 	o := def
 	o.Concurrency, o.Duration, o.Requests = *c, *z, *n
+	if users > 0 {
+		o.Concurrency = users
+	}
 	return o, nil // Lab.LoadTest checks the values against the lab's URL
 }
 

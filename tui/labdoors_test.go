@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/running"
 	"scalelab/lab/singleserver"
@@ -22,9 +23,7 @@ func fix1IDs(t *testing.T) map[string]bool {
 	t.Helper()
 	ids := map[string]bool{}
 	for _, task := range content.Builtin().Tasks() {
-		if len(taskFixes(task)) > 0 {
-			ids[task.ID] = true
-		}
+		ids[task.ID] = true
 	}
 	if len(ids) != 4 {
 		t.Fatalf("the built-in scenario's Fix 1 tasks: %v", ids)
@@ -40,26 +39,26 @@ func TestLabRestartPendingThenResume(t *testing.T) {
 	ws := worksheet.New("scenario-01")
 	ws.Tasks = fix1IDs(t)
 	ws.Step = stepNumbered(content.Builtin(), 3)
-	r := newLabRigWith(t, 120, 40, ws, func(o *LabOptions) { o.Worksheet, o.RecordAs = ws, "the workshop" })
+	r := newLabRigWith(t, 120, 40, ws, func(_ *lab.Config, o *LabOptions) { o.Worksheet, o.RecordAs = ws, "the workshop" })
 	rec, err := running.Find()
-	if err != nil || rec.Addr != r.ctl.Lab().Feed().Addr() || rec.What != "the workshop" {
-		t.Fatalf("the running lab's record: %+v %v (API at %s)", rec, err, r.ctl.Lab().Feed().Addr())
+	if addr := r.ctl.lab.Status(t.Context()).Addr; err != nil || rec.Addr != addr || rec.What != "the workshop" {
+		t.Fatalf("the running lab's record: %+v %v (API at %s)", rec, err, addr)
 	}
-	r.waitStatus(t, "restart-pending", func(s LabStatusMsg) bool { return s.Hints[HintRestartPending] })
+	r.waitStatus(t, "restart-pending", func(s LabStatusMsg) bool { return s.Hints["restart-pending"] })
 	send(r.tm, "R")
 	if d := r.waitDone(t, "start"); d.Err != nil {
 		t.Fatalf("restart: %v", d.Err)
 	}
 	r.waitStatus(t, "restart-pending cleared", func(s LabStatusMsg) bool {
-		return !s.Hints[HintRestartPending] && s.Stage == singleserver.StageFix1
+		return !s.Hints["restart-pending"] && s.Stage == singleserver.StageFix1
 	})
 	// a box unticked that the running API still has: a restart is pending again, and ticking
 	// it back clears that
 	send(r.tm, "tab", "x")
-	r.waitStatus(t, "restart-pending after unticking", func(s LabStatusMsg) bool { return s.Hints[HintRestartPending] })
+	r.waitStatus(t, "restart-pending after unticking", func(s LabStatusMsg) bool { return s.Hints["restart-pending"] })
 	send(r.tm, "x")
 	r.waitStatus(t, "restart-pending cleared by ticking back", func(s LabStatusMsg) bool {
-		return !s.Hints[HintRestartPending] && s.Stage == singleserver.StageFix1
+		return !s.Hints["restart-pending"] && s.Stage == singleserver.StageFix1
 	})
 	app := r.quit(t)
 	if err := app.Flush(); err != nil {
@@ -80,12 +79,12 @@ func TestLabRestartPendingThenResume(t *testing.T) {
 	for id := range fix1IDs(t) {
 		saved.Tasks[id] = true
 	}
-	r2 := newLabRigWith(t, 120, 40, saved, func(o *LabOptions) { o.Worksheet, o.Applied = saved, saved.Lab })
+	r2 := newLabRigWith(t, 120, 40, saved, func(c *lab.Config, o *LabOptions) { o.Worksheet, c.Applied = saved, saved.Lab })
 	r2.waitStatus(t, "the stage After Fix 1", func(s LabStatusMsg) bool {
-		return s.Stage == singleserver.StageFix1 && strings.Contains(s.Text, "fixed") && !s.Hints[HintRestartPending]
+		return s.Stage == singleserver.StageFix1 && strings.Contains(s.Text, "fixed") && !s.Hints["restart-pending"]
 	})
-	if k := r2.ctl.Lab().Feed().Knobs(); k != feed.Fixed() {
-		t.Fatalf("knobs on resume %v, want fixed", k)
+	if got := r2.applied(t); !slices.Equal(got, []string{"no-close", "no-delay", "pool-size", "shared-pool"}) {
+		t.Fatalf("the lab resumed with %q, want the four fixes", got)
 	}
 	r2.quit(t)
 }
@@ -97,14 +96,17 @@ func TestLabIndexKeepsPlanBefore(t *testing.T) {
 	r := newLabRig(t, 120, 40, nil)
 	send(r.tm, "F")
 	var em *ExplainMsg
+	done := false
 	r.waitMsg(t, "the plans after F", func(m tea.Msg) bool {
 		if e, ok := m.(ExplainMsg); ok {
 			em = &e
 		}
-		d, ok := m.(ActionDoneMsg)
-		return ok && d.Action.Name == content.ActionApplyFix && em != nil
+		if d, ok := m.(ActionDoneMsg); ok && d.Action.Name == content.ActionApplyFix {
+			done = true
+		}
+		return done && em != nil // in either order: they come from one Cmd
 	})
-	if !em.Before.SeqScan || em.Before.Execution <= 0 || !em.After.IndexScan || em.After.Execution <= 0 {
+	if em.Before.Kind != "Seq Scan" || em.Before.Execution <= 0 || em.After.Kind != "Index Scan" || em.After.Execution <= 0 {
 		t.Fatalf("plans after F: before %+v after %+v", em.Before, em.After)
 	}
 	send(r.tm, "F")
@@ -115,10 +117,10 @@ func TestLabIndexKeepsPlanBefore(t *testing.T) {
 		d, ok := m.(ActionDoneMsg)
 		return ok && d.Action.Name == content.ActionApplyFix
 	})
-	r.waitStatus(t, "index-exists", func(s LabStatusMsg) bool { return s.Hints[HintIndexExists] })
+	r.waitStatus(t, "index-exists", func(s LabStatusMsg) bool { return s.Hints["index-exists"] })
 	send(r.tm, "E")
 	after, _ := r.waitExplain(t)
-	if !after.Before.SeqScan || !after.After.IndexScan {
+	if after.Before.Kind != "Seq Scan" || after.After.Kind != "Index Scan" {
 		t.Fatalf("E after F lost a plan: %+v", after)
 	}
 	// the hint says to run the test: once it has run, the hint is gone
@@ -126,7 +128,7 @@ func TestLabIndexKeepsPlanBefore(t *testing.T) {
 	if d := r.waitDone(t, "loadtest"); d.Err != nil {
 		t.Fatalf("load test after the second F: %v", d.Err)
 	}
-	r.waitStatus(t, "index-exists cleared by the run", func(s LabStatusMsg) bool { return !s.Hints[HintIndexExists] })
+	r.waitStatus(t, "index-exists cleared by the run", func(s LabStatusMsg) bool { return !s.Hints["index-exists"] })
 	r.quit(t)
 }
 

@@ -8,9 +8,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"scalelab/content"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 )
 
 // msgPump runs a LabController's Cmds one message at a time, first in first out, with the
@@ -79,7 +79,7 @@ func TestLabOneSamplingLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := NewLabController(LabOptions{
-		Config:   singleserver.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 500, Logf: t.Logf},
+		Lab:      realLab(t, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 500, Logf: t.Logf}),
 		History:  hist,
 		Scenario: content.Builtin(),
 	})

@@ -1,18 +1,21 @@
 package tui
 
 import (
+	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/jackc/pgx/v5"
 	"github.com/muesli/termenv"
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
 	"scalelab/lab/singleserver"
@@ -22,12 +25,13 @@ import (
 // port, short load runs. Every test waits on the app's own messages (no sleeps).
 
 type labRig struct {
-	app  *App
-	ctl  *LabController
-	hist *load.History
-	msgs chan tea.Msg
-	tm   *teatest.TestModel
-	path string
+	app   *App
+	ctl   *LabController
+	hist  *load.History
+	msgs  chan tea.Msg
+	tm    *teatest.TestModel
+	path  string
+	dbURL string // the lab's database
 
 	// status is the latest state line waitMsg passed over. An action's end and the state line it
 	// changes come from one Cmd in no set order, so a test checks the state line as state
@@ -46,9 +50,9 @@ func newLabRig(t *testing.T, w, h int, ticked map[string]bool, step ...int) *lab
 	return newLabRigWith(t, w, h, ws, nil)
 }
 
-// newLabRigWith is newLabRig with a worksheet of its own and the controller's options changed
-// by opts (nil: as they are).
-func newLabRigWith(t *testing.T, w, h int, ws *worksheet.Worksheet, opts func(*LabOptions)) *labRig {
+// newLabRigWith is newLabRig with a worksheet of its own and the lab's configuration and the
+// controller's options changed by opts (nil: as they are).
+func newLabRigWith(t *testing.T, w, h int, ws *worksheet.Worksheet, opts func(*lab.Config, *LabOptions)) *labRig {
 	t.Helper()
 	dir := testHome(t)
 	hist, err := load.OpenHistory(filepath.Join(dir, "runs.json"))
@@ -56,16 +60,21 @@ func newLabRigWith(t *testing.T, w, h int, ws *worksheet.Worksheet, opts func(*L
 		t.Fatal(err)
 	}
 	sc := content.Builtin()
+	cfg := lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf, Scenario: sc.ID}
 	lo := LabOptions{
-		Config:   singleserver.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf},
 		History:  hist,
 		Scenario: sc,
 		Users:    20,
 		Duration: 2 * time.Second,
 	}
 	if opts != nil {
-		opts(&lo)
+		opts(&cfg, &lo)
 	}
+	l, err := lab.New(lab.Default, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo.Lab = l
 	ctl := NewLabController(lo)
 	t.Cleanup(func() {
 		if err := ctl.Close(); err != nil {
@@ -75,7 +84,7 @@ func newLabRigWith(t *testing.T, w, h int, ws *worksheet.Worksheet, opts func(*L
 	path := worksheet.PathFor(dir, sc.ID)
 	app := New(Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, Lab: ctl, History: hist,
 		GlamourStyle: "dark", ColorProfile: termenv.Ascii})
-	rig := &labRig{app: app, ctl: ctl, hist: hist, msgs: make(chan tea.Msg, 1<<14), path: path}
+	rig := &labRig{app: app, ctl: ctl, hist: hist, msgs: make(chan tea.Msg, 1<<14), path: path, dbURL: cfg.DBURL}
 	app.observe = func(m tea.Msg) {
 		select {
 		case rig.msgs <- m:
@@ -85,6 +94,27 @@ func newLabRigWith(t *testing.T, w, h int, ws *worksheet.Worksheet, opts func(*L
 	rig.tm = teatest.NewTestModel(t, app, teatest.WithInitialTermSize(w, h))
 	rig.waitLabUp(t)
 	return rig
+}
+
+// applied are the settings the lab runs with now (lab.Status.Applied), sorted.
+func (r *labRig) applied(t *testing.T) []string {
+	t.Helper()
+	got := slices.Clone(r.ctl.lab.Status(t.Context()).Applied)
+	slices.Sort(got)
+	return got
+}
+
+// exec runs one SQL statement on the lab's database, from outside the lab.
+func (r *labRig) exec(t *testing.T, sql string) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), r.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), sql); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // waitMsg returns the first message (from now on) for which ok is true.
@@ -244,11 +274,8 @@ func TestLabRestartWithTickedTasks(t *testing.T) {
 	if d := r.waitDone(t, "start"); d.Err != nil || !strings.Contains(d.Summary, "2 of 4") {
 		t.Fatalf("restart: %q %v", d.Summary, d.Err)
 	}
-	k := r.ctl.Lab().Feed().Knobs()
-	want := feed.Broken()
-	want.SharedPool, want.SlowQuery = true, 0
-	if k != want {
-		t.Fatalf("knobs after restart with shared-pool and no-delay ticked:\n got %v\nwant %v", k, want)
+	if got := r.applied(t); !slices.Equal(got, []string{"no-delay", "shared-pool"}) {
+		t.Fatalf("the lab applied %q after a restart with shared-pool and no-delay ticked", got)
 	}
 	r.waitStatus(t, "the state line saying custom", func(s LabStatusMsg) bool {
 		return strings.Contains(s.Text, "custom") && strings.Contains(s.Short, "custom 2/4")
@@ -262,8 +289,8 @@ func TestLabRestartWithTickedTasks(t *testing.T) {
 	if d := r.waitDone(t, "start"); d.Err != nil || !strings.Contains(d.Summary, "4 of 4") {
 		t.Fatalf("restart: %q %v", d.Summary, d.Err)
 	}
-	if k := r.ctl.Lab().Feed().Knobs(); k != feed.Fixed() {
-		t.Fatalf("knobs with all four ticked = %v, want the fixed preset %v", k, feed.Fixed())
+	if got := r.applied(t); !slices.Equal(got, []string{"no-close", "no-delay", "pool-size", "shared-pool"}) {
+		t.Fatalf("the lab applied %q with all four ticked", got)
 	}
 	waitText(t, r.tm, "fixed")
 	r.quit(t)
@@ -275,7 +302,7 @@ func TestLabIndexThenExplain(t *testing.T) {
 	r := newLabRig(t, 80, 24, nil)
 	send(r.tm, "E")
 	before, _ := r.waitExplain(t)
-	if before.Err != nil || !before.Plan.SeqScan || before.Plan.IndexScan {
+	if before.Plan.Kind != "Seq Scan" || before.Plan.Good {
 		t.Fatalf("plan before the index: %+v", before)
 	}
 	send(r.tm, "F")
@@ -287,21 +314,18 @@ func TestLabIndexThenExplain(t *testing.T) {
 	})
 	send(r.tm, "E")
 	after, _ := r.waitExplain(t)
-	if after.Err != nil || !after.Plan.IndexScan {
+	if after.Plan.Kind != "Index Scan" || !after.Plan.Good {
 		t.Fatalf("plan after the index: %+v\n%s", after, after.Plan.Text)
 	}
 	waitText(t, r.tm, "Index Scan")
 
 	// the table goes away under the lab: the next action fails, says why in place, and the app
 	// goes on (the help opens)
-	if _, err := r.ctl.Lab().DB().Exec(t.Context(), "DROP TABLE posts"); err != nil {
-		t.Fatal(err)
-	}
+	r.exec(t, "DROP TABLE posts")
 	send(r.tm, "E")
-	if _, d := r.waitExplain(t); d.Err == nil {
+	if d := r.waitDone(t, "explain-query"); d.Err == nil {
 		t.Fatalf("explain without the table did not fail: %q", d.Summary)
 	}
-	waitText(t, r.tm, "explain-query: ")
 	send(r.tm, "?")
 	waitText(t, r.tm, "The lab")
 	r.quit(t)
@@ -373,11 +397,11 @@ func TestLabStopAndReset(t *testing.T) {
 	}
 
 	send(r.tm, "X")
-	waitText(t, r.tm, "Reset the lab?")
+	waitText(t, r.tm, "Reset the lab: broken API, no index, posts reseeded?")
 	send(r.tm, "n")
 	waitText(t, r.tm, "reset cancelled")
 	send(r.tm, "X")
-	waitText(t, r.tm, "Reset the lab?")
+	waitText(t, r.tm, "Reset the lab: broken API, no index, posts reseeded?")
 	send(r.tm, "y")
 	if d := r.waitDone(t, "reset"); d.Err != nil {
 		t.Fatalf("reset: %v", d.Err)

@@ -32,7 +32,7 @@ type PlainOptions struct {
 
 // RunPlain is the workshop without a screen: each step's text line by line (no escape codes,
 // no boxes), after each step a numbered prompt per question that reads the answer from In, then
-// the step's lab actions and Fix 1 boxes as numbered choices. An empty first line keeps the
+// the step's lab actions and task boxes as numbered choices. An empty first line keeps the
 // existing answer; an answer ends with an empty line. The worksheet is saved after every change
 // and the walk resumes at the saved step. Usable with a screen reader, TERM=dumb or a pipe.
 func RunPlain(ctx context.Context, opt PlainOptions) error {

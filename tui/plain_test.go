@@ -39,7 +39,8 @@ func TestPlainAnswersAndKeeps(t *testing.T) {
 	if ws.Answers["Q1"] != "first line\nsecond line" || ws.Answers["Q3"] != "because of the pool" {
 		t.Fatalf("answers: %#v", ws.Answers)
 	}
-	if !ws.Tasks["step3-task1"] || ws.Tasks["step3-task2"] {
+	tasks := testScenario(t).Tasks()
+	if !ws.Tasks[tasks[0].ID] || ws.Tasks[tasks[1].ID] {
 		t.Fatalf("ticked tasks: %#v", ws.Tasks)
 	}
 	if _, ok := ws.Answers["Q2"]; ok {

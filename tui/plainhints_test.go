@@ -25,13 +25,13 @@ func TestPlainStuckHints(t *testing.T) {
 	} {
 		var out bytes.Buffer
 		p := &plainSession{sc: tc.sc, out: &errWriter{w: &out}, width: 100, held: map[string]bool{}}
-		p.showHints(map[string]bool{HintRestartPending: true, HintIndexExists: true})
+		p.showHints(map[string]bool{"restart-pending": true, "index-exists": true})
 		text := out.String()
 		mustContain(t, text, "Stuck? No change after Fix 1: Restart the API", "Stuck? scalelab apply-fix fails: The index may exist already")
 		if strings.Contains(strings.ToLower(text), "enter on") || strings.Contains(text, "`") {
 			t.Errorf("%s: a hint names a key or markup plain mode does not have:\n%s", tc.name, text)
 		}
-		p.showHints(map[string]bool{HintRestartPending: true, HintIndexExists: true})
+		p.showHints(map[string]bool{"restart-pending": true, "index-exists": true})
 		if out.String() != text {
 			t.Errorf("%s: a hint still holding was said again:\n%s", tc.name, out.String())
 		}

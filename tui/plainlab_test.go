@@ -11,9 +11,9 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/worksheet"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 )
 
 // Plain mode with a real lab: it starts the lab with progress lines, resumes at Step 2, runs the
@@ -27,7 +27,7 @@ func TestPlainRunsTheLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctl := NewLabController(LabOptions{
-		Config:  singleserver.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf},
+		Lab:     realLab(t, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2000, Logf: t.Logf}),
 		History: hist, Scenario: sc, Users: 5, Duration: time.Second,
 	})
 	path := worksheet.PathFor(dir, sc.ID)
@@ -36,9 +36,9 @@ func TestPlainRunsTheLab(t *testing.T) {
 	// Q4-Q6 skipped, 1 = the load test, on; Step 3: 1 = tick the first box, then the EXPLAIN
 	// choice, on; then input ends
 	explain := 0
-	p := &plainSession{sc: sc, ws: ws, lab: &plainLab{}}
+	p := &plainSession{sc: sc, ws: ws, lab: &plainLab{ctl: ctl}}
 	for i, c := range p.choices(stepNumbered(sc, 3)) {
-		if strings.HasPrefix(c.label, "EXPLAIN") {
+		if strings.HasPrefix(c.label, "EXPLAIN ANALYZE") {
 			explain = i + 1
 		}
 	}
@@ -52,13 +52,13 @@ func TestPlainRunsTheLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := out.String()
-	mustContain(t, text, "Starting the lab", "Lab ready:", "Resuming at Step 2", "1) run the load test",
+	mustContain(t, text, "Starting the lab", "Lab ready:", "Resuming at Step 2", "1) run a load test against the feed API",
 		"Lab state: Broken", "Success rate", "Ticked: Build one shared pool", "Stuck? ", "Seq Scan")
 	if strings.Contains(text, "\x1b") {
 		t.Fatalf("escape codes in plain output")
 	}
 	saved := loadSheet(t, path)
-	if !saved.Tasks["step3-task1"] {
+	if !saved.Tasks[sc.Tasks()[0].ID] {
 		t.Fatalf("the tick is not saved: %#v", saved.Tasks)
 	}
 	filled := false

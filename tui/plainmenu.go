@@ -3,6 +3,9 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +15,7 @@ import (
 
 	"scalelab/content"
 	"scalelab/content/termsafe"
-	"scalelab/lab/feed"
+	"scalelab/lab"
 	"scalelab/lab/load"
 )
 
@@ -22,43 +25,24 @@ type plainChoice struct {
 	do    func(ctx context.Context) error
 }
 
-// allActions are the lab actions plain mode can always run, in the order the scenario meets them.
-var allActions = []string{content.ActionLoadTest, content.ActionStart, content.ActionApplyFix, content.ActionExplain, content.ActionReset}
-
-// actionCommand is the CLI command of an action, for a choice the step's text does not write.
-func actionCommand(name string) string {
-	if name == content.ActionStart {
-		return "scalelab serve"
-	}
-	return "scalelab " + name
-}
-
-// actionLabel says what choosing an action does.
-func actionLabel(a content.Action) string {
+// actionLabel says what choosing an action does: its help line and its command.
+func actionLabel(la lab.Action, a content.Action) string {
 	cmd := a.Command
 	if cmd == "" {
 		cmd = "scalelab " + a.Name
 	}
-	switch a.Name {
-	case content.ActionLoadTest:
-		return "run the load test (" + cmd + ")"
-	case content.ActionStart:
-		return "restart the API with the Fix 1 boxes you ticked (" + cmd + ")"
-	case content.ActionApplyFix:
-		return "apply Fix 2: create the index (" + cmd + ")"
-	case content.ActionExplain:
-		return "EXPLAIN the feed query (" + cmd + ")"
-	case content.ActionReset:
-		return "reset the lab: broken API, no index, posts reseeded (" + cmd + ")"
+	if la.Help == "" {
+		return cmd
 	}
-	return cmd
+	return la.Help + " (" + cmd + ")"
 }
 
-// choices are a step's numbered choices: its boxes, its lab commands, the other lab commands
-// and the code the API runs. None for a step with neither boxes nor commands nor code to read.
+// choices are a step's numbered choices: its boxes, its lab commands, the lab's other actions
+// and the code the lab runs. None for a step with neither boxes nor commands nor code to read.
 func (p *plainSession) choices(i int) []plainChoice {
 	var out []plainChoice
 	blocks := stepBlocks(p.sc, i)
+	files := p.codeFiles()
 	mentionsCode := false
 	seen := map[string]bool{}
 	var acts []content.Action
@@ -73,11 +57,17 @@ func (p *plainSession) choices(i int) []plainChoice {
 				}
 				out = append(out, plainChoice{label: verb + " [" + boxOf(p.ws.Tasks[t.ID]) + "] " + plainInline(t.Text), do: func(context.Context) error { return p.toggle(t) }})
 			}
-		case b.Kind == content.CommandBlock && b.Action != nil && !seen[b.Action.Name]:
-			seen[b.Action.Name] = true
-			acts = append(acts, *b.Action)
+		case b.Kind == content.CommandBlock && b.Action != nil:
+			name := b.Action.Name
+			if la, ok := p.action(name); ok {
+				name = la.Name
+			}
+			if !seen[name] {
+				seen[name] = true
+				acts = append(acts, *b.Action)
+			}
 		}
-		for _, f := range feed.SourceFiles {
+		for _, f := range files {
 			mentionsCode = mentionsCode || strings.Contains(b.Markdown, f)
 		}
 	}
@@ -86,20 +76,44 @@ func (p *plainSession) choices(i int) []plainChoice {
 	}
 	if p.lab == nil {
 		acts = nil // the lab is off: the text says to run them in another terminal
-	}
-	if p.lab != nil {
-		for _, name := range allActions {
-			if !seen[name] {
-				acts = append(acts, content.Action{Name: name, Command: actionCommand(name)})
+	} else {
+		for _, la := range p.lab.ctl.lab.Actions() {
+			if !seen[la.Name] {
+				acts = append(acts, content.Action{Name: la.Name, Command: "scalelab " + la.Name})
 			}
 		}
 	}
 	for _, a := range acts {
 		a := a
-		out = append(out, plainChoice{label: actionLabel(a), do: func(ctx context.Context) error { return p.act(ctx, a) }})
+		la, _ := p.action(a.Name)
+		out = append(out, plainChoice{label: actionLabel(la, a), do: func(ctx context.Context) error { return p.act(ctx, a) }})
 	}
-	out = append(out, plainChoice{label: "read the Go code the API runs", do: func(context.Context) error { return p.readCode() }})
+	if len(files) > 0 {
+		out = append(out, plainChoice{label: "read the code the lab runs", do: func(context.Context) error { return p.readCode() }})
+	}
 	return out
+}
+
+// action is the lab's action a command names; ok is false with the lab off or for a name the
+// lab does not know.
+func (p *plainSession) action(name string) (lab.Action, bool) {
+	if p.lab == nil {
+		return lab.Action{}, false
+	}
+	return lab.FindAction(p.lab.ctl.lab, name)
+}
+
+// codeFiles are the files the lab shows its code in (a lab.CodeViewer's), none otherwise.
+func (p *plainSession) codeFiles() []string {
+	if p.lab == nil {
+		return nil
+	}
+	cv, ok := p.lab.ctl.lab.(lab.CodeViewer)
+	if !ok {
+		return nil
+	}
+	_, files := cv.Code()
+	return files
 }
 
 func boxOf(done bool) string {
@@ -163,14 +177,16 @@ func (p *plainSession) toggle(t *content.Task) error {
 	}
 	if p.lab != nil {
 		p.lab.ctl.SetTasks(p.ws.Tasks)
-		p.showHints(p.lab.ctl.hintsNow())
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		p.showHints(statusMsg(p.lab.ctl.lab.Status(ctx)).Hints)
 	}
 	return nil
 }
 
 // waitLabUp prints the lab's progress until it is up (or failed).
 func (p *plainSession) waitLabUp(ctx context.Context) {
-	p.line("Starting the lab (PostgreSQL and the feed API)…")
+	p.line("Starting the lab…")
 	last := ""
 	for {
 		m, ok := p.lab.next(ctx, 90*time.Second)
@@ -205,17 +221,22 @@ func (p *plainSession) act(ctx context.Context, a content.Action) error {
 		p.line(labOffNotice(a))
 		return nil
 	}
+	la, _ := p.action(a.Name)
+	if la.Confirm != "" && !p.confirm(la.Confirm) {
+		p.line("Not done: the lab is as it was.")
+		return nil
+	}
 	p.lab.ctl.SetTasks(p.ws.Tasks)
-	doing := actionDoing(a.Name)
-	if a.Name == content.ActionLoadTest {
-		o, _ := loadOptionsFromArgs(p.lab.ctl.runOpts, a.Args)
+	doing := doingOf(la)
+	if la.Load {
+		o, _ := loadOptionsFromArgs(p.lab.ctl.runOpts, p.lab.ctl.users, a.Args)
 		doing = fmt.Sprintf("running the load test: %d users for %v", o.Concurrency, o.Duration)
 	}
 	p.line(strings.ToUpper(doing[:1]) + doing[1:] + "…")
 	p.lab.run(a)
 	var rec *load.Record
 	var done *ActionDoneMsg
-	for done == nil || (a.Name == content.ActionLoadTest && done.Err == nil && rec == nil) {
+	for done == nil || (la.Load && done.Err == nil && rec == nil) {
 		wait := 10 * time.Minute
 		if done != nil {
 			wait = 3 * time.Second // the record comes beside the end
@@ -249,12 +270,24 @@ func (p *plainSession) act(ctx context.Context, a content.Action) error {
 	}
 	if rec != nil {
 		p.out.printf("\n")
-		WriteRunTable(&wrapWriter{p}, rec)
+		WriteRunTable(&wrapWriter{p}, rec, p.lab.ctl.lab.Stages())
 	} else if done.Summary != "" {
 		p.line(done.Summary)
 	}
 	p.drain()
 	return nil
+}
+
+// confirm asks a yes/no question; only y (or yes) is a yes.
+func (p *plainSession) confirm(question string) bool {
+	p.out.printf("%s (y/n) ", question)
+	if !p.in.Scan() {
+		p.out.printf("\n")
+		p.eof = true
+		return false
+	}
+	a := strings.ToLower(strings.TrimSpace(p.in.Text()))
+	return a == "y" || a == "yes"
 }
 
 // wrapWriter sends a block of text through the session's output.
@@ -299,6 +332,10 @@ func (p *plainSession) handle(m tea.Msg) {
 		}
 	case LabAppliedMsg:
 		p.ws.Lab = append([]string(nil), m.Applied...)
+		if m.Reset { // the lab is at the scenario's start: its switches (the tasks) are off
+			p.ws.Lab = nil
+			clear(p.ws.Tasks)
+		}
 		p.saveOrSay()
 	case ExplainMsg:
 		p.printPlans(m)
@@ -307,19 +344,15 @@ func (p *plainSession) handle(m tea.Msg) {
 	}
 }
 
-// printPlans prints EXPLAIN's plan, and the other one beside it when both are known.
+// printPlans prints the plan an action read, and the other one beside it when both are known.
 func (p *plainSession) printPlans(m ExplainMsg) {
-	if m.Err != nil {
-		p.line("EXPLAIN failed: " + m.Err.Error())
-		return
-	}
 	for _, pl := range []struct {
 		title   string
 		plan    string
 		verdict string
 	}{
-		{"Before the index", m.Before.Text, m.Before.Verdict()},
-		{"After the index", m.After.Text, m.After.Verdict()},
+		{"Before the fix", m.Before.Text, m.Before.Verdict},
+		{"After the fix", m.After.Text, m.After.Verdict},
 	} {
 		if pl.plan == "" {
 			continue
@@ -329,7 +362,7 @@ func (p *plainSession) printPlans(m ExplainMsg) {
 	}
 	if m.Before.Text == "" && m.After.Text == "" && m.Plan.Text != "" {
 		p.out.printf("\n%s\n", m.Plan.Text)
-		p.line(m.Plan.Verdict())
+		p.line(m.Plan.Verdict)
 	}
 }
 
@@ -341,7 +374,8 @@ func (p *plainSession) showHints(h map[string]bool) {
 			delete(p.held, c)
 		}
 	}
-	for _, c := range HintConditions() {
+	conds := slices.Sorted(maps.Keys(h))
+	for _, c := range conds {
 		if !h[c] || p.held[c] {
 			continue
 		}
@@ -352,10 +386,16 @@ func (p *plainSession) showHints(h map[string]bool) {
 	}
 }
 
-// readCode prints one of the files the API runs, chosen by number.
+// readCode prints one of the files the lab runs, chosen by number.
 func (p *plainSession) readCode() error {
-	p.out.printf("Which file? (the Go source of the running API)\n")
-	for i, f := range feed.SourceFiles {
+	cv, ok := p.lab.ctl.lab.(lab.CodeViewer)
+	if !ok {
+		p.line("This lab has no code to read.")
+		return nil
+	}
+	fsys, files := cv.Code()
+	p.out.printf("Which file? (the source the lab runs)\n")
+	for i, f := range files {
 		p.out.printf("  %d) %s\n", i+1, f)
 	}
 	p.out.printf("> ")
@@ -364,14 +404,14 @@ func (p *plainSession) readCode() error {
 		return nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(p.in.Text()))
-	if err != nil || n < 1 || n > len(feed.SourceFiles) {
+	if err != nil || n < 1 || n > len(files) {
 		p.line("No file chosen.")
 		return nil
 	}
-	b, err := feed.Source.ReadFile(feed.SourceFiles[n-1])
+	b, err := fs.ReadFile(fsys, files[n-1])
 	if err != nil {
 		return err
 	}
-	p.out.printf("\n--- %s ---\n%s\n--- end of %s ---\n", feed.SourceFiles[n-1], termsafe.Clean(string(b)), feed.SourceFiles[n-1])
+	p.out.printf("\n--- %s ---\n%s\n--- end of %s ---\n", files[n-1], termsafe.Clean(string(b)), files[n-1])
 	return nil
 }

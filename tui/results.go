@@ -12,16 +12,15 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"scalelab/content"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
-	"scalelab/lab/singleserver"
 )
 
-// results compares the scenario's three measured runs — the newest Broken, After Fix 1 and
-// After Fix 2 runs of the run history — in a table and two small bar charts (req/s and p99),
-// above the list of every recorded run. L runs the load test again against the lab as it is
-// now; the screen says which stage that is and so which row the new run replaces.
+// results compares the newest run of each of the lab's stages (lab.Lab.Stages: Broken, After
+// Fix 1, After Fix 2 in Scenario 1) in a table and two small bar charts (req/s and p99), above
+// the list of every recorded run. The lab's load test key runs it again against the lab as it
+// is now; the screen says which stage that is and so which row the new run replaces.
 //
 // The history is read in a Cmd (at start, and after each load test ends); View only draws.
 type results struct {
@@ -34,8 +33,7 @@ type results struct {
 	loaded bool
 	err    error
 
-	stage   string         // the lab's stage now (singleserver.StageBroken ...), "" until known
-	preset  string         // the API's preset, from the samples
+	stage   string         // the lab's stage now (a lab.Stage's Name), "" until known
 	running *load.Progress // a load test is under way
 	off     int            // list scroll
 
@@ -62,21 +60,34 @@ type resultsLoadedMsg struct {
 	err    error
 }
 
-// resultsKeys are the results screen's help entries. The keys themselves are the app's: L is
-// the global load-test key (it never reaches this screen), esc the global back key; scrolling
-// uses the shared pager keys (g is the newest run, G the oldest).
-var resultsKeys = struct {
-	Rerun, Back key.Binding
-}{
-	Rerun: key.NewBinding(key.WithKeys(hintKeys.LoadTest.Keys()...), key.WithHelp(hintKeys.LoadTest.Help().Key, "run the load test again")),
-	Back:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text")),
+// resultsBack is the results screen's way out in its help: the app's global back key. The lab's
+// load test key is the app's too (it never reaches this screen); scrolling uses the shared
+// pager keys (g is the newest run, G the oldest).
+var resultsBack = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the text"))
+
+// rerunKey is the lab's load test key as the results screen offers it; ok is false when the
+// lab has none.
+func (r *results) rerunKey() (key.Binding, bool) {
+	b, ok := r.c.loadBinding()
+	if !ok {
+		return b, false
+	}
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, "run the load test again")), true
+}
+
+// rerunWord is what the screen's sentences call the load test key ("L"), or the command.
+func (r *results) rerunWord() string {
+	if b, ok := r.c.loadBinding(); ok {
+		return b.Help().Key
+	}
+	return "the load test command"
 }
 
 // resultsStyles are the results screen's styles, derived from the shared Styles' palette.
 type resultsStyles struct {
 	Title, Head, Cell, Empty, Hint lipgloss.Style
 	Now, Err, Mark                 lipgloss.Style
-	Stage                          map[string]lipgloss.Style // bars and labels per stage
+	Tone                           map[string]lipgloss.Style // bars and labels per stage tone
 }
 
 func newResultsStyles(s *Styles) *resultsStyles {
@@ -92,11 +103,11 @@ func newResultsStyles(s *Styles) *resultsStyles {
 		Now:   base.Foreground(p.Focus).Bold(true),
 		Err:   s.StatusErr,
 		Mark:  base.Foreground(p.Focus).Bold(true),
-		Stage: map[string]lipgloss.Style{
-			singleserver.StageBroken: base.Foreground(p.Bad),
-			singleserver.StageFix1:   base.Foreground(p.Warn),
-			singleserver.StageFix2:   base.Foreground(p.Good),
-			singleserver.StageCustom: base.Foreground(p.Muted),
+		Tone: map[string]lipgloss.Style{
+			"bad":  base.Foreground(p.Bad),
+			"warn": base.Foreground(p.Warn),
+			"good": base.Foreground(p.Good),
+			"":     base.Foreground(p.Muted),
 		},
 	}
 	if bold {
@@ -105,8 +116,20 @@ func newResultsStyles(s *Styles) *resultsStyles {
 	return r
 }
 
-// resultStages are the table's rows, in the scenario's order.
-var resultStages = []string{singleserver.StageBroken, singleserver.StageFix1, singleserver.StageFix2}
+// stageStyle colours a stage by its tone (muted for a stage that is none of the lab's).
+func (r *results) stageStyle(name string) lipgloss.Style {
+	for _, st := range r.c.stages {
+		if st.Name == name {
+			if t, ok := r.sty.Tone[st.Tone]; ok {
+				return t
+			}
+		}
+	}
+	return r.sty.Tone[""]
+}
+
+// title is a stage's title among the lab's stages.
+func (r *results) title(name string) string { return lab.StageTitle(r.c.stages, name) }
 
 func newResults(c *common, h *load.History) *results {
 	r := &results{c: c, h: h, loc: time.Local}
@@ -130,11 +153,12 @@ func (r *results) loadCmd() tea.Cmd {
 	if h == nil {
 		return nil
 	}
+	latest := func() map[string]load.Record { return latestRuns(h, r.c.scenario, r.c.lab) }
 	return func() tea.Msg {
 		err := h.Reload()
 		recs := h.List()
 		sort.SliceStable(recs, func(i, j int) bool { return recs[i].ID > recs[j].ID })
-		return resultsLoadedMsg{recs: recs, latest: h.LatestByState(), err: err}
+		return resultsLoadedMsg{recs: recs, latest: latest(), err: err}
 	}
 }
 
@@ -159,7 +183,7 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 		}
 		r.clamp()
 	case ActionDoneMsg:
-		if msg.Action.Name == content.ActionLoadTest {
+		if act, ok := r.c.action(msg.Action.Name); ok && act.Load {
 			r.running = nil
 			r.gen++
 			return r.loadCmd()
@@ -172,11 +196,9 @@ func (r *results) Update(msg tea.Msg) tea.Cmd {
 			r.gen++
 		}
 	case labSampleMsg:
-		if msg.Stats.Preset != r.preset || (msg.Run == nil) != (r.running == nil) ||
-			(msg.Run != nil && fmtSecs(msg.Run.Elapsed) != fmtSecs(r.running.Elapsed)) {
+		if (msg.Run == nil) != (r.running == nil) || (msg.Run != nil && fmtSecs(msg.Run.Elapsed) != fmtSecs(r.running.Elapsed)) {
 			r.gen++
 		}
-		r.preset = msg.Stats.Preset
 		r.running = msg.Run
 	case themeChangedMsg:
 		r.restyle()
@@ -202,12 +224,12 @@ func (r *results) Status() string {
 		return "results · runs are not recorded in this session"
 	}
 	n := 0
-	for _, s := range resultStages {
-		if _, ok := r.latest[s]; ok {
+	for _, s := range r.c.stages {
+		if _, ok := r.latest[s.Name]; ok {
 			n++
 		}
 	}
-	return "results · " + strconv.Itoa(n) + " of 3 stages measured · " + plural(len(r.recs), "run")
+	return "results · " + strconv.Itoa(n) + " of " + strconv.Itoa(len(r.c.stages)) + " stages measured · " + plural(len(r.recs), "run")
 }
 
 func plural(n int, what string) string {
@@ -220,15 +242,21 @@ func plural(n int, what string) string {
 
 // ShortHelp lists the main keys.
 func (r *results) ShortHelp() []key.Binding {
-	k := resultsKeys
-	return []key.Binding{k.Rerun, r.c.keys.Down, r.c.keys.Up, k.Back, r.c.keys.Help}
+	bs := []key.Binding{r.c.keys.Down, r.c.keys.Up, resultsBack, r.c.keys.Help}
+	if k, ok := r.rerunKey(); ok {
+		bs = append([]key.Binding{k}, bs...)
+	}
+	return bs
 }
 
 // FullHelp lists every key.
 func (r *results) FullHelp() [][]key.Binding {
-	k := resultsKeys
+	first := []key.Binding{resultsBack}
+	if k, ok := r.rerunKey(); ok {
+		first = append([]key.Binding{k}, first...)
+	}
 	return [][]key.Binding{
-		{k.Rerun, k.Back},
+		first,
 		r.c.keys.pagerHelp(),
 		{r.c.keys.Theme, r.c.keys.Help, r.c.keys.Quit},
 	}
@@ -281,31 +309,19 @@ func (r *results) drawTop() []string {
 func (r *results) nowLines() []string {
 	s := r.sty
 	st := r.stage
-	name := ""
-	switch {
-	case st != "":
-		name = singleserver.StageTitle(st)
-	case r.preset == "broken":
-		st, name = singleserver.StageBroken, "Broken"
-	case r.preset == "fixed":
-		name = "After Fix 1 or After Fix 2 (the fixed API; which one depends on the index)"
-	case r.preset == "custom":
-		st, name = singleserver.StageCustom, "Custom"
-	}
-	if name == "" {
+	if st == "" {
 		return []string{s.Hint.Render("The lab's stage is not known yet (it is starting)."), ""}
 	}
-	first := s.Cell.Render("The lab is now: ") + s.Now.Render(name)
+	first := s.Cell.Render("The lab is now: ") + s.Now.Render(r.title(st))
+	key := r.rerunWord()
 	var second string
 	switch {
 	case r.running != nil:
 		second = "A load test is running (" + fmtSecs(r.running.Elapsed) + " elapsed): its run shows here when it ends."
-	case st == singleserver.StageCustom:
-		second = "L runs the load test again; knobs of neither preset are recorded as Custom (listed below, not in the table)."
-	case st == "":
-		second = "L runs the load test again against it; the new run becomes the newest of its stage."
+	case !r.c.isStage(st):
+		second = key + " runs the load test again; a run of none of the lab's stages is recorded as " + r.title(st) + " (listed below, not in the table)."
 	default:
-		second = "L runs the load test again against it: the new run replaces the " + singleserver.StageTitle(st) + " row."
+		second = key + " runs the load test again against it: the new run replaces the " + r.title(st) + " row."
 	}
 	out := []string{first}
 	for _, l := range wrapIndent(second, max(20, r.width)) {
@@ -342,16 +358,16 @@ func runLength(o load.Options) string {
 	return fmtSecs(o.Duration)
 }
 
-// table is the three stages' newest runs; columns on the right are left out when the window is
-// too narrow for them.
+// table is the newest run of each of the lab's stages; columns on the right are left out when
+// the window is too narrow for them.
 func (r *results) table() []string {
 	s := r.sty
 	cols := r.columns()
-	cells := make([][]string, len(resultStages))
+	cells := make([][]string, len(r.c.stages))
 	labelW := 0
-	for i, st := range resultStages {
-		labelW = max(labelW, len(singleserver.StageTitle(st)))
-		rec, ok := r.latest[st]
+	for i, stage := range r.c.stages {
+		labelW = max(labelW, xansi.StringWidth(stage.Title))
+		rec, ok := r.latest[stage.Name]
 		cells[i] = make([]string, len(cols))
 		for j, c := range cols {
 			if ok && rec.Result != nil {
@@ -392,10 +408,10 @@ func (r *results) table() []string {
 		head += strings.Repeat(" ", gap) + s.Head.Render(pad(cols[j].head, widths[j], cols[j].right))
 	}
 	out := []string{head}
-	for i, st := range resultStages {
-		row := s.Stage[st].Render(pad(singleserver.StageTitle(st), labelW, false))
-		if _, ok := r.latest[st]; !ok {
-			row += strings.Repeat(" ", gap) + s.Empty.Render(notMeasured(st))
+	for i, stage := range r.c.stages {
+		row := r.stageStyle(stage.Name).Render(pad(stage.Title, labelW, false))
+		if _, ok := r.latest[stage.Name]; !ok {
+			row += strings.Repeat(" ", gap) + s.Empty.Render(notMeasured(stage))
 			out = append(out, row)
 			continue
 		}
@@ -407,22 +423,20 @@ func (r *results) table() []string {
 	return out
 }
 
-func notMeasured(stage string) string {
-	switch stage {
-	case singleserver.StageBroken:
-		return "not measured yet: the load test against the broken API (Step 2)"
-	case singleserver.StageFix1:
-		return "not measured yet: restart with Fix 1, then run the load test"
+// notMeasured is a stage's row before it has a run: when to run the load test for it.
+func notMeasured(st lab.Stage) string {
+	if st.When == "" {
+		return "not measured yet"
 	}
-	return "not measured yet: apply Fix 2 (the index), then run the load test"
+	return "not measured yet: run the load test " + st.When
 }
 
-// charts compares the three runs: requests per second and p99 latency, one bar each.
+// charts compares the stages' runs: requests per second and p99 latency, one bar each.
 func (r *results) charts() []string {
 	s := r.sty
 	n := 0
-	for _, st := range resultStages {
-		if rec, ok := r.latest[st]; ok && rec.Result != nil {
+	for _, st := range r.c.stages {
+		if rec, ok := r.latest[st.Name]; ok && rec.Result != nil {
 			n++
 		}
 	}
@@ -437,37 +451,43 @@ func (r *results) charts() []string {
 	return besides(3, [][]string{rps(cw), p99(cw)}, []int{cw, cw})
 }
 
-// barChart draws one metric of the three stages as horizontal bars (ntcharts' barchart),
-// a label on the left and the value on the right of each.
+// barChart draws one metric of the stages as horizontal bars (ntcharts' barchart), a label on
+// the left (the stage's title, cut to a third of the width) and the value on the right of each.
 func (r *results) barChart(title string, metric func(*load.Result) (float64, string)) func(w int) []string {
 	return func(w int) []string {
 		s := r.sty
-		labels := []string{"Broken", "Fix 1", "Fix 2"}
-		vals := make([]float64, len(resultStages))
-		texts := make([]string, len(resultStages))
+		stages := r.c.stages
+		labelW := 6
+		labels := make([]string, len(stages))
+		for i, st := range stages {
+			labels[i] = st.Title
+			labelW = max(labelW, min(xansi.StringWidth(st.Title), w/3))
+		}
+		vals := make([]float64, len(stages))
+		texts := make([]string, len(stages))
 		top, valW := 0.0, 1
-		for i, st := range resultStages {
+		for i, st := range stages {
 			texts[i] = "—"
-			if rec, ok := r.latest[st]; ok && rec.Result != nil {
+			if rec, ok := r.latest[st.Name]; ok && rec.Result != nil {
 				vals[i], texts[i] = metric(rec.Result)
 				top = max(top, vals[i])
 			}
 			valW = max(valW, xansi.StringWidth(texts[i]))
 		}
-		barW := w - 6 - 1 - 1 - valW
+		barW := w - labelW - 1 - 1 - valW
 		out := []string{s.Title.Render(title)}
 		if barW < 4 {
 			for i := range labels {
-				out = append(out, s.Stage[resultStages[i]].Render(fit(labels[i], 6))+" "+s.Cell.Render(texts[i]))
+				out = append(out, r.stageStyle(stages[i].Name).Render(fit(labels[i], labelW))+" "+s.Cell.Render(texts[i]))
 			}
 			return out
 		}
 		if top <= 0 {
 			top = 1
 		}
-		data := make([]barchart.BarData, len(resultStages))
-		for i, st := range resultStages {
-			data[i] = barchart.BarData{Label: labels[i], Values: []barchart.BarValue{{Name: labels[i], Value: vals[i], Style: s.Stage[st]}}}
+		data := make([]barchart.BarData, len(stages))
+		for i, st := range stages {
+			data[i] = barchart.BarData{Label: labels[i], Values: []barchart.BarValue{{Name: labels[i], Value: vals[i], Style: r.stageStyle(st.Name)}}}
 		}
 		bc := barchart.New(barW, len(data), barchart.WithNoAxis(), barchart.WithHorizontalBars(),
 			barchart.WithBarGap(0), barchart.WithMaxValue(top), barchart.WithNoAutoMaxValue(), barchart.WithDataSet(data))
@@ -478,7 +498,7 @@ func (r *results) barChart(title string, metric func(*load.Result) (float64, str
 			if i < len(bars) {
 				bar = bars[i]
 			}
-			out = append(out, s.Stage[resultStages[i]].Render(fit(labels[i], 6))+" "+fit(bar, barW)+" "+s.Cell.Render(texts[i]))
+			out = append(out, r.stageStyle(stages[i].Name).Render(fit(labels[i], labelW))+" "+fit(bar, barW)+" "+s.Cell.Render(texts[i]))
 		}
 		return out
 	}
@@ -505,7 +525,7 @@ func (r *results) listLines(h int) []string {
 		return []string{s.Title.Render(title), s.Hint.Render("reading the run history…")}
 	case len(r.recs) == 0:
 		out := []string{s.Title.Render(title)}
-		for _, l := range wrapIndent("No runs recorded yet. L runs the load test; `scalelab loadtest` in another terminal is recorded too.", max(20, r.width)) {
+		for _, l := range wrapIndent("No runs recorded yet. "+r.rerunWord()+" runs the load test; `scalelab loadtest` in another terminal is recorded too.", max(20, r.width)) {
 			out = append(out, s.Hint.Render(l))
 		}
 		return out
@@ -525,17 +545,13 @@ func (r *results) listLines(h int) []string {
 func (r *results) runLine(rec load.Record) string {
 	s := r.sty
 	mark := " "
-	if l, ok := r.latest[rec.State]; ok && l.ID == rec.ID && rec.State != singleserver.StageCustom {
+	if l, ok := r.latest[rec.State]; ok && l.ID == rec.ID && r.c.isStage(rec.State) {
 		mark = s.Mark.Render("▸")
-	}
-	st, ok := s.Stage[rec.State]
-	if !ok {
-		st = s.Stage[singleserver.StageCustom]
 	}
 	parts := []string{
 		mark + fit("#"+strconv.Itoa(rec.ID), 5),
 		rec.At.In(r.loc).Format("01-02 15:04"),
-		st.Render(fit(singleserver.StageTitle(rec.State), 11)),
+		r.stageStyle(rec.State).Render(fit(r.title(rec.State), 11)),
 	}
 	if x := rec.Result; x != nil {
 		parts = append(parts,

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"scalelab/content"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/singleserver"
 )
@@ -34,7 +35,7 @@ func resultsRun(state string, at time.Duration) load.Record {
 		r.Avg, r.P50, r.P99, r.RPS = 90*time.Millisecond, 80*time.Millisecond, 400*time.Millisecond, 666.7
 	}
 	r.SuccessRate = 100 * float64(r.Succeeded) / float64(r.Total)
-	return load.Record{At: resT0.Add(at), State: state, Result: r,
+	return load.Record{At: resT0.Add(at), State: state, Result: r, Scenario: "workshop", Lab: "single-server",
 		Options: load.Options{URL: "http://127.0.0.1:3000/feed", Concurrency: 100, Duration: 30 * time.Second}}
 }
 
@@ -80,16 +81,17 @@ func TestResultsTableFromHistory(t *testing.T) {
 	r := loaded(t, h, 120, 37)
 	v := r.View()
 	mustContain(t, v,
-		"run          success  failed     avg     p99  req/s  when         users  duration",
-		"Broken         12.0%   8,184  310 ms  1.25 s    310  11-25 18:05    100       30s",
-		"After Fix 1     100%       0   55 ms   92 ms  1,800  11-25 18:10    100       30s",
-		"After Fix 2  not measured yet: apply Fix 2 (the index), then run the load test",
+		"run                      success  failed     avg     p99  req/s  when         users  duration",
+		"Broken                     12.0%   8,184  310 ms  1.25 s    310  11-25 18:05    100       30s",
+		"After Fix 1                 100%       0   55 ms   92 ms  1,800  11-25 18:10    100       30s",
+		"After Fix 2              not measured yet: run the load test after Fix 2",
+		"1M rows, with the index  not measured yet: run the load test at 1,000,000 rows with the index",
 		"req/s (more is better)", "p99 latency (less is better)",
 		"All runs, newest first",
 		"▸#3    11-25 18:10 After Fix 1",
 		" #4    11-25 18:12 Custom", // custom runs are listed, never in the table
 		" #1    11-25 18:00 Broken")
-	if r.Status() != "results · 2 of 3 stages measured · 4 runs" {
+	if r.Status() != "results · 2 of 5 stages measured · 4 runs" {
 		t.Fatalf("status %q", r.Status())
 	}
 
@@ -106,8 +108,8 @@ func TestResultsTableFromHistory(t *testing.T) {
 		t.Fatal("no reload after a load test")
 	}
 	r.Update(cmd())
-	mustContain(t, r.View(), "After Fix 2     100%       0   31 ms   48 ms  3,200  11-25 18:20", "▸#5 ")
-	if r.Status() != "results · 3 of 3 stages measured · 5 runs" {
+	mustContain(t, r.View(), "After Fix 2                 100%       0   31 ms   48 ms  3,200  11-25 18:20", "▸#5 ")
+	if r.Status() != "results · 3 of 5 stages measured · 5 runs" {
 		t.Fatalf("status %q", r.Status())
 	}
 	// other actions do not reload
@@ -119,10 +121,10 @@ func TestResultsTableFromHistory(t *testing.T) {
 func TestResultsStageAndRerun(t *testing.T) {
 	r := loaded(t, testHistory(t), 80, 21)
 	mustContain(t, r.View(), "The lab's stage is not known yet", "No runs recorded yet",
-		"Broken       not measured yet: the load test against the broken API (Step 2)")
+		"Broken                   not measured yet: run the load test before the fixes")
 
 	// the lab's status names the stage (labctl's statusMsg): r will measure it
-	r.Update(statusMsg(singleserver.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "fixed", Stage: singleserver.StageFix1}))
+	r.Update(statusMsg(lab.Status{Up: true, Stage: singleserver.StageFix1}))
 	mustContain(t, r.View(), "The lab is now: After Fix 1", "the new run replaces the After Fix 1 row")
 
 	// while a load test runs, r says so instead of starting another
@@ -131,14 +133,15 @@ func TestResultsStageAndRerun(t *testing.T) {
 
 	// custom knobs: recorded as Custom
 	r.Update(labSampleMsg{})
-	r.Update(statusMsg(singleserver.State{PGUp: true, APIAddr: "127.0.0.1:3000", Preset: "custom", Stage: singleserver.StageCustom}))
-	mustContain(t, r.View(), "The lab is now: Custom", "recorded as Custom")
+	r.Update(statusMsg(lab.Status{Up: true, Stage: singleserver.StageCustom}))
+	mustContain(t, r.View(), "The lab is now: Custom", "a run of none of the lab's stages is recorded as")
 }
 
 func TestResultsListScrolls(t *testing.T) {
 	var runs []load.Record
+	r3 := []string{singleserver.StageBroken, singleserver.StageFix1, singleserver.StageFix2}
 	for i := 0; i < 30; i++ {
-		runs = append(runs, resultsRun(resultStages[i%3], time.Duration(i)*time.Minute))
+		runs = append(runs, resultsRun(r3[i%3], time.Duration(i)*time.Minute))
 	}
 	r := loaded(t, testHistory(t, runs...), 80, 21)
 	n := r.listHeight()
@@ -189,7 +192,7 @@ func TestResultsGoldens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := loaded(t, testHistory(t, tc.runs...), tc.w, tc.h-3)
-			r.Update(statusMsg(singleserver.State{PGUp: true, Preset: "fixed", Index: true, Stage: singleserver.StageFix2}))
+			r.Update(statusMsg(lab.Status{Up: true, Stage: singleserver.StageFix2}))
 			screenGolden(t, tc.name, r.View())
 		})
 	}

@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"scalelab/content/termsafe"
+	"scalelab/lab"
 	"scalelab/lab/load"
 	"scalelab/lab/numfmt"
-	"scalelab/lab/singleserver"
 )
 
-// WriteRunTable prints a recorded run as the scenario's table: what was loaded, the lab's stage,
-// success rate, failed requests, average and p99 latency, requests per second and the failures
-// by cause with what each means. `scalelab loadtest` and plain mode print runs with it.
-func WriteRunTable(w io.Writer, rec *load.Record) {
+// WriteRunTable prints a recorded run as the scenario's table: what was loaded, the lab's stage
+// (its title among stages, the lab's), success rate, failed requests, average and p99 latency,
+// requests per second and the failures by cause with what each means. `scalelab loadtest` and
+// plain mode print runs with it.
+func WriteRunTable(w io.Writer, rec *load.Record, stages []lab.Stage) {
 	r := rec.Result
 	o := rec.Options
 	what := fmt.Sprintf("%d users", o.Concurrency)
@@ -27,7 +28,7 @@ func WriteRunTable(w io.Writer, rec *load.Record) {
 	}
 	// a run read back from runs.json is text from a file: cleaned before it reaches a terminal
 	fmt.Fprintf(w, "Load test: %s against %s\n", what, termsafe.Clean(o.URL))
-	fmt.Fprintf(w, "Lab state: %s", singleserver.StageTitle(rec.State))
+	fmt.Fprintf(w, "Lab state: %s", lab.StageTitle(stages, rec.State))
 	if rec.Rows > 0 {
 		fmt.Fprintf(w, ", %s rows", numfmt.Int(rec.Rows))
 	}

@@ -18,7 +18,7 @@ func TestWriteRunTableCleansFileText(t *testing.T) {
 		Result:  &load.Result{Total: 10, Failed: 10, Errors: map[string]int{"boom\x1b[2J": 10}},
 	}
 	var b bytes.Buffer
-	WriteRunTable(&b, rec)
+	WriteRunTable(&b, rec, nil)
 	if s := b.String(); strings.ContainsAny(s, "\x1b\a") {
 		t.Fatalf("control characters reached the output: %q", s)
 	}

@@ -11,8 +11,6 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"scalelab/content"
-	"scalelab/lab/feed"
-	"scalelab/lab/singleserver"
 )
 
 // The step list: every section of the scenario with a progress mark (the step's checks done /
@@ -22,9 +20,9 @@ import (
 //   - every question: answered;
 //   - every result table to fill: every value cell filled;
 //   - every load test command: a run recorded at the stage the lab is in at that point of the
-//     text. The stage follows the text's commands from the start: broken; a restart ("start")
-//     applies Fix 1; "apply-fix" adds the index; "reset" goes back to broken. So in the built-in
-//     scenario Step 2 needs a Broken run, Step 3 an After Fix 1 and an After Fix 2 run.
+//     text. The lab says which stage the text's commands from the start lead to
+//     (lab.Lab.StageAfter): in the built-in scenario Step 2 needs a Broken run, Step 3 an After
+//     Fix 1 and an After Fix 2 run.
 
 // stepCheck is one thing a step asks for, and whether it is done.
 type stepCheck struct {
@@ -45,52 +43,66 @@ func (c *common) checks(i int) []stepCheck {
 		}
 	}
 	for _, st := range c.stagesMeasured(i) {
-		out = append(out, stepCheck{what: "record a load test " + stageWhen(st) + " (L)", done: c.runs[st], lab: true})
+		what := "record a load test " + c.stageWhen(st)
+		if b, ok := c.loadBinding(); ok {
+			what += " (" + b.Help().Key + ")"
+		}
+		out = append(out, stepCheck{what: what, done: c.runs[st], lab: true})
 	}
 	return out
 }
 
-// stagesMeasured lists the stages step i's load tests run at (following the commands from the
-// first step), once each.
+// stagesMeasured lists the stages step i's load tests run at (the lab's StageAfter the commands
+// from the first step up to each), once each; none without a lab.
 func (c *common) stagesMeasured(i int) []string {
-	fixed, index := false, false
-	var out []string
+	if c.lab == nil {
+		return nil
+	}
+	var names, out []string
 	for s := 0; s <= i && s < len(c.scenario.Steps); s++ {
 		for _, b := range stepBlocks(c.scenario, s) {
 			if b.Kind != content.CommandBlock || b.Action == nil {
 				continue
 			}
-			switch b.Action.Name {
-			case content.ActionStart:
-				fixed = true
-			case content.ActionApplyFix:
-				index = true
-			case content.ActionReset:
-				fixed, index = false, false
-			case content.ActionLoadTest:
-				k := feed.Broken()
-				if fixed {
-					k = feed.Fixed()
-				}
-				if st := singleserver.StageOf(k, index); s == i && st != singleserver.StageCustom && !slices.Contains(out, st) {
-					out = append(out, st)
-				}
+			act, ok := c.action(b.Action.Name)
+			name := b.Action.Name
+			if ok {
+				name = act.Name
+			}
+			names = append(names, name)
+			if !ok || !act.Load || s != i {
+				continue
+			}
+			// a run of no stage of the lab's (an outage) is no step's check
+			if st := c.lab.StageAfter(names); c.isStage(st) && !slices.Contains(out, st) {
+				out = append(out, st)
 			}
 		}
 	}
 	return out
 }
 
-func stageWhen(st string) string {
-	switch st {
-	case singleserver.StageBroken:
-		return "before the fixes"
-	case singleserver.StageFix1:
-		return "after Fix 1"
-	case singleserver.StageFix2:
-		return "after Fix 2"
+// isStage reports that name is one of the lab's stages.
+func (c *common) isStage(name string) bool {
+	for _, s := range c.stages {
+		if s.Name == name {
+			return true
+		}
 	}
-	return st
+	return false
+}
+
+// stageWhen says when a run is of a stage, in a few words (the stage's When, else its title).
+func (c *common) stageWhen(name string) string {
+	for _, s := range c.stages {
+		if s.Name == name {
+			if s.When != "" {
+				return s.When
+			}
+			return "at " + s.Title
+		}
+	}
+	return name
 }
 
 // tableFilled reports that every cell the table leaves empty has a value in the worksheet.

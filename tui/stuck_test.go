@@ -38,7 +38,7 @@ func stuckApp(t *testing.T) (*App, *reader) {
 	if len(tables) != 1 {
 		t.Fatalf("%d tables", len(tables))
 	}
-	tables[0].When = []string{HintRestartPending, ""}
+	tables[0].When = []string{"restart-pending", ""}
 	a := New(Options{Scenario: sc, GlamourStyle: "dark", ColorProfile: termenv.Ascii})
 	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return a, a.screens[screenReader].(*reader)
@@ -53,7 +53,7 @@ func TestLiveStuckHint(t *testing.T) {
 		t.Fatalf("a hint before its condition holds:\n%s", composed(r))
 	}
 
-	a.Update(LabStatusMsg{Text: "lab", Hints: map[string]bool{HintRestartPending: true}})
+	a.Update(LabStatusMsg{Text: "lab", Hints: map[string]bool{"restart-pending": true}})
 	got := composed(r)
 	mustContain(t, got, "│ Stuck? No change after Fix 1. Restart the API: Enter on scalelab serve")
 	// at the top of the step: right under its title
@@ -62,7 +62,7 @@ func TestLiveStuckHint(t *testing.T) {
 		t.Fatalf("the hint is not at the top of the step:\n%s", got)
 	}
 	// another condition, or one no row names, shows nothing more
-	a.Update(LabStatusMsg{Text: "lab", Hints: map[string]bool{HintRestartPending: true, HintIndexExists: true}})
+	a.Update(LabStatusMsg{Text: "lab", Hints: map[string]bool{"restart-pending": true, "index-exists": true}})
 	if n := strings.Count(composed(r), "Stuck? "); n != 1 {
 		t.Fatalf("%d callouts:\n%s", n, composed(r))
 	}
@@ -87,7 +87,7 @@ func TestLiveStuckHint(t *testing.T) {
 func TestStuckCalloutWraps(t *testing.T) {
 	a, r := stuckApp(t)
 	showStep(t, a, r, 0)
-	a.Update(LabStatusMsg{Text: "lab", Hints: map[string]bool{HintRestartPending: true}})
+	a.Update(LabStatusMsg{Text: "lab", Hints: map[string]bool{"restart-pending": true}})
 	box := xansi.Strip(r.stuckCallout(30))
 	ls := strings.Split(box, "\n")
 	if len(ls) < 3 {

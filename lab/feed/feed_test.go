@@ -350,3 +350,34 @@ func concurrently(t *testing.T, url string, n int) []reply {
 	wg.Wait()
 	return out
 }
+
+// Crash ends the server as a crashed process ends: a request in flight gets no answer at all
+// (a connection error, never a status), and the port no longer accepts connections.
+func TestCrashDropsRequestsInFlight(t *testing.T) {
+	k := feed.Fixed()
+	k.SlowQuery = 10 * time.Second // the request stays in flight until the crash
+	srv, base := start(t, seeded(t, 50), k, nil)
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(base + "/feed")
+		if err == nil {
+			resp.Body.Close()
+			errc <- fmt.Errorf("answered %d", resp.StatusCode)
+			return
+		}
+		errc <- nil
+	}()
+	eventually(t, "a request in flight", func() bool {
+		p, _ := srv.PoolStats()
+		return p.Acquired > 0
+	})
+	srv.Crash()
+	if err := <-errc; err != nil {
+		t.Errorf("the request in flight: %v, want a connection error", err)
+	}
+	if c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://")); err == nil {
+		c.Close()
+		t.Error("the crashed server's port accepts connections")
+	}
+	srv.Close() // after Crash: nothing more to do, and no hang
+}

@@ -257,14 +257,30 @@ func (s *Server) Addr() string {
 
 // Close stops serving (waiting up to 5 s for requests in flight, then cutting
 // off the rest), then closes every pool. Nothing in that can fail: it returns
-// nil, for io.Closer. Safe to call more than once; later calls wait for the first.
+// nil, for io.Closer. Safe to call more than once (Crash included); later calls
+// wait for the first.
 func (s *Server) Close() error {
+	s.stop(false)
+	return nil
+}
+
+// Crash stops the server as a crashed process stops: the listener closes and every connection,
+// requests in flight included, is closed without an answer (their clients see a connection
+// error, not a status), then the pools close. Like Close it is final and safe to repeat.
+func (s *Server) Crash() {
+	s.stop(true)
+}
+
+// stop is Close (abrupt false: requests in flight get up to 5 s to finish) or Crash.
+func (s *Server) stop(abrupt bool) {
 	s.closeOnce.Do(func() {
 		s.setMu.Lock()
 		defer s.setMu.Unlock()
 		s.closed.Store(true)
 		s.httpMu.Lock()
-		if s.httpSrv != nil {
+		if s.httpSrv != nil && abrupt {
+			s.httpSrv.Close()
+		} else if s.httpSrv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			if err := s.httpSrv.Shutdown(ctx); err != nil {
 				s.httpSrv.Close()
@@ -279,5 +295,16 @@ func (s *Server) Close() error {
 			s.monitor.Close()
 		}
 	})
-	return nil
+}
+
+// ResetPools drops the idle connections of the API's shared pool and of its monitoring
+// connection, so that after PostgreSQL came back the next requests open fresh ones instead of
+// failing on connections to the server that went away.
+func (s *Server) ResetPools() {
+	if a := s.cur.Load(); a.shared != nil {
+		a.shared.Reset()
+	}
+	if s.monitor != nil {
+		s.monitor.Reset()
+	}
 }

@@ -219,3 +219,56 @@ func TestResetCreatesTheTable(t *testing.T) {
 		t.Fatalf("Count after Reset of a missing table = %d, %v", n, err)
 	}
 }
+
+func TestGrowAndShrink(t *testing.T) {
+	db := newPool(t)
+	ctx := context.Background()
+	if err := posts.Setup(ctx, db, 1_000, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := posts.CreateIndex(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var progress [][2]int
+	dropped, err := posts.Grow(ctx, db, 250_000, func(done, total int) { progress = append(progress, [2]int{done, total}) })
+	if err != nil || !dropped {
+		t.Fatalf("Grow = %v, %v; want the index dropped", dropped, err)
+	}
+	// From the 1,000 there: chunks of 200,000 at most, counted from the posts in the table.
+	if len(progress) != 2 || progress[len(progress)-1] != [2]int{250_000, 250_000} || progress[0][0] <= 1_000 {
+		t.Errorf("progress %v", progress)
+	}
+	if n, _ := posts.Count(ctx, db); n != 250_000 {
+		t.Errorf("grown to %d posts", n)
+	}
+	if has, _ := posts.HasIndex(ctx, db); has {
+		t.Error("the index survived the grow")
+	}
+	if n, _ := posts.Rows(ctx, db); n != 250_000 {
+		t.Errorf("the planner's estimate after the grow is %d (no ANALYZE?)", n)
+	}
+	if dropped, err := posts.Grow(ctx, db, 2_000, nil); err != nil || dropped {
+		t.Errorf("Grow to fewer posts = %v, %v", dropped, err)
+	}
+	if n, _ := posts.Count(ctx, db); n != 250_000 {
+		t.Errorf("a grow to fewer posts changed the table to %d", n)
+	}
+	if _, err := posts.CreateIndex(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if shrunk, err := posts.Shrink(ctx, db, 3_000, nil); err != nil || !shrunk {
+		t.Fatalf("Shrink = %v, %v", shrunk, err)
+	}
+	if n, _ := posts.Count(ctx, db); n != 3_000 {
+		t.Errorf("shrunk to %d posts", n)
+	}
+	if has, _ := posts.HasIndex(ctx, db); !has {
+		t.Error("Shrink dropped the index")
+	}
+	if shrunk, err := posts.Shrink(ctx, db, 5_000, nil); err != nil || shrunk {
+		t.Errorf("Shrink of a smaller table = %v, %v", shrunk, err)
+	}
+	if _, err := posts.Grow(ctx, db, posts.MaxRows+1, nil); !errors.Is(err, posts.ErrTooManyRows) {
+		t.Errorf("Grow past MaxRows: %v", err)
+	}
+}

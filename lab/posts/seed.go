@@ -40,7 +40,7 @@ func Setup(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, 
 		if seeded {
 			return nil
 		}
-		return seed(ctx, db, rows, progress)
+		return seed(ctx, db, 0, rows, progress)
 	})
 }
 
@@ -73,7 +73,52 @@ func reseed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done,
 	if _, err := db.Exec(ctx, sql.Truncate); err != nil {
 		return fmt.Errorf("empty the posts table: %w", err)
 	}
-	return seed(ctx, db, rows, progress)
+	return seed(ctx, db, 0, rows, progress)
+}
+
+// Grow adds posts until the table holds rows (nothing when it holds that many or more), in
+// chunks with progress (done counts the posts in the table), after dropping the index on
+// created_at when there is one: filling a table is faster without an index to keep up, and the
+// grown table is measured without it first. dropped says the index was there.
+func Grow(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) (dropped bool, err error) {
+	if err := checkRows(rows); err != nil {
+		return false, err
+	}
+	err = withTableLock(ctx, db, func() error {
+		if err := createTable(ctx, db); err != nil {
+			return err
+		}
+		if dropped, err = HasIndex(ctx, db); err != nil {
+			return err
+		}
+		if err := DropIndex(ctx, db); err != nil {
+			return err
+		}
+		n, err := Count(ctx, db)
+		if err != nil || n >= rows {
+			return err
+		}
+		return seed(ctx, db, n, rows, progress)
+	})
+	return dropped, err
+}
+
+// Shrink brings a table of more than rows posts back to rows freshly seeded ones (emptied and
+// seeded again: deleting most rows would leave the table as large on disk, and as slow to scan,
+// until a vacuum). The index, if any, is kept. shrunk is false when the table held rows or fewer.
+func Shrink(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) (shrunk bool, err error) {
+	if err := checkRows(rows); err != nil {
+		return false, err
+	}
+	err = withTableLock(ctx, db, func() error {
+		n, err := Count(ctx, db)
+		if err != nil || n <= rows {
+			return err
+		}
+		shrunk = true
+		return reseed(ctx, db, rows, progress)
+	})
+	return shrunk, err
 }
 
 // Reset brings the table back to the scenario's starting state: no index on
@@ -175,15 +220,16 @@ func withTableLock(ctx context.Context, db *pgxpool.Pool, fn func() error) error
 // seedWorkers is how many chunks are inserted at once, on separate connections.
 const seedWorkers = 2
 
-// seed inserts rows posts in chunks (one INSERT ... SELECT generate_series
-// each, seedWorkers at a time) and refreshes the planner statistics.
-func seed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, total int)) error {
+// seed inserts posts from+1 to rows in chunks (one INSERT ... SELECT generate_series each,
+// seedWorkers at a time) and refreshes the planner statistics. progress gets (posts in the
+// table, rows).
+func seed(ctx context.Context, db *pgxpool.Pool, from, rows int, progress func(done, total int)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	offsets := make(chan int)
 	go func() {
 		defer close(offsets)
-		for off := 0; off < rows; off += chunk {
+		for off := from; off < rows; off += chunk {
 			select {
 			case offsets <- off:
 			case <-ctx.Done():
@@ -193,7 +239,7 @@ func seed(ctx context.Context, db *pgxpool.Pool, rows int, progress func(done, t
 	}()
 	var (
 		mu       sync.Mutex
-		done     int
+		done     = from
 		firstErr error
 		wg       sync.WaitGroup
 	)

@@ -1,5 +1,5 @@
 // Package running is where the process serving the lab's feed API records itself while it runs
-// (lab.json in the data home: the API's address, the process id and what runs it), so that a
+// (lab.json in the data home: the API's address, the process id, what runs it and which lab), so that a
 // command in another terminal measures that lab instead of starting its own. The record is
 // removed when the API closes and ignored when its process is gone.
 //

@@ -26,6 +26,9 @@ type Record struct {
 	PID     int       `json:"pid"`     // the process that serves it
 	What    string    `json:"what"`    // "the workshop", "scalelab serve", ...
 	Started time.Time `json:"started"` // when it started
+	// Lab is the registered name of the lab it runs ("" in records written before it was kept:
+	// the default lab); a command in another terminal works on that lab.
+	Lab string `json:"lab,omitempty"`
 	// Replaced are the labs that were running when this one was recorded, newest first: when
 	// it stops, the first of them still running is the running lab again.
 	Replaced []Record `json:"replaced,omitempty"`
@@ -52,12 +55,15 @@ type Handle struct {
 // Write records the API at addr, served by this process, in the data home (0600, replaced
 // atomically). A record of another live process is replaced: the newest lab is the one a
 // second terminal means.
-func Write(addr, what string) (*Handle, error) {
+func Write(addr, what string) (*Handle, error) { return WriteLab("", addr, what) }
+
+// WriteLab is Write for the lab named labName (a registered lab's name; "" is the default).
+func WriteLab(labName, addr, what string) (*Handle, error) {
 	p, err := Path()
 	if err != nil {
 		return nil, err
 	}
-	return WriteAt(p, Record{Addr: addr, PID: os.Getpid(), What: what, Started: time.Now().UTC()})
+	return WriteAt(p, Record{Addr: addr, PID: os.Getpid(), What: what, Lab: labName, Started: time.Now().UTC()})
 }
 
 // WriteAt writes r at path (see Write): a private temporary file beside it, renamed over it, so that a
@@ -171,9 +177,9 @@ func readAt(path string) (Record, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, fmt.Errorf("the running lab's record %s is unreadable (%v): delete it", path, err)
 	}
-	// What and Addr are printed ("measuring the workshop's API at ..."): a record holding a
+	// What, Addr and Lab are printed ("measuring the workshop's API at ..."): a record holding a
 	// control character is not one scalelab wrote, and none of it reaches a terminal.
-	if strings.IndexFunc(r.What+r.Addr, unicode.IsControl) >= 0 || !utf8.ValidString(r.What+r.Addr) {
+	if text := r.What + r.Addr + r.Lab; strings.IndexFunc(text, unicode.IsControl) >= 0 || !utf8.ValidString(text) {
 		return Record{}, fmt.Errorf("the running lab's record %s holds control characters, so scalelab did not write it: delete it", path)
 	}
 	return r, nil

@@ -134,3 +134,22 @@ func TestRecordWithControlsRefused(t *testing.T) {
 		t.Fatalf("a record with an escape sequence: %+v %v", r, err)
 	}
 }
+
+// A record names the lab it runs, so a command in another terminal works on that lab.
+func TestRecordNamesItsLab(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	h, err := WriteLab("toy", "127.0.0.1:3000", "scalelab serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Remove()
+	if r, err := Find(); err != nil || r.Lab != "toy" {
+		t.Fatalf("Find = %+v, %v; want the lab toy", r, err)
+	}
+	if _, err := WriteLab("toy\x1b[2J", "127.0.0.1:3001", "scalelab serve"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Find(); err == nil || !strings.Contains(err.Error(), "control characters") {
+		t.Fatalf("a lab name with a control sequence was read: %v", err)
+	}
+}

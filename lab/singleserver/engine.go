@@ -33,7 +33,6 @@ type Config struct {
 	MaxConnections int        // private cluster's max_connections; 0 = DefaultMaxConnections (see runs.go)
 	Logf           func(format string, args ...any)
 
-	// Added by the FEED helper:
 	DataDir string // private cluster directory; "" = the default under the data home
 	// Reseed makes Start reseed when the table holds a different number of
 	// posts than Rows (the learner asked for --rows explicitly).
@@ -52,8 +51,21 @@ type Lab struct {
 	db  *pgxpool.Pool // the lab's own small pool for table work (not the API's)
 	// pool is db once open, for the supervisor's goroutine (pgChanged), which may run before.
 	pool atomic.Pointer[pgxpool.Pool]
-	feed *feed.Server
 	rec  *telemetry.Recorder
+
+	// api is the feed API: nil with NoAPI, and while it is killed (kill-api) until it is
+	// brought back. apiMu orders its kills, restarts and Close; knobs and addr are what it
+	// was started with, for the restart, under apiMu.
+	api       atomic.Pointer[feed.Server]
+	apiMu     sync.Mutex
+	knobs     feed.Knobs
+	addr      string
+	apiKilled atomic.Bool
+	// apiEpoch counts the API's kills and restarts: a load test across one is an outage run.
+	apiEpoch atomic.Uint64
+	// rows is how many posts the table holds as far as this Lab set them (the seed, a grow or
+	// a shrink): the stage's row count while PostgreSQL cannot be asked.
+	rows atomic.Int64
 
 	// Changes of stage through this Lab (SetKnobs, ApplyIndex, Reset): how many are under way
 	// and how many ended having changed something. LoadTest files a run across one as custom.
@@ -69,9 +81,13 @@ const (
 	StageBroken = load.StateBroken // as shipped: per-request pools, no index
 	StageFix1   = load.StateFix1   // after Fix 1: one shared pool, still no index
 	StageFix2   = load.StateFix2   // after Fix 2: shared pool and the index
-	StageCustom = load.StateCustom // knobs of neither preset, or the index with broken knobs
-	StageOutage = load.StateOutage // a run during which PostgreSQL was down or restarted
-	StageMixed  = load.StateMixed  // a run across a change of stage or a restart of the API
+	// With Fix 1 (no simulated delay) on a table grown to bigRows posts or more: the real cost of
+	// the Seq Scan, then of the Index Scan.
+	stageBigNoIndex = "big-noindex"
+	stageBigIndex   = "big-index"
+	StageCustom     = load.StateCustom // knobs of neither preset, or the index with broken knobs
+	StageOutage     = load.StateOutage // a run during which PostgreSQL was down or restarted
+	StageMixed      = load.StateMixed  // a run across a change of stage or a restart of the API
 )
 
 // StageTitle names a stage as the scenario's comparison table does: "Broken", "After Fix 1", ...
@@ -91,14 +107,30 @@ func StageTitle(st string) string {
 	return "Custom"
 }
 
-// StageOf names the scenario stage for a setting of the knobs and the index.
-func StageOf(k feed.Knobs, index bool) string {
+// StageOf names the scenario stage for a setting of the knobs and the index, on the table as
+// seeded (fewer than bigRows posts).
+func StageOf(k feed.Knobs, index bool) string { return stageAt(k, index, DefaultRows) }
+
+// bigRows is the table size from which a run with Fix 1 measures the grown table's stages;
+// growRows is what grow-table grows it to.
+const (
+	bigRows  = 500_000
+	growRows = 1_000_000
+)
+
+// stageAt names the scenario stage for the knobs, the index and the posts in the table.
+func stageAt(k feed.Knobs, index bool, rows int) string {
+	big := rows >= bigRows
 	switch {
-	case k == feed.Broken() && !index:
+	case k == feed.Broken() && !index && !big:
 		return StageBroken
+	case k == feed.Fixed() && !index && big:
+		return stageBigNoIndex
 	case k == feed.Fixed() && !index:
 		return StageFix1
-	case k == feed.Fixed() && index:
+	case k == feed.Fixed() && big:
+		return stageBigIndex
+	case k == feed.Fixed():
 		return StageFix2
 	}
 	return StageCustom
@@ -149,15 +181,18 @@ func Start(ctx context.Context, cfg Config) (l *Lab, err error) {
 	if err := l.setupTable(ctx); err != nil {
 		return l, err
 	}
+	if n, err := posts.Rows(ctx, l.db); err == nil {
+		l.rows.Store(int64(n))
+	}
 	if cfg.NoAPI {
 		return l, nil
 	}
 	l.rec = telemetry.NewRecorder()
-	l.feed = feed.New(l.pg.URL(), cfg.Knobs, l.rec)
-	if err := l.feed.Listen(cfg.Addr); err != nil {
+	l.knobs, l.addr = cfg.Knobs, cfg.Addr
+	if err := l.startAPI(); err != nil {
 		return l, err
 	}
-	cfg.Logf("feed API listening on http://%s (%s preset)", l.feed.Addr(), cfg.Knobs.Preset())
+	cfg.Logf("feed API listening on http://%s (%s preset)", l.addr, cfg.Knobs.Preset())
 	return l, nil
 }
 
@@ -232,16 +267,22 @@ type State struct {
 	Preset  string // "broken" | "fixed" | "custom"
 	Index   bool   // Fix 2's index exists and is valid
 	Rows    int    // posts in the table: the planner's estimate, exact after a seed (see posts.Rows)
-	Stage   string // StageBroken, StageFix1, StageFix2 or StageCustom
+	Stage   string // StageBroken, StageFix1, StageFix2, stageBigNoIndex, stageBigIndex or StageCustom
+	// APIKilled: the API was killed (kill-api) and not brought back; APIAddr is where it was.
+	APIKilled bool
 }
 
 // State reads the lab's state (a few small queries, each bounded to 2 s). It changes nothing:
 // bringing PostgreSQL back after it died is pg.Server's supervisor's work.
 func (l *Lab) State(ctx context.Context) State {
 	st := State{Knobs: l.cfg.Knobs}
-	if l.feed != nil {
-		st.APIAddr = l.feed.Addr()
-		st.Knobs = l.feed.Knobs()
+	if f := l.Feed(); f != nil {
+		st.APIAddr = f.Addr()
+		st.Knobs = f.Knobs()
+	} else if l.apiKilled.Load() {
+		l.apiMu.Lock()
+		st.APIAddr, st.Knobs, st.APIKilled = l.addr, l.knobs, true
+		l.apiMu.Unlock()
 	}
 	st.Preset = st.Knobs.Preset()
 	var err error
@@ -260,7 +301,10 @@ func (l *Lab) State(ctx context.Context) State {
 			st.PGErr = "PostgreSQL was stopped on purpose: start it again"
 		}
 	}
-	st.Stage = StageOf(st.Knobs, st.Index)
+	if !st.PGUp {
+		st.Rows = int(l.rows.Load())
+	}
+	st.Stage = stageAt(st.Knobs, st.Index, st.Rows)
 	return st
 }
 
@@ -301,14 +345,13 @@ func (l *Lab) Explain(ctx context.Context) (posts.Plan, error) {
 func (l *Lab) Reset(ctx context.Context) error {
 	l.changing.Add(1)
 	defer l.changed(true)
-	if l.feed != nil {
-		if err := l.feed.SetKnobs(ctx, feed.Broken()); err != nil {
-			return err
-		}
+	if err := l.SetKnobs(ctx, feed.Broken()); err != nil && !errors.Is(err, ErrNoAPI) {
+		return err
 	}
 	if err := posts.ResetProgress(ctx, l.db, l.cfg.Rows, l.progress("reseeding")); err != nil {
 		return err
 	}
+	l.rows.Store(int64(l.cfg.Rows))
 	l.rec.Reset()
 	return nil
 }
@@ -316,18 +359,29 @@ func (l *Lab) Reset(ctx context.Context) error {
 // ErrNoAPI is returned by SetKnobs on a lab started with NoAPI.
 var ErrNoAPI = errors.New("the lab runs without its feed API")
 
-// SetKnobs restarts the API with new knobs, in place (Fix 1 is SetKnobs(ctx, feed.Fixed())).
+// SetKnobs restarts the API with new knobs, in place (Fix 1 is SetKnobs(ctx, feed.Fixed())); a
+// killed API is started again with them.
 func (l *Lab) SetKnobs(ctx context.Context, k feed.Knobs) error {
-	if l.feed == nil {
+	if l.cfg.NoAPI {
 		return ErrNoAPI
+	}
+	if err := k.Validate(); err != nil {
+		return err
 	}
 	l.changing.Add(1)
 	defer l.changed(true)
-	return l.feed.SetKnobs(ctx, k)
+	l.apiMu.Lock()
+	defer l.apiMu.Unlock()
+	if l.apiKilled.Load() {
+		l.knobs = k
+		return l.startAPILocked()
+	}
+	l.knobs = k
+	return l.Feed().SetKnobs(ctx, k)
 }
 
-// Feed is the feed API (nil with NoAPI).
-func (l *Lab) Feed() *feed.Server { return l.feed }
+// Feed is the feed API (nil with NoAPI, and while it is killed).
+func (l *Lab) Feed() *feed.Server { return l.api.Load() }
 
 // DB is the lab's own pool for table work (not the API's pool).
 func (l *Lab) DB() *pgxpool.Pool { return l.db }
@@ -346,9 +400,11 @@ func (l *Lab) Rows() int { return l.cfg.Rows }
 func (l *Lab) Close() error {
 	l.closeOnce.Do(func() {
 		var errs []error
-		if l.feed != nil {
-			errs = append(errs, l.feed.Close())
+		l.apiMu.Lock()
+		if f := l.api.Swap(nil); f != nil {
+			errs = append(errs, f.Close())
 		}
+		l.apiMu.Unlock()
 		if l.db != nil {
 			l.db.Close()
 		}

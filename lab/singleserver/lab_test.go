@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -16,14 +16,13 @@ import (
 	"scalelab/lab/feed"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // feedStatus GETs /feed, retrying connect timeouts: the broken preset's 150 ms
 // to connect is tight on a busy machine.
-func feedStatus(t *testing.T, l *singleserver.Lab) int {
+func feedStatus(t *testing.T, l *Lab) int {
 	t.Helper()
 	for i := 0; ; i++ {
 		resp, err := http.Get("http://" + l.Feed().Addr() + "/feed")
@@ -42,7 +41,7 @@ func TestLabThroughTheScenario(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
 	var logs []string
-	l, err := singleserver.Start(ctx, singleserver.Config{
+	l, err := Start(ctx, Config{
 		DBURL: pgtest.NewDatabase(t), Rows: 2_000,
 		Logf: func(f string, a ...any) { logs = append(logs, f) },
 	})
@@ -51,7 +50,7 @@ func TestLabThroughTheScenario(t *testing.T) {
 	}
 	defer l.Close()
 	st := l.State(ctx)
-	if !st.PGUp || st.Stage != singleserver.StageBroken || st.Preset != "broken" || st.Index || st.Rows != 2_000 || st.APIAddr == "" {
+	if !st.PGUp || st.Stage != StageBroken || st.Preset != "broken" || st.Index || st.Rows != 2_000 || st.APIAddr == "" {
 		t.Fatalf("initial state %+v", st)
 	}
 	if len(logs) == 0 {
@@ -65,7 +64,7 @@ func TestLabThroughTheScenario(t *testing.T) {
 	if err := l.SetKnobs(ctx, feed.Fixed()); err != nil {
 		t.Fatal(err)
 	}
-	if st := l.State(ctx); st.Stage != singleserver.StageFix1 || st.Preset != "fixed" {
+	if st := l.State(ctx); st.Stage != StageFix1 || st.Preset != "fixed" {
 		t.Fatalf("after Fix 1: %+v", st)
 	}
 	plan, err := l.Explain(ctx)
@@ -79,7 +78,7 @@ func TestLabThroughTheScenario(t *testing.T) {
 	if created, err := l.ApplyIndex(ctx); err != nil || created {
 		t.Fatalf("second ApplyIndex = %v, %v", created, err)
 	}
-	if st := l.State(ctx); st.Stage != singleserver.StageFix2 || !st.Index {
+	if st := l.State(ctx); st.Stage != StageFix2 || !st.Index {
 		t.Fatalf("after Fix 2: %+v", st)
 	}
 	if plan, err := l.Explain(ctx); err != nil || !plan.IndexScan {
@@ -96,7 +95,7 @@ func TestLabThroughTheScenario(t *testing.T) {
 	if err := l.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st := l.State(ctx); st.Stage != singleserver.StageBroken || st.Index || st.Rows != 2_000 {
+	if st := l.State(ctx); st.Stage != StageBroken || st.Index || st.Rows != 2_000 {
 		t.Fatalf("after Reset: %+v", st)
 	}
 	if n := l.Recorder().Snapshot().Total.Requests; n != 0 {
@@ -114,10 +113,10 @@ func TestReseedOnlyWhenAsked(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	start := func(cfg singleserver.Config) singleserver.State {
+	start := func(cfg Config) State {
 		t.Helper()
 		cfg.DBURL, cfg.NoAPI = url, true
-		l, err := singleserver.Start(ctx, cfg)
+		l, err := Start(ctx, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,18 +124,18 @@ func TestReseedOnlyWhenAsked(t *testing.T) {
 		if l.Feed() != nil {
 			t.Error("NoAPI lab has a feed API")
 		}
-		if err := l.SetKnobs(ctx, feed.Fixed()); !errors.Is(err, singleserver.ErrNoAPI) {
+		if err := l.SetKnobs(ctx, feed.Fixed()); !errors.Is(err, ErrNoAPI) {
 			t.Errorf("SetKnobs without API = %v", err)
 		}
 		return l.State(ctx)
 	}
-	if st := start(singleserver.Config{Rows: 300}); st.Rows != 300 {
+	if st := start(Config{Rows: 300}); st.Rows != 300 {
 		t.Fatalf("rows %d", st.Rows)
 	}
-	if st := start(singleserver.Config{Rows: 500}); st.Rows != 300 {
+	if st := start(Config{Rows: 500}); st.Rows != 300 {
 		t.Fatalf("a seeded table was reseeded without Reseed: %d rows", st.Rows)
 	}
-	if st := start(singleserver.Config{Rows: 500, Reseed: true}); st.Rows != 500 {
+	if st := start(Config{Rows: 500, Reseed: true}); st.Rows != 500 {
 		t.Fatalf("Reseed: %d rows", st.Rows)
 	}
 }
@@ -146,18 +145,18 @@ func TestStartFailsCleanly(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	// A busy address: Start fails with the advice, and leaves nothing behind.
-	l1, err := singleserver.Start(ctx, singleserver.Config{DBURL: url, Rows: 10, Addr: "127.0.0.1:0"})
+	l1, err := Start(ctx, Config{DBURL: url, Rows: 10, Addr: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l1.Close()
-	_, err = singleserver.Start(ctx, singleserver.Config{DBURL: url, Rows: 10, Addr: l1.Feed().Addr()})
+	_, err = Start(ctx, Config{DBURL: url, Rows: 10, Addr: l1.Feed().Addr()})
 	if !errors.Is(err, feed.ErrAddrInUse) || !strings.Contains(err.Error(), "--addr") {
 		t.Fatalf("Start on a busy address = %v", err)
 	}
 	bad := feed.Fixed()
 	bad.MaxConns = 0
-	if _, err := singleserver.Start(ctx, singleserver.Config{DBURL: url, Knobs: bad}); !errors.Is(err, feed.ErrBadKnobs) {
+	if _, err := Start(ctx, Config{DBURL: url, Knobs: bad}); !errors.Is(err, feed.ErrBadKnobs) {
 		t.Fatalf("Start with bad knobs = %v", err)
 	}
 }
@@ -170,7 +169,7 @@ func TestPrivateCluster(t *testing.T) {
 	dir := clusterDir(t)
 	t.Setenv("SCALELAB_HOME", dir)
 	ctx := context.Background()
-	l, err := singleserver.Start(ctx, singleserver.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100})
+	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +200,7 @@ func TestLabWorksWhenTheAPIExhaustsConnections(t *testing.T) {
 	srv := pgtest.OwnServer(t, pg.Options{MaxConnections: 12})
 	leak := feed.Broken()
 	leak.ClosePerRequest, leak.SlowQuery, leak.ConnectTimeout = false, 0, 5*time.Second
-	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: srv.URL(), Rows: 1_000, Knobs: leak})
+	l, err := Start(ctx, Config{DBURL: srv.URL(), Rows: 1_000, Knobs: leak})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,13 +244,13 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	dir := clusterDir(t)
 	t.Setenv("SCALELAB_HOME", dir)
 	ctx := context.Background()
-	cfg := singleserver.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true}
-	owner, err := singleserver.Start(ctx, cfg)
+	cfg := Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true}
+	owner, err := Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	attached, err := singleserver.Start(ctx, cfg) // as a second scalelab process would
+	attached, err := Start(ctx, cfg) // as a second scalelab process would
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +264,7 @@ func TestLabTakesOverWhenTheOwnerStops(t *testing.T) {
 	if err := attached.PG().Ping(ctx); err == nil {
 		t.Fatal("PostgreSQL still answers after its owner closed")
 	}
-	var st singleserver.State
+	var st State
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if st = attached.State(ctx); st.PGUp && st.PG.Started {
 			break
@@ -284,7 +283,7 @@ func TestStateDoesNotRestartPostgres(t *testing.T) {
 	}
 	dir := clusterDir(t)
 	ctx := context.Background()
-	l, err := singleserver.Start(ctx, singleserver.Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true})
+	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 100, NoAPI: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +299,7 @@ func TestStateDoesNotRestartPostgres(t *testing.T) {
 	if err := l.PG().Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var st singleserver.State
+	var st State
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if st = l.State(ctx); st.PGUp {
 			break
@@ -319,7 +318,7 @@ func TestFeedBackAfterPostmasterKill(t *testing.T) {
 	}
 	dir := clusterDir(t)
 	ctx := context.Background()
-	l, err := singleserver.Start(ctx, singleserver.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
+	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +362,7 @@ func TestNoSeedThenReset(t *testing.T) {
 	t.Setenv("SCALELAB_HOME", t.TempDir())
 	ctx := context.Background()
 	var logs []string
-	l, err := singleserver.Start(ctx, singleserver.Config{
+	l, err := Start(ctx, Config{
 		DBURL: pgtest.NewDatabase(t), Rows: 400, NoAPI: true, NoSeed: true, Reseed: true,
 		Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) },
 	})

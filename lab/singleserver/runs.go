@@ -25,18 +25,20 @@ const DefaultMaxConnections = 50
 
 // FeedURL is the URL of the lab's GET /feed ("" with NoAPI).
 func (l *Lab) FeedURL() string {
-	if l.feed == nil || l.feed.Addr() == "" {
+	if l.cfg.NoAPI {
 		return ""
 	}
-	return "http://" + l.feed.Addr() + "/feed"
+	l.apiMu.Lock()
+	defer l.apiMu.Unlock()
+	return "http://" + l.addr + "/feed"
 }
 
 // LoadTest runs one load test against the lab's /feed (or opt.URL, when set) and returns it as a
 // history record, filed under what it really measured: the stage the lab was in for the whole
-// run (broken, fix1, fix2, custom); outage when PostgreSQL was down at the start or the end, or
-// went down or restarted in between (the server's epoch moved); mixed when the stage changed
-// (a fix was applied, the knobs were set, the lab was reset: the API restarts for those) during
-// the run. An outside URL is custom. The posts in the table and the result go with it, whose
+// run (broken, fix1, fix2, the 1M-row stages, custom); outage when PostgreSQL or the API was
+// down at the start or the end, or went down or restarted in between (PostgreSQL's epoch or the
+// API's moved: kill-db, kill-api, bring-back); mixed when the stage changed (a fix was applied,
+// the knobs were set, the lab was reset, the table grown or shrunk) during the run. An outside URL is custom. The posts in the table and the result go with it, whose
 // failures are explained by the API's own telemetry (connect_timeout, too_many_clients, ...
 // instead of "http 503").
 //
@@ -44,7 +46,12 @@ func (l *Lab) FeedURL() string {
 // A finished run is added to h (nil: not recorded). A cancelled run returns its partial record
 // and an error wrapping context.Canceled, and is not recorded.
 func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress)) (*load.Record, error) {
-	if l.feed == nil {
+	return l.loadTest(ctx, h, opt, progress, load.Record{})
+}
+
+// loadTest is LoadTest with the record's Scenario and Lab taken from stamp.
+func (l *Lab) loadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress), stamp load.Record) (*load.Record, error) {
+	if l.cfg.NoAPI {
 		return nil, ErrNoAPI
 	}
 	own := opt.URL == ""
@@ -57,13 +64,13 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 	}
 	busy := l.changing.Load() > 0
 	changes := l.changes.Load()
-	epoch := l.pg.Epoch()
+	epoch, apiEpoch := l.pg.Epoch(), l.apiEpoch.Load()
 	st := l.State(ctx)
 	stage := st.Stage
 	switch {
 	case !own:
 		stage = load.StateCustom // some other server: its state is not the lab's
-	case !st.PGUp:
+	case !st.PGUp || st.APIKilled:
 		stage = load.StateOutage
 	case busy:
 		stage = load.StateMixed // a change of stage under way
@@ -80,7 +87,7 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 		// cancelled run's partial record says the truth too (State bounds its queries to 2 s).
 		end := l.State(context.WithoutCancel(ctx))
 		switch {
-		case !end.PGUp || l.pg.Epoch() != epoch:
+		case !end.PGUp || end.APIKilled || l.pg.Epoch() != epoch || l.apiEpoch.Load() != apiEpoch:
 			stage = load.StateOutage
 		case end.Stage != st.Stage || l.changing.Load() > 0 || l.changes.Load() != changes:
 			stage = load.StateMixed
@@ -94,7 +101,7 @@ func (l *Lab) LoadTest(ctx context.Context, h *load.History, opt load.Options, p
 		res.AttributeServerCauses(causes)
 	}
 	res.State = stage
-	rec := &load.Record{Options: opt, State: stage, Rows: st.Rows, Result: res}
+	rec := &load.Record{Options: opt, State: stage, Scenario: stamp.Scenario, Lab: stamp.Lab, Rows: st.Rows, Result: res}
 	if err != nil || h == nil {
 		return rec, err
 	}

@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 	"scalelab/lab/load"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
-	"scalelab/lab/singleserver"
 	"scalelab/sql"
 )
 
@@ -27,10 +26,10 @@ import (
 // too_many_clients / connect_timeout failures), both fixes lose none, Fix 2 serves clearly more
 // requests per second than Fix 1.
 func BenchmarkScenarioRuns(b *testing.B) {
-	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
+	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: DefaultMaxConnections})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		l, err := singleserver.Start(ctx, singleserver.Config{DBURL: srv.DatabaseURL(pg.Database), Rows: singleserver.DefaultRows, Reseed: true, Knobs: feed.Broken()})
+		l, err := Start(ctx, Config{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Reseed: true, Knobs: feed.Broken()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -57,7 +56,7 @@ func BenchmarkScenarioRuns(b *testing.B) {
 		l.Close()
 
 		fmt.Printf("\nThe scenario's three runs: %d users, %v, %d posts, max_connections %d\n",
-			opt.Concurrency, opt.Duration, singleserver.DefaultRows, singleserver.DefaultMaxConnections)
+			opt.Concurrency, opt.Duration, DefaultRows, DefaultMaxConnections)
 		fmt.Printf("  %-22s %8s %9s %9s %10s %10s  %s\n", "Run", "Success", "Failed", "Avg", "p99", "Req/sec", "Errors")
 		for _, r := range []*load.Record{broken, fix1, fix2} {
 			res := r.Result
@@ -102,7 +101,7 @@ func BenchmarkFeedVsPgbench(b *testing.B) {
 	if err != nil {
 		b.Skip("wrk not installed (apt-get install -y wrk): skipping the external-load benchmark")
 	}
-	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: singleserver.DefaultMaxConnections})
+	srv := pgtest.OwnServer(b, pg.Options{MaxConnections: DefaultMaxConnections})
 	pgbench, err := exec.LookPath("pgbench")
 	if err != nil {
 		pgbench = filepath.Join(srv.Info().BinDir, "pgbench")
@@ -117,7 +116,7 @@ func BenchmarkFeedVsPgbench(b *testing.B) {
 	// the API: extended protocol, statements cached) is printed beside it.
 	const rounds, seconds = 3, 5
 	for i := 0; i < b.N; i++ {
-		l, err := singleserver.Start(ctx, singleserver.Config{DBURL: srv.DatabaseURL(pg.Database), Rows: singleserver.DefaultRows, Knobs: feed.Fixed()})
+		l, err := Start(ctx, Config{DBURL: srv.DatabaseURL(pg.Database), Rows: DefaultRows, Knobs: feed.Fixed()})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package singleserver_test
+package singleserver
 
 import (
 	"context"
@@ -13,14 +13,13 @@ import (
 	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
 	"scalelab/lab/posts"
-	"scalelab/lab/singleserver"
 )
 
 // TestLoadTestRecordsTheStage: each run is recorded with the stage the lab was in, and its
 // failures are explained by the API's telemetry.
 func TestLoadTestRecordsTheStage(t *testing.T) {
 	ctx := context.Background()
-	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	l, err := Start(ctx, Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +71,7 @@ func TestLoadTestRecordsTheStage(t *testing.T) {
 // stage's row of the comparison table).
 func TestLoadTestDuringAFixIsMixed(t *testing.T) {
 	ctx := context.Background()
-	l, err := singleserver.Start(ctx, singleserver.Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
+	l, err := Start(ctx, Config{DBURL: pgtest.NewDatabase(t), Rows: 2_000, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +135,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 	}
 	dir := clusterDir(t)
 	ctx := context.Background()
-	l, err := singleserver.Start(ctx, singleserver.Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
+	l, err := Start(ctx, Config{DataDir: filepath.Join(dir, "pg"), Rows: 500, Knobs: feed.Fixed()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +154,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.State != load.StateOutage || singleserver.StageTitle(rec.State) != "During an outage" {
+	if rec.State != load.StateOutage || StageTitle(rec.State) != "During an outage" {
 		t.Fatalf("run across a kill -9 of PostgreSQL recorded as %q", rec.State)
 	}
 	if got := h.List(); len(got) != 1 || got[0].State != load.StateOutage {
@@ -173,7 +172,7 @@ func TestLoadTestDuringAnOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back up, left alone: the stage again.
-	var st singleserver.State
+	var st State
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if st = l.State(ctx); st.PGUp {
 			break

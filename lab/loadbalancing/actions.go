@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,8 @@ const (
 	actReset     = "reset"
 )
 
-func (l *lbLab) Actions() []lab.Action { return l.actions }
+// Actions hands out a copy: a caller cannot change the lab's records.
+func (l *lbLab) Actions() []lab.Action { return slices.Clone(l.actions) }
 
 func (l *lbLab) makeActions() []lab.Action {
 	return []lab.Action{

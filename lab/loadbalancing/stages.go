@@ -30,7 +30,8 @@ var stages = []lab.Stage{
 		When: "with Fix B, a replica killed during the run"},
 }
 
-func (l *lbLab) Stages() []lab.Stage { return stages }
+// Stages hands out a copy: a caller cannot change the lab's records.
+func (l *lbLab) Stages() []lab.Stage { return slices.Clone(stages) }
 
 // stageOf is the stage of a run with set and every replica up.
 func stageOf(set settings) string {

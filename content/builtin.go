@@ -31,3 +31,37 @@ func Builtin() *Scenario {
 	}
 	return s
 }
+
+// BuiltinFiles are the scenarios shipped with scalelab, in the series' order.
+var BuiltinFiles = []string{BuiltinFile, "02-load-balancing.md"}
+
+var builtins = sync.OnceValues(func() ([]*Scenario, error) {
+	first, err := builtin()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", BuiltinFile, err)
+	}
+	out := []*Scenario{first}
+	for _, name := range BuiltinFiles[1:] {
+		src, err := Files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		s, err := Parse(name, src)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+})
+
+// Builtins returns every scenario shipped with scalelab, in the series' order (Builtin's
+// first). Parsed once; callers must not modify them. Like Builtin, it panics on a broken
+// embedded file.
+func Builtins() []*Scenario {
+	s, err := builtins()
+	if err != nil {
+		panic(fmt.Sprintf("content: a built-in scenario does not parse: %v", err))
+	}
+	return s
+}

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"scalelab/lab"
+	_ "scalelab/lab/loadbalancing" // registers the load-balancing lab (Scenario 2)
 	_ "scalelab/lab/singleserver" // registers the single-server lab
 )
 

@@ -24,7 +24,7 @@ func width(s string) int {
 }
 
 func TestDiagrams(t *testing.T) {
-	want := []string{"diagram-architecture", "diagram-connection-pool", "diagram-index", "diagram-outage"}
+	want := []string{"diagram-architecture", "diagram-connection-pool", "diagram-index", "diagram-lb-architecture", "diagram-lb-sessions", "diagram-outage"}
 	ents, err := Files.ReadDir(".")
 	if err != nil {
 		t.Fatal(err)

@@ -126,6 +126,10 @@ type Action struct {
 	NeedsServer bool
 	// Hidden keeps it out of the CLI's command list (it still runs from the workshop).
 	Hidden bool
+	// InWorkshop: it acts on the lab while the learner watches it (a kill under load), so it
+	// runs in the workshop only; the CLI lists it with its key and refuses to run it alone,
+	// where it would act on a lab of its own that nobody watches.
+	InWorkshop bool
 	// Do does it. req carries the command's arguments; the outcome says what happened.
 	Do func(ctx context.Context, req Request) (Outcome, error)
 }
@@ -161,6 +165,23 @@ type Sample struct {
 	// CauseHelp says in plain words what the lab's own causes of failure mean (it adds to
 	// load.CauseHelp).
 	CauseHelp map[string]string
+	// Stacks are per-second series split into parts, drawn stacked with one colour per part
+	// (requests per second by replica); nil for a lab with none.
+	Stacks []Stack
+}
+
+// Stack is a per-second series split into named parts.
+type Stack struct {
+	Title string   // "requests per second by replica"
+	Parts []string // the parts' names, in drawing order (bottom first)
+	// Seconds are oldest first, one per second without gaps, the last the second in progress.
+	Seconds []StackSecond
+}
+
+// StackSecond is one second of a Stack: one value per part, in Parts' order.
+type StackSecond struct {
+	At     time.Time
+	Values []float64
 }
 
 // GaugeGroup is a named group of gauges a generic pane draws: a title line, one line per

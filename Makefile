@@ -1,10 +1,10 @@
 # scalelab — `make run` starts the workshop, `make test` runs the tests.
-# Both install what a fresh machine lacks (Go modules, PostgreSQL binaries) or say what to run.
+# Both install what a fresh machine lacks (Go modules, PostgreSQL binaries, HAProxy) or say what to run.
 SHELL := /bin/bash
 GO ?= go
 BIN := bin/scalelab
 
-.PHONY: run test bench build deps postgres tools clean lint fuzz vuln
+.PHONY: run test bench build deps postgres haproxy tools clean lint fuzz vuln
 
 build: $(BIN)
 
@@ -12,14 +12,14 @@ $(BIN): $(shell find . -name '*.go' -not -path './bin/*') $(shell find content s
 	@mkdir -p bin
 	$(GO) build -o $(BIN) .
 
-run: deps postgres build
+run: deps postgres haproxy build
 	./$(BIN)
 
-test: deps postgres tools build
+test: deps postgres haproxy tools build
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-bench: deps postgres tools build
+bench: deps postgres haproxy tools build
 	$(GO) test -p 1 -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 
 fuzz: deps
@@ -32,6 +32,10 @@ deps:
 # PostgreSQL server binaries (initdb, postgres) for the lab's private cluster.
 postgres:
 	@./scripts/ensure-postgres.sh
+
+# HAProxy, the load balancer of Scenario 2 (Scenario 1 runs without it).
+haproxy:
+	@./scripts/ensure-haproxy.sh
 
 # tmux drives the end-to-end tests of the real binary; wrk is the external load for benchmarks.
 tools:

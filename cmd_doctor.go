@@ -11,6 +11,7 @@ import (
 	"github.com/muesli/termenv"
 	"golang.org/x/term"
 
+	"scalelab/lab/haproxy"
 	"scalelab/lab/home"
 	"scalelab/lab/pg"
 )
@@ -19,8 +20,9 @@ import (
 func runDoctor(args []string) error {
 	fs := newFlagSet("doctor", "doctor [--db URL]",
 		"Reports what scalelab found on this machine: the PostgreSQL binaries and their version, the\n"+
-			"private cluster's data dir and whether it runs, the DATABASE_URL in use, the terminal, and the\n"+
-			"data home. Starts nothing. Exits non-zero, with what to do, when something needed is missing.")
+			"private cluster's data dir and whether it runs, HAProxy (Scenario 2's load balancer), the\n"+
+			"DATABASE_URL in use, the terminal, and the data home. Starts nothing. Exits non-zero, with what\n"+
+			"to do, when something needed is missing; a missing HAProxy is a warning (Scenario 1 runs without it).")
 	db := fs.String("db", os.Getenv("DATABASE_URL"), "an existing PostgreSQL to check instead of the private cluster (default $DATABASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -93,6 +95,18 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 		}
 	}
 
+	// HAProxy: Scenario 2's load balancer; Scenario 1 runs without it, so missing is a warning.
+	var warnings []string
+	if bin, err := findHAProxy(); err != nil {
+		row("HAProxy", "NOT FOUND (needed by Scenario 2 only)")
+		warnings = append(warnings, err.Error()+": Scenario 2 (load balancing) needs it; Scenario 1 runs without it")
+	} else if v, err := haproxy.Version(ctx, bin); err != nil {
+		row("HAProxy", "%s DOES NOT RUN: %v (needed by Scenario 2 only)", bin, err)
+		warnings = append(warnings, fmt.Sprintf("%s does not run (%v): reinstall haproxy for Scenario 2; Scenario 1 runs without it", bin, err))
+	} else {
+		row("HAProxy", "%s at %s (Scenario 2)", v, bin)
+	}
+
 	// External server.
 	if dbURL == "" {
 		row("DATABASE_URL", "not set: the lab uses its private cluster")
@@ -134,6 +148,12 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 	}
 	tw.Flush()
 
+	if len(warnings) > 0 {
+		fmt.Fprintln(w, "\nwarnings:")
+		for _, p := range warnings {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+	}
 	if len(problems) > 0 {
 		fmt.Fprintln(w, "\nto fix:")
 		for _, p := range problems {
@@ -141,9 +161,16 @@ func doctor(ctx context.Context, w io.Writer, dbURL string) error {
 		}
 		return exitError{code: 1}
 	}
+	if len(warnings) > 0 {
+		fmt.Fprintln(w, "\nScenario 1 can run: `scalelab` starts the workshop")
+		return nil
+	}
 	fmt.Fprintln(w, "\nall good: `scalelab` starts the workshop")
 	return nil
 }
+
+// findHAProxy finds the haproxy binary doctor reports (a variable: the tests take it away).
+var findHAProxy = haproxy.Find
 
 // canWrite checks that a file can be created, written and removed in dir: a read-only mount, a
 // directory without write permission or a full disk fail here rather than when work is saved.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"scalelab/lab/haproxy"
 	"scalelab/lab/pg"
 	"scalelab/lab/pg/pgtest"
 )
@@ -106,5 +107,31 @@ func TestDoctorUnreachableDBFails(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "to fix:") || !strings.Contains(out.String(), "check that the server runs") {
 		t.Fatalf("doctor gave no advice:\n%s", out.String())
+	}
+}
+
+// HAProxy is Scenario 2's alone: doctor names it when found, and when missing warns with the
+// install line and still passes (Scenario 1 runs without it).
+func TestDoctorReportsHAProxyAsScenario2s(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", reachableHome(t))
+	srv := pgtest.OwnServer(t, pg.Options{})
+	var out bytes.Buffer
+	if err := doctor(context.Background(), &out, srv.URL()); err != nil {
+		t.Fatalf("doctor: %v\n%s", err, out.String())
+	}
+	if _, ferr := haproxy.Find(); ferr == nil && !strings.Contains(out.String(), "(Scenario 2)") {
+		t.Errorf("doctor does not report the HAProxy found:\n%s", out.String())
+	}
+
+	findHAProxy = func() (string, error) { return "", haproxy.ErrNotFound }
+	t.Cleanup(func() { findHAProxy = haproxy.Find })
+	out.Reset()
+	if err := doctor(context.Background(), &out, srv.URL()); err != nil {
+		t.Fatalf("doctor fails without HAProxy (Scenario 1 needs none): %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"NOT FOUND (needed by Scenario 2 only)", "warnings:", "apt install haproxy / brew install haproxy", "Scenario 1 can run"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("doctor without HAProxy lacks %q:\n%s", want, out.String())
+		}
 	}
 }

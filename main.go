@@ -18,7 +18,7 @@ import (
 
 	"scalelab/lab"
 	_ "scalelab/lab/loadbalancing" // registers the load-balancing lab (Scenario 2)
-	_ "scalelab/lab/singleserver" // registers the single-server lab
+	_ "scalelab/lab/singleserver"  // registers the single-server lab
 )
 
 // command is one of the runner's own `scalelab NAME` subcommands.

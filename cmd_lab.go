@@ -102,10 +102,25 @@ func cliName(a lab.Action) string {
 }
 
 func cliHelp(a lab.Action) string {
-	if serves(a) {
+	switch {
+	case serves(a):
 		return "run the lab with its server in the foreground until Ctrl+C (--preset NAME: its settings)"
+	case a.InWorkshop && a.Key != "":
+		return fmt.Sprintf("(in the workshop: %s) %s", a.Key, a.Help)
+	case a.InWorkshop:
+		return "(in the workshop only) " + a.Help
 	}
 	return a.Help
+}
+
+// workshopOnly is the refusal of an InWorkshop action run alone: it acts on a lab the learner
+// watches, and a lab started for one command would be watched by nobody.
+func workshopOnly(labName, name string, a lab.Action) error {
+	how := "run it from a command block of the scenario"
+	if a.Key != "" {
+		how = "press " + a.Key + " in the workshop"
+	}
+	return fmt.Errorf("%s acts on the %s lab while you watch it, so it runs in the workshop only: start `scalelab` and %s", name, labName, how)
 }
 
 // serves tells whether an action is the one `scalelab serve` names: in the CLI it starts the
@@ -125,6 +140,8 @@ func labCommandMain(ctx context.Context, labName, name string, args []string, st
 	switch {
 	case !ok:
 		return fmt.Errorf("the %s lab has no command %q: see 'scalelab help --lab %s'", labName, name, labName)
+	case a.InWorkshop:
+		return workshopOnly(labName, name, a)
 	case a.Load:
 		return loadtestMain(ctx, labName, name, a, args, stdout, stderr)
 	case serves(a):

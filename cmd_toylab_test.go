@@ -100,6 +100,7 @@ func (t *toyLab) Actions() []lab.Action {
 			return lab.Outcome{}, errors.New("the toy broke")
 		}},
 		{Name: "secret", Help: "a workshop-only action", Hidden: true, Do: t.poke},
+		{Name: "kick", Key: "Q", Help: "kick the toy server; it stays down until B", InWorkshop: true, NeedsServer: true, Do: t.poke},
 	}
 }
 
@@ -213,6 +214,33 @@ func TestToyLabHelpListsTheRecords(t *testing.T) {
 	_, errOut, err := runToy(t, "poke", "--help")
 	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut, "Usage: scalelab poke") || !strings.Contains(errOut, "Say what it was given.") || !strings.Contains(errOut, "-lab") {
 		t.Errorf("poke --help (%v):\n%s", err, errOut)
+	}
+}
+
+// An InWorkshop action is listed with its key and refused alone, before any lab starts.
+func TestToyLabWorkshopOnlyAction(t *testing.T) {
+	t.Setenv("SCALELAB_HOME", t.TempDir())
+	var b strings.Builder
+	usage(&b, "toy")
+	if !strings.Contains(b.String(), "kick           (in the workshop: Q) kick the toy server; it stays down until B") {
+		t.Errorf("usage does not list kick with its key:\n%s", b.String())
+	}
+	toyStarts.Lock()
+	before := toyStarts.withServer + toyStarts.dataOnly
+	toyStarts.Unlock()
+	out, _, err := runToy(t, "kick")
+	if err == nil || !strings.Contains(err.Error(), "kick acts on the toy lab while you watch it, so it runs in the workshop only: start `scalelab` and press Q in the workshop") || out != "" {
+		t.Errorf("kick alone: %v\n%s", err, out)
+	}
+	toyStarts.Lock()
+	after := toyStarts.withServer + toyStarts.dataOnly
+	toyStarts.Unlock()
+	if after != before {
+		t.Errorf("kick alone started a lab")
+	}
+	var e strings.Builder
+	if code := run([]string{"kick", "--lab", "toy"}, &e); code != 1 || !strings.Contains(e.String(), "press Q in the workshop") {
+		t.Errorf("scalelab kick: exit %d\n%s", code, e.String())
 	}
 }
 

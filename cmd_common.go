@@ -21,20 +21,26 @@ import (
 // maxRows is the most posts --rows takes.
 const maxRows = 10_000_000
 
-// labFlags are the flags every command that starts a lab shares: --db and --rows (the lab
-// itself is chosen before: chosenLab).
+// minReplicas and maxReplicas bound --replicas.
+const minReplicas, maxReplicas = 2, 8
+
+// labFlags are the flags every command that starts a lab shares: --db, --rows and --replicas
+// (the lab itself is chosen before: chosenLab).
 type labFlags struct {
-	db      string
-	rows    int
-	rowsSet bool // --rows was given: reseed a table holding another count
+	db       string
+	rows     int
+	rowsSet  bool // --rows was given: reseed a table holding another count
+	replicas int
 }
 
-// register adds --db and --rows to fs.
+// register adds --db, --rows and --replicas to fs.
 func (f *labFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", os.Getenv("DATABASE_URL"),
 		"an existing PostgreSQL to use instead of the private cluster (default $DATABASE_URL)")
 	fs.IntVar(&f.rows, "rows", 0,
 		fmt.Sprintf("posts in the table, 1 to %d (default: the lab's; seeded when the table is empty, or when given and the count differs)", maxRows))
+	fs.IntVar(&f.replicas, "replicas", 0,
+		fmt.Sprintf("copies of the API behind the load balancer, %d to %d (default: the lab's; ignored by labs without replicas, such as single-server)", minReplicas, maxReplicas))
 }
 
 // check validates the flags after fs.Parse, for a command that takes no positional argument.
@@ -45,11 +51,14 @@ func (f *labFlags) check(fs *flag.FlagSet) error {
 	return noArgs(fs)
 }
 
-// checkValues validates --rows after fs.Parse and notes whether it was given.
+// checkValues validates --rows and --replicas after fs.Parse and notes whether it was given.
 func (f *labFlags) checkValues(fs *flag.FlagSet) error {
 	f.rowsSet = explicit(fs, "rows")
 	if f.rowsSet && (f.rows < 1 || f.rows > maxRows) {
 		return fmt.Errorf("--rows %d is out of range: pass a number from 1 to %d", f.rows, maxRows)
+	}
+	if explicit(fs, "replicas") && (f.replicas < minReplicas || f.replicas > maxReplicas) {
+		return fmt.Errorf("--replicas %d is out of range: pass a number from %d to %d", f.replicas, minReplicas, maxReplicas)
 	}
 	return nil
 }
@@ -65,10 +74,11 @@ func noArgs(fs *flag.FlagSet) error {
 // config turns the flags into a lab configuration that logs to stderr.
 func (f *labFlags) config(stderr io.Writer) lab.Config {
 	return lab.Config{
-		DBURL:  f.db,
-		Rows:   f.rows,
-		Reseed: f.rowsSet,
-		Logf:   func(format string, args ...any) { fmt.Fprintf(stderr, "scalelab: "+format+"\n", args...) },
+		DBURL:    f.db,
+		Rows:     f.rows,
+		Reseed:   f.rowsSet,
+		Replicas: f.replicas,
+		Logf:     func(format string, args ...any) { fmt.Fprintf(stderr, "scalelab: "+format+"\n", args...) },
 	}
 }
 

@@ -235,7 +235,7 @@ func actionMain(ctx context.Context, labName, name string, a lab.Action, args []
 // Ctrl+C or SIGTERM. Arguments other than the runner's flags (--preset fixed) go to the serve
 // action once the lab is up, before it says where it listens.
 func serveMain(ctx context.Context, labName, name string, a lab.Action, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet(name, name+" [ARGS] [--addr HOST:PORT] [--rows N] [--db URL] [--lab NAME]",
+	fs := newFlagSet(name, name+" [ARGS] [--addr HOST:PORT] [--rows N] [--replicas N] [--db URL] [--lab NAME]",
 		fmt.Sprintf("Starts the %s lab in the foreground with its server and waits; Ctrl+C stops it all.\n"+
 			"ARGS (e.g. --preset NAME) go to its %s action once it is up: %s.", labName, a.Name, a.Help))
 	var f labFlags

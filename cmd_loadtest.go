@@ -21,7 +21,7 @@ import (
 // loadtestArgs are the flags of `scalelab loadtest`.
 type loadtestArgs struct {
 	load.Options
-	labFlags        // --db, --rows (cmd_common.go)
+	labFlags        // --db, --rows, --replicas (cmd_common.go)
 	lab      string // the lab started or measured ("" = lab.Default)
 	preset   string // settings of a lab started for the run, given to its serve action
 	json     bool
@@ -41,7 +41,7 @@ func (a loadtestArgs) labName() string {
 // loadtestMain is `scalelab loadtest` (the lab's Load action, under any of its names) on the
 // lab labName.
 func loadtestMain(ctx context.Context, labName, name string, act lab.Action, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet(name, name+" [-c 100] [-z 30s] [-n N] [--preset NAME] [--url URL] [--json] [--db URL] [--rows N] [--lab NAME]",
+	fs := newFlagSet(name, name+" [-c 100] [-z 30s] [-n N] [--preset NAME] [--url URL] [--json] [--db URL] [--rows N] [--replicas N] [--lab NAME]",
 		upperFirst(act.Help)+".\n\n"+
 			"Sends concurrent users to the lab's API (hey's load generator, in this process) and prints hey's\n"+
 			"summary, then the scenario's table: success rate, failed requests, average and p99 latency,\n"+

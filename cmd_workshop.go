@@ -35,7 +35,7 @@ type workshopFlags struct {
 
 	// the lab beside the text
 	noLab    bool
-	lab      labFlags // --db, --rows
+	lab      labFlags // --db, --rows, --replicas
 	addr     string
 	users    int
 	duration time.Duration
@@ -74,7 +74,7 @@ func (w *workshopFlags) check(fs *flag.FlagSet) error {
 // learner's answers saved as they type (tui/), or plain line-by-line text with --plain.
 func runWorkshop(args []string) error {
 	var f workshopFlags
-	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE] [--no-lab] [--rows N] [--db URL] [--users N] [--duration D]",
+	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE] [--no-lab] [--rows N] [--replicas N] [--db URL] [--users N] [--duration D]",
 		"Start the workshop: the scenario's steps in a full-screen reader, your answers saved as you type\n"+
 			"and restored at the same step next time, and the scenario's lab beside the text, started in the\n"+
 			"background (the header shows its state). Keys: Tab to a question, Enter to answer or\n"+
@@ -95,7 +95,7 @@ func runWorkshop(args []string) error {
 
 func runOpen(args []string) error {
 	var f workshopFlags
-	fs := newFlagSet("open", "open FILE [--plain] [--theme default|projector]",
+	fs := newFlagSet("open", "open FILE [--plain] [--theme default|projector] [--replicas N]",
 		"Run the workshop on a scenario markdown FILE (the format of the built-in one).\n"+
 			"A file that does not parse is reported with its line numbers; `scalelab lint FILE` lists every problem.")
 	f.register(fs, false)

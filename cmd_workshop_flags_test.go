@@ -25,6 +25,9 @@ func TestWorkshopFlagsCheck(t *testing.T) {
 	if err != nil || !f.lab.rowsSet || f.lab.rows != 500 || len(rest) != 1 {
 		t.Fatalf("--rows 500 with a FILE: err %v, rowsSet %v, rows %d, rest %q", err, f.lab.rowsSet, f.lab.rows, rest)
 	}
+	if f, _, err = parse("--replicas", "4"); err != nil || f.lab.config(io.Discard).Replicas != 4 {
+		t.Fatalf("--replicas 4: err %v, config %+v", err, f.lab.config(io.Discard))
+	}
 	if f, _, err = parse(); err != nil || f.lab.rowsSet || f.lab.rows != 0 { // 0: the lab's default
 		t.Fatalf("no flags: err %v, rowsSet %v, rows %d", err, f.lab.rowsSet, f.lab.rows)
 	}
@@ -33,6 +36,8 @@ func TestWorkshopFlagsCheck(t *testing.T) {
 		want string
 	}{
 		{[]string{"--rows", "0"}, "--rows 0 is out of range"},
+		{[]string{"--replicas", "1"}, "--replicas 1 is out of range: pass a number from 2 to 8"},
+		{[]string{"--replicas", "9"}, "--replicas 9 is out of range"},
 		{[]string{"--users", "0"}, "--users 0 is out of range"},
 		{[]string{"--duration", "10h"}, "--duration 10h0m0s is out of range"},
 	} {

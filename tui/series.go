@@ -4,9 +4,9 @@ package tui
 // its text lives, and how far the learner got in it (from its saved worksheet).
 type SeriesEntry struct {
 	ID, Title, File string
-	Steps, Step     int // the scenario's step count and the learner's saved step (0-based)
-	Questions       int // the questions in the scenario
-	Answered        int // the questions the learner answered
+	Steps, Step     int  // the scenario's step count and the learner's saved step (0-based)
+	Questions       int  // the questions in the scenario
+	Answered        int  // the questions the learner answered
 	Current         bool // the scenario open in this app
 }
 

@@ -45,6 +45,9 @@ type Options struct {
 	Contract lab.Lab
 	History  *load.History // the recorded runs (the results screen); may be nil
 	Notice   string        // a line for the status bar at start-up (e.g. a worksheet problem)
+	// Series is the list of scenarios the scenarios screen (o) offers, with their progress;
+	// nil: no list (the key says so).
+	Series []SeriesEntry
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -94,6 +97,7 @@ type App struct {
 	noticeErr bool
 	noticeGen int
 	quitting  bool
+	next      string // the scenario chosen on the scenarios screen; see Next
 
 	lab   labState // what the app knows of the lab (applab.go)
 	paned bool     // the reader was last laid out beside/above the live pane

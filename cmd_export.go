@@ -29,7 +29,7 @@ func runExport(args []string) error {
 			"tasks you ticked, the result tables with your measured runs. Model answers are left out.\n"+
 			"The worksheet is the one the workshop saves as you type (in scalelab's data directory).")
 	out := fs.String("o", "", "write to FILE instead of standard output")
-	scen := fs.String("scenario", "", "the scenario FILE the worksheet belongs to (default: the built-in one)")
+	scen := fs.String("scenario", "", "the scenario the worksheet belongs to: a FILE, or a built-in's name (02-load-balancing) (default: the built-in one you last worked in)")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func runExport(args []string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("unexpected argument %q: write to a file with -o %s", rest[0], rest[0])
 	}
-	s, err := loadScenario(*scen) // as the workshop opens it: parsed, with sections
+	s, file, err := openScenario(*scen) // as the workshop opens it: parsed, with sections
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func runExport(args []string) error {
 	if err != nil {
 		return fmt.Errorf("finding scalelab's data directory: %w (set SCALELAB_HOME to a writable directory)", err)
 	}
-	ident, err := worksheet.IdentityOf(s, *scen) // the workshop's worksheet of this very scenario
+	ident, err := worksheet.IdentityOf(s, file) // the workshop's worksheet of this very scenario
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
 	fs.BoolVar(&w.plain, "plain", false, "plain line-by-line text and numbered prompts, for screen readers (automatic when TERM=dumb or input/output is not a terminal)")
 	fs.StringVar(&w.theme, "theme", "default", "colours: default, or projector (bold, 16 basic colours; T switches in the app)")
 	if withScenario {
-		fs.StringVar(&w.scenario, "scenario", "", "a scenario markdown FILE to run instead of the built-in one")
+		fs.StringVar(&w.scenario, "scenario", "", "a scenario markdown FILE, or a built-in's name (02-load-balancing), instead of the built-in one you last worked in")
 	}
 	fs.BoolVar(&w.noLab, "no-lab", false, "the text only: start no PostgreSQL and no API (the commands then say to use another terminal)")
 	w.lab.register(fs)
@@ -77,8 +77,10 @@ func runWorkshop(args []string) error {
 	fs := newFlagSet("workshop", "[workshop] [--plain] [--theme default|projector] [--scenario FILE] [--no-lab] [--rows N] [--replicas N] [--db URL] [--users N] [--duration D]",
 		"Start the workshop: the scenario's steps in a full-screen reader, your answers saved as you type\n"+
 			"and restored at the same step next time, and the scenario's lab beside the text, started in the\n"+
-			"background (the header shows its state). Keys: Tab to a question, Enter to answer or\n"+
-			"run a command, n/p steps, d live panes, ? help (it lists the keys of the lab's actions).")
+			"background (the header shows its state). With no --scenario it opens the built-in scenario you\n"+
+			"last worked in (Scenario 1 the first time); o lists the series and opens another. Keys: Tab to a\n"+
+			"question, Enter to answer or run a command, n/p steps, d live panes, ? help (it lists the keys\n"+
+			"of the lab's actions).")
 	f.register(fs, true)
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -130,10 +132,29 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func loadScenario(path string) (*content.Scenario, error) {
-	if path == "" {
-		return content.Builtin(), nil
+// openScenario is the scenario a workshop or an export works on: for "" the built-in scenario
+// the learner last worked in (the first one when none); for a built-in's ID or file name
+// ("02-load-balancing") with no such file here, that built-in; else the scenario FILE. file
+// is "" for a built-in (its worksheet is the built-in's), else the path.
+func openScenario(arg string) (sc *content.Scenario, file string, err error) {
+	if arg == "" {
+		dir, err := home.Dir()
+		if err != nil {
+			return content.Builtin(), "", nil // the first scenario; the data home's error comes next
+		}
+		return lastBuiltin(dir), "", nil
 	}
+	if _, statErr := os.Stat(arg); statErr != nil {
+		if b := builtinScenario(arg); b != nil {
+			return b, "", nil
+		}
+	}
+	sc, err = loadScenario(arg)
+	return sc, arg, err
+}
+
+// loadScenario reads and checks the scenario FILE at path.
+func loadScenario(path string) (*content.Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the scenario: %w (check the path)", err)
@@ -162,15 +183,34 @@ func scenarioLab(sc *content.Scenario) (lab.Lab, error) {
 	return l, err
 }
 
+// workshop runs the workshop on the scenario f names (none: the built-in one last worked in),
+// then on each built-in scenario the learner chooses on the scenarios screen, one program
+// after another: each ends with its worksheet saved and its lab closed before the next opens.
 func workshop(f workshopFlags) error {
 	theme, ok := tui.ParseTheme(f.theme)
 	if !ok {
 		return fmt.Errorf("unknown theme %q: use --theme default or --theme projector", f.theme)
 	}
-	sc, err := loadScenario(f.scenario)
+	sc, file, err := openScenario(f.scenario)
 	if err != nil {
 		return err
 	}
+	for {
+		next, err := workshopOn(f, theme, sc, file)
+		if err != nil || next == "" {
+			return err
+		}
+		if sc = builtinScenario(next); sc == nil {
+			return fmt.Errorf("the scenarios screen chose %q, which is no built-in scenario", next)
+		}
+		file = ""
+	}
+}
+
+// workshopOn runs the workshop on one scenario (file "" for a built-in) until the learner
+// quits (next "") or chooses another scenario (next is its ID). Everything it opened is
+// closed when it returns.
+func workshopOn(f workshopFlags, theme tui.Theme, sc *content.Scenario, file string) (next string, err error) {
 	exposed := ""
 	if !f.noLab {
 		exposed = feed.ExposureWarning(f.addr)
@@ -180,11 +220,11 @@ func workshop(f workshopFlags) error {
 	}
 	dir, err := home.Dir()
 	if err != nil {
-		return fmt.Errorf("data directory: %w (set SCALELAB_HOME to a writable directory)", err)
+		return "", fmt.Errorf("data directory: %w (set SCALELAB_HOME to a writable directory)", err)
 	}
-	ident, err := worksheet.IdentityOf(sc, f.scenario)
+	ident, err := worksheet.IdentityOf(sc, file)
 	if err != nil {
-		return err
+		return "", err
 	}
 	path := ident.Path(dir)
 	// Marked open for as long as this process runs; a second workshop on the same worksheet is
@@ -208,13 +248,13 @@ func workshop(f workshopFlags) error {
 	var newer *worksheet.NewerError
 	switch {
 	case errors.As(err, &newer):
-		return err
+		return "", err
 	case errors.As(err, &corrupt) && corrupt.Backup != "":
 		// the unreadable file was kept aside and a fresh worksheet started: say so, go on
 		fmt.Fprintf(os.Stderr, "scalelab: %v\n", err)
 		notice = "your old worksheet could not be read; it was kept as " + corrupt.Backup
 	case err != nil:
-		return fmt.Errorf("reading your worksheet %s: %w (move the file away to start afresh)", path, err)
+		return "", fmt.Errorf("reading your worksheet %s: %w (move the file away to start afresh)", path, err)
 	}
 	ident.Lab = labName(sc)
 	ws.Stamp(ident)
@@ -228,13 +268,13 @@ func workshop(f workshopFlags) error {
 			log.SetOutput(io.Discard) // the lab's progress is printed by plain mode itself
 			var histNotice string
 			if po.Lab, _, histNotice, err = newWorkshopLab(f, sc, ws, false); err != nil {
-				return err
+				return "", err
 			}
 			if histNotice != "" {
 				fmt.Fprintf(os.Stderr, "scalelab: %s\n", histNotice)
 			}
 		}
-		return runPlain(ctx, po)
+		return "", runPlain(ctx, po)
 	}
 
 	// Logs (the lab's progress lines too) go to a file, never to the screen.
@@ -252,10 +292,15 @@ func workshop(f workshopFlags) error {
 		Scenario: sc, Worksheet: ws, WorksheetPath: path,
 		Theme: theme, NoColor: noColor, GlamourStyle: glamourStyle(noColor), Notice: notice,
 	}
+	if file == "" {
+		opt.Series = seriesEntries(dir, sc)
+	} else {
+		opt.Series = seriesEntries(dir, nil)
+	}
 	if !f.noLab {
 		ctl, hist, histNotice, err := newWorkshopLab(f, sc, ws, true)
 		if err != nil {
-			return err
+			return "", err
 		}
 		// Every exit path stops the lab (PostgreSQL too): a normal return, an error, a panic
 		// here (deferred), SIGTERM/ctrl+c/SIGHUP (p.Run returns, then this defer). Close waits
@@ -281,11 +326,19 @@ func workshop(f workshopFlags) error {
 // runApp runs the program to its end, saves the worksheet whatever ended it, and says why it
 // ended: ctrl+c, SIGTERM and SIGHUP are normal ends; a panic is a crash (exit 1) even though
 // the answers were saved.
-func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Writer) error {
+func runApp(p *tea.Program, app *tui.App, path string, labOn bool, stderr io.Writer) (next string, err error) {
 	final, runErr := p.Run()
 	if m, ok := final.(*tui.App); ok && m != nil {
 		app = m
 	}
+	if err := endApp(app, runErr, path, labOn, stderr); err != nil {
+		return "", err
+	}
+	return app.Next(), nil
+}
+
+// endApp saves the worksheet of the app that ended with runErr and says why it ended.
+func endApp(app *tui.App, runErr error, path string, labOn bool, stderr io.Writer) error {
 	if err := app.Flush(); err != nil {
 		// the data home is read-only or full: the answers go where they can be found
 		rescue, rerr := app.Rescue("")

@@ -54,7 +54,7 @@ func TestWorkshopPanicIsAnError(t *testing.T) {
 		p.Send(crashMsg{})
 	}()
 	var stderr bytes.Buffer
-	err := runApp(p, app, path, false, &stderr)
+	_, err := runApp(p, app, path, false, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "crashed") || !strings.Contains(err.Error(), filepath.Base(path)) {
 		t.Fatalf("after a panic runApp returned %v, want a crash error naming the worksheet", err)
 	}
@@ -79,8 +79,12 @@ func TestWorkshopQuitSaves(t *testing.T) {
 		p.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	}()
 	var stderr bytes.Buffer
-	if err := runApp(p, app, path, false, &stderr); err != nil {
+	next, err := runApp(p, app, path, false, &stderr)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if next != "" {
+		t.Errorf("q chose scenario %q, want none (the workshop ends)", next)
 	}
 	if !strings.Contains(stderr.String(), "saved in "+path) {
 		t.Errorf("stderr = %q", stderr.String())

@@ -33,7 +33,7 @@ var commands = map[string]command{
 	"open":     {"run the workshop on a scenario FILE instead of the built-in one", runOpen},
 	"lint":     {"check a scenario FILE: its steps, questions, tables, tasks and actions, or its errors", runLint},
 	"export":   {"write your answers and results into the scenario's markdown (stdout or -o FILE)", runExport},
-	"doctor":   {"check what the lab needs: PostgreSQL, data dir, terminal", runDoctor},
+	"doctor":   {"check what the labs need: PostgreSQL, HAProxy (Scenario 2), data dir, terminal", runDoctor},
 	"psql":     {"open psql on the lab's database (--url prints its URL instead)", runPsql},
 }
 
@@ -112,7 +112,7 @@ func usage(w io.Writer, labName string) {
 	fmt.Fprintln(w, `scalelab — a terminal workshop on scaling a backend, with a real lab beside the text.
 
 Usage:
-  scalelab [flags]            start the workshop (the built-in scenario)
+  scalelab [flags]            start the workshop (the built-in scenario you last worked in)
   scalelab COMMAND [flags]    run one part of the lab without the workshop
 
 Commands:`)

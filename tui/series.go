@@ -147,11 +147,9 @@ func (a *App) seriesView() string {
 		if i == a.series.cursor {
 			cue, style = s.SidebarCurrent.Render("▸ "), s.SidebarCurrent
 		}
-		progress := a.seriesProgress(e)
-		room := max(8, w-2-lipgloss.Width(progress)-2)
-		title := xansi.Truncate(e.Title, room, "…")
-		pad := max(1, w-2-lipgloss.Width(title)-lipgloss.Width(progress))
-		lines = append(lines, cue+style.Render(title)+strings.Repeat(" ", pad)+s.Hint.Render(progress))
+		// the title on its line, the progress under it: both whole in 80 columns
+		lines = append(lines, cue+style.Render(xansi.Truncate(e.Title, w-2, "…")),
+			"    "+s.Hint.Render(xansi.Truncate(a.seriesProgress(e), w-4, "…")))
 	}
 	box := s.Overlay.Render(strings.Join(lines, "\n"))
 	hint := s.Hint.Render("j/k: move · enter: open · esc: close")
@@ -159,7 +157,7 @@ func (a *App) seriesView() string {
 		lipgloss.JoinVertical(lipgloss.Center, box, hint))
 }
 
-// seriesProgress says how far the learner got in e: "open · step 3/12 · 4/15 answered" for the
+// seriesProgress says how far the learner got in e: "open now · step 3/12 · 4/15 answered" for the
 // scenario open now (read live), "step 3/12 · ..." for one worked in, "not started" otherwise.
 func (a *App) seriesProgress(e SeriesEntry) string {
 	step, steps, answered, questions := e.Step, e.Steps, e.Answered, e.Questions
@@ -177,7 +175,7 @@ func (a *App) seriesProgress(e SeriesEntry) string {
 		out += " · " + strconv.Itoa(answered) + "/" + strconv.Itoa(questions) + " answered"
 	}
 	if e.Current {
-		out = "open · " + out
+		out = "open now · " + out
 	}
 	return out
 }

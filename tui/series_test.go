@@ -32,7 +32,7 @@ func TestSeriesScreenOpensAnother(t *testing.T) {
 	waitText(t, tm, "esc/ctrl+s: done")
 	tm.Type("pool of one")
 	send(tm, "esc", "o")
-	waitText(t, tm, "Scenarios", "open · step 2/5 · 1/", "Scenario 2: Another Problem", "step 3/7 · 3/5 answered", "not started")
+	waitText(t, tm, "Scenarios", "open now · step 2/5 · 1/", "Scenario 2: Another Problem", "step 3/7 · 3/5 answered", "not started")
 	send(tm, "j", "enter")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	final := tm.FinalModel(t).(*App)

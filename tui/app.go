@@ -97,7 +97,8 @@ type App struct {
 	noticeErr bool
 	noticeGen int
 	quitting  bool
-	next      string // the scenario chosen on the scenarios screen; see Next
+	next      string      // the scenario chosen on the scenarios screen; see Next
+	series    seriesState // the scenarios screen (o)
 
 	lab   labState // what the app knows of the lab (applab.go)
 	paned bool     // the reader was last laid out beside/above the live pane
@@ -126,6 +127,8 @@ func New(opt Options) *App {
 		render:   renderSpec{style: opt.GlamourStyle, profile: opt.ColorProfile},
 	}
 	c.sheet.seedFromFile(opt.Scenario)
+	c.series = opt.Series
+	c.next = c.nextInSeries()
 	if opt.Actions == nil && opt.Lab != nil {
 		opt.Actions = opt.Lab
 	}
@@ -319,6 +322,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if a.lab.confirm != nil {
 		return a.confirmKey(msg)
 	}
+	if a.series.open {
+		return a.seriesKey(msg)
+	}
 	if !a.screen().Capturing() {
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -326,6 +332,8 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Help):
 			a.showAll = true
 			return nil
+		case key.Matches(msg, k.Scenarios):
+			return a.openSeries()
 		case key.Matches(msg, k.Theme):
 			return a.toggleTheme()
 		}
@@ -390,6 +398,8 @@ func (a *App) View() string {
 		body = a.helpOverlay()
 	case a.lab.confirm != nil:
 		body = a.confirmView()
+	case a.series.open:
+		body = a.seriesView()
 	}
 	body = lipgloss.NewStyle().Height(a.bodyHeight()).MaxHeight(a.bodyHeight()).Render(body)
 	// A box over the bottom would cut the ? help or the confirm question in half; while one of
@@ -521,6 +531,8 @@ func (a *App) helpLine() string {
 	bs := a.screen().ShortHelp()
 	if a.lab.confirm != nil {
 		bs = []key.Binding{a.c.keys.Yes, a.c.keys.No}
+	} else if a.series.open {
+		bs = a.seriesHelp()
 	} else if lb := a.labHelp(); len(lb) > 0 && !a.screen().Capturing() {
 		bs = append(dropBound(lb, bs), bs...)
 	}

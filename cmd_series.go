@@ -47,6 +47,21 @@ func lastBuiltin(dir string) *content.Scenario {
 	return last
 }
 
+// markOpened saves the worksheet of the built-in scenario the learner chose on the scenarios
+// screen as it is, with a new save time: opened, it is the one last worked in, and the next
+// `scalelab` opens it even when the learner quits before changing anything there. A worksheet
+// that cannot be read or written is left alone (opening it says why).
+func markOpened(dir string, sc *content.Scenario) {
+	ident, _ := worksheet.IdentityOf(sc, "")
+	path := ident.Path(dir)
+	ws, err := worksheet.Read(path)
+	if err != nil {
+		return
+	}
+	ws.Stamp(ident)
+	_ = ws.Save(path)
+}
+
 // seriesEntries are the built-in scenarios with the learner's progress in each, for the
 // scenarios screen; current is the one open (nil: a scenario file is open, none of them).
 func seriesEntries(dir string, current *content.Scenario) []tui.SeriesEntry {

@@ -204,6 +204,9 @@ func workshop(f workshopFlags) error {
 			return fmt.Errorf("the scenarios screen chose %q, which is no built-in scenario", next)
 		}
 		file = ""
+		if dir, err := home.Dir(); err == nil {
+			markOpened(dir, sc)
+		}
 	}
 }
 

@@ -72,7 +72,8 @@ func startScenario2(t *testing.T, tt *term, home string, args ...string) string 
 }
 
 // Scenario 2 walked with short runs: the run with sessions in memory (L), Fix A ticked and
-// applied (R) and measured, then the Step 5 table shows both rows, and `scalelab export` (no
+// applied (R) and measured, measured again with a replica killed under load (K), then the
+// Step 5 table shows the three rows, and `scalelab export` (no
 // scenario named: the one last worked in) carries them.
 func TestScenario2Walk(t *testing.T) {
 	if testing.Short() {
@@ -99,20 +100,26 @@ func TestScenario2Walk(t *testing.T) {
 	tt.waitLong(60*time.Second, "load test (Fix A: sticky sessions):")
 	tt.keys("Escape")
 	tt.waitStatus("step")
+	// a replica killed under load (K while the run goes)
+	tt.keys("L")
+	tt.keys("K") // the run is 3 s, its logins first: K lands in it
+	tt.waitLong(60*time.Second, "load test (Fix A, a replica killed):")
+	tt.keys("Escape")
+	tt.waitStatus("step")
 
 	tt.search("Your runs side by side")
 	row := regexp.MustCompile(`\d+(\.\d+)?%\s+│`)
-	s := tt.waitLong(10*time.Second, "Sessions in memory", "Fix A: sticky sessions")
+	s := tt.waitLong(10*time.Second, "Sessions in memory", "Fix A: sticky sessions", "Fix A, a replica killed")
 	filled := map[string]bool{}
 	for _, l := range strings.Split(s, "\n") {
-		for _, title := range []string{"Sessions in memory", "Fix A: sticky sessions"} {
+		for _, title := range []string{"Sessions in memory", "Fix A: sticky sessions", "Fix A, a replica killed"} {
 			if strings.Contains(l, "│ "+title) && row.MatchString(l) {
 				filled[title] = true
 			}
 		}
 	}
-	if len(filled) != 2 {
-		t.Fatalf("the Step 5 table shows %d of the 2 measured rows:\n%s", len(filled), s)
+	if len(filled) != 3 {
+		t.Fatalf("the Step 5 table shows %d of the 3 measured rows:\n%s", len(filled), s)
 	}
 
 	tt.keys("q")
@@ -125,15 +132,15 @@ func TestScenario2Walk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("scalelab export: %v", err)
 	}
-	mdRow := regexp.MustCompile(`^\|\s*(Sessions in memory|Fix A: sticky sessions)\s*\|\s*\d+(\.\d+)?%\s*\|`)
+	mdRow := regexp.MustCompile(`^\|\s*(Sessions in memory|Fix A: sticky sessions|Fix A, a replica killed)\s*\|\s*\d+(\.\d+)?%\s*\|`)
 	exported := 0
 	for _, l := range strings.Split(string(out), "\n") {
 		if mdRow.MatchString(l) {
 			exported++
 		}
 	}
-	if exported != 2 {
-		t.Fatalf("export carries %d filled rows of Step 5's table, want 2:\n%s", exported, out)
+	if exported != 3 {
+		t.Fatalf("export carries %d filled rows of Step 5's table, want 3:\n%s", exported, out)
 	}
 }
 

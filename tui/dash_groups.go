@@ -14,50 +14,44 @@ import (
 
 // ---- the lab's gauge groups -----------------------------------------------------------------
 
-// groupsTitle is the title of the box the gauge groups are drawn in w x h: the first group's
-// (its title line is then left out of the box), "gauges" when the lab has none yet, or, when
-// the groups are drawn one line each, words for all of them.
-func (d *dashboard) groupsTitle(w, h int) string {
-	if !d.have || len(d.sample.Groups) == 0 {
+// groupsTitle is the title of the box the gauge groups are drawn in: the first group's (its
+// title line is then left out of the box), "gauges" when the lab has none yet, or, for more
+// than a few groups, words for all of them (each then has its own title line).
+func (d *dashboard) groupsTitle() string {
+	switch {
+	case !d.have || len(d.sample.Groups) == 0:
 		return "gauges"
-	}
-	if d.groupsInLines(w, h) {
-		return "the lab's gauges, one line per group"
+	case len(d.sample.Groups) > fewGroups:
+		return "the lab's gauges"
 	}
 	return d.sample.Groups[0].Title
 }
 
-// fewGroups is how many gauge groups a lab may have and still be drawn group by group when
-// they do not fit (the first ones whole, the pane's end cut); more are drawn one line each.
+// fewGroups is how many gauge groups a lab may have and still be drawn group by group, the
+// first ones with their charts and the pane's end cut; more are drawn whole without charts,
+// or one line each where that does not fit (groupsMany).
 const fewGroups = 2
 
-// groupsInLines says whether the groups are drawn one line each in w x h: when there are
-// more than a few and their titles and gauge lines do not all fit.
-func (d *dashboard) groupsInLines(w, h int) bool {
-	if len(d.sample.Groups) <= fewGroups {
-		return false
-	}
-	need := 0
-	for _, g := range d.sample.Groups {
-		need += d.groupHeight(g, w)
-	}
-	return need > h
-}
-
-// groupsWant is the rows the groups would like: all their lines when they fit in h, else one
-// each.
-func (d *dashboard) groupsWant(w, h int) int {
-	if !d.have {
-		return 1
-	}
-	if d.groupsInLines(w, h) {
-		return len(d.sample.Groups)
-	}
+// groupsNeed is the rows every group needs for its title, what could not be read and its
+// gauge lines.
+func (d *dashboard) groupsNeed(w int) int {
 	need := 0
 	for _, g := range d.sample.Groups {
 		need += d.groupHeight(g, w)
 	}
 	return need
+}
+
+// groupsWant is the rows the groups would like in at most h rows: their lines when they all
+// fit, else one each.
+func (d *dashboard) groupsWant(w, h int) int {
+	if !d.have {
+		return 1
+	}
+	if need := d.groupsNeed(w); need <= h {
+		return need
+	}
+	return len(d.sample.Groups)
 }
 
 // groupsPane draws the lab's gauge groups one under the other in w x h; titled says whether
@@ -75,8 +69,8 @@ func (d *dashboard) groupsPane(w, h int, titled bool) []string {
 	if len(gs) == 0 {
 		return []string{st.Hint.Render("this lab has no gauges to show")}
 	}
-	if d.groupsInLines(w, h) {
-		return d.groupsLines(w, h)
+	if len(gs) > fewGroups {
+		return d.groupsMany(w, h)
 	}
 	var out []string
 	for i, g := range gs {
@@ -94,10 +88,12 @@ func (d *dashboard) groupsPane(w, h int, titled bool) []string {
 	return out[:min(len(out), h)]
 }
 
-// groupsLines draws every group on one line (groupLine); the rows left go to the groups'
-// notes, whole or not at all, each under its group: a warning group's first (a replica that is
-// down says why), then in order. Beyond h groups, the last line counts the rest.
-func (d *dashboard) groupsLines(w, h int) []string {
+// groupsMany draws more than a few groups in w x h: each with its title, what could not be
+// read and its gauge lines when they all fit, else each on one line (groupLine). The rows left
+// go to the groups' notes, whole or not at all, each under its group: a warning group's first
+// (a replica that is down says why), then in order. Beyond h groups, the last line counts
+// the rest.
+func (d *dashboard) groupsMany(w, h int) []string {
 	st := d.sty
 	gs := d.sample.Groups
 	if len(gs) > h {
@@ -105,10 +101,14 @@ func (d *dashboard) groupsLines(w, h int) []string {
 		for _, g := range gs[:h-1] {
 			out = append(out, d.groupLine(g, w))
 		}
-		return append(out, st.Hint.Render(fit("+"+numfmt.Int(len(gs)-h+1)+" more groups", w)))
+		return append(out, st.Hint.Render("+"+numfmt.Int(len(gs)-h+1)+" more groups"))
+	}
+	whole := d.groupsNeed(w) <= h
+	room := h - len(gs)
+	if whole {
+		room = h - d.groupsNeed(w)
 	}
 	notes := make([][]string, len(gs))
-	room := h - len(gs)
 	for _, warn := range []bool{true, false} {
 		for i, g := range gs {
 			if g.Note == "" || w < 20 || (g.Warn || g.Err != "") != warn {
@@ -122,7 +122,11 @@ func (d *dashboard) groupsLines(w, h int) []string {
 	}
 	var out []string
 	for i, g := range gs {
-		out = append(out, d.groupLine(g, w))
+		if whole {
+			out = append(out, d.groupPane(lab.GaugeGroup{Title: g.Title, Warn: g.Warn, Err: g.Err, Gauges: g.Gauges}, w, h, true)...)
+		} else {
+			out = append(out, d.groupLine(g, w))
+		}
 		for _, l := range notes[i] {
 			out = append(out, st.Hint.Render("  "+l))
 		}

@@ -76,13 +76,13 @@ func (d *dashboard) chartBoxes(w, h int) []string {
 func (d *dashboard) sideBoxes(w, h int) []string {
 	st := d.sty
 	bot := h - h/2
-	if want := d.groupsWant(w-2, h-6) + 2; want > bot && len(d.sample.Groups) > fewGroups {
+	if want := d.groupsWant(w-2, h-6) + 2; want > bot && d.have && len(d.sample.Groups) > fewGroups {
 		bot = max(bot, min(h-4, want))
 	}
 	top := h - bot
 	_, causes := d.causesBody(w-2, top-2)
 	return append(st.box(d.causesTitle(), causes, w, top),
-		st.box(d.groupsTitle(w-2, bot-2), d.groupsPane(w-2, bot-2, false), w, bot)...)
+		st.box(d.groupsTitle(), d.groupsPane(w-2, bot-2, false), w, bot)...)
 }
 
 // compactNumbers is the big numbers in one line ("19.9% ok  p99 1.2s  329 req/s").
@@ -221,7 +221,7 @@ func (d *dashboard) compactColumn(w, rest int) []string {
 	}
 	if r := rest - len(out); r >= 2 {
 		if titles {
-			out = append(out, title(d.groupsTitle(w, r-1)))
+			out = append(out, title(d.groupsTitle()))
 			r--
 		}
 		out = append(out, d.groupsPane(w, r, !titles)...)

@@ -96,7 +96,7 @@ func (d *dashboard) stackPane(i, w, h int) []string {
 	s := d.sample.Stacks[i]
 	st := d.sty
 	legendRows := 1
-	if h >= 8 {
+	if h >= 6 {
 		legendRows = 2
 	}
 	out := d.stackLegend(s, w, legendRows)
@@ -120,8 +120,8 @@ func (d *dashboard) stackPane(i, w, h int) []string {
 
 // stackLegend is each part's mark, name and latest complete second ("■ replica-1 310/s"), on
 // at most rows lines of w cells. When the names do not fit, the prefix they share is said once
-// ("replica-") and each part shows only the rest of its name ("■ 1 310/s"); parts that still
-// do not fit are counted ("+2 more").
+// ("replica-") and each part shows only the rest of its name ("■ 1 310/s"), then the unit too
+// ("replica- /s: ■ 1 310"); parts that still do not fit are counted ("+2 more").
 func (d *dashboard) stackLegend(s lab.Stack, w, rows int) []string {
 	st := d.sty
 	secs := stackSeconds(s)
@@ -129,57 +129,77 @@ func (d *dashboard) stackLegend(s lab.Stack, w, rows int) []string {
 	if len(secs) > 0 {
 		last = secs[len(secs)-1].Values
 	}
-	item := func(i int, name string) string {
+	item := func(i int, name, unit string) string {
 		txt := string(st.partRune(i))
 		if !st.s.NoColor {
 			txt = "■"
 		}
 		txt += " " + name
 		if i < len(last) {
-			txt += " " + numfmt.Int(int(math.Round(last[i]))) + "/s"
+			txt += " " + numfmt.Int(int(math.Round(last[i]))) + unit
 		}
 		return st.partStyle(i).Render(txt)
 	}
 	names := s.Parts
-	if lines, ok := packLegend(len(names), func(i int) string { return item(i, names[i]) }, w, rows, ""); ok {
+	if lines, ok := packLegend(len(names), func(i int) string { return item(i, names[i], "/s") }, w, rows, ""); ok {
 		return lines
 	}
 	pre := commonPrefix(names)
-	short := func(i int) string { return item(i, strings.TrimPrefix(names[i], pre)) }
-	lines, _ := packLegend(len(names), short, w, rows, st.Label.Render(pre))
+	short := func(i int) string { return item(i, strings.TrimPrefix(names[i], pre), "/s") }
+	if lines, ok := packLegend(len(names), short, w, rows, st.Label.Render(pre)); ok {
+		return lines
+	}
+	// the tightest: the figures without their unit, which the lead says once
+	tight := func(i int) string { return item(i, strings.TrimPrefix(names[i], pre), "") }
+	lines, _ := packLegend(len(names), tight, w, rows, st.Label.Render(strings.TrimSpace(pre+" /s:")))
 	return lines
 }
 
 // packLegend lays n legend items on at most rows lines of w cells, two spaces apart, after a
-// lead on the first line; ok is false when some were left out (counted as "+N more").
+// lead on the first line; ok is false when some were left out: they are counted ("+N more"),
+// in place of as many whole items at the end as that takes.
 func packLegend(n int, item func(int) string, w, rows int, lead string) ([]string, bool) {
-	lines := []string{lead}
+	lines := [][]string{nil}
+	join := func(i int, l []string) string {
+		x := strings.Join(l, "  ")
+		if i == 0 && lead != "" {
+			x = lead + " " + x
+		}
+		return x
+	}
 	for i := 0; i < n; i++ {
 		it := item(i)
-		cur := &lines[len(lines)-1]
-		sep := ""
-		if *cur != "" {
-			sep = "  "
-			if len(lines) == 1 && *cur == lead {
-				sep = " "
-			}
-		}
-		if xansi.StringWidth(*cur+sep+it) <= w {
-			*cur += sep + it
+		last := len(lines) - 1
+		if xansi.StringWidth(join(last, append(lines[last][:len(lines[last]):len(lines[last])], it))) <= w {
+			lines[last] = append(lines[last], it)
 			continue
 		}
 		if len(lines) < rows && xansi.StringWidth(it) <= w {
-			lines = append(lines, it)
+			lines = append(lines, []string{it})
 			continue
 		}
-		more := fmt.Sprintf("+%d more", n-i)
-		if xansi.StringWidth(*cur+"  "+more) > w {
-			*cur = xansi.Truncate(*cur, max(0, w-len(more)-2), "")
+		left := n - i
+		for {
+			more := fmt.Sprintf("+%d more", left)
+			l := lines[last]
+			if len(l) == 0 || xansi.StringWidth(join(last, append(l[:len(l):len(l)], more))) <= w {
+				lines[last] = append(l, more)
+				break
+			}
+			lines[last], left = l[:len(l)-1], left+1
 		}
-		*cur += "  " + more
-		return lines, false
+		return joinLegend(lines, join), false
 	}
-	return lines, true
+	return joinLegend(lines, join), true
+}
+
+// joinLegend makes the legend's lines of their items.
+func joinLegend(lines [][]string, join func(int, []string) string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = join(i, l)
+	}
+	return out
 }
 
 // commonPrefix is the start every name shares ("replica-"), "" when they share none.

@@ -118,16 +118,19 @@ func (d *dashboard) stackPane(i, w, h int) []string {
 	return out
 }
 
-// stackLegend is each part's mark, name and latest complete second ("■ replica-1 310/s"), on
+// stackLegend is each part's mark, name and figure in the chart's last column ("■ replica-1
+// 310/s"), on
 // at most rows lines of w cells. When the names do not fit, the prefix they share is said once
 // ("replica-") and each part shows only the rest of its name ("■ 1 310/s"), then the unit too
 // ("replica- /s: ■ 1 310"); parts that still do not fit are counted ("+2 more").
 func (d *dashboard) stackLegend(s lab.Stack, w, rows int) []string {
 	st := d.sty
-	secs := stackSeconds(s)
-	var last []float64
-	if len(secs) > 0 {
-		last = secs[len(secs)-1].Values
+	var last []float64 // the second in the chart's last column (a run's last when it ended)
+	ref := d.stackRef(s)
+	for _, sec := range stackSeconds(s) {
+		if sec.At.Unix() <= ref {
+			last = sec.Values
+		}
 	}
 	item := func(i int, name, unit string) string {
 		txt := string(st.partRune(i))

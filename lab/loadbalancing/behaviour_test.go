@@ -1,0 +1,134 @@
+package loadbalancing
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// A busy balancer port is no failure: HAProxy takes the next free one and the status says
+// which (a load test from another terminal targets it).
+func TestBusyPortTakesTheNextFree(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	_, bp, _ := net.SplitHostPort(busy.Addr().String())
+	l := newLabAt(t, busy.Addr().String())
+	st := l.Status(context.Background())
+	_, p, err := net.SplitHostPort(st.Addr)
+	if err != nil {
+		t.Fatalf("status address %q: %v", st.Addr, err)
+	}
+	want, _ := strconv.Atoi(bp)
+	got, _ := strconv.Atoi(p)
+	if got <= want || got > want+10 || !st.Up {
+		t.Fatalf("port %d busy: HAProxy on %q (up %v), want one of the ten after it", want, st.Addr, st.Up)
+	}
+	t.Log(st.Line)
+	run(t, l, 5, time.Second, nil)
+}
+
+// A replica that dies with requests in flight leaves HAProxy no answer to send: those clients
+// fail at the kill, whatever the session store. The feed query is held by a lock on the posts
+// table (a slow query), so requests are in flight on every replica at the kill. With HAProxy
+// 2.6 they come back as 503s that its log ends with SC (no_server: it found no connection to
+// the replica) rather than as 502s (replica_crashed), so the test takes either.
+func TestCrashWithRequestsInFlight(t *testing.T) {
+	l := newLab(t, tagShared)
+	ctx := context.Background()
+	rec := run(t, l, 30, 4*time.Second, func() {
+		tx, err := l.db.Begin(ctx)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, "LOCK TABLE posts IN ACCESS EXCLUSIVE MODE"); err != nil {
+			t.Error(err)
+			return
+		}
+		time.Sleep(300 * time.Millisecond) // the users' requests pile up behind the lock
+		do(t, l, actKill, "--replica", "2")
+	})
+	res := rec.Result
+	t.Logf("killed with requests in flight: statuses %v, errors %v", res.StatusCodes, res.Errors)
+	if res.Errors[causeReplicaCrashed]+res.Errors[causeNoServer] == 0 || res.Unfinished != 0 {
+		t.Errorf("the requests in flight at the kill did not fail at once: %v, %d unfinished", res.Errors, res.Unfinished)
+	}
+	if res.Errors[causeLoggedOut] != 0 || rec.State != stageSharedKill {
+		t.Errorf("under Fix B: %v, filed under %q", res.Errors, rec.State)
+	}
+	by := l.Sample(ctx).Telemetry.Total.ByCause
+	if by[causeReplicaCrashed]+by[causeNoServer] == 0 {
+		t.Errorf("HAProxy's log showed no failure of the kill: %v", by)
+	}
+}
+
+// The Stuck? conditions follow the lab: restart-pending while the ticked fixes are not the
+// ones running, replica-down from a kill to the bring-back (the stage is then a kill stage).
+func TestConditions(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	conds := func() map[string]bool { return l.Status(ctx).Conditions }
+	if c := conds(); len(c) != 0 {
+		t.Errorf("a fresh lab: %v", c)
+	}
+	l.SetTasks(map[string]bool{tagSticky: false, tagShared: false})
+	if c := conds(); len(c) != 0 {
+		t.Errorf("nothing ticked: %v", c)
+	}
+	l.SetTasks(map[string]bool{tagSticky: false, tagShared: true})
+	if c := conds(); !c[condRestartPending] || c[condReplicaDown] {
+		t.Errorf("Fix B ticked, not applied: %v", c)
+	}
+	do(t, l, actStart)
+	if c := conds(); len(c) != 0 {
+		t.Errorf("Fix B applied: %v", c)
+	}
+	do(t, l, actKill, "--replica", "1")
+	st := l.Status(ctx)
+	if !st.Conditions[condReplicaDown] || st.Conditions[condRestartPending] || st.Stage != stageSharedKill {
+		t.Errorf("a replica killed: %v, stage %q", st.Conditions, st.Stage)
+	}
+	do(t, l, actBringBack)
+	st = l.Status(ctx)
+	if len(st.Conditions) != 0 || st.Stage != stageShared {
+		t.Errorf("brought back: %v, stage %q", st.Conditions, st.Stage)
+	}
+}
+
+// The panes' stack splits HAProxy's requests by the replica that served them: round robin
+// gives each replica a part, and a killed replica's part stops.
+func TestStackByReplica(t *testing.T) {
+	l := newLab(t, tagShared)
+	rec := run(t, l, 20, 2*time.Second, nil)
+	st := l.Sample(context.Background()).Stacks
+	if len(st) != 1 || len(st[0].Parts) != DefaultReplicas || len(st[0].Seconds) != stackSeconds {
+		t.Fatalf("stacks %+v", st)
+	}
+	s := st[0]
+	sums := make([]float64, len(s.Parts))
+	for i, sec := range s.Seconds {
+		if i > 0 && sec.At.Sub(s.Seconds[i-1].At) != time.Second {
+			t.Fatalf("a gap between %v and %v", s.Seconds[i-1].At, sec.At)
+		}
+		for j, v := range sec.Values {
+			sums[j] += v
+		}
+	}
+	var total float64
+	for j, v := range sums {
+		if v == 0 {
+			t.Errorf("%s served nothing under round robin", s.Parts[j])
+		}
+		if s.Parts[j] != "replica-"+strconv.Itoa(j+1) {
+			t.Errorf("part %d is %q", j, s.Parts[j])
+		}
+		total += v
+	}
+	t.Logf("stacked by replica: %v, %.0f of the run's %d requests logged", sums, total, rec.Result.Total)
+}

@@ -23,6 +23,7 @@ var codeLiveLines = []struct {
 	{"handlers.go", "sleep(ctx, app.knobs.SlowQuery)", func(k feed.Knobs) bool { return k.SlowQuery > 0 }},
 	{"connect_per_request.go", "return db, func() {}, nil", func(k feed.Knobs) bool { return !k.SharedPool && !k.ClosePerRequest }},
 	{"connect_per_request.go", "return db, func() { app.closePool(db) }, nil", func(k feed.Knobs) bool { return !k.SharedPool && k.ClosePerRequest }},
+	{"connect_shared.go", "return app.shared, func() {}, nil", func(k feed.Knobs) bool { return k.SharedPool }},
 }
 
 // Highlights are the lines the API's knobs make run now (those it was killed with while it is

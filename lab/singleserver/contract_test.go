@@ -322,3 +322,42 @@ func privateLab(t *testing.T, cfg lab.Config) lab.Lab {
 	in = l.(*single).engine().PG().Info()
 	return l
 }
+
+// Another process's API (the workshop's) says its stage through /health: a load test from a
+// second terminal files its run under it, not as custom.
+func TestRemoteStageOfAServedAPI(t *testing.T) {
+	served := newLab(t, lab.Config{})
+	reader, err := lab.New(lab.Default, lab.Config{}) // unstarted: it only reads the other's /health
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := reader.(lab.Remote)
+	if !ok {
+		t.Fatal("the single-server lab does not read a served API's stage")
+	}
+	url := "http://" + status(served).Addr + "/feed"
+	stage := func() string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, rows, err := r.RemoteStage(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows <= 0 {
+			t.Errorf("rows = %d, want the table's", rows)
+		}
+		return st
+	}
+	if st := stage(); st != StageBroken {
+		t.Errorf("as shipped: stage %q, want %q", st, StageBroken)
+	}
+	do(t, served, "start", "--preset", "fixed")
+	if st := stage(); st != StageFix1 {
+		t.Errorf("after Fix 1: stage %q, want %q", st, StageFix1)
+	}
+	do(t, served, "apply-fix")
+	if st := stage(); st != StageFix2 {
+		t.Errorf("after Fix 2: stage %q, want %q", st, StageFix2)
+	}
+}

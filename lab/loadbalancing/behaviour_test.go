@@ -3,7 +3,10 @@ package loadbalancing
 import (
 	"context"
 	"net"
+	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -34,9 +37,10 @@ func TestBusyPortTakesTheNextFree(t *testing.T) {
 
 // A replica that dies with requests in flight leaves HAProxy no answer to send: those clients
 // fail at the kill, whatever the session store. The feed query is held by a lock on the posts
-// table (a slow query), so requests are in flight on every replica at the kill. With HAProxy
-// 2.6 they come back as 503s that its log ends with SC (no_server: it found no connection to
-// the replica) rather than as 502s (replica_crashed), so the test takes either.
+// table (a slow query), so requests are in flight on every replica at the kill. The users keep
+// their connections alive, and a request on a connection HAProxy reused gets another try on a
+// new connection, which the dead replica refuses: those come back as 503s (no_server, SC in
+// HAProxy's log), not as the 502s of TestCrashCutsAFreshRequestWith502, so the test takes either.
 func TestCrashWithRequestsInFlight(t *testing.T) {
 	l := newLab(t, tagShared)
 	ctx := context.Background()
@@ -131,4 +135,91 @@ func TestStackByReplica(t *testing.T) {
 		total += v
 	}
 	t.Logf("stacked by replica: %v, %.0f of the run's %d requests logged", sums, total, rec.Result.Total)
+}
+
+// HAProxy sends the first request of a client's connection to a replica on a connection of its
+// own: a crash of the replica while it works on such a request cuts the only connection the
+// request had, and HAProxy answers 502 (replica_crashed). The requests are held in flight by
+// a lock on the posts table, then replica 2 is killed.
+func TestCrashCutsAFreshRequestWith502(t *testing.T) {
+	l := newLab(t, tagShared)
+	ctx := context.Background()
+	base := l.balancer().URL()
+	resp, err := http.Post(base+"/login", "application/json", strings.NewReader(`{"user": 7}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie from /login")
+	}
+	tx, err := l.db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "LOCK TABLE posts IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2 * DefaultReplicas // round robin: two of them on replica 2
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			req, _ := http.NewRequest(http.MethodGet, base+"/me/feed", nil)
+			req.AddCookie(session)
+			resp, err := c.Do(req)
+			if err != nil {
+				statuses <- -1
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	waitInFlight(t, l, n)
+	do(t, l, actKill, "--replica", "2")
+	tx.Rollback(ctx)
+	wg.Wait()
+	close(statuses)
+	got := map[int]int{}
+	for s := range statuses {
+		got[s]++
+	}
+	t.Logf("requests in flight at the kill: %v", got)
+	if got[http.StatusBadGateway] == 0 || got[http.StatusOK] == 0 {
+		t.Errorf("statuses %v: want 502 for those on replica 2, 200 for the others", got)
+	}
+	if l.Sample(ctx).Telemetry.Total.ByCause[causeReplicaCrashed] == 0 {
+		t.Error("HAProxy's log showed no replica_crashed")
+	}
+}
+
+// waitInFlight waits (up to 5 s) until HAProxy has n requests at the replicas.
+func waitInFlight(t *testing.T, l *lbLab, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		st, err := l.balancer().Stats(context.Background())
+		if err == nil {
+			cur := 0
+			for _, sv := range st.Servers {
+				cur += sv.Current
+			}
+			if cur >= n {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%d requests never were in flight at once", n)
 }

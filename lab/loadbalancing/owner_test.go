@@ -62,15 +62,16 @@ func TestKilledOwnerLeavesNoHAProxy(t *testing.T) {
 			}
 			owner.Process.Signal(sig)
 			owner.Wait()
+			// A dying process's first thread can be a zombie while its other threads still hold
+			// the sockets: wait for both the process and its port.
 			deadline := time.Now().Add(5 * time.Second)
-			for !processGone(pid) && time.Now().Before(deadline) {
+			for !(processGone(pid) && refused(addr)) && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
 			if !processGone(pid) {
 				t.Fatalf("haproxy %d outlived its owner's %v", pid, sig)
 			}
-			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-				c.Close()
+			if !refused(addr) {
 				t.Errorf("%s still accepts connections after the owner's %v", addr, sig)
 			}
 		})
@@ -108,6 +109,15 @@ func startLabOwner(t *testing.T, dbURL string) (*exec.Cmd, int, string) {
 	}
 	t.Fatal("the owner process printed no haproxy pid")
 	return nil, 0, ""
+}
+
+// refused tells whether nothing accepts connections on addr.
+func refused(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err == nil {
+		c.Close()
+	}
+	return err != nil
 }
 
 // processGone tells whether pid has exited (a zombie waiting for its parent's wait has).

@@ -45,6 +45,9 @@ type Options struct {
 	Contract lab.Lab
 	History  *load.History // the recorded runs (the results screen); may be nil
 	Notice   string        // a line for the status bar at start-up (e.g. a worksheet problem)
+	// Series is the list of scenarios the scenarios screen (o) offers, with their progress;
+	// nil: no list (the key says so).
+	Series []SeriesEntry
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -94,6 +97,8 @@ type App struct {
 	noticeErr bool
 	noticeGen int
 	quitting  bool
+	next      string      // the scenario chosen on the scenarios screen; see Next
+	series    seriesState // the scenarios screen (o)
 
 	lab   labState // what the app knows of the lab (applab.go)
 	paned bool     // the reader was last laid out beside/above the live pane
@@ -122,6 +127,8 @@ func New(opt Options) *App {
 		render:   renderSpec{style: opt.GlamourStyle, profile: opt.ColorProfile},
 	}
 	c.sheet.seedFromFile(opt.Scenario)
+	c.series = opt.Series
+	c.next = c.nextInSeries()
 	if opt.Actions == nil && opt.Lab != nil {
 		opt.Actions = opt.Lab
 	}
@@ -315,6 +322,9 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if a.lab.confirm != nil {
 		return a.confirmKey(msg)
 	}
+	if a.series.open {
+		return a.seriesKey(msg)
+	}
 	if !a.screen().Capturing() {
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -322,6 +332,8 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Help):
 			a.showAll = true
 			return nil
+		case key.Matches(msg, k.Scenarios):
+			return a.openSeries()
 		case key.Matches(msg, k.Theme):
 			return a.toggleTheme()
 		}
@@ -386,6 +398,8 @@ func (a *App) View() string {
 		body = a.helpOverlay()
 	case a.lab.confirm != nil:
 		body = a.confirmView()
+	case a.series.open:
+		body = a.seriesView()
 	}
 	body = lipgloss.NewStyle().Height(a.bodyHeight()).MaxHeight(a.bodyHeight()).Render(body)
 	// A box over the bottom would cut the ? help or the confirm question in half; while one of
@@ -517,6 +531,8 @@ func (a *App) helpLine() string {
 	bs := a.screen().ShortHelp()
 	if a.lab.confirm != nil {
 		bs = []key.Binding{a.c.keys.Yes, a.c.keys.No}
+	} else if a.series.open {
+		bs = a.seriesHelp()
 	} else if lb := a.labHelp(); len(lb) > 0 && !a.screen().Capturing() {
 		bs = append(dropBound(lb, bs), bs...)
 	}

@@ -37,6 +37,10 @@ type common struct {
 	lab     lab.Lab
 	stages  []lab.Stage
 	actKeys []actionKey
+	// the series the scenarios screen lists (Options.Series), and the index in it of the
+	// scenario the text's end names as the next one (-1: none)
+	series []SeriesEntry
+	next   int
 }
 
 // stepBlocks is what the reader shows for step i: its blocks, and for the first step the

@@ -9,6 +9,7 @@ import (
 type KeyMap struct {
 	// global (root model)
 	Quit, ForceQuit, Help, Theme, Close key.Binding
+	Scenarios                           key.Binding // the scenarios screen (series.go)
 
 	// reader: pager
 	Up, Down, PageDown, PageUp, HalfDown, HalfUp, Top, Bottom key.Binding
@@ -47,6 +48,7 @@ func DefaultKeyMap() *KeyMap {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Theme:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "projector theme")),
 		Close:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		Scenarios: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "scenarios")),
 
 		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),

@@ -204,7 +204,7 @@ func (c *LabController) startCmd() tea.Cmd {
 			cancel()
 			if addr != "" {
 				// A `scalelab loadtest` in another terminal measures this lab, not one of its own.
-				if h, werr := running.Write(addr, c.recordAs); werr == nil {
+				if h, werr := running.WriteLab(c.lab.Name(), addr, c.recordAs); werr == nil {
 					c.record = h
 				} else {
 					c.Logf("other terminals will not find this lab: %v", werr)

@@ -34,14 +34,14 @@ func fix1IDs(t *testing.T) map[string]bool {
 // Four boxes ticked on a broken API: restart-pending holds; R applies them, the condition
 // clears (and holds again while a box is unticked that the API still runs with), what was applied is saved in the worksheet, and a controller started from that
 // worksheet brings the API back fixed with the header saying so. The running API is recorded
-// in the data home while it runs.
+// in the data home while it runs, with the lab's name.
 func TestLabRestartPendingThenResume(t *testing.T) {
 	ws := worksheet.New("scenario-01")
 	ws.Tasks = fix1IDs(t)
 	ws.Step = stepNumbered(content.Builtin(), 3)
 	r := newLabRigWith(t, 120, 40, ws, func(_ *lab.Config, o *LabOptions) { o.Worksheet, o.RecordAs = ws, "the workshop" })
 	rec, err := running.Find()
-	if addr := r.ctl.lab.Status(t.Context()).Addr; err != nil || rec.Addr != addr || rec.What != "the workshop" {
+	if addr := r.ctl.lab.Status(t.Context()).Addr; err != nil || rec.Addr != addr || rec.What != "the workshop" || rec.Lab != lab.Default {
 		t.Fatalf("the running lab's record: %+v %v (API at %s)", rec, err, addr)
 	}
 	r.waitStatus(t, "restart-pending", func(s LabStatusMsg) bool { return s.Hints["restart-pending"] })

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -534,6 +535,9 @@ func (r *reader) Status() string {
 	if next := r.c.nextLabCheck(r.step); next != "" && r.c.runs != nil {
 		s += " · to do: " + next
 	}
+	if p := r.c.nextPointer(r.step); p != "" {
+		s += " · " + p
+	}
 	if r.query != "" {
 		s += " · /" + r.query
 	}
@@ -566,9 +570,13 @@ func (r *reader) ShortHelp() []key.Binding {
 
 func (r *reader) FullHelp() [][]key.Binding {
 	k := r.c.keys
+	moves := []key.Binding{k.NextStep, k.PrevStep, k.Steps, k.Search, k.NextMatch, k.PrevMatch, k.Theme, k.ForceQuit}
+	if len(r.c.series) > 0 {
+		moves = slices.Insert(moves, 3, k.Scenarios)
+	}
 	return [][]key.Binding{
 		{k.Down, k.Up, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp, k.Top, k.Bottom},
-		{k.NextStep, k.PrevStep, k.Steps, k.Search, k.NextMatch, k.PrevMatch, k.Theme, k.ForceQuit},
+		moves,
 		{k.NextItem, k.PrevItem, k.Activate, k.Toggle, k.Reveal, k.EditDone, k.Help, k.Quit},
 	}
 }

@@ -209,9 +209,17 @@ func (r *reader) stepList(w, h, cur int) string {
 	return strings.Join(lines, "\n")
 }
 
-// shortStepTitle drops the "Step " word of a title too long for its room ("Step 1 — Read the
-// Code" -> "1 Read the Code"), so a narrow list still tells the steps apart.
+// shortStepTitle shortens a title too long for its room so a narrow list still tells the
+// sections apart: it drops the "Step " word ("Step 1 — Read the Code" -> "1 Read the Code") and
+// marks a section beyond the steps ("Go Further — A Million Posts" -> "+ A Million Posts"), where
+// the truncated prefix alone would make all such sections read the same.
 func shortStepTitle(t string) string {
+	if rest, ok := strings.CutPrefix(t, "Go Further"); ok {
+		if rest = strings.TrimLeft(rest, " —–-:"); rest != "" {
+			return "+ " + rest
+		}
+		return t
+	}
 	rest, ok := strings.CutPrefix(t, "Step ")
 	if !ok {
 		return t

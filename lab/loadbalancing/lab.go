@@ -80,6 +80,7 @@ type lbLab struct {
 	set      settings        // what runs now
 	tasks    map[string]bool // the ticked tasks
 	lastRun  runFigures      // the last load test's own figures, for the panes
+	byRep    *byReplica      // requests per second by replica, from HAProxy's log (nil before the replicas start)
 
 	// kills: when each replica was killed, and how long HAProxy took to mark it DOWN.
 	killedAt   map[string]time.Time
@@ -234,8 +235,13 @@ func (l *lbLab) startServing(ctx context.Context, n int) error {
 			return err
 		}
 	}
+	names := make([]string, n)
+	for i, r := range reps {
+		names[i] = r.name
+	}
 	l.mu.Lock()
 	l.replicas = reps
+	l.byRep = newByReplica(names)
 	l.mu.Unlock()
 	addr := l.cfg.Addr
 	if addr == "" {
@@ -320,7 +326,8 @@ func (l *lbLab) replicaNamed(name string) *replica {
 }
 
 // onLog reads HAProxy's log: each request goes into the telemetry (its failure cause from its
-// status), each DOWN of a killed replica gives the detection time.
+// status) and the count of its replica's second, each DOWN of a killed replica gives the
+// detection time.
 func (l *lbLab) onLog(lg haproxy.Log) {
 	switch {
 	case lg.Request != nil:
@@ -333,6 +340,12 @@ func (l *lbLab) onLog(lg haproxy.Log) {
 			lat = 0
 		}
 		l.rec.Observe(rq.Path, rq.Status, causeOfStatus(rq.Status), lat)
+		l.mu.Lock()
+		byRep := l.byRep
+		l.mu.Unlock()
+		if byRep != nil {
+			byRep.add(rq.Server, lg.Time)
+		}
 	case lg.Change != nil && lg.Change.State == "DOWN":
 		l.noteDown(lg.Change.Server, lg.Time)
 	}

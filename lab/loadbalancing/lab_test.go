@@ -22,13 +22,19 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // newLab starts the registered lab on a database of its own of the test PostgreSQL, HAProxy on
 // a free port, with the tasks ticked; closed at the end.
-func newLab(t *testing.T, ticked ...string) *lbLab {
+func newLab(t testing.TB, ticked ...string) *lbLab {
+	t.Helper()
+	return newLabAt(t, "127.0.0.1:0", ticked...)
+}
+
+// newLabAt is newLab with HAProxy asked to listen on addr.
+func newLabAt(t testing.TB, addr string, ticked ...string) *lbLab {
 	t.Helper()
 	if _, err := haproxy.Find(); err != nil {
 		t.Fatal(err) // HAProxy is required, as PostgreSQL is
 	}
 	t.Setenv("SCALELAB_HOME", t.TempDir())
-	l, err := lab.New(labName, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: "127.0.0.1:0", Rows: 2_000, Applied: ticked})
+	l, err := lab.New(labName, lab.Config{DBURL: pgtest.NewDatabase(t), Addr: addr, Rows: 2_000, Applied: ticked})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +53,7 @@ func newLab(t *testing.T, ticked ...string) *lbLab {
 
 // run runs a load test of users for d (through the balancer); during, when set, runs after a
 // second of it.
-func run(t *testing.T, l *lbLab, users int, d time.Duration, during func()) *load.Record {
+func run(t testing.TB, l *lbLab, users int, d time.Duration, during func()) *load.Record {
 	t.Helper()
 	done := make(chan struct{})
 	if during != nil {
@@ -70,7 +76,7 @@ func run(t *testing.T, l *lbLab, users int, d time.Duration, during func()) *loa
 	return rec
 }
 
-func do(t *testing.T, l *lbLab, name string, args ...string) lab.Outcome {
+func do(t testing.TB, l *lbLab, name string, args ...string) lab.Outcome {
 	t.Helper()
 	a, ok := lab.FindAction(l, name)
 	if !ok || a.Do == nil {

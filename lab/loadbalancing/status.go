@@ -69,10 +69,17 @@ func shortSet(s settings) string {
 	return "in memory"
 }
 
-// Sample is one tick of the panes: the telemetry fed by HAProxy's request log, one gauge
-// group per replica (HAProxy's view of it and its own figures) and one for the balancer.
+// Sample is one tick of the panes: the telemetry fed by HAProxy's request log, its requests
+// per second stacked by replica, one gauge group per replica (HAProxy's view of it and its
+// own figures) and one for the balancer.
 func (l *lbLab) Sample(ctx context.Context) lab.Sample {
 	s := lab.Sample{At: time.Now(), Telemetry: l.rec.Snapshot(), CauseHelp: maps.Clone(causeHelp)}
+	l.mu.Lock()
+	byRep := l.byRep
+	l.mu.Unlock()
+	if byRep != nil {
+		s.Stacks = []lab.Stack{byRep.stack(s.At)}
+	}
 	hap := l.balancer()
 	if hap == nil {
 		s.Groups = []lab.GaugeGroup{{Title: "balancer", Err: "the lab is not running"}}
@@ -87,9 +94,10 @@ func (l *lbLab) Sample(ctx context.Context) lab.Sample {
 }
 
 // replicaGroup is a replica as HAProxy sees it ("replica-1: UP 12 s") with its requests per
-// second, its sessions and its users.
+// second, its users and its sessions, on one line: the stack charts the replicas' requests
+// per second, so the group draws no chart of its own.
 func (l *lbLab) replicaGroup(ctx context.Context, r *replica, stats haproxy.Stats, err error) lab.GaugeGroup {
-	g := lab.GaugeGroup{Title: r.name, Chart: "req/s", ChartTitle: r.name + " requests per second"}
+	g := lab.GaugeGroup{Title: r.name}
 	sv, ok := stats.Server(r.name)
 	switch {
 	case err != nil:

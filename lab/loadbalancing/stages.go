@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"time"
 
 	"scalelab/lab"
 	"scalelab/lab/load"
@@ -84,7 +85,7 @@ func (l *lbLab) StageAfter(actions []string) string {
 	return stageOf(set)
 }
 
-// LoadTest runs the per-user load (runUsers) against the balancer, or against opt.URL's host
+// LoadTest runs the per-user load (runUsers, with HAProxy's log for its figures) against the balancer, or against opt.URL's host
 // (a replica hit directly: a custom run), and files it under the stage it measured: a kill
 // stage when a replica was down at its start or was killed or brought back during it, mixed
 // when the settings changed during it.
@@ -105,12 +106,24 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 	l.mu.Unlock()
 	kills, changes := l.kills.Load(), l.changes.Load()
 	downAtStart := l.anyKilled()
-	res, fig, err := runUsers(ctx, opt, progress)
+	u, _ := url.Parse(opt.URL)
+	var rl *runLog
+	if u.Host == hap.Addr() {
+		rl = newRunLog(time.Now())
+		l.mu.Lock()
+		l.run = rl
+		l.mu.Unlock()
+		defer func() {
+			l.mu.Lock()
+			l.run = nil
+			l.mu.Unlock()
+		}()
+	}
+	res, fig, err := runUsers(ctx, opt, rl, progress)
 	if res == nil {
 		return nil, err
 	}
 	state := stageOf(set)
-	u, _ := url.Parse(opt.URL)
 	switch {
 	case u.Host != hap.Addr():
 		state = lab.StageCustom

@@ -327,7 +327,7 @@ func (l *lbLab) replicaNamed(name string) *replica {
 }
 
 // onLog reads HAProxy's log: each request goes into the telemetry (its failure cause from its
-// status), the count of its replica's second and the figures of the load test in progress, each DOWN of a killed replica gives the
+// status), the count of its replica's second and the failure window of the load test in progress, each DOWN of a killed replica gives the
 // detection time.
 func (l *lbLab) onLog(lg haproxy.Log) {
 	switch {
@@ -348,7 +348,7 @@ func (l *lbLab) onLog(lg haproxy.Log) {
 			byRep.add(rq.Server, lg.Time)
 		}
 		if run != nil {
-			run.add(rq.Server, rq.Status, lg.Time)
+			run.add(rq.Status, lg.Time)
 		}
 	case lg.Change != nil && lg.Change.State == "DOWN":
 		l.noteDown(lg.Change.Server, lg.Time)

@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
+	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -18,111 +18,110 @@ import (
 	"scalelab/lab/load"
 )
 
-// maxLogLag bounds how long a run waits, after its last request, for HAProxy's log lines of
-// the requests it made (they come over a local socket, a moment after the responses).
-const maxLogLag = time.Second
+// After its last request a run waits for HAProxy's log lines of the requests it made (they
+// come over a local socket, a moment after the responses): until no line came for logQuiet,
+// at most maxLogLag. HAProxy drops lines the socket cannot take at once, so the run cannot
+// wait for a count of them.
+const (
+	logQuiet  = 50 * time.Millisecond
+	maxLogLag = time.Second
+)
 
 // runFigures are what a run measured beyond load.Result: where its failures fell in time
-// and which replica answered how often, both from HAProxy's request log.
+// (from HAProxy's request log) and which replica answered how often (the replicas' counts).
 type runFigures struct {
 	Begin               time.Time
 	FirstFail, LastFail time.Duration // since Begin; both 0 without failures
 	Logins, LoginFailed int
-	ByReplica           map[string]int // requests by the replica HAProxy sent them to
+	ByReplica           map[string]int // requests each replica served during the run
 }
 
 // FailWindow is the time from the run's first failure to its last.
 func (f runFigures) FailWindow() time.Duration { return f.LastFail - f.FirstFail }
 
-// runLog gathers a run's figures from HAProxy's request log while the run goes.
+// runLog gathers a run's failure window from HAProxy's request log while the run goes.
 type runLog struct {
-	mu     sync.Mutex
-	fig    runFigures
-	lines  int  // requests logged during the run
-	failed bool // a logged request failed
+	mu                  sync.Mutex
+	begin               time.Time
+	firstFail, lastFail time.Duration
+	last                time.Time // when the latest line came
+	failed              bool      // a logged request failed
 }
 
-func newRunLog(begin time.Time) *runLog {
-	return &runLog{fig: runFigures{Begin: begin, ByReplica: map[string]int{}}}
-}
-
-// add counts one request HAProxy logged at at: the replica that served it (none for
-// "<NOSRV>"), and, when its status is a failure, the failure window. A request the client
-// cut off (status -1, the runner's own end of the run) is no failure.
-func (r *runLog) add(server string, status int, at time.Time) {
+// add notes one request HAProxy logged at at; when its status is a failure it widens the
+// failure window. A request the client cut off (status -1, the runner's own end of the run)
+// is no failure.
+func (r *runLog) add(status int, at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.lines++
-	if server != "" && server != "<NOSRV>" {
-		r.fig.ByReplica[server]++
-	}
+	r.last = at
 	if status < 0 || causeOfResponse(status) == "" {
 		return
 	}
-	d := max(at.Sub(r.fig.Begin), time.Nanosecond)
-	if !r.failed || d < r.fig.FirstFail {
-		r.fig.FirstFail = d
+	d := max(at.Sub(r.begin), time.Nanosecond)
+	if !r.failed || d < r.firstFail {
+		r.firstFail = d
 	}
-	r.fig.LastFail = max(r.fig.LastFail, d)
+	r.lastFail = max(r.lastFail, d)
 	r.failed = true
 }
 
-// waitLines waits until at least n requests were logged, up to maxLogLag.
-func (r *runLog) waitLines(n int) {
-	for deadline := time.Now().Add(maxLogLag); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		r.mu.Lock()
-		lines := r.lines
-		r.mu.Unlock()
-		if lines >= n {
-			return
-		}
-	}
-}
-
-// figures is a copy of what the run's log showed.
-func (r *runLog) figures() runFigures {
+// start sets the run's beginning, the origin of its failure times.
+func (r *runLog) start(at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	f := r.fig
-	f.ByReplica = maps.Clone(r.fig.ByReplica)
-	return f
+	r.begin = at
+}
+
+// window waits for the log to go quiet (see logQuiet) and gives the failure window.
+func (r *runLog) window() (first, last time.Duration) {
+	for deadline := time.Now().Add(maxLogLag); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		r.mu.Lock()
+		quiet := time.Since(r.last) >= logQuiet
+		r.mu.Unlock()
+		if quiet {
+			break
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.firstFail, r.lastFail
 }
 
 // runUsers logs opt.Concurrency users in at the target's /login, then loads opt.URL with
-// hey's requester (opt.Concurrency workers), request i carrying the cookies of user i mod the
-// users: every request carries its user's session. hey's causes of failure are renamed to the
-// lab's (causeOfResponse). rl, when not nil, is fed HAProxy's log during the run; the run
-// waits for the lines of its responses before it returns. opt must be normalized.
-func runUsers(ctx context.Context, opt load.Options, rl *runLog, progress func(load.Progress)) (*load.Result, runFigures, error) {
+// hey's requester (opt.Concurrency workers), each request carrying the cookies of a user drawn
+// at random: every request carries its user's session. Drawn, not taken in turn: users taken in
+// turn would follow the login order, which HAProxy's round robin also follows, and a request
+// would meet its user's replica far more or less often than one time in the replicas' count. hey's causes of failure are renamed to the
+// lab's (causeOfResponse). rl, when not nil, is fed HAProxy's log during the run, for the
+// failure window; served gives each replica's count of requests served, read before and after
+// the run. opt must be normalized.
+func runUsers(ctx context.Context, opt load.Options, rl *runLog, served func() map[string]int64, progress func(load.Progress)) (*load.Result, runFigures, error) {
 	u, _ := url.Parse(opt.URL)
 	cookies, ok, failed := loginAll(ctx, opt.Concurrency, u.Scheme+"://"+u.Host, opt.Timeout)
-	var next atomic.Uint64
 	prepare := func(r *http.Request) {
-		if c := cookies[(next.Add(1)-1)%uint64(len(cookies))]; c != "" {
+		if c := cookies[rand.IntN(len(cookies))]; c != "" {
 			r.Header.Set("Cookie", c)
 		}
 	}
-	begin := time.Now()
+	before := served()
+	fig := runFigures{Begin: time.Now(), Logins: ok, LoginFailed: failed, ByReplica: map[string]int{}}
 	if rl != nil {
-		rl.mu.Lock()
-		rl.fig.Begin = begin
-		rl.mu.Unlock()
+		rl.start(fig.Begin)
 	}
 	res, err := load.RunWith(ctx, opt, prepare, progress)
 	if res == nil {
 		return nil, runFigures{}, err
 	}
 	renameCauses(res)
-	fig := runFigures{Begin: begin}
-	if rl != nil {
-		responses := 0
-		for _, n := range res.StatusCodes {
-			responses += n
+	for name, n := range served() {
+		if d := int(n - before[name]); d > 0 {
+			fig.ByReplica[name] = d
 		}
-		rl.waitLines(responses)
-		fig = rl.figures()
 	}
-	fig.Logins, fig.LoginFailed = ok, failed
+	if rl != nil {
+		fig.FirstFail, fig.LastFail = rl.window()
+	}
 	res.State = load.StateCustom
 	res.Summary = summaryText(res, fig)
 	return res, fig, err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/url"
 	"slices"
-	"time"
 
 	"scalelab/lab"
 	"scalelab/lab/load"
@@ -109,7 +108,7 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 	u, _ := url.Parse(opt.URL)
 	var rl *runLog
 	if u.Host == hap.Addr() {
-		rl = newRunLog(time.Now())
+		rl = &runLog{}
 		l.mu.Lock()
 		l.run = rl
 		l.mu.Unlock()
@@ -119,7 +118,7 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 			l.mu.Unlock()
 		}()
 	}
-	res, fig, err := runUsers(ctx, opt, rl, progress)
+	res, fig, err := runUsers(ctx, opt, rl, l.served, progress)
 	if res == nil {
 		return nil, err
 	}
@@ -145,6 +144,15 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 		rec = added
 	}
 	return &rec, err
+}
+
+// served is each replica's count of requests served since the lab started.
+func (l *lbLab) served() map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range l.replicaList() {
+		out[r.name] = r.requests.Load()
+	}
+	return out
 }
 
 // anyKilled tells whether a replica is down now.

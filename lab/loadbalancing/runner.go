@@ -88,7 +88,7 @@ func (r *runLog) window() (first, last time.Duration) {
 	return r.firstFail, r.lastFail
 }
 
-// runUsers logs opt.Concurrency users in at the target's /login, then loads opt.URL with
+// loadAsUsers logs opt.Concurrency users in at the target's /login, then loads opt.URL with
 // hey's requester (opt.Concurrency workers), each request carrying the cookies of a user drawn
 // at random: every request carries its user's session. Drawn, not taken in turn: users taken in
 // turn would follow the login order, which HAProxy's round robin also follows, and a request
@@ -96,7 +96,7 @@ func (r *runLog) window() (first, last time.Duration) {
 // lab's (causeOfResponse). rl, when not nil, is fed HAProxy's log during the run, for the
 // failure window; served gives each replica's count of requests served, read before and after
 // the run. opt must be normalized.
-func runUsers(ctx context.Context, opt load.Options, rl *runLog, served func() map[string]int64, progress func(load.Progress)) (*load.Result, runFigures, error) {
+func loadAsUsers(ctx context.Context, opt load.Options, rl *runLog, served func() map[string]int64, progress func(load.Progress)) (*load.Result, runFigures, error) {
 	u, _ := url.Parse(opt.URL)
 	cookies, ok, failed := loginAll(ctx, opt.Concurrency, u.Scheme+"://"+u.Host, opt.Timeout)
 	prepare := func(r *http.Request) {

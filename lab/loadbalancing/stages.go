@@ -84,8 +84,9 @@ func (l *lbLab) StageAfter(actions []string) string {
 	return stageOf(set)
 }
 
-// LoadTest runs the per-user load (runUsers, with HAProxy's log for its figures) against the balancer, or against opt.URL's host
-// (a replica hit directly: a custom run), and files it under the stage it measured: a kill
+// LoadTest runs the users' load (loadAsUsers, with HAProxy's log for the failure window)
+// against the balancer, or against opt.URL's host (a replica hit directly: a custom run), and
+// files it under the stage it measured: a kill
 // stage when a replica was down at its start or was killed or brought back during it, mixed
 // when the settings changed during it.
 func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress)) (*load.Record, error) {
@@ -118,7 +119,7 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 			l.mu.Unlock()
 		}()
 	}
-	res, fig, err := runUsers(ctx, opt, rl, l.served, progress)
+	res, fig, err := loadAsUsers(ctx, opt, rl, l.served, progress)
 	if res == nil {
 		return nil, err
 	}

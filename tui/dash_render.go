@@ -20,8 +20,9 @@ type dashStyles struct {
 	P50, P99               lipgloss.Style
 	onlyP99                bool // the latency chart draws p99 alone (no colour to tell two lines apart)
 	Gauge, GaugeEmpty      lipgloss.Style
-	Big                    lipgloss.Style // the big numbers' base (bold)
-	progFull, progEmpty    string         // colours for bubbles/progress
+	parts                  []lipgloss.Style // a stack's parts, in order (partStyle)
+	Big                    lipgloss.Style   // the big numbers' base (bold)
+	progFull, progEmpty    string           // colours for bubbles/progress
 	progProfile            termenv.Profile
 	failRune, gaugeEmptyCh rune
 	cells                  cellSeqs
@@ -56,6 +57,7 @@ func newDashStyles(s *Styles) *dashStyles {
 	d.Gauge = lipgloss.NewStyle().Foreground(p.Accent)
 	d.GaugeEmpty = lipgloss.NewStyle().Foreground(p.Subtle)
 	d.Big = lipgloss.NewStyle().Bold(true)
+	d.parts = partStyles(s)
 	d.failRune, d.gaugeEmptyCh = '█', '·'
 	d.font = bigGlyphs
 	if bold {

@@ -55,6 +55,7 @@ type dashboard struct {
 	compact frameCache
 	charts  map[chartKey]string // rendered charts, dropped when a new second completes
 	chartAt int64               // the last complete second the charts show
+	stackAt int64               // the last complete second of the lab's stacks
 	// chart surfaces kept between draws, by size
 	canvases map[chartKey]*canvas.Model
 	lines    map[chartKey]*timeserieslinechart.Model
@@ -134,8 +135,8 @@ func (d *dashboard) ingest(s LabSample) {
 		// and the legends' "last second" figures down to zero under the run's summary
 		last = d.secs.trimIdle()
 	}
-	if last != d.chartAt {
-		d.chartAt = last
+	if sl := stackLast(s.Stacks); last != d.chartAt || sl != d.stackAt {
+		d.chartAt, d.stackAt = last, sl
 		clear(d.charts)
 	}
 	for _, g := range s.Groups {

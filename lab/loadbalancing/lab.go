@@ -348,7 +348,7 @@ func (l *lbLab) onLog(lg haproxy.Log) {
 			byRep.add(rq.Server, lg.Time)
 		}
 		if run != nil {
-			run.add(rq.Status, lg.Time)
+			run.add(rq.Path, rq.Status, lg.Time)
 		}
 	case lg.Change != nil && lg.Change.State == "DOWN":
 		l.noteDown(lg.Change.Server, lg.Time)

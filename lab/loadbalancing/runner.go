@@ -41,6 +41,7 @@ func (f runFigures) FailWindow() time.Duration { return f.LastFail - f.FirstFail
 
 // runLog gathers a run's failure window from HAProxy's request log while the run goes.
 type runLog struct {
+	path                string // the run's URL path: lines of other requests are not the run's
 	mu                  sync.Mutex
 	begin               time.Time
 	firstFail, lastFail time.Duration
@@ -48,14 +49,15 @@ type runLog struct {
 	failed              bool      // a logged request failed
 }
 
-// add notes one request HAProxy logged at at; when its status is a failure it widens the
-// failure window. A request the client cut off (status -1, the runner's own end of the run)
-// is no failure.
-func (r *runLog) add(status int, at time.Time) {
+// add notes one request HAProxy logged at at; when it is one of the run's (its path) and its
+// status is a failure, it widens the failure window. A request the client cut off (status -1,
+// the runner's own end of the run) is no failure, nor is the 400 HAProxy logs when the logins'
+// idle connections close.
+func (r *runLog) add(path string, status int, at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.last = at
-	if status < 0 || causeOfResponse(status) == "" {
+	if path != r.path || status < 0 || causeOfResponse(status) == "" {
 		return
 	}
 	d := max(at.Sub(r.begin), time.Nanosecond)

@@ -109,7 +109,7 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 	u, _ := url.Parse(opt.URL)
 	var rl *runLog
 	if u.Host == hap.Addr() {
-		rl = &runLog{}
+		rl = &runLog{path: u.Path}
 		l.mu.Lock()
 		l.run = rl
 		l.mu.Unlock()

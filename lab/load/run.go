@@ -80,6 +80,15 @@ func (p Progress) Fraction() float64 {
 // about 56 MB at the cap) and copies them once more when it prints its summary. N is sized from
 // the duration (sizeN), so short runs stay small; a 30 s run at 100 users reaches the cap.
 func Run(ctx context.Context, opt Options, progress func(Progress)) (*Result, error) {
+	return RunWith(ctx, opt, nil, progress)
+}
+
+// RunWith is Run with each request shaped by prepare before hey sends it: prepare gets every
+// request hey makes (a fresh clone of the run's GET, carrying the run's context), one call per
+// request, from hey's workers at once, and may set its headers (a user's session cookie, say).
+// It must be safe for concurrent use and must not replace the request's context or body. A nil
+// prepare sends the requests as Run does.
+func RunWith(ctx context.Context, opt Options, prepare func(*http.Request), progress func(Progress)) (*Result, error) {
 	opt, err := opt.Normalize()
 	if err != nil {
 		return nil, err
@@ -100,7 +109,7 @@ func Run(ctx context.Context, opt Options, progress func(Progress)) (*Result, er
 	reqCtx = httptrace.WithClientTrace(reqCtx, tr.hooks(opt.Concurrency))
 
 	var out bytes.Buffer
-	w := startWork(base, reqCtx, opt, &out, &tr.started)
+	w := startWork(base, reqCtx, opt, prepare, &out, &tr.started)
 	begin := time.Now()
 	report := func() {
 		if progress != nil {
@@ -189,14 +198,18 @@ type work struct {
 	panicked any           // what hey panicked with, if it did (read after done)
 }
 
-// startWork starts hey's workers on clones of base carrying reqCtx, counting each request
-// in started, with hey's summary written to out.
-func startWork(base *http.Request, reqCtx context.Context, opt Options, out *bytes.Buffer, started *atomic.Int64) *work {
+// startWork starts hey's workers on clones of base carrying reqCtx, each shaped by prepare
+// (when not nil) and counted in started, with hey's summary written to out.
+func startWork(base *http.Request, reqCtx context.Context, opt Options, prepare func(*http.Request), out *bytes.Buffer, started *atomic.Int64) *work {
 	w := &work{done: make(chan struct{}), w: &requester.Work{
 		Request: base,
 		RequestFunc: func() *http.Request {
 			started.Add(1)
-			return base.Clone(reqCtx)
+			r := base.Clone(reqCtx)
+			if prepare != nil {
+				prepare(r)
+			}
+			return r
 		},
 		N:       sizeN(opt),
 		C:       opt.Concurrency,

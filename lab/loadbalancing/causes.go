@@ -1,11 +1,8 @@
 package loadbalancing
 
 import (
-	"errors"
 	"net/http"
-	"os"
 	"strings"
-	"syscall"
 
 	"scalelab/lab/load"
 	"scalelab/lab/telemetry"
@@ -56,20 +53,4 @@ func causeOfStatus(status int) telemetry.Cause {
 	default:
 		return telemetry.Cause(c)
 	}
-}
-
-// causeOfError names a transport error with load's client-side causes.
-func causeOfError(err error) string {
-	msg := strings.ToLower(err.Error())
-	switch {
-	case errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(msg, "timeout") || strings.Contains(msg, "deadline exceeded"):
-		return load.CauseTimeout
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return load.CauseRefused
-	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
-		return load.CauseReset
-	case strings.HasSuffix(msg, "eof"):
-		return load.CauseClosed
-	}
-	return load.CauseOtherClient
 }

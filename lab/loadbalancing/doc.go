@@ -10,8 +10,8 @@
 // keeps the sessions in a table every replica reads. kill-replica crashes one replica for real
 // (its listener and its connections close at once) and bring-back starts it again on its port.
 //
-// The load test (LoadTest) is a per-user loop: every user logs in through the balancer first,
-// then sends its requests with its own cookie jar; failures are counted by cause (logged out,
-// no server, replica crashed, connection errors). The live panes are fed from HAProxy's own
+// The load test (LoadTest): every user logs in through the balancer first, then hey's requester
+// (lab/load) makes the requests, each carrying the cookies of one of the users; failures are
+// counted by cause (logged out, no server, replica crashed, connection errors). The live panes are fed from HAProxy's own
 // request log and its stats.
 package loadbalancing

@@ -80,6 +80,7 @@ type lbLab struct {
 	set      settings        // what runs now
 	tasks    map[string]bool // the ticked tasks
 	lastRun  runFigures      // the last load test's own figures, for the panes
+	run      *runLog         // the load test in progress through HAProxy, fed its log (nil between runs)
 	byRep    *byReplica      // requests per second by replica, from HAProxy's log (nil before the replicas start)
 
 	// kills: when each replica was killed, and how long HAProxy took to mark it DOWN.
@@ -326,7 +327,7 @@ func (l *lbLab) replicaNamed(name string) *replica {
 }
 
 // onLog reads HAProxy's log: each request goes into the telemetry (its failure cause from its
-// status) and the count of its replica's second, each DOWN of a killed replica gives the
+// status), the count of its replica's second and the failure window of the load test in progress, each DOWN of a killed replica gives the
 // detection time.
 func (l *lbLab) onLog(lg haproxy.Log) {
 	switch {
@@ -341,10 +342,13 @@ func (l *lbLab) onLog(lg haproxy.Log) {
 		}
 		l.rec.Observe(rq.Path, rq.Status, causeOfStatus(rq.Status), lat)
 		l.mu.Lock()
-		byRep := l.byRep
+		byRep, run := l.byRep, l.run
 		l.mu.Unlock()
 		if byRep != nil {
 			byRep.add(rq.Server, lg.Time)
+		}
+		if run != nil {
+			run.add(rq.Path, rq.Status, lg.Time)
 		}
 	case lg.Change != nil && lg.Change.State == "DOWN":
 		l.noteDown(lg.Change.Server, lg.Time)

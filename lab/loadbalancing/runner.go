@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -18,146 +18,152 @@ import (
 	"scalelab/lab/load"
 )
 
-// grace is how long requests in flight at the end of a run may take to finish.
-const grace = time.Second
+// After its last request a run waits for HAProxy's log lines of the requests it made (they
+// come over a local socket, a moment after the responses): until no line came for logQuiet,
+// at most maxLogLag. HAProxy drops lines the socket cannot take at once, so the run cannot
+// wait for a count of them.
+const (
+	logQuiet  = 50 * time.Millisecond
+	maxLogLag = time.Second
+)
 
 // runFigures are what a run measured beyond load.Result: where its failures fell in time
-// and which replica answered how often.
+// (from HAProxy's request log) and which replica answered how often (the replicas' counts).
 type runFigures struct {
 	Begin               time.Time
 	FirstFail, LastFail time.Duration // since Begin; both 0 without failures
 	Logins, LoginFailed int
-	ByReplica           map[string]int // responses by the replica that answered (X-Replica)
+	ByReplica           map[string]int // requests each replica served during the run
 }
 
 // FailWindow is the time from the run's first failure to its last.
 func (f runFigures) FailWindow() time.Duration { return f.LastFail - f.FirstFail }
 
-// user is one simulated user: its own cookie jar (its session, and HAProxy's cookie under
-// Fix A) and what its requests met.
-type user struct {
-	id     int
-	client *http.Client
-	tally
-}
-
-// tally is what a user's requests met; the run adds them up at the end.
-type tally struct {
-	latencies           []time.Duration
-	status              map[int]int
-	errors              map[string]int
-	messages            map[string]int
-	byReplica           map[string]int
+// runLog gathers a run's failure window from HAProxy's request log while the run goes.
+type runLog struct {
+	path                string // the run's URL path: lines of other requests are not the run's
+	mu                  sync.Mutex
+	begin               time.Time
 	firstFail, lastFail time.Duration
-	failed, unfinished  int
+	last                time.Time // when the latest line came
+	failed              bool      // a logged request failed
 }
 
-// runUsers logs opt.Concurrency users in at the target's /login, then has each send GET
-// /me/feed with its own cookies, one request after the other, until opt.Duration is over
-// (or each made its share of opt.Requests). At the end requests in flight get a grace of a
-// second, then are cut off (Result.Unfinished). opt must be normalized.
-func runUsers(ctx context.Context, opt load.Options, progress func(load.Progress)) (*load.Result, runFigures, error) {
-	u, _ := url.Parse(opt.URL)
-	base := u.Scheme + "://" + u.Host
-	tr := &http.Transport{MaxIdleConns: opt.Concurrency, MaxIdleConnsPerHost: opt.Concurrency, IdleConnTimeout: 30 * time.Second}
-	defer tr.CloseIdleConnections()
-	reqCtx, cutOff := context.WithCancel(context.WithoutCancel(ctx))
-	defer cutOff()
-
-	users := make([]*user, opt.Concurrency)
-	for i := range users {
-		jar, _ := cookiejar.New(nil)
-		users[i] = &user{id: i + 1, client: &http.Client{Transport: tr, Jar: jar, Timeout: opt.Timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+// add notes one request HAProxy logged at at; when it is one of the run's (its path) and its
+// status is a failure, it widens the failure window. A request the client cut off (status -1,
+// the runner's own end of the run) is no failure, nor is the 400 HAProxy logs when the logins'
+// idle connections close.
+func (r *runLog) add(path string, status int, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.last = at
+	if path != r.path || status < 0 || causeOfResponse(status) == "" {
+		return
 	}
-	fig := runFigures{ByReplica: map[string]int{}}
-	fig.Logins, fig.LoginFailed = loginAll(reqCtx, users, base)
-
-	var stop atomic.Bool
-	var started, responses atomic.Int64
-	perUser := 0
-	if opt.Requests > 0 {
-		perUser = opt.Requests / opt.Concurrency
+	d := max(at.Sub(r.begin), time.Nanosecond)
+	if !r.failed || d < r.firstFail {
+		r.firstFail = d
 	}
-	fig.Begin = time.Now()
-	var wg sync.WaitGroup
-	for _, us := range users {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			us.loop(reqCtx, opt.URL, perUser, fig.Begin, &stop, &started, &responses)
-		}()
-	}
-	allDone := make(chan struct{})
-	go func() { wg.Wait(); close(allDone) }()
+	r.lastFail = max(r.lastFail, d)
+	r.failed = true
+}
 
-	report := func() {
-		if progress != nil {
-			progress(load.Progress{Elapsed: time.Since(fig.Begin), Duration: opt.Duration, Requests: int(started.Load()),
-				Target: opt.Requests, Responses: int(responses.Load())})
+// start sets the run's beginning, the origin of its failure times.
+func (r *runLog) start(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.begin = at
+}
+
+// window waits for the log to go quiet (see logQuiet) and gives the failure window.
+func (r *runLog) window() (first, last time.Duration) {
+	for deadline := time.Now().Add(maxLogLag); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		r.mu.Lock()
+		quiet := time.Since(r.last) >= logQuiet
+		r.mu.Unlock()
+		if quiet {
+			break
 		}
 	}
-	ended := waitRun(ctx, opt, allDone, &stop, cutOff, report)
-	elapsed := time.Since(fig.Begin)
-	report()
-	res := sumUp(users, &fig, elapsed)
-	res.Ended = ended
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.firstFail, r.lastFail
+}
+
+// loadAsUsers logs opt.Concurrency users in at the target's /login, then loads opt.URL with
+// hey's requester (opt.Concurrency workers), each request carrying the cookies of a user drawn
+// at random: every request carries its user's session. Drawn, not taken in turn: users taken in
+// turn would follow the login order, which HAProxy's round robin also follows, and a request
+// would meet its user's replica far more or less often than one time in the replicas' count. hey's causes of failure are renamed to the
+// lab's (causeOfResponse). rl, when not nil, is fed HAProxy's log during the run, for the
+// failure window; served gives each replica's count of requests served, read before and after
+// the run. opt must be normalized.
+func loadAsUsers(ctx context.Context, opt load.Options, rl *runLog, served func() map[string]int64, progress func(load.Progress)) (*load.Result, runFigures, error) {
+	u, _ := url.Parse(opt.URL)
+	cookies, ok, failed := loginAll(ctx, opt.Concurrency, u.Scheme+"://"+u.Host, opt.Timeout)
+	prepare := func(r *http.Request) {
+		if c := cookies[rand.IntN(len(cookies))]; c != "" {
+			r.Header.Set("Cookie", c)
+		}
+	}
+	before := served()
+	fig := runFigures{Begin: time.Now(), Logins: ok, LoginFailed: failed, ByReplica: map[string]int{}}
+	if rl != nil {
+		rl.start(fig.Begin)
+	}
+	res, err := load.RunWith(ctx, opt, prepare, progress)
+	if res == nil {
+		return nil, runFigures{}, err
+	}
+	renameCauses(res)
+	for name, n := range served() {
+		if d := int(n - before[name]); d > 0 {
+			fig.ByReplica[name] = d
+		}
+	}
+	if rl != nil {
+		fig.FirstFail, fig.LastFail = rl.window()
+	}
 	res.State = load.StateCustom
 	res.Summary = summaryText(res, fig)
-	if ended == load.EndedCancelled {
-		return res, fig, fmt.Errorf("load run cancelled after %.1fs: %w", elapsed.Seconds(), ctx.Err())
-	}
-	return res, fig, nil
+	return res, fig, err
 }
 
-// waitRun reports progress until the users are done; at the deadline (or ctx's cancel) it
-// tells them to stop, and cuts off what is still in flight after the grace (at once on cancel).
-func waitRun(ctx context.Context, opt load.Options, allDone <-chan struct{}, stop *atomic.Bool, cutOff func(), report func()) string {
-	var deadline, graceC <-chan time.Time
-	if opt.Duration > 0 {
-		t := time.NewTimer(opt.Duration)
-		defer t.Stop()
-		deadline = t.C
-	}
-	tick := time.NewTicker(load.ProgressEvery)
-	defer tick.Stop()
-	ended, ctxDone := load.EndedCount, ctx.Done()
-	for {
-		select {
-		case <-allDone:
-			return ended
-		case <-tick.C:
-			report()
-		case <-deadline:
-			ended, deadline = load.EndedTime, nil
-			stop.Store(true)
-			g := time.NewTimer(min(grace, opt.Timeout))
-			defer g.Stop()
-			graceC = g.C
-		case <-graceC:
-			graceC = nil
-			cutOff()
-		case <-ctxDone:
-			ended, ctxDone = load.EndedCancelled, nil
-			stop.Store(true)
-			cutOff()
+// renameCauses gives hey's failed statuses the lab's causes (a 401 is a user logged out, ...);
+// transport errors keep load's own causes.
+func renameCauses(res *load.Result) {
+	for code, n := range res.StatusCodes {
+		c := causeOfResponse(code)
+		if c == "" || c == load.StatusCause(code) {
+			continue
 		}
+		res.Errors[c] += n
+		delete(res.Errors, load.StatusCause(code))
 	}
 }
 
-// loginAll logs every user in (all at once, as the scenario's users arrive); a user whose
-// login fails goes on without a session, and its requests are logged out.
-func loginAll(ctx context.Context, users []*user, base string) (ok, failed int) {
+// loginAll logs users 1..n in at base's /login (all at once, as the scenario's users arrive),
+// each with its own cookie jar, and returns the Cookie header of each: its session and, under
+// Fix A, HAProxy's cookie naming its replica. A user whose login fails goes on without a
+// session (""), and its requests are logged out.
+func loginAll(ctx context.Context, n int, base string, timeout time.Duration) (cookies []string, ok, failed int) {
+	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n}
+	defer tr.CloseIdleConnections()
+	target, _ := url.Parse(base + "/login")
+	cookies = make([]string, n)
 	var wg sync.WaitGroup
 	var nok, nfail atomic.Int64
-	for _, us := range users {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			body := fmt.Sprintf(`{"user": %d}`, us.id)
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(body))
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Transport: tr, Jar: jar, Timeout: timeout,
+				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			body := fmt.Sprintf(`{"user": %d}`, i+1)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
-			resp, err := us.client.Do(req)
+			resp, err := client.Do(req)
 			if err == nil {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
@@ -167,121 +173,19 @@ func loginAll(ctx context.Context, users []*user, base string) (ok, failed int) 
 				return
 			}
 			nok.Add(1)
+			var parts []string
+			for _, c := range jar.Cookies(target) {
+				parts = append(parts, c.Name+"="+c.Value)
+			}
+			cookies[i] = strings.Join(parts, "; ")
 		}()
 	}
 	wg.Wait()
-	return int(nok.Load()), int(nfail.Load())
+	return cookies, int(nok.Load()), int(nfail.Load())
 }
 
-// loop sends the user's requests one after the other until stop (or n requests, n > 0).
-func (us *user) loop(ctx context.Context, target string, n int, begin time.Time, stop *atomic.Bool, started, responses *atomic.Int64) {
-	us.status, us.errors, us.messages, us.byReplica = map[int]int{}, map[string]int{}, map[string]int{}, map[string]int{}
-	for i := 0; (n == 0 || i < n) && !stop.Load(); i++ {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-		req.Header.Set("User-Agent", "scalelab-load")
-		started.Add(1)
-		t0 := time.Now()
-		resp, err := us.client.Do(req)
-		if err != nil {
-			if ctx.Err() != nil { // cut off by the runner at the end
-				us.unfinished++
-				return
-			}
-			us.fail(causeOfError(err), time.Since(begin))
-			us.messages[trimMessage(err.Error())]++
-			continue
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		responses.Add(1)
-		us.latencies = append(us.latencies, time.Since(t0))
-		us.status[resp.StatusCode]++
-		if r := resp.Header.Get("X-Replica"); r != "" {
-			us.byReplica[r]++
-		}
-		if c := causeOfResponse(resp.StatusCode); c != "" {
-			us.fail(c, time.Since(begin))
-		}
-	}
-}
-
-func (us *user) fail(cause string, at time.Duration) {
-	us.errors[cause]++
-	us.failed++
-	if us.firstFail == 0 || at < us.firstFail {
-		us.firstFail = at
-	}
-	us.lastFail = max(us.lastFail, at)
-}
-
-// trimMessage keeps a transport error's text short and free of the request's details.
-func trimMessage(msg string) string {
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
-	}
-	if len(msg) > 120 {
-		msg = msg[:120]
-	}
-	return msg
-}
-
-// sumUp adds the users' tallies into a Result (and the figures' failure times).
-func sumUp(users []*user, fig *runFigures, elapsed time.Duration) *load.Result {
-	r := &load.Result{StatusCodes: map[int]int{}, Errors: map[string]int{}, Messages: map[string]int{}, Elapsed: elapsed}
-	var lat []time.Duration
-	for _, us := range users {
-		lat = append(lat, us.latencies...)
-		r.Failed += us.failed
-		r.Unfinished += us.unfinished
-		for k, v := range us.status {
-			r.StatusCodes[k] += v
-			if k >= 200 && k < 300 {
-				r.Succeeded += v
-			}
-		}
-		for k, v := range us.errors {
-			r.Errors[k] += v
-		}
-		for k, v := range us.messages {
-			r.Messages[k] += v
-		}
-		for k, v := range us.byReplica {
-			fig.ByReplica[k] += v
-		}
-		if us.failed > 0 {
-			if fig.FirstFail == 0 || us.firstFail < fig.FirstFail {
-				fig.FirstFail = us.firstFail
-			}
-			fig.LastFail = max(fig.LastFail, us.lastFail)
-		}
-	}
-	r.Total = r.Succeeded + r.Failed
-	if r.Total > 0 {
-		r.SuccessRate = 100 * float64(r.Succeeded) / float64(r.Total)
-	}
-	if elapsed > 0 {
-		r.RPS = float64(r.Total) / elapsed.Seconds()
-	}
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		var sum time.Duration
-		for _, d := range lat {
-			sum += d
-		}
-		r.Avg = sum / time.Duration(len(lat))
-		r.P50, r.P99 = percentile(lat, 50), percentile(lat, 99)
-		r.Fastest, r.Slowest = lat[0], lat[len(lat)-1]
-	}
-	return r
-}
-
-// percentile of sorted durations (nearest rank).
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
-
-// summaryText is the run in a few lines, for the CLI and the export.
+// summaryText is the run in a few lines, for the CLI and the export: the lab's own figures,
+// then hey's summary.
 func summaryText(r *load.Result, fig runFigures) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Users logged in: %d (%d failed)\n", fig.Logins, fig.LoginFailed)
@@ -290,7 +194,7 @@ func summaryText(r *load.Result, fig runFigures) string {
 	for _, c := range r.SortedErrors() {
 		fmt.Fprintf(&b, "Failed, %s: %d\n", c.Cause, c.Count)
 	}
-	if r.Failed > 0 {
+	if fig.LastFail > 0 {
 		fmt.Fprintf(&b, "Failures from %.2fs to %.2fs into the run (%.2fs)\n", fig.FirstFail.Seconds(), fig.LastFail.Seconds(), fig.FailWindow().Seconds())
 	}
 	names := make([]string, 0, len(fig.ByReplica))
@@ -300,6 +204,9 @@ func summaryText(r *load.Result, fig runFigures) string {
 	slices.Sort(names)
 	for _, n := range names {
 		fmt.Fprintf(&b, "Answered by %s: %d\n", n, fig.ByReplica[n])
+	}
+	if r.Summary != "" {
+		fmt.Fprintf(&b, "\nhey's summary:\n%s", r.Summary)
 	}
 	return b.String()
 }

@@ -84,8 +84,9 @@ func (l *lbLab) StageAfter(actions []string) string {
 	return stageOf(set)
 }
 
-// LoadTest runs the per-user load (runUsers) against the balancer, or against opt.URL's host
-// (a replica hit directly: a custom run), and files it under the stage it measured: a kill
+// LoadTest runs the users' load (loadAsUsers, with HAProxy's log for the failure window)
+// against the balancer, or against opt.URL's host (a replica hit directly: a custom run), and
+// files it under the stage it measured: a kill
 // stage when a replica was down at its start or was killed or brought back during it, mixed
 // when the settings changed during it.
 func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options, progress func(load.Progress)) (*load.Record, error) {
@@ -105,12 +106,24 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 	l.mu.Unlock()
 	kills, changes := l.kills.Load(), l.changes.Load()
 	downAtStart := l.anyKilled()
-	res, fig, err := runUsers(ctx, opt, progress)
+	u, _ := url.Parse(opt.URL)
+	var rl *runLog
+	if u.Host == hap.Addr() {
+		rl = &runLog{path: u.Path}
+		l.mu.Lock()
+		l.run = rl
+		l.mu.Unlock()
+		defer func() {
+			l.mu.Lock()
+			l.run = nil
+			l.mu.Unlock()
+		}()
+	}
+	res, fig, err := loadAsUsers(ctx, opt, rl, l.served, progress)
 	if res == nil {
 		return nil, err
 	}
 	state := stageOf(set)
-	u, _ := url.Parse(opt.URL)
 	switch {
 	case u.Host != hap.Addr():
 		state = lab.StageCustom
@@ -132,6 +145,15 @@ func (l *lbLab) LoadTest(ctx context.Context, h *load.History, opt load.Options,
 		rec = added
 	}
 	return &rec, err
+}
+
+// served is each replica's count of requests served since the lab started.
+func (l *lbLab) served() map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range l.replicaList() {
+		out[r.name] = r.requests.Load()
+	}
+	return out
 }
 
 // anyKilled tells whether a replica is down now.

@@ -71,7 +71,10 @@ func TestOutageExperiment(t *testing.T) {
 	// the run's end is read from the history: the panes say "run ended" only for a while
 	waitRun(t, home, "outage", 60*time.Second)
 
+	// Escape and q sent together read as alt+q (a terminal sends ESC before a key with Alt):
+	// the text first, then q
 	tt.keys("Escape")
+	tt.waitStatus("step")
 	tt.keys("q")
 	tt.waitGoneWithin(30 * time.Second)
 }

@@ -39,6 +39,8 @@ type workshopFlags struct {
 	addr     string
 	users    int
 	duration time.Duration
+	// durationSet: --duration was given, so it overrides the -z of the text's commands
+	durationSet bool
 }
 
 func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
@@ -52,7 +54,7 @@ func (w *workshopFlags) register(fs *flag.FlagSet, withScenario bool) {
 	fs.StringVar(&w.addr, "addr", "", "where the lab's API listens (default: the lab's; when the port is busy, the next free one, shown in the header)")
 	fs.IntVar(&w.users, "users", 0, fmt.Sprintf("concurrent users of every load test started in the app, 1 to %d: given, it overrides the -c of the text's commands; "+
 		"else a command's -c is used, else %d", load.MaxConcurrency, load.DefaultConcurrency))
-	fs.DurationVar(&w.duration, "duration", 30*time.Second, "how long a load test started in the app runs (e.g. 30s, 5s)")
+	fs.DurationVar(&w.duration, "duration", load.DefaultDuration, "how long every load test started in the app runs (e.g. 5s): given, it overrides the -z of the text's commands; else a command's -z is used, else this default")
 }
 
 // check validates the lab flags after parsing (positional arguments are the caller's: a
@@ -64,6 +66,7 @@ func (w *workshopFlags) check(fs *flag.FlagSet) error {
 	if explicit(fs, "users") && (w.users < 1 || w.users > load.MaxConcurrency) {
 		return fmt.Errorf("--users %d is out of range: pass a number from 1 to %d", w.users, load.MaxConcurrency)
 	}
+	w.durationSet = explicit(fs, "duration")
 	if w.duration < time.Second || w.duration > time.Hour {
 		return fmt.Errorf("--duration %v is out of range: pass a duration from 1s to 1h, e.g. --duration 30s", w.duration)
 	}
@@ -390,7 +393,7 @@ func newWorkshopLab(f workshopFlags, sc *content.Scenario, ws *worksheet.Workshe
 	}
 	ctl = tui.NewLabController(tui.LabOptions{
 		Lab: l, History: hist, Scenario: sc,
-		Users: f.users, Duration: f.duration,
+		Users: f.users, Duration: f.durationGiven(),
 		// found by other terminals while it runs
 		Worksheet: shown, RecordAs: "the workshop",
 	})
@@ -450,4 +453,12 @@ func runPlain(ctx context.Context, po tui.PlainOptions) error {
 		fmt.Fprintf(os.Stderr, "\nscalelab: stopped; your answers are saved in %s\n", po.WorksheetPath)
 		return nil
 	}
+}
+
+// durationGiven is --duration when it was given, else 0 (a command's -z, else 30 s).
+func (w *workshopFlags) durationGiven() time.Duration {
+	if !w.durationSet {
+		return 0
+	}
+	return w.duration
 }

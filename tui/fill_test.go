@@ -91,12 +91,18 @@ func TestFillTablesFromRuns(t *testing.T) {
 
 func TestLoadOptionsFromCommand(t *testing.T) {
 	def := load.Options{Concurrency: 100, Duration: 30 * time.Second}
-	o, err := loadOptionsFromArgs(def, 0, []string{"-c", "20", "--json", "-z=5s"})
+	o, err := loadOptionsFromArgs(def, 0, 0, []string{"-c", "20", "--json", "-z=5s"})
 	if err != nil || o.Concurrency != 20 || o.Duration != 5*time.Second {
 		t.Fatalf("got %+v, %v", o, err)
 	}
-	if _, err := loadOptionsFromArgs(def, 0, []string{"-c", "many"}); err == nil {
+	if _, err := loadOptionsFromArgs(def, 0, 0, []string{"-c", "many"}); err == nil {
 		t.Fatal("a malformed -c must be an error")
+	}
+	// --users and --duration given on the command line override the block's -c and -z (and a
+	// block's -n: the run is bounded by the given time)
+	o, err = loadOptionsFromArgs(def, 7, 3*time.Second, []string{"-c", "20", "-z", "20s", "-n", "500"})
+	if err != nil || o.Concurrency != 7 || o.Duration != 3*time.Second || o.Requests != 0 {
+		t.Fatalf("with --users 7 --duration 3s: got %+v, %v", o, err)
 	}
 }
 

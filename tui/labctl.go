@@ -45,8 +45,9 @@ type LabController struct {
 	lab      lab.Lab
 	hist     *load.History
 	scenario *content.Scenario
-	runOpts  load.Options // defaults for in-app load tests
-	users    int          // --users, overriding the text's -c (0: not given)
+	runOpts  load.Options  // defaults for in-app load tests
+	users    int           // --users, overriding the text's -c (0: not given)
+	duration time.Duration // --duration, overriding the text's -z (0: not given)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -94,7 +95,9 @@ type LabOptions struct {
 	// it overrides the -c of the text's command blocks. 0 means not given: a block's -c is used,
 	// and without one load.DefaultConcurrency (100).
 	Users int
-	// Duration is a load test's length when its command does not say (-z); 0 means 30 s.
+	// Duration is the length of every load test when given on the command line (--duration):
+	// it overrides the -z of the text's command blocks. 0 means not given: a block's -z is
+	// used, and without one load.DefaultDuration (30 s).
 	Duration time.Duration
 	// Worksheet is the app's worksheet (the same value): the controller reads its ticked boxes
 	// for the lab's settings and conditions, on Update's goroutine only. nil: SetTasks only.
@@ -108,12 +111,9 @@ type LabOptions struct {
 func NewLabController(o LabOptions) *LabController {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &LabController{lab: o.Lab, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel, after: tea.Tick}
-	c.ws, c.recordAs, c.users = o.Worksheet, o.RecordAs, o.Users
+	c.ws, c.recordAs, c.users, c.duration = o.Worksheet, o.RecordAs, o.Users, o.Duration
 	c.histSeen.Store(-1)
-	c.runOpts = load.Options{Concurrency: load.DefaultConcurrency, Duration: o.Duration}
-	if c.runOpts.Duration == 0 {
-		c.runOpts.Duration = 30 * time.Second
-	}
+	c.runOpts = load.Options{Concurrency: load.DefaultConcurrency, Duration: load.DefaultDuration}
 	return c
 }
 
@@ -513,7 +513,7 @@ func (c *LabController) explainMsg(plan lab.Plan) ExplainMsg {
 
 // loadTest runs a load test against the lab; progress is read by the sample ticks.
 func (c *LabController) loadTest(act lab.Action, a content.Action) tea.Cmd {
-	opt, err := loadOptionsFromArgs(c.runOpts, c.users, a.Args)
+	opt, err := loadOptionsFromArgs(c.runOpts, c.users, c.duration, a.Args)
 	if err != nil {
 		return func() tea.Msg { return ActionDoneMsg{Action: a, Err: err} }
 	}
@@ -694,7 +694,8 @@ func latestRuns(h *load.History, sc *content.Scenario, l lab.Lab) map[string]loa
 // loadOptionsFromArgs reads -c, -z and -n from a loadtest command line written in the scenario.
 // The number of users: users (--users on the command line, 0 when not given) overrides the
 // block's -c; without --users the block's -c; without either def's (load.DefaultConcurrency).
-func loadOptionsFromArgs(def load.Options, users int, args []string) (load.Options, error) {
+// The length likewise: duration (--duration, 0 when not given) overrides the block's -z.
+func loadOptionsFromArgs(def load.Options, users int, duration time.Duration, args []string) (load.Options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := fs.Int("c", def.Concurrency, "")
@@ -719,6 +720,9 @@ func loadOptionsFromArgs(def load.Options, users int, args []string) (load.Optio
 	o.Concurrency, o.Duration, o.Requests = *c, *z, *n
 	if users > 0 {
 		o.Concurrency = users
+	}
+	if duration > 0 {
+		o.Duration, o.Requests = duration, 0
 	}
 	return o, nil // Lab.LoadTest checks the values against the lab's URL
 }

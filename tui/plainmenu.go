@@ -229,7 +229,7 @@ func (p *plainSession) act(ctx context.Context, a content.Action) error {
 	p.lab.ctl.SetTasks(p.ws.Tasks)
 	doing := doingOf(la)
 	if la.Load {
-		o, _ := loadOptionsFromArgs(p.lab.ctl.runOpts, p.lab.ctl.users, a.Args)
+		o, _ := loadOptionsFromArgs(p.lab.ctl.runOpts, p.lab.ctl.users, p.lab.ctl.duration, a.Args)
 		doing = fmt.Sprintf("running the load test: %d users for %v", o.Concurrency, o.Duration)
 	}
 	p.line(strings.ToUpper(doing[:1]) + doing[1:] + "…")

@@ -409,7 +409,7 @@ func TestUsersPrecedence(t *testing.T) {
 		{12, []string{"-c", "7"}, 12},
 		{12, nil, 12},
 	} {
-		o, err := loadOptionsFromArgs(def, tc.users, tc.args)
+		o, err := loadOptionsFromArgs(def, tc.users, 0, tc.args)
 		if err != nil || o.Concurrency != tc.want {
 			t.Errorf("users %d, args %q: %d users (%v), want %d", tc.users, tc.args, o.Concurrency, err, tc.want)
 		}

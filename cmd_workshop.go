@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"os"
 	"os/signal"
@@ -264,6 +265,13 @@ func workshopOn(f workshopFlags, theme tui.Theme, sc *content.Scenario, file str
 	}
 	ident.Lab = labName(sc)
 	ws.Stamp(ident)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		// a scenario opened for the first time has its worksheet at once: the quit message
+		// names a file that exists, and the next `scalelab` finds it last worked in
+		if err := ws.Save(path); err != nil {
+			log.Printf("worksheet: %v", err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP)
 	defer stop()
 

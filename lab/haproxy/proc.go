@@ -174,7 +174,7 @@ func (p *Proc) spawn(ctx context.Context, old *child, fresh bool) (*child, error
 	}
 	args := []string{"-db", "-f", filepath.Join(p.dir, configFile)}
 	if old != nil {
-		args = append(args, "-sf", strconv.Itoa(old.pid()))
+		args = append(args, "-sf", strconv.Itoa(old.Pid()))
 	}
 	cmd := exec.Command(p.bin, args...)
 	cmd.Dir = p.dir
@@ -184,11 +184,11 @@ func (p *Proc) spawn(ctx context.Context, old *child, fresh bool) (*child, error
 		return nil, fmt.Errorf("%w: %v", ErrStartFailed, err)
 	}
 	if err := p.waitReady(ctx, c); err != nil {
-		c.cmd.Process.Kill()
-		<-c.done
+		c.Cmd.Process.Kill()
+		<-c.Done()
 		return nil, p.startError(err, from)
 	}
-	if err := writePidRecord(p.dir, pidRecord{c.pid(), os.Getpid()}); err != nil {
+	if err := writePidRecord(p.dir, pidRecord{c.Pid(), os.Getpid()}); err != nil {
 		c.stop(closeWait)
 		return nil, fmt.Errorf("haproxy: %w", err)
 	}
@@ -199,18 +199,18 @@ func (p *Proc) spawn(ctx context.Context, old *child, fresh bool) (*child, error
 func (p *Proc) waitReady(ctx context.Context, c *child) error {
 	ctx, cancel := context.WithTimeout(ctx, startWait)
 	defer cancel()
-	want := "Pid: " + strconv.Itoa(c.pid()) + "\n"
+	want := "Pid: " + strconv.Itoa(c.Pid()) + "\n"
 	for {
 		select {
-		case <-c.done:
-			return fmt.Errorf("haproxy exited: %v", c.err)
+		case <-c.Done():
+			return fmt.Errorf("haproxy exited: %v", c.Err())
 		default:
 		}
 		if info, err := p.Command(ctx, "show info"); err == nil && strings.Contains(info, want) {
 			return nil
 		}
 		select {
-		case <-c.done:
+		case <-c.Done():
 		case <-ctx.Done():
 			return fmt.Errorf("no answer on %s within %v", filepath.Join(p.dir, statsSock), startWait)
 		case <-time.After(10 * time.Millisecond):
@@ -260,7 +260,7 @@ func logTail(path string, from int64) string {
 func (p *Proc) supervise(c *child) {
 	defer p.wg.Done()
 	for {
-		<-c.done
+		<-c.Done()
 		p.life.Lock()
 		p.mu.Lock()
 		current, closed, since := p.cur == c, p.closed, p.since
@@ -269,7 +269,7 @@ func (p *Proc) supervise(c *child) {
 			p.life.Unlock()
 			return // closed, or replaced by a Reload (whose new child has its own supervisor)
 		}
-		why := fmt.Sprintf("haproxy pid %d exited (%v)", c.pid(), c.err)
+		why := fmt.Sprintf("haproxy pid %d exited (%v)", c.Pid(), c.Err())
 		next, err := p.restart(c, since)
 		if err != nil {
 			p.mu.Lock()
@@ -280,7 +280,7 @@ func (p *Proc) supervise(c *child) {
 			p.cfg.logf("haproxy: %v", p.goneErr)
 			return
 		}
-		p.cfg.logf("haproxy: %s; started it again (pid %d)", why, next.pid())
+		p.cfg.logf("haproxy: %s; started it again (pid %d)", why, next.Pid())
 		p.mu.Lock()
 		p.cur, p.since = next, time.Now()
 		p.mu.Unlock()
@@ -297,7 +297,7 @@ func (p *Proc) restart(dead *child, since time.Time) (*child, error) {
 		return nil, fmt.Errorf("it ran only %v", time.Since(since).Round(time.Millisecond))
 	}
 	r, err := readPidRecord(p.dir)
-	if err != nil || r.HAProxy != dead.pid() || r.Owner != os.Getpid() {
+	if err != nil || r.HAProxy != dead.Pid() || r.Owner != os.Getpid() {
 		return nil, errors.New("its directory was taken over")
 	}
 	return p.spawn(context.Background(), nil, false)
@@ -328,7 +328,7 @@ func (p *Proc) Reload(ctx context.Context, cfg Config) error {
 	if err := p.writeConfig(ctx, cfg); err != nil {
 		return err
 	}
-	if old.exited() {
+	if old.Exited() {
 		old = nil
 	}
 	c, err := p.spawn(ctx, old, false)
@@ -355,10 +355,10 @@ func (p *Proc) Reload(ctx context.Context, cfg Config) error {
 func (p *Proc) retire(c *child) {
 	defer p.wg.Done()
 	select {
-	case <-c.done:
+	case <-c.Done():
 	case <-time.After(closeWait):
-		c.cmd.Process.Kill()
-		<-c.done
+		c.Cmd.Process.Kill()
+		<-c.Done()
 	}
 	p.mu.Lock()
 	delete(p.retiring, c)
@@ -403,7 +403,7 @@ func (p *Proc) cleanup() {
 	if p.cur == nil {
 		return
 	}
-	if r, err := readPidRecord(p.dir); err == nil && r.HAProxy == p.cur.pid() && r.Owner == os.Getpid() {
+	if r, err := readPidRecord(p.dir); err == nil && r.HAProxy == p.cur.Pid() && r.Owner == os.Getpid() {
 		os.Remove(filepath.Join(p.dir, pidFile))
 		os.Remove(filepath.Join(p.dir, statsSock))
 	}
@@ -419,7 +419,7 @@ func (p *Proc) URL() string { return "http://" + p.addr }
 func (p *Proc) PID() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.cur.pid()
+	return p.cur.Pid()
 }
 
 // Config is the configuration running now, defaults filled.

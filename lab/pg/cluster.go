@@ -171,15 +171,15 @@ func (c *cluster) initdb(ctx context.Context) (secrets, error) {
 	}
 	pw.Close()
 	select {
-	case <-ch.done:
+	case <-ch.Done():
 	case <-ctx.Done():
 		ch.stop(context.Background()) // SIGINT: initdb removes what it made and exits
 		os.RemoveAll(tmp)
 		return secrets{}, fmt.Errorf("initdb: %w", ctx.Err())
 	}
-	if ch.err != nil {
+	if ch.Err() != nil {
 		os.RemoveAll(tmp)
-		return secrets{}, fmt.Errorf("initdb into %s failed: %v\n%s", tmp, ch.err, tail(out.String(), 15))
+		return secrets{}, fmt.Errorf("initdb into %s failed: %v\n%s", tmp, ch.Err(), tail(out.String(), 15))
 	}
 	if err := c.saveSecrets(sec); err != nil {
 		os.RemoveAll(tmp)

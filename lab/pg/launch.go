@@ -80,7 +80,7 @@ func (s *Server) launch(ctx context.Context) error {
 		err = s.waitReady(ctx, ch, port, deadline)
 		if err == nil {
 			s.mu.Lock()
-			s.child, s.pid, s.port, s.started, s.maxConns = ch, ch.pid(), port, true, s.opt.MaxConnections
+			s.child, s.pid, s.port, s.started, s.maxConns = ch, ch.Pid(), port, true, s.opt.MaxConnections
 			s.url = s.appURLLocked(port)
 			s.mu.Unlock()
 			// The owner was recorded by spawn before the start, so an attaching process can
@@ -157,10 +157,10 @@ func (s *Server) waitReady(ctx context.Context, ch *child, port int, deadline ti
 	defer tick.Stop()
 	var perr error
 	for {
-		if ch.exited() {
-			return fmt.Errorf("postgres exited: %v", ch.err)
+		if ch.Exited() {
+			return fmt.Errorf("postgres exited: %v", ch.Err())
 		}
-		if pf, err := readPidFile(s.cl.pgdata()); err == nil && pf.PID == ch.pid() && pf.Status == "ready" {
+		if pf, err := readPidFile(s.cl.pgdata()); err == nil && pf.PID == ch.Pid() && pf.Status == "ready" {
 			if perr = s.ensureRoles(ctx, port); perr == nil {
 				return nil
 			}
@@ -177,7 +177,7 @@ func (s *Server) waitReady(ctx context.Context, ch *child, port int, deadline ti
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-ch.done:
+		case <-ch.Done():
 		case <-tick.C:
 		}
 	}

@@ -68,9 +68,9 @@ func (s *Server) killLocked(ctx context.Context) error {
 	}
 	switch {
 	case ch != nil:
-		ch.cmd.Process.Signal(syscall.SIGKILL)
+		ch.Cmd.Process.Signal(syscall.SIGKILL)
 		select {
-		case <-ch.done:
+		case <-ch.Done():
 		case <-ctx.Done():
 			return fmt.Errorf("kill PostgreSQL: %w", ctx.Err())
 		}
@@ -122,13 +122,13 @@ func (s *Server) Start(ctx context.Context) error {
 	s.mu.Lock()
 	ch := s.child
 	s.mu.Unlock()
-	if ch != nil && !ch.exited() {
-		if isPostmaster(ch.pid()) {
+	if ch != nil && !ch.Exited() {
+		if isPostmaster(ch.Pid()) {
 			return nil
 		}
 		// Killed but not yet reaped: wait for it, then start anew.
 		select {
-		case <-ch.done:
+		case <-ch.Done():
 		case <-ctx.Done():
 			return fmt.Errorf("starting PostgreSQL: %w", ctx.Err())
 		}

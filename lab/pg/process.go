@@ -5,57 +5,24 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"runtime"
 	"syscall"
 	"time"
+
+	"scalelab/lab/childproc"
 )
 
-// child is a postgres process this process started and waits for.
-type child struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed once the process has exited and been reaped
-	err  error         // Wait's result, valid after done
-}
+// child is a postgres (or initdb) process this process started and waits for: it gets SIGINT
+// (fast shutdown) when scalelab dies, even by SIGKILL (childproc.Start).
+type child struct{ *childproc.Process }
 
-// startChild starts cmd from a goroutine locked to its OS thread that stays alive until the
-// process exits.
-//
-// Why: on Linux the parent-death signal (SysProcAttr.Pdeathsig, set in setParentDeath) fires
-// when the *thread* that forked the child exits, not the process. The Go runtime runs goroutines
-// on threads it may retire (a goroutine that exits while locked to its thread takes the thread
-// with it), so a child started from an arbitrary goroutine could get SIGINT long before scalelab
-// exits. Locking the starting goroutine to its thread, and keeping that goroutine in cmd.Wait
-// until the child is gone, ties the signal to the process's real death. (golang/go#27505)
+// startChild starts cmd as such a child, in its own process group: a Ctrl+C in the terminal
+// reaches scalelab, which then stops postgres itself, in order, instead of postgres racing it.
 func startChild(cmd *exec.Cmd) (*child, error) {
-	setParentDeath(cmd)
-	c := &child{cmd: cmd, done: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		// Never unlocked: when this goroutine returns, its thread exits, after the child did.
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		c.err = cmd.Wait()
-		close(c.done)
-	}()
-	if err := <-started; err != nil {
+	p, err := childproc.Start(cmd, syscall.SIGINT)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
-}
-
-func (c *child) pid() int { return c.cmd.Process.Pid }
-
-func (c *child) exited() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
+	return &child{p}, nil
 }
 
 // Shutdown timeouts. SIGINT is PostgreSQL's fast shutdown (disconnect clients, checkpoint, exit);
@@ -69,7 +36,7 @@ var (
 // stop shuts the child down and waits until it is reaped. When ctx ends first it escalates to
 // SIGQUIT at once instead of waiting out fastShutdownWait.
 func (c *child) stop(ctx context.Context) error {
-	return stopWith(ctx, c.cmd.Process.Signal, c.exited, c.done)
+	return stopWith(ctx, c.Cmd.Process.Signal, c.Exited, c.Done())
 }
 
 // stopPID does the same for a postmaster this process did not start (an orphan, or a cluster

@@ -345,7 +345,7 @@ func (s *Server) Info() Info {
 	in.PID = s.pid
 	switch {
 	case s.child != nil:
-		in.Running = !s.child.exited()
+		in.Running = !s.child.Exited()
 	case s.pid != 0:
 		in.Running = alive(s.pid)
 	}

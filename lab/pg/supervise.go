@@ -49,7 +49,7 @@ func (s *Server) supervise() {
 		s.mu.Unlock()
 		var exited <-chan struct{}
 		if ch != nil {
-			exited = ch.done
+			exited = ch.Done()
 		}
 		select {
 		case <-s.stopSup:
@@ -64,7 +64,7 @@ func (s *Server) supervise() {
 		}
 		s.mu.Lock()
 		wasUp, pid, ours := s.up, s.pid, s.started
-		if ch != nil && ch.exited() {
+		if ch != nil && ch.Exited() {
 			s.child, s.pid, s.started = nil, 0, false
 		}
 		s.mu.Unlock()
@@ -100,7 +100,7 @@ func (s *Server) running() bool {
 	ch, pid := s.child, s.pid
 	s.mu.Unlock()
 	if ch != nil {
-		return !ch.exited()
+		return !ch.Exited()
 	}
 	return pid != 0 && isPostmaster(pid)
 }

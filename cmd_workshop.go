@@ -367,7 +367,7 @@ func endApp(app *tui.App, runErr error, path string, labOn bool, stderr io.Write
 	}
 	fmt.Fprintf(stderr, "scalelab: your answers are saved in %s\n", path)
 	if labOn {
-		fmt.Fprintln(stderr, "scalelab: stopping the lab (the API and PostgreSQL)…")
+		fmt.Fprintln(stderr, "scalelab: stopping the lab and every process it started…")
 	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, tea.ErrInterrupted) {
 		return fmt.Errorf("the terminal interface stopped: %w", runErr)

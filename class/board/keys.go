@@ -2,7 +2,8 @@ package board
 
 import "github.com/charmbracelet/bubbles/key"
 
-// keyMap is every key of the board. Digits sort (the letters s, p and r pick the metric).
+// keyMap is every key of the board (helpEntries says them to the instructor). Digits sort:
+// the letters s, p and r pick the metric.
 type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	SortName, SortStep, SortAnswers       key.Binding
@@ -15,7 +16,7 @@ type keyMap struct {
 
 func newKeyMap() keyMap {
 	b := func(help string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help)) // the help screen is helpEntries
 	}
 	return keyMap{
 		Up:          b("cursor up", "k", "up"),
@@ -38,15 +39,5 @@ func newKeyMap() keyMap {
 		Goto:        b("send everyone to a step", "g"),
 		Help:        b("this help", "?"),
 		Quit:        b("quit", "q", "ctrl+c"),
-	}
-}
-
-// helpRows is the help screen's content, in order.
-func (k keyMap) helpRows() []key.Binding {
-	return []key.Binding{
-		k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End,
-		k.SortName, k.SortStep, k.SortAnswers, k.SortP99, k.SortSuccess,
-		k.ShowSuccess, k.ShowP99, k.ShowRPS, k.Wide, k.Scenario,
-		k.Message, k.Goto, k.Help, k.Quit,
 	}
 }

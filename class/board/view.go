@@ -99,9 +99,6 @@ func (m *Model) bodyLines(w, h int) []string {
 	panel, tableH := m.plan(stages, w, h)
 	out := m.tableLines(stages, w, tableH)
 	if len(panel) > 0 {
-		for len(out) < tableH {
-			out = append(out, "")
-		}
 		out = append(out, "")
 		out = append(out, panel...)
 	}
@@ -218,7 +215,7 @@ func (m *Model) rowLine(r row, stages []stage, c tableColumns, atCursor bool) st
 	st := m.st
 	type cell struct {
 		text  string
-		style lipgloss.Style
+		style paint
 	}
 	stepText := "–"
 	if r.steps > 0 {
@@ -228,14 +225,14 @@ func (m *Model) rowLine(r row, stages []stage, c tableColumns, atCursor bool) st
 	if r.question > 0 || r.answered > 0 {
 		answers = fmt.Sprintf("%d/%d", r.answered, r.question)
 	}
-	live, liveStyle := "", st.muted
+	live, liveStyle := "", st.pMuted
 	switch {
 	case r.running:
-		live, liveStyle = "● running", st.warn
+		live, liveStyle = "● running", st.pWarn
 	case r.queued > 0:
-		live, liveStyle = fmt.Sprintf("queued %d", r.queued), st.text
+		live, liveStyle = fmt.Sprintf("queued %d", r.queued), st.pText
 	case !r.connected:
-		live, liveStyle = "away", st.subtle
+		live, liveStyle = "away", st.pSubtle
 		if r.away > 0 {
 			live += " " + shortDuration(r.away)
 		}
@@ -245,22 +242,22 @@ func (m *Model) rowLine(r row, stages []stage, c tableColumns, atCursor bool) st
 		mark = "› "
 	}
 	cells := []cell{
-		{mark, st.text},
-		{padRight(r.name, c.nameW) + " ", st.number},
-		{padRight(stepText, c.stepW) + " ", st.text},
-		{padLeft(answers, answersW) + " ", st.text},
+		{mark, st.pText},
+		{padRight(r.name, c.nameW) + " ", st.pNumber},
+		{padRight(stepText, c.stepW) + " ", st.pText},
+		{padLeft(answers, answersW) + " ", st.pText},
 		{padRight(live, liveW), liveStyle},
 	}
 	for _, sg := range stages {
 		run, ok := r.latest[sg.name]
-		text, style := "·", st.subtle
+		text, style := "·", st.pSubtle
 		if ok {
 			if c.wide {
-				text, style = fmt.Sprintf("%s %s %s", fmtPct(run.SuccessRate), fmtP99(run.P99), fmtRPS(run.RPS)), st.text
+				text, style = fmt.Sprintf("%6s %6s %6s", fmtPct(run.SuccessRate), fmtP99(run.P99), fmtRPS(run.RPS)), st.pText
 			} else {
-				text, style = m.metricText(run.SuccessRate, run.P99, run.RPS), st.text
+				text, style = m.metricText(run.SuccessRate, run.P99, run.RPS), st.pText
 				if m.metric == metricSuccess {
-					style = m.successStyle(run.SuccessRate)
+					style = m.successPaint(run.SuccessRate)
 				}
 			}
 		}
@@ -271,7 +268,7 @@ func (m *Model) rowLine(r row, stages []stage, c tableColumns, atCursor bool) st
 		if atCursor {
 			b.WriteString(cl.text)
 		} else {
-			b.WriteString(cl.style.Render(cl.text))
+			cl.style.write(&b, cl.text)
 		}
 	}
 	if atCursor {
@@ -288,6 +285,16 @@ func (m *Model) successStyle(pct float64) lipgloss.Style {
 		return m.st.warn
 	}
 	return m.st.good
+}
+
+func (m *Model) successPaint(pct float64) paint {
+	switch {
+	case pct < 90:
+		return m.st.pBad
+	case pct < 99:
+		return m.st.pWarn
+	}
+	return m.st.pGood
 }
 
 func (m *Model) metricText(success float64, p99 time.Duration, rps float64) string {
@@ -410,7 +417,7 @@ func (m *Model) statusLine(w int) string {
 	}
 	switch {
 	case m.status == "":
-		return m.st.subtle.Render(truncate("m message · g go to step · 1–5 sort · s/p/r metric · w wide · Tab scenario · ? help · q quit", w))
+		return m.st.subtle.Render(truncate("m message · g go to step · 1–5 sort · s/p/r metric · Tab scenario · ? help", w))
 	case m.statusKind == statusErr:
 		return m.st.bad.Render(truncate(m.status, w))
 	case m.statusKind == statusOK:
@@ -455,33 +462,28 @@ func (m *Model) footerLine(w int) string {
 	return m.st.muted.Render(truncate(strings.Join(parts, " · "), w))
 }
 
+// helpEntries is the help screen: keys, then what they do.
+var helpEntries = [][2]string{
+	{"j k ↑ ↓", "move the cursor"},
+	{"PgUp PgDn", "previous, next page (space: next page too)"},
+	{"Home End G", "first, last row"},
+	{"1 2 3 4 5", "sort by name, step, answers, p99, success (again: reverse)"},
+	{"s p r", "stage columns and chart show success %, p99, req/s"},
+	{"w", "wide: every metric of every stage (120 columns and more)"},
+	{"Tab", "next scenario: its stage columns, medians table and chart"},
+	{"m", "send everyone a one-line message (Enter sends, Esc cancels)"},
+	{"g", "send everyone to a step (Enter sends, Esc cancels)"},
+	{"?  Esc", "open, close this help"},
+	{"q  ctrl+c", "quit the board (the class goes on)"},
+}
+
 func (m *Model) helpLines(w, h int) []string {
 	st := m.st
-	entries := m.keys.helpRows()
-	lines := []string{st.title.Render("keys (? or Esc closes)")}
-	var items []string
-	for _, b := range entries {
-		keys := strings.Join(b.Keys(), "/")
-		keys = strings.ReplaceAll(keys, " ", "space")
-		items = append(items, st.number.Render(padRight(keys, 12))+" "+st.muted.Render(b.Help().Desc))
+	lines := []string{st.title.Render("keys")}
+	for _, e := range helpEntries {
+		lines = append(lines, truncate(st.number.Render(padRight(e[0], 11))+" "+st.muted.Render(e[1]), w))
 	}
-	rows := max(1, h-1)
-	if len(items) <= rows || w < 80 {
-		for _, it := range items {
-			lines = append(lines, truncate(it, w))
-		}
-		return lines[:min(len(lines), max(0, h))]
-	}
-	colW := w / 2
-	for i := 0; i < rows && i < len(items); i++ {
-		left := padRight(truncate(items[i], colW-1), colW)
-		right := ""
-		if j := i + rows; j < len(items) {
-			right = truncate(items[j], w-colW)
-		}
-		lines = append(lines, left+right)
-	}
-	return lines
+	return lines[:min(len(lines), max(0, h))]
 }
 
 // truncate cuts s (which may hold styles) to w cells, marking the cut with "…".

@@ -137,6 +137,9 @@ func TestWaitErrorShowsAndRecovers(t *testing.T) {
 	waitText(t, tm, "linus")
 	feed(t, src, room.Snapshot{}, errors.New("connection refused"))
 	waitText(t, tm, "server not reachable: connection refused, retrying")
+	// an error too long for the width is cut, and still says that the board retries
+	feed(t, src, room.Snapshot{}, errors.New("no class server is running here (start one with `scalelab class serve`): /run/scalelab/class.sock: dial unix: connect: no such file or directory"))
+	waitText(t, tm, "server not reachable: no class server is running here", "…, retrying")
 	// the rows stay while the server is away; the retry waits after the same version
 	s := twoLearners()
 	s.Learners[0].StepTitle = "Back again"

@@ -107,6 +107,7 @@ type Model struct {
 	text       textinput.Model
 	inputErr   string // why the typed value was refused, shown beside the input
 	status     string
+	statusTail string // the status's end, drawn even when the rest is cut to the width
 	statusKind statusKind
 	help       bool
 }
@@ -148,13 +149,15 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // quitting: no retry
 		}
 		m.waitErr = msg.err
-		m.setStatus(statusErr, "server not reachable: "+oneLine(msg.err.Error())+", retrying")
+		m.setStatus(statusErr, "server not reachable: "+oneLine(msg.err.Error()))
+		m.statusTail = ", retrying" // kept on screen when the error is cut
 		return m, retryCmd()
 	case retryMsg:
 		return m, waitCmd(m.ctx, m.src, m.snap.Version)
 	case sentMsg:
 		if msg.err != nil {
-			m.setStatus(statusErr, "could not send: "+oneLine(msg.err.Error())+"; try again")
+			m.setStatus(statusErr, "could not send: "+oneLine(msg.err.Error()))
+			m.statusTail = "; try again"
 		} else {
 			m.setStatus(statusOK, msg.what)
 		}
@@ -168,7 +171,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m *Model) setStatus(k statusKind, s string) { m.status, m.statusKind = s, k }
+func (m *Model) setStatus(k statusKind, s string) { m.status, m.statusKind, m.statusTail = s, k, "" }
 
 // setSnapshot takes a new room: a server restarted may answer with a lower Version, which
 // is taken too (the loop then waits after that one).

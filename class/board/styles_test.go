@@ -1,9 +1,11 @@
 package board
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
@@ -32,6 +34,33 @@ func TestPaintMatchesRender(t *testing.T) {
 						t.Errorf("profile %v, no colour %v, %s: paint %q, Render %q", profile, noColor, name, b.String(), want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// With NO_COLOR the board draws no colour at all, only bold and reverse; the chart still
+// shows its bars, as glyphs.
+func TestNoColorDrawsNoColour(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.ANSI)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	m := New(nil, Options{Theme: tui.ThemeProjector, NoColor: true})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(snapshotMsg{classSnapshot(31)})
+	v := m.View()
+	if !strings.Contains(v, "█") {
+		t.Fatalf("the chart has no bars:\n%s", v)
+	}
+	sgrs := regexp.MustCompile(`\x1b\[([0-9;]*)m`).FindAllStringSubmatch(v, -1)
+	if len(sgrs) == 0 {
+		t.Fatal("no bold either: the profile did not apply")
+	}
+	for _, sgr := range sgrs {
+		for _, p := range strings.Split(sgr[1], ";") {
+			switch p {
+			case "", "0", "1", "7", "22", "27":
+			default:
+				t.Fatalf("a colour sequence %q with NO_COLOR", sgr[0])
 			}
 		}
 	}

@@ -419,7 +419,8 @@ func (m *Model) statusLine(w int) string {
 	case m.status == "":
 		return m.st.subtle.Render(truncate("m message · g go to step · 1–5 sort · s/p/r metric · Tab scenario · ? help", w))
 	case m.statusKind == statusErr:
-		return m.st.bad.Render(truncate(m.status, w))
+		tail := truncate(m.statusTail, w)
+		return m.st.bad.Render(truncate(m.status, w-lipgloss.Width(tail)) + tail)
 	case m.statusKind == statusOK:
 		return m.st.good.Render(truncate(m.status, w))
 	}

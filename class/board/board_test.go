@@ -140,7 +140,10 @@ func TestWaitErrorShowsAndRecovers(t *testing.T) {
 	// an error too long for the width is cut, and still says that the board retries
 	feed(t, src, room.Snapshot{}, errors.New("no class server is running here (start one with `scalelab class serve`): /run/scalelab/class.sock: dial unix: connect: no such file or directory"))
 	waitText(t, tm, "server not reachable: no class server is running here", "…, retrying")
-	// the rows stay while the server is away; the retry waits after the same version
+	// the retry asks for the room at once (after 0): a restarted server counts from 1 again
+	if after := lastAfter(t, src); after != 0 {
+		t.Fatalf("the retry waits after version %d, want 0", after)
+	}
 	s := twoLearners()
 	s.Learners[0].StepTitle = "Back again"
 	feed(t, src, s, nil)

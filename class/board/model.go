@@ -153,7 +153,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.statusTail = ", retrying" // kept on screen when the error is cut
 		return m, retryCmd()
 	case retryMsg:
-		return m, waitCmd(m.ctx, m.src, m.snap.Version)
+		// after 0, not after the last version: a restarted server counts again from 1, and
+		// its first answer must come at once, not when its count passes the old one
+		return m, waitCmd(m.ctx, m.src, 0)
 	case sentMsg:
 		if msg.err != nil {
 			m.setStatus(statusErr, "could not send: "+oneLine(msg.err.Error()))
@@ -229,9 +231,9 @@ func (m *Model) updateKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.keys
 	if m.help {
 		switch {
-		case key.Matches(msg, k.Quit) && msg.String() == "ctrl+c":
+		case key.Matches(msg, k.Quit):
 			return m, tea.Quit
-		case key.Matches(msg, k.Help), msg.Type == tea.KeyEsc, key.Matches(msg, k.Quit):
+		case key.Matches(msg, k.Help), msg.Type == tea.KeyEsc:
 			m.help = false
 		}
 		return m, nil

@@ -25,7 +25,7 @@ type Options struct {
 // DefaultOptions are the board's options for a projector: the projector theme.
 func DefaultOptions() Options { return Options{Theme: tui.ThemeProjector} }
 
-// metric is what the stage columns, the chart and nothing else show in narrow mode.
+// metric is the one figure the stage columns and the chart show (wide mode shows all three).
 type metric int
 
 const (
@@ -101,7 +101,7 @@ type Model struct {
 	cursorID string // the learner under the cursor, kept across snapshots and sorts
 	cursor   int
 	offset   int // first row shown
-	pageRows int // rows that fit on the last frame
+	pageRows int // learner rows a page holds at the current size
 
 	input      inputMode
 	text       textinput.Model

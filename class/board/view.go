@@ -109,8 +109,10 @@ func (m *Model) bodyLines(w, h int) []string {
 func (m *Model) bodyHeight() int { return m.height - 2 - 2 }
 
 // plan lays the body out in h lines: the panel under the learner table (the medians table
-// with the chart beside it) and the table's height. The table keeps a few rows: the chart
-// goes first, then the medians table.
+// with the chart beside it) and the table's height. In width the chart goes first (it needs
+// chartMinW columns beside the medians), then the medians table (mediansLines gives nil when
+// it does not fit); in height both go at once, the chart being beside the medians, so that
+// the learner table keeps a few rows.
 func (m *Model) plan(stages []stage, w, h int) (panel []string, tableH int) {
 	med := m.mediansLines(stages, w)
 	if len(med) > 0 {

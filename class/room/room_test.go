@@ -245,3 +245,54 @@ func TestFollowQueue(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse changes the room from many goroutines while readers wait (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	ctx := testCtx(t)
+	r := New("c", 2)
+	stop := r.Subscribe(func(Notice) {})
+	defer stop()
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	readers := make(chan uint64, 4)
+	for range 4 {
+		go func() {
+			var v uint64
+			for {
+				s, err := r.Wait(readCtx, v)
+				if err != nil {
+					readers <- v
+					return
+				}
+				v = s.Version
+				_ = r.Snapshot()
+			}
+		}()
+	}
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			id := string(rune('a' + w))
+			for i := range 50 {
+				r.Update(id, func(l *Learner) { l.Name = id; l.Step = i })
+				r.AddRun(id, run(i, "broken", i, 50, 100+i, float64(i)))
+				r.SetQueue(i%3, i%2)
+				r.Broadcast(Notice{Message: id, Goto: GotoNone})
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	final := r.Snapshot()
+	cancel()
+	for range 4 {
+		if v := <-readers; v > final.Version {
+			t.Errorf("a reader saw version %d past the last %d", v, final.Version)
+		}
+	}
+	if len(final.Learners) != 4 || len(final.Learners[0].Runs) != 50 || final.Medians[0].Learners != 4 {
+		t.Errorf("final: %d learners, %d runs, medians %+v", len(final.Learners), len(final.Learners[0].Runs), final.Medians)
+	}
+}

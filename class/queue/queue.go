@@ -33,6 +33,10 @@ type Queue struct {
 	k   int
 	now func() time.Time
 
+	// notifyMu makes the OnChange calls one at a time, so the last one to run reads a state
+	// at least as new as the last change.
+	notifyMu sync.Mutex
+
 	mu       sync.Mutex
 	running  []*Ticket // admission order
 	waiting  []*waiter // queue order
@@ -67,13 +71,29 @@ func New(k int) *Queue {
 // Slots is K, the number of load tests that may run at once.
 func (q *Queue) Slots() int { return q.k }
 
-// OnChange registers fn to be called after every admission, release and departure from the
-// queue. It is called outside the queue's lock (it may call Running and Waiting), possibly
-// from several goroutines at once, and must not block for long.
+// OnChange registers fn to be called after every change: a test joining the queue, admitted,
+// released or leaving the queue. It is called outside the queue's lock, so it may call
+// Running, Waiting and State; the calls are made one at a time, so the last one reads the
+// latest state. fn must not block for long and must not call Acquire or Release.
 func (q *Queue) OnChange(fn func()) {
 	q.mu.Lock()
 	q.onChange = append(q.onChange, fn)
 	q.mu.Unlock()
+}
+
+// State is Running and Waiting read at one moment.
+func (q *Queue) State() (running, waiting []string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	running = make([]string, len(q.running))
+	for i, t := range q.running {
+		running[i] = t.who
+	}
+	waiting = make([]string, len(q.waiting))
+	for i, w := range q.waiting {
+		waiting[i] = w.who
+	}
+	return running, waiting
 }
 
 // Running lists who holds a slot, in admission order.
@@ -111,14 +131,14 @@ func (q *Queue) Acquire(ctx context.Context, who string, d time.Duration, wait f
 		t := q.admitLocked(who, d)
 		fns := q.onChange
 		q.mu.Unlock()
-		notify(fns)
+		q.notify(fns)
 		return t, nil
 	}
 	w := &waiter{who: who, d: d, ready: make(chan *Ticket, 1), changed: make(chan struct{}, 1)}
 	q.waiting = append(q.waiting, w)
 	fns := q.onChange
 	q.mu.Unlock()
-	notify(fns)
+	q.notify(fns)
 
 	var last Position
 	reported := false
@@ -141,7 +161,7 @@ func (q *Queue) Acquire(ctx context.Context, who string, d time.Duration, wait f
 				q.signalWaitersLocked()
 				fns := q.onChange
 				q.mu.Unlock()
-				notify(fns)
+				q.notify(fns)
 				return nil, ctx.Err()
 			}
 			q.mu.Unlock()
@@ -228,11 +248,16 @@ func (t *Ticket) Release() (beside int) {
 	b := t.beside
 	fns := q.onChange
 	q.mu.Unlock()
-	notify(fns)
+	q.notify(fns)
 	return b
 }
 
-func notify(fns []func()) {
+func (q *Queue) notify(fns []func()) {
+	if len(fns) == 0 {
+		return
+	}
+	q.notifyMu.Lock()
+	defer q.notifyMu.Unlock()
 	for _, fn := range fns {
 		fn()
 	}

@@ -142,6 +142,9 @@ func TestOneSlotIsFIFO(t *testing.T) {
 	if got := q.Waiting(); !slices.Equal(got, []string{"bob", "cy"}) {
 		t.Errorf("waiting %v", got)
 	}
+	if run, wait := q.State(); !slices.Equal(run, []string{"ada"}) || !slices.Equal(wait, []string{"bob", "cy"}) {
+		t.Errorf("state %v %v", run, wait)
+	}
 	notYet(t, bCh, "bob")
 
 	if beside := a.Release(); beside != 0 {

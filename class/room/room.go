@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"scalelab/class/queue"
 	"scalelab/lab"
 	"scalelab/lab/load"
 )
@@ -103,6 +104,33 @@ func (r *Room) SetQueue(running, queued int) {
 	}
 	r.running, r.queued = running, queued
 	r.changedLocked()
+}
+
+// FollowQueue keeps the room in step with q, whose tickets are named by learner ID: the
+// snapshot's Running and Queued, and each learner's Running and Queued (their place).
+func (r *Room) FollowQueue(q *queue.Queue) {
+	follow := func() { r.setQueueState(q.State()) }
+	q.OnChange(follow)
+	follow()
+}
+
+// setQueueState records who runs a load test and who waits, in queue order.
+func (r *Room) setQueueState(running, waiting []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	changed := r.running != len(running) || r.queued != len(waiting)
+	r.running, r.queued = len(running), len(waiting)
+	for id, l := range r.learners {
+		run := slices.Contains(running, id)
+		place := slices.Index(waiting, id) + 1
+		if l.Running != run || l.Queued != place {
+			l.Running, l.Queued = run, place
+			changed = true
+		}
+	}
+	if changed {
+		r.changedLocked()
+	}
 }
 
 // Snapshot is the class now: a deep copy the caller may keep and change, learners sorted by

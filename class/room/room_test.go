@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"scalelab/class/queue"
 	"scalelab/lab/load"
 	_ "scalelab/lab/singleserver" // registers the single-server lab: its stages' titles
 )
@@ -189,5 +190,109 @@ func TestRunFromRecord(t *testing.T) {
 	rec.Result = nil
 	if got := RunFromRecord(rec, 0); got.Total != 0 || got.Stage != "fix1" {
 		t.Errorf("a record without a result: %+v", got)
+	}
+}
+
+func TestFollowQueue(t *testing.T) {
+	ctx := testCtx(t)
+	r := New("c", 1)
+	for _, id := range []string{"ada", "bob", "cy"} {
+		r.Update(id, func(l *Learner) { l.Name = id })
+	}
+	q := queue.New(1)
+	r.FollowQueue(q)
+	a, err := q.Acquire(ctx, "ada", time.Minute, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobDone := make(chan error, 1)
+	bobWaits := make(chan struct{}, 1)
+	go func() {
+		tk, err := q.Acquire(ctx, "bob", time.Minute, func(queue.Position) {
+			select {
+			case bobWaits <- struct{}{}:
+			default:
+			}
+		})
+		if err == nil {
+			tk.Release()
+		}
+		bobDone <- err
+	}()
+	<-bobWaits
+	s := r.Snapshot()
+	if s.Running != 1 || s.Queued != 1 {
+		t.Errorf("running %d queued %d, want 1 and 1", s.Running, s.Queued)
+	}
+	byID := map[string]Learner{}
+	for _, l := range s.Learners {
+		byID[l.ID] = l
+	}
+	if !byID["ada"].Running || byID["ada"].Queued != 0 || byID["bob"].Running || byID["bob"].Queued != 1 || byID["cy"].Running || byID["cy"].Queued != 0 {
+		t.Errorf("learners %+v", byID)
+	}
+	a.Release()
+	if err := <-bobDone; err != nil {
+		t.Fatal(err)
+	}
+	s = r.Snapshot()
+	if s.Running != 0 || s.Queued != 0 {
+		t.Errorf("after both: running %d queued %d", s.Running, s.Queued)
+	}
+	for _, l := range s.Learners {
+		if l.Running || l.Queued != 0 {
+			t.Errorf("after both: %+v", l)
+		}
+	}
+}
+
+// TestConcurrentUse changes the room from many goroutines while readers wait (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	ctx := testCtx(t)
+	r := New("c", 2)
+	stop := r.Subscribe(func(Notice) {})
+	defer stop()
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	readers := make(chan uint64, 4)
+	for range 4 {
+		go func() {
+			var v uint64
+			for {
+				s, err := r.Wait(readCtx, v)
+				if err != nil {
+					readers <- v
+					return
+				}
+				v = s.Version
+				_ = r.Snapshot()
+			}
+		}()
+	}
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			id := string(rune('a' + w))
+			for i := range 50 {
+				r.Update(id, func(l *Learner) { l.Name = id; l.Step = i })
+				r.AddRun(id, run(i, "broken", i, 50, 100+i, float64(i)))
+				r.SetQueue(i%3, i%2)
+				r.Broadcast(Notice{Message: id, Goto: GotoNone})
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	final := r.Snapshot()
+	cancel()
+	for range 4 {
+		if v := <-readers; v > final.Version {
+			t.Errorf("a reader saw version %d past the last %d", v, final.Version)
+		}
+	}
+	if len(final.Learners) != 4 || len(final.Learners[0].Runs) != 50 || final.Medians[0].Learners != 4 {
+		t.Errorf("final: %d learners, %d runs, medians %+v", len(final.Learners), len(final.Learners[0].Runs), final.Medians)
 	}
 }

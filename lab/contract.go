@@ -61,6 +61,9 @@ const (
 type Config struct {
 	DBURL   string // an existing PostgreSQL (DATABASE_URL / --db); "" starts the private cluster
 	DataDir string // the private cluster's directory; "" = the default under the data home
+	// Home is the data home the lab keeps its files in (the private cluster, HAProxy's
+	// directory); "" = home.Dir(). The class server gives each learner their own.
+	Home string
 	Addr    string // where the lab's entry point listens ("" = the lab's default)
 	Rows    int    // posts to seed; 0 = the lab's default
 	// Reseed reseeds when the table holds another number of posts than Rows (--rows given).

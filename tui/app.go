@@ -48,6 +48,10 @@ type Options struct {
 	// Series is the list of scenarios the scenarios screen (o) offers, with their progress;
 	// nil: no list (the key says so).
 	Series []SeriesEntry
+	// Observe, when set, is told where the learner is (step, answers) once at start and then
+	// whenever it changes, on Update's goroutine: it must not block. The class server's board
+	// reads it.
+	Observe func(Progress)
 }
 
 // screen is one full-window view of the app (the reader now; a dashboard, a code view, an
@@ -104,6 +108,9 @@ type App struct {
 	paned bool     // the reader was last laid out beside/above the live pane
 
 	observe func(tea.Msg) // tests: sees every message before it is handled
+
+	instructor string    // the instructor's last message (BroadcastMsg), "" none
+	reported   *Progress // the progress last told to Options.Observe
 }
 
 // New makes the app. It does no I/O: the worksheet is loaded by the caller.
@@ -215,11 +222,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if labCmd != nil {
 		cmd = tea.Batch(labCmd, cmd)
 	}
+	a.report()
 	return a, cmd
 }
 
 func (a *App) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := a.labUpdate(msg); ok {
+		return cmd
+	}
+	if cmd, ok := a.classUpdate(msg); ok {
 		return cmd
 	}
 	switch msg := msg.(type) {
@@ -480,6 +491,12 @@ func (a *App) statusLine() string {
 		if strip := a.liveStrip(); strip != "" {
 			left, important = strip, true
 		}
+	}
+	if a.instructor != "" && !important {
+		left, important = s.StatusWarn.Render(instructorPrefix+a.instructor), true
+	}
+	if a.lab.queued != "" && a.loading() {
+		left, important = s.StatusKey.Render(a.lab.spin.View()+a.lab.queued), true
 	}
 	if b := a.busyLine(); b != "" {
 		left, important = b, true

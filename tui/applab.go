@@ -51,7 +51,8 @@ type labState struct {
 	autoDash bool                  // the dashboard was opened by a run started from the reader
 	keepPane bool                  // a run ended with the pane beside the text: its last picture stays until esc
 	spin     spinner.Model
-	spinning bool // a spinner tick is on its way
+	spinning bool   // a spinner tick is on its way
+	queued   string // a load test waits for its turn in the class: its place in line ("" none)
 }
 
 func newLabState() labState {
@@ -72,7 +73,7 @@ func (a *App) loading() bool {
 // busy reports that something slow is going on (the lab starting, an action other than a load
 // test): the spinner turns.
 func (a *App) busy() bool {
-	if a.lab.status.Busy {
+	if a.lab.status.Busy || a.lab.queued != "" {
 		return true
 	}
 	for _, act := range a.lab.inflight {
@@ -98,6 +99,13 @@ func (a *App) labUpdate(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	switch msg := msg.(type) {
 	case actionMsg:
 		return a.startAction(msg.Action, false), true
+
+	case loadQueueMsg:
+		if !a.loading() {
+			msg.line = ""
+		}
+		a.lab.queued = msg.line
+		return a.spinCmd(), true
 
 	case SetTableMsg:
 		rows, changed := mergeTable(a.c.sheet.ws.Tables[msg.ID], msg)
@@ -246,6 +254,7 @@ func (a *App) labDone(msg ActionDoneMsg) tea.Cmd {
 	delete(a.lab.inflight, name)
 	delete(a.lab.lines, name)
 	if la.Load {
+		a.lab.queued = ""
 		// the run's final picture stays, with its summary, until the learner leaves it: the
 		// full-screen panes stay open (esc goes back), the pane beside the text stays (esc closes it)
 		a.lab.keepPane = a.paneShown()

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,8 @@ type LabController struct {
 	status   string
 	stateAt  time.Time
 
+	followStart bool // a program attached while the lab started: its start ticks report the end
+
 	ws         *worksheet.Worksheet // the app's worksheet: read on Update's goroutine only
 	record     *running.Handle      // lab.json in the data home while the lab serves
 	lastStatus LabStatusMsg         // the last status line sent (with its conditions)
@@ -79,6 +82,12 @@ type LabController struct {
 	startDone chan struct{}  // closed when the background start has finished (or given up)
 	inflight  sync.WaitGroup // actions and load tests in flight; Close waits for them
 	closeOnce sync.Once
+
+	home      string // the data home of the lab's record and the load lock ("" = home.Dir())
+	gate      func(ctx context.Context, d time.Duration, wait func(place int, eta time.Duration)) (func() int, error)
+	onRun     func(load.Record)
+	queueLine atomic.Pointer[string] // the place in line of the load test waiting at the gate ("" admitted)
+	sentQueue string                 // the queue line last sent (Update's goroutine)
 
 	// after schedules the sampling loop's next tick (tea.Tick; a test makes it immediate to
 	// count the loops without waiting).
@@ -105,6 +114,17 @@ type LabOptions struct {
 	// RecordAs names this process in the data home's record of the running lab ("the
 	// workshop"); "" records nothing.
 	RecordAs string
+	// Home is the data home the record of the running lab and the load lock are kept in
+	// ("" = home.Dir()): the class server gives each learner their own.
+	Home string
+	// Gate, when set, is asked for a turn before every load test of d: the class server lets K
+	// run at once on the machine and queues the rest. wait is told the test's place in line
+	// (1 = next) and an estimate of the wait, each time they change; the status line shows
+	// them. release gives the turn back and says how many other load tests ran beside this one
+	// (recorded with the run).
+	Gate func(ctx context.Context, d time.Duration, wait func(place int, eta time.Duration)) (release func() (beside int), err error)
+	// OnRun, when set, is told of every run recorded, on Update's goroutine: it must not block.
+	OnRun func(load.Record)
 }
 
 // NewLabController makes a controller; nothing starts until Init's Cmd runs.
@@ -112,6 +132,7 @@ func NewLabController(o LabOptions) *LabController {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &LabController{lab: o.Lab, hist: o.History, scenario: o.Scenario, ctx: ctx, cancel: cancel, after: tea.Tick}
 	c.ws, c.recordAs, c.users, c.duration = o.Worksheet, o.RecordAs, o.Users, o.Duration
+	c.home, c.gate, c.onRun = o.Home, o.Gate, o.OnRun
 	c.histSeen.Store(-1)
 	c.runOpts = load.Options{Concurrency: load.DefaultConcurrency, Duration: load.DefaultDuration}
 	return c
@@ -161,8 +182,25 @@ type ActionProgressMsg struct {
 // the start runs in its own Cmd, so the first frame never waits for the lab.
 func (c *LabController) Init() tea.Cmd {
 	c.mu.Lock()
+	if c.up && c.ctx.Err() == nil {
+		// a new program on a lab that runs already (the class server, after a learner
+		// reconnects): its status, its tables and the sampling loop, for the new screen
+		c.status, c.sentLine, c.sentQueue = "", "", ""
+		c.mu.Unlock()
+		return tea.Batch(c.stateCmd(), c.fillTablesCmd(nil, true), c.tickCmd(0))
+	}
 	if c.starting || c.up || c.startDone != nil {
 		c.mu.Unlock()
+		if c.starting {
+			// still starting (a reconnect during initdb): the start's end goes to the old
+			// program; this one follows the start with its own ticks, and begins its loop
+			// when the start ends (labStartTickMsg)
+			c.mu.Lock()
+			c.followStart = true
+			c.mu.Unlock()
+			return tea.Batch(func() tea.Msg { return c.startingStatus() },
+				c.after(250*time.Millisecond, func(time.Time) tea.Msg { return labStartTickMsg{} }))
+		}
 		return nil // started already
 	}
 	c.starting = true
@@ -204,7 +242,7 @@ func (c *LabController) startCmd() tea.Cmd {
 			cancel()
 			if addr != "" {
 				// A `scalelab loadtest` in another terminal measures this lab, not one of its own.
-				if h, werr := running.WriteLab(c.lab.Name(), addr, c.recordAs); werr == nil {
+				if h, werr := running.WriteLabIn(c.home, c.lab.Name(), addr, c.recordAs); werr == nil {
 					c.record = h
 				} else {
 					c.Logf("other terminals will not find this lab: %v", werr)
@@ -220,9 +258,15 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case labStartTickMsg: // while starting: the latest progress line (initdb, seeding) as the status
 		c.mu.Lock()
-		starting := c.starting
+		starting, follow, up, startErr := c.starting, c.followStart, c.up, c.startErr
+		if !starting {
+			c.followStart = false
+		}
 		c.mu.Unlock()
 		if !starting {
+			if follow { // this program came after the start began: the start's end, here
+				return func() tea.Msg { return labUpMsg{err: upErr(up, startErr)} }
+			}
 			return nil
 		}
 		st := c.startingStatus()
@@ -269,6 +313,11 @@ func (c *LabController) loopSample(s LabSample) tea.Cmd {
 	c.mu.Unlock()
 	if stale {
 		cmds = append(cmds, c.stateCmd())
+	}
+	if p := c.queueLine.Load(); p != nil && *p != c.sentQueue {
+		c.sentQueue = *p
+		m := loadQueueMsg{line: *p}
+		cmds = append(cmds, func() tea.Msg { return m })
 	}
 	if p := c.actLine.Load(); busy != nil && p != nil && *p != c.sentLine {
 		c.sentLine = *p
@@ -521,19 +570,46 @@ func (c *LabController) loadTest(act lab.Action, a content.Action) tea.Cmd {
 	c.mu.Lock()
 	c.runCancel = cancel
 	c.mu.Unlock()
-	c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests})
+	if c.gate == nil { // a gated run shows as running once it has its turn
+		c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests})
+	}
 	c.inflight.Add(1)
 	return tea.Batch(c.sampleCmd(), func() tea.Msg {
 		defer c.inflight.Done()
 		defer cancel()
 		// One load test at a time in a data home: one from another terminal would measure
 		// this lab together with this one, and both runs would be wrong.
-		release, lerr := running.LockLoad(orWorkshop(c.recordAs))
+		release, lerr := running.LockLoadIn(c.home, orWorkshop(c.recordAs))
 		if lerr != nil {
 			return loadDoneMsg{action: a, err: lerr}
 		}
 		defer release()
+		var turn func() int
+		if c.gate != nil {
+			// the machine's turn: K load tests at once in a class, the rest wait in line
+			var err error
+			turn, err = c.gate(ctx, opt.Duration, func(place int, eta time.Duration) {
+				line := fmt.Sprintf("load test waits its turn: %s in line, about %s (a few run at once, so that runs do not measure each other)",
+					ordinal(place), aboutWait(eta))
+				c.queueLine.Store(&line)
+			})
+			empty := ""
+			c.queueLine.Store(&empty)
+			if err != nil {
+				return loadDoneMsg{action: a, err: fmt.Errorf("waiting for a load-test turn: %w", err)}
+			}
+			defer turn()                                                                   // given back on every path; a second call is a no-op
+			c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests}) // the clock starts now
+		}
 		rec, err := c.lab.LoadTest(ctx, c.hist, opt, func(p load.Progress) { c.progress.Store(&p) })
+		if turn != nil {
+			// how many ran beside it is part of the run: recorded with it
+			if beside := turn(); beside > 0 && rec != nil && c.hist != nil {
+				if r, uerr := c.hist.SetBeside(rec.ID, beside); uerr == nil {
+					rec = &r
+				}
+			}
+		}
 		return loadDoneMsg{action: a, rec: rec, err: err}
 	})
 }
@@ -571,6 +647,9 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 			c.histSeen.Store(id)
 		}
 		record = func() tea.Msg { return runRecordMsg{rec: rec} }
+		if c.onRun != nil {
+			c.onRun(*rec)
+		}
 	}
 	return tea.Batch(
 		record,
@@ -732,4 +811,38 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// loadQueueMsg is the place in line of a load test waiting for its turn ("" once it has it).
+type loadQueueMsg struct{ line string }
+
+// ordinal is 1st, 2nd, 3rd, 4th… for the place in line.
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
+// upErr is the start's outcome for a program that attached while the lab started.
+func upErr(up bool, err error) error {
+	if !up && err == nil {
+		return errors.New("the lab was closed while it started")
+	}
+	return err
+}
+
+// aboutWait is an estimated wait for people: "40 s", "3 min".
+func aboutWait(d time.Duration) string {
+	if d < time.Minute {
+		return strconv.Itoa(int(max(d, time.Second).Round(time.Second)/time.Second)) + " s"
+	}
+	return strconv.Itoa(int((d+30*time.Second)/time.Minute)) + " min"
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -33,6 +34,7 @@ type toyLab struct {
 	srv    *httptest.Server
 	pokes  int
 	ticked map[string]bool
+	starts atomic.Int32 // how many times Start ran
 	plan   lab.Plan
 }
 
@@ -49,6 +51,7 @@ var toyStages = []lab.Stage{
 func (t *toyLab) Name() string { return "toy" }
 
 func (t *toyLab) Start(context.Context) error {
+	t.starts.Add(1)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.srv != nil {
@@ -272,6 +275,12 @@ type toyRig struct {
 
 func newToyRig(t *testing.T, w, h int, users int) *toyRig {
 	t.Helper()
+	return newToyRigWith(t, w, h, users, nil)
+}
+
+// newToyRigWith is newToyRig with the controller's options changed by opts first.
+func newToyRigWith(t *testing.T, w, h int, users int, opts func(*LabOptions)) *toyRig {
+	t.Helper()
 	dir := testHome(t)
 	sc, err := content.Parse("toy.md", []byte(toyScenario))
 	if err != nil {
@@ -286,7 +295,11 @@ func newToyRig(t *testing.T, w, h int, users int) *toyRig {
 		t.Fatal(err)
 	}
 	ws := &worksheet.Worksheet{}
-	ctl := NewLabController(LabOptions{Lab: l, History: hist, Scenario: sc, Users: users, Worksheet: ws})
+	lo := LabOptions{Lab: l, History: hist, Scenario: sc, Users: users, Worksheet: ws}
+	if opts != nil {
+		opts(&lo)
+	}
+	ctl := NewLabController(lo)
 	t.Cleanup(func() { ctl.Close() })
 	path := worksheet.PathFor(dir, "toy")
 	app := New(Options{Scenario: sc, Worksheet: ws, WorksheetPath: path, Lab: ctl, History: hist, GlamourStyle: "dark", ColorProfile: termenv.Ascii})

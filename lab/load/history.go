@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -29,10 +30,13 @@ type Record struct {
 	State   string    `json:"state"` // the lab's stage the run measured (a lab.Stage's Name), or StateOutage, StateMixed, StateCustom
 	// Scenario and Lab say which scenario (its ID) and which lab (its registered name) the run
 	// belongs to; "" in runs recorded before they were kept (Scenario 1's single-server lab).
-	Scenario string  `json:"scenario,omitempty"`
-	Lab      string  `json:"lab,omitempty"`
-	Rows     int     `json:"rows,omitempty"`
-	Result   *Result `json:"result"`
+	Scenario string `json:"scenario,omitempty"`
+	Lab      string `json:"lab,omitempty"`
+	Rows     int    `json:"rows,omitempty"`
+	// Beside is how many other load tests ran on this machine at some moment of this one (the
+	// class server's learners share its CPUs); 0: it ran alone, or outside a class.
+	Beside int     `json:"beside,omitempty"`
+	Result *Result `json:"result"`
 }
 
 // History is the list of past runs, kept in a JSON file. Safe for concurrent use, also by
@@ -237,6 +241,45 @@ func (h *History) Add(r Record) (Record, error) {
 		return writeAtomic(h.path, f)
 	})
 	return r, err
+}
+
+// SetBeside records with the run id how many other load tests ran beside it (the class server
+// knows only once the run has ended, after the lab recorded it), and returns the run.
+func (h *History) SetBeside(id, beside int) (Record, error) {
+	var out Record
+	err := h.locked(func() error {
+		d, err := readHistory(h.path)
+		if err != nil {
+			return err
+		}
+		h.set(d)
+		for i := range h.recs {
+			if h.recs[i].ID != id {
+				continue
+			}
+			h.recs[i].Beside = beside
+			if h.raw[i] != nil {
+				// the stored record with the field set, so that fields of a newer build survive
+				var m map[string]json.RawMessage
+				if json.Unmarshal(h.raw[i], &m) == nil {
+					m["beside"] = json.RawMessage(strconv.Itoa(beside))
+					if b, merr := json.Marshal(m); merr == nil {
+						h.raw[i] = b
+					}
+				} else {
+					h.raw[i] = nil
+				}
+			}
+			out = h.recs[i]
+			f, err := h.file()
+			if err != nil {
+				return err
+			}
+			return writeAtomic(h.path, f)
+		}
+		return fmt.Errorf("run history: no run %d", id)
+	})
+	return out, err
 }
 
 // List returns every run, oldest first.

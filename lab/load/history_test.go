@@ -272,3 +272,30 @@ func TestLatestFor(t *testing.T) {
 		t.Errorf("LatestByState = %v, want %v", got, want)
 	}
 }
+
+// How many load tests ran beside a run is added to it once known, and kept in the file.
+func TestSetBesideKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "runs.json")
+	h, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := h.Add(Record{State: "broken", Result: &Result{Total: 10, Succeeded: 10, SuccessRate: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.SetBeside(rec.ID, 2)
+	if err != nil || got.Beside != 2 || got.ID != rec.ID {
+		t.Fatalf("SetBeside = %+v, %v", got, err)
+	}
+	again, err := OpenHistory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs := again.List(); len(recs) != 1 || recs[0].Beside != 2 || recs[0].Result.Total != 10 {
+		t.Fatalf("after reopening: %+v", recs)
+	}
+	if _, err := h.SetBeside(99, 1); err == nil {
+		t.Fatal("SetBeside of a run that does not exist succeeded")
+	}
+}

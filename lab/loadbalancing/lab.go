@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -179,7 +180,7 @@ func (l *lbLab) Start(ctx context.Context) (err error) {
 
 // startData opens PostgreSQL (the private cluster, or Config.DBURL) and the tables.
 func (l *lbLab) startData(ctx context.Context) error {
-	srv, err := pg.Open(ctx, pg.Options{URL: l.cfg.DBURL, DataDir: l.cfg.DataDir, Logf: l.cfg.Logf})
+	srv, err := pg.Open(ctx, pg.Options{URL: l.cfg.DBURL, DataDir: l.cfg.DataDir, Home: l.cfg.Home, Logf: l.cfg.Logf})
 	if err != nil {
 		return err
 	}
@@ -272,7 +273,11 @@ func (l *lbLab) haproxyConfig(listen string, set settings) haproxy.Config {
 		backends[i] = haproxy.Backend{Name: r.name, Addr: r.addr}
 	}
 	l.mu.Unlock()
-	return haproxy.Config{Listen: listen, Backends: backends, Sticky: set.sticky,
+	dir := "" // the data home's haproxy directory
+	if l.cfg.Home != "" {
+		dir = filepath.Join(l.cfg.Home, "haproxy")
+	}
+	return haproxy.Config{Listen: listen, Dir: dir, Backends: backends, Sticky: set.sticky,
 		CheckInterval: haproxy.DefaultCheckInterval, Fall: haproxy.DefaultFall, Rise: haproxy.DefaultRise,
 		OnLog: l.onLog, Logf: l.cfg.Logf}
 }

@@ -39,7 +39,7 @@ func Inspect(ctx context.Context, opt Options) Status {
 		return st
 	}
 	if os.Geteuid() == 0 {
-		if asked, err := askedDir(opt.DataDir, st.Binaries); err == nil {
+		if asked, err := askedDir(opt, st.Binaries); err == nil {
 			st.RunAs = accountName(asked)
 			if _, ok := lookupAccount(st.RunAs); !ok {
 				st.RunAs += " (created on first start)"

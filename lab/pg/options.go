@@ -3,7 +3,8 @@ package pg
 // Options say which PostgreSQL Open should give the lab.
 type Options struct {
 	URL            string                           // external server (DATABASE_URL / --db). Empty: private cluster.
-	DataDir        string                           // private cluster dir; default home.Path("pg", <major>)
+	DataDir        string                           // private cluster dir; default <Home>/pg/<major>
+	Home           string                           // the data home DataDir defaults under; "" = home.Dir()
 	BinDir         string                           // optional override (must hold initdb and postgres); default discovered
 	MaxConnections int                              // private cluster max_connections; 0 = default (100)
 	Logf           func(format string, args ...any) // progress lines for long work; may be nil

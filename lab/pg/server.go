@@ -56,7 +56,7 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	asked, err := askedDir(opt.DataDir, bins)
+	asked, err := askedDir(opt, bins)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := dataDir(opt.DataDir, bins, as)
+	dir, err := dataDir(opt, bins, as)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func Open(ctx context.Context, opt Options) (*Server, error) {
 func DataDirFor(ctx context.Context, opt Options, bins Binaries) (string, error) {
 	var as account
 	if os.Geteuid() == 0 {
-		asked, err := askedDir(opt.DataDir, bins)
+		asked, err := askedDir(opt, bins)
 		if err != nil {
 			return "", err
 		}
@@ -100,19 +100,24 @@ func DataDirFor(ctx context.Context, opt Options, bins Binaries) (string, error)
 		}
 		as = a
 	}
-	return dataDir(opt.DataDir, bins, as)
+	return dataDir(opt, bins, as)
 }
 
-func dataDir(asked string, bins Binaries, as account) (string, error) {
-	abs, err := askedDir(asked, bins)
+func dataDir(opt Options, bins Binaries, as account) (string, error) {
+	abs, err := askedDir(opt, bins)
 	if err != nil {
 		return "", err
 	}
 	return reachableDataDir(abs, as, bins.Major), nil
 }
 
-// askedDir is the absolute cluster directory the options ask for (before any move for root).
-func askedDir(asked string, bins Binaries) (string, error) {
+// askedDir is the absolute cluster directory the options ask for (before any move for root):
+// DataDir, else pg/<major> in Home, else in the data home.
+func askedDir(opt Options, bins Binaries) (string, error) {
+	asked := opt.DataDir
+	if asked == "" && opt.Home != "" {
+		asked = filepath.Join(opt.Home, "pg", strconv.Itoa(bins.Major))
+	}
 	if asked == "" {
 		p, err := home.Path("pg", strconv.Itoa(bins.Major))
 		if err != nil {

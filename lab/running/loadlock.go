@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"scalelab/lab/home"
@@ -46,11 +47,19 @@ func (e *BusyError) Is(target error) bool { return target == ErrBusy }
 // error is a *BusyError naming that process. The lock is the kernel's (flock): a process
 // killed mid-run holds it no longer.
 func LockLoad(what string) (release func(), err error) {
-	p, err := home.Path(LoadLockName)
-	if err != nil {
-		return nil, err
+	return LockLoadIn("", what)
+}
+
+// LockLoadIn is LockLoad for the data home dir ("" = home.Dir()).
+func LockLoadIn(dir, what string) (release func(), err error) {
+	if dir == "" {
+		p, err := home.Path(LoadLockName)
+		if err != nil {
+			return nil, err
+		}
+		return LockLoadAt(p, what)
 	}
-	return LockLoadAt(p, what)
+	return LockLoadAt(filepath.Join(dir, LoadLockName), what)
 }
 
 // LockLoadAt is LockLoad for the lock file at path.

@@ -59,9 +59,17 @@ func Write(addr, what string) (*Handle, error) { return WriteLab("", addr, what)
 
 // WriteLab is Write for the lab named labName (a registered lab's name; "" is the default).
 func WriteLab(labName, addr, what string) (*Handle, error) {
-	p, err := Path()
-	if err != nil {
-		return nil, err
+	return WriteLabIn("", labName, addr, what)
+}
+
+// WriteLabIn is WriteLab in the data home dir ("" = home.Dir()).
+func WriteLabIn(dir, labName, addr, what string) (*Handle, error) {
+	p := filepath.Join(dir, FileName)
+	if dir == "" {
+		var err error
+		if p, err = Path(); err != nil {
+			return nil, err
+		}
 	}
 	return WriteAt(p, Record{Addr: addr, PID: os.Getpid(), What: what, Lab: labName, Started: time.Now().UTC()})
 }

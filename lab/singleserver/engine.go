@@ -33,7 +33,8 @@ type engineConfig struct {
 	MaxConnections int        // private cluster's max_connections; 0 = DefaultMaxConnections (see runs.go)
 	Logf           func(format string, args ...any)
 
-	DataDir string // private cluster directory; "" = the default under the data home
+	DataDir string // private cluster directory; "" = the default under Home
+	Home    string // the data home ("" = home.Dir())
 	// Reseed makes Start reseed when the table holds a different number of
 	// posts than Rows (the learner asked for --rows explicitly).
 	Reseed bool
@@ -149,7 +150,7 @@ func startEngine(ctx context.Context, cfg engineConfig) (l *engine, err error) {
 		}
 	}()
 
-	l.pg, err = pg.Open(ctx, pg.Options{URL: cfg.DBURL, DataDir: cfg.DataDir, MaxConnections: cfg.MaxConnections, Logf: cfg.Logf,
+	l.pg, err = pg.Open(ctx, pg.Options{URL: cfg.DBURL, DataDir: cfg.DataDir, Home: cfg.Home, MaxConnections: cfg.MaxConnections, Logf: cfg.Logf,
 		OnChange: l.pgChanged})
 	if err != nil {
 		return l, err

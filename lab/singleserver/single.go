@@ -106,7 +106,7 @@ func (s *single) Start(ctx context.Context) error {
 		s.starting = false
 		s.mu.Unlock()
 	}()
-	cfg := engineConfig{DBURL: s.cfg.DBURL, DataDir: s.cfg.DataDir, Addr: s.cfg.Addr, Rows: s.cfg.Rows, Reseed: s.cfg.Reseed,
+	cfg := engineConfig{DBURL: s.cfg.DBURL, DataDir: s.cfg.DataDir, Home: s.cfg.Home, Addr: s.cfg.Addr, Rows: s.cfg.Rows, Reseed: s.cfg.Reseed,
 		NoAPI: s.cfg.DataOnly, NoSeed: s.cfg.NoSeed, Logf: s.cfg.Logf, Knobs: knobsFromApplied(s.cfg.Applied)}
 	if cfg.Addr == "" {
 		cfg.Addr = defaultAddr

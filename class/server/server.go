@@ -398,7 +398,7 @@ func takePIDFile(path string) error {
 		}
 		data, _ := os.ReadFile(path)
 		pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
-		if perr == nil && pid > 0 && pid != os.Getpid() && alive(pid) {
+		if perr == nil && pid > 0 && isServer(pid) {
 			return fmt.Errorf("a class server (pid %d) already runs on %s: stop it first, or pass another --dir", pid, filepath.Dir(path))
 		}
 		os.Remove(path) // stale: its server was killed
@@ -406,10 +406,18 @@ func takePIDFile(path string) error {
 	return fmt.Errorf("cannot take %s: another server is starting on the same directory; try again", path)
 }
 
-// alive says whether a process with this pid exists.
-func alive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+// isServer says whether the process with this pid may be a class server: it exists and, where
+// /proc tells, runs this same program (a pid reused by another program after a kill -9 is stale).
+func isServer(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	theirs, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		return true // no /proc (or not ours to read): assume it is
+	}
+	ours, err := os.Executable()
+	return err != nil || strings.TrimSuffix(theirs, " (deleted)") == ours
 }
 
 // checkPrivate refuses a host key others can read.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -294,5 +295,91 @@ func TestNamesAndIDs(t *testing.T) {
 	id := LearnerID("alice", k)
 	if !strings.HasPrefix(id, "alice-") || len(id) != len("alice-")+8 {
 		t.Errorf("LearnerID = %q", id)
+	}
+}
+
+func TestBroadcastAndGotoReachEverySession(t *testing.T) {
+	a, b := newKey(t), newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, append(gossh.MarshalAuthorizedKey(a.PublicKey()), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
+	ts := startServer(t, Config{NoLab: true, KeysFile: keys})
+	screens := []*screen{join(t, ts.Server, "fay", a), join(t, ts.Server, "gus", b)}
+	for _, sc := range screens {
+		sc.waitFor(wait, firstStep)
+	}
+	waitRoom(t, ts.Server, wait, "both connected", func(ls map[string]room.Learner) bool {
+		return ls["fay"].Connected && ls["gus"].Connected && ls["fay"].Steps > 0 && ls["gus"].Steps > 0
+	})
+
+	// through the control socket, as the board sends them
+	c := room.Dial(filepath.Join(ts.Dir(), SocketFile))
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	marks := []int{screens[0].mark(), screens[1].mark()}
+	if err := c.Broadcast(ctx, "break until 11:00"); err != nil {
+		t.Fatal(err)
+	}
+	for i, sc := range screens {
+		sc.waitAfter(marks[i], wait, "instructor: break until 11:00")
+	}
+	third := content.Builtin().Steps[2].Title
+	marks = []int{screens[0].mark(), screens[1].mark()}
+	if err := c.Goto(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	for i, sc := range screens {
+		sc.waitAfter(marks[i], wait, third)
+	}
+	waitRoom(t, ts.Server, wait, "both at step 2", func(ls map[string]room.Learner) bool {
+		return ls["fay"].Step == 2 && ls["gus"].Step == 2 && ls["gus"].StepTitle == third
+	})
+	if snap, err := c.Snapshot(ctx); err != nil || snap.Message != "break until 11:00" {
+		t.Errorf("the room's snapshot: %q, %v", snap.Message, err)
+	}
+}
+
+func TestAnswersStayInTheLearnersOwnWorksheet(t *testing.T) {
+	a, b := newKey(t), newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, append(gossh.MarshalAuthorizedKey(a.PublicKey()), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
+	ts := startServer(t, Config{NoLab: true, KeysFile: keys})
+	alice, bob := join(t, ts.Server, "alice", a), join(t, ts.Server, "bob", b)
+	bob.waitFor(wait, firstStep)
+	alice.waitFor(wait, firstStep)
+	for i := 0; ; i++ {
+		m := alice.mark()
+		alice.send("\t")
+		if txt := alice.waitAfter(m, wait, "enter:"); strings.Contains(squash(txt), squash("enter: write your answer")) {
+			break
+		}
+		if i == 12 {
+			t.Fatal("no question reached with Tab")
+		}
+	}
+	alice.send("\r")
+	alice.waitFor(wait, "esc/ctrl+s: done")
+	alice.send("alpha-only-alice")
+	alice.waitFor(wait, "alpha-only-alice")
+	alice.send("\x13") // ctrl+s
+	alice.close()
+	waitRoom(t, ts.Server, wait, "alice away", func(ls map[string]room.Learner) bool { return !ls["alice"].Connected })
+
+	sheetOf := func(name string, k gossh.Signer) string {
+		dir := filepath.Join(ts.Dir(), LearnersDir, LearnerID(name, k.PublicKey()))
+		if m := fileMode(t, dir); m != 0o700 {
+			t.Errorf("%s's directory is %04o, want 0700", name, m)
+		}
+		data, err := os.ReadFile(worksheet.PathFor(dir, content.Builtin().ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if s := sheetOf("alice", a); !strings.Contains(s, "alpha-only-alice") {
+		t.Errorf("alice's worksheet lacks her answer:\n%s", s)
+	}
+	if s := sheetOf("bob", b); strings.Contains(s, "alpha-only-alice") {
+		t.Errorf("bob's worksheet holds alice's answer:\n%s", s)
 	}
 }

@@ -160,3 +160,33 @@ func TestTwoLearnersLabsAreIsolatedAndTheirLoadTestsQueued(t *testing.T) {
 		}
 	}
 }
+
+func TestAnIdleLearnersLabIsClosedAndStartedAgainOnReturn(t *testing.T) {
+	needLabs(t)
+	key := newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
+	ts := startServer(t, Config{KeysFile: keys, Idle: time.Second})
+	dir := filepath.Join(ts.Dir(), LearnersDir, LearnerID("hana", key.PublicKey()))
+	t.Cleanup(func() { removeRootClusters(dir) })
+
+	sc := join(t, ts.Server, "hana", key)
+	sc.waitFor(3*time.Minute, "PG ✓")
+	clusters := clusterDirs(dir)
+	if len(clusters) != 1 {
+		t.Fatalf("hana's clusters: %v", clusters)
+	}
+	sc.close()
+	waitRoom(t, ts.Server, time.Minute, "hana's lab stopped", func(ls map[string]room.Learner) bool {
+		return ls["hana"].Lab == "lab: stopped (idle)"
+	})
+	if pids := processesWith(clusters[0]); len(pids) > 0 {
+		t.Errorf("hana's PostgreSQL still runs after her lab was closed: %v", pids)
+	}
+
+	sc = join(t, ts.Server, "hana", key)
+	sc.waitFor(3*time.Minute, "PG ✓")
+	if pids := processesWith(clusters[0]); len(pids) == 0 {
+		t.Errorf("hana's PostgreSQL did not start again on her return")
+	}
+}

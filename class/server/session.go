@@ -18,6 +18,9 @@ import (
 	"scalelab/tui"
 )
 
+// sessionFPS is the most frames a second a session's program draws.
+const sessionFPS = 30
+
 // sender is what the server needs of a running program: to pass it a message.
 type sender interface{ Send(tea.Msg) }
 
@@ -188,6 +191,9 @@ func (st *session) newProgram() (*tea.Program, error) {
 		tea.WithInput(st.in.reader()), // keys read for this program only: none lost between two
 		tea.WithAltScreen(),
 		tea.WithoutSignalHandler(), // the server's signals are the server's, not a session's
+		// a frame every 1/30 s at most: the renderer wakes that often even when idle, in every
+		// session, and 30 redraws a second is more than a terminal over SSH shows
+		tea.WithFPS(sessionFPS),
 	)
 	p := tea.NewProgram(app, opts...)
 	st.mu.Lock()

@@ -23,6 +23,9 @@ import (
 // memory and CPU are then the server's alone, not the SSH clients'.
 const benchServerEnv = "SCALELAB_CLASS_BENCH_SERVER"
 
+// benchLabEnv set gives the bench server's learners their labs.
+const benchLabEnv = "SCALELAB_CLASS_BENCH_LAB"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(benchServerEnv); dir != "" {
 		os.Exit(serveForBench(dir))
@@ -34,7 +37,7 @@ func TestMain(m *testing.M) {
 // serveForBench runs a text-only class server on dir (keys from dir/keys) until SIGTERM,
 // printing its address.
 func serveForBench(dir string) int {
-	s, err := New(Config{Dir: filepath.Join(dir, "class"), Addr: "127.0.0.1:0", MetricsAddr: MetricsOff, NoLab: true,
+	s, err := New(Config{Dir: filepath.Join(dir, "class"), Addr: "127.0.0.1:0", MetricsAddr: MetricsOff, NoLab: os.Getenv(benchLabEnv) == "",
 		KeysFile: filepath.Join(dir, "keys"), Logf: func(string, ...any) {}})
 	if err != nil {
 		fmt.Println("ERR", err)
@@ -52,11 +55,12 @@ func serveForBench(dir string) int {
 // benchServer is a class server in a child process with n learners' keys allowed.
 type benchServer struct {
 	cmd  *exec.Cmd
+	dir  string
 	addr string
 	keys []gossh.Signer
 }
 
-func startBenchServer(b *testing.B, n int) *benchServer {
+func startBenchServer(b *testing.B, n int, env ...string) *benchServer {
 	b.Helper()
 	dir := b.TempDir()
 	bs := &benchServer{}
@@ -70,7 +74,8 @@ func startBenchServer(b *testing.B, n int) *benchServer {
 		b.Fatal(err)
 	}
 	bs.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	bs.cmd.Env = append(os.Environ(), benchServerEnv+"="+dir)
+	bs.cmd.Env = append(append(os.Environ(), benchServerEnv+"="+dir), env...)
+	bs.dir = dir
 	out, err := bs.cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -110,6 +115,50 @@ func (bs *benchServer) rss(b *testing.B) float64 {
 		}
 	}
 	b.Fatal("no VmRSS")
+	return 0
+}
+
+// treeRSS is the resident memory of the child and every process under it (the learners'
+// PostgreSQL servers and their backends), in bytes.
+func (bs *benchServer) treeRSS(b *testing.B) float64 {
+	b.Helper()
+	parent := map[int]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range stats {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(data), ')')
+		f := strings.Fields(string(data[i+2:]))
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		ppid, _ := strconv.Atoi(f[1])
+		parent[pid] = ppid
+	}
+	root := bs.cmd.Process.Pid
+	total := 0.0
+	for pid := range parent {
+		for p := pid; p > 1; p = parent[p] {
+			if p == root {
+				total += rssOf(pid)
+				break
+			}
+		}
+	}
+	return total
+}
+
+func rssOf(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb * 1024
+		}
+	}
 	return 0
 }
 
@@ -187,6 +236,50 @@ func BenchmarkIdleCPUTenLearners(b *testing.B) {
 		b.ReportMetric(idle, "%core-10-idle")
 		b.ReportMetric(empty, "%core-empty")
 		b.ReportMetric(idle-empty, "%core-added")
+		for _, sc := range scs {
+			sc.close()
+		}
+	}
+}
+
+// BenchmarkMemoryPerLearnerLab: the class server and everything under it (each learner's
+// PostgreSQL and its backends; the API runs in the server) with 2 learners whose labs are up,
+// against the same server with none, per learner; the ratio is against an idle text-only
+// learner's share measured in the same run.
+func BenchmarkMemoryPerLearnerLab(b *testing.B) {
+	if _, err := exec.LookPath("initdb"); err != nil {
+		b.Skip("PostgreSQL is not installed")
+	}
+	const n = 2
+	for range b.N {
+		text := startBenchServer(b, n)
+		settle()
+		tBase := text.treeRSS(b)
+		scs := text.joinAll(b)
+		settle()
+		textPer := (text.treeRSS(b) - tBase) / n
+		for _, sc := range scs {
+			sc.close()
+		}
+
+		var labDir string // the clusters are removed once the server has stopped them (cleanups run last first)
+		b.Cleanup(func() {
+			learners, _ := filepath.Glob(filepath.Join(labDir, "class", LearnersDir, "*"))
+			removeRootClusters(learners...)
+		})
+		bs := startBenchServer(b, n, benchLabEnv+"=1")
+		labDir = bs.dir
+		settle()
+		base := bs.treeRSS(b)
+		scs = bs.joinAll(b)
+		for _, sc := range scs {
+			sc.waitFor(3*time.Minute, "PG ✓")
+		}
+		settle()
+		per := (bs.treeRSS(b) - base) / n
+		b.ReportMetric(per/(1<<20), "MB/learner-with-lab")
+		b.ReportMetric(textPer/(1<<20), "MB/learner-text")
+		b.ReportMetric(per/textPer, "lab/text")
 		for _, sc := range scs {
 			sc.close()
 		}

@@ -142,6 +142,16 @@ func TestTwoLearnersLabsAreIsolatedAndTheirLoadTestsQueued(t *testing.T) {
 		out, _ := exec.Command("find", ts.Dir(), "-maxdepth", "4").CombinedOutput()
 		t.Fatalf("found the clusters %v, want one per learner; alice's log:\n%s\n%s", clusters, log, out)
 	}
+	// alice drops and comes back: the same lab (the same PostgreSQL) is there, not a new one
+	before := processesWith(clusters[0])
+	alice.close()
+	waitRoom(t, ts.Server, wait, "alice away", func(ls map[string]room.Learner) bool { return !ls["alice"].Connected })
+	alice = join(t, ts.Server, "alice", a)
+	alice.waitFor(wait, "PG ✓")
+	if after := processesWith(clusters[0]); strings.Join(after, ",") != strings.Join(before, ",") || len(after) == 0 {
+		t.Errorf("alice's PostgreSQL after her return: %v, before: %v", after, before)
+	}
+
 	ts.stop(t)
 	for _, c := range clusters {
 		if pids := processesWith(c); len(pids) > 0 {

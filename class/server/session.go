@@ -124,7 +124,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		sess.Exit(1)
 		return nil
 	}
+	st.mu.Lock()
 	st.l = l
+	st.mu.Unlock()
 	if old := l.attach(st); old != nil {
 		old.stop(takenOver)
 		select {

@@ -383,3 +383,33 @@ func TestAnswersStayInTheLearnersOwnWorksheet(t *testing.T) {
 		t.Errorf("bob's worksheet holds alice's answer:\n%s", s)
 	}
 }
+
+func TestTheScenariosScreenOpensTheNextScenarioInTheSameSession(t *testing.T) {
+	key := newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
+	ts := startServer(t, Config{NoLab: true, KeysFile: keys})
+	sc := join(t, ts.Server, "iris", key)
+	sc.waitFor(wait, firstStep)
+	second := content.Builtins()[1]
+	m := sc.mark()
+	sc.send("o")
+	sc.waitAfter(m, wait, second.Title)
+	m = sc.mark()
+	sc.send("\x1b[B") // down
+	time.Sleep(100 * time.Millisecond)
+	sc.send("\r")
+	sc.waitAfter(m, wait, second.Steps[0].Title)
+	waitRoom(t, ts.Server, wait, "iris in the second scenario", func(ls map[string]room.Learner) bool {
+		return ls["iris"].Scenario == second.ID && ls["iris"].Connected
+	})
+	// the keys still reach the new program
+	m = sc.mark()
+	sc.send("n")
+	sc.waitAfter(m, wait, second.Steps[1].Title)
+	sc.close()
+
+	// the next session opens where iris was: the second scenario
+	sc = join(t, ts.Server, "iris", key)
+	sc.waitFor(wait, second.Steps[1].Title)
+}

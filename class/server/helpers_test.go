@@ -154,6 +154,13 @@ func (sc *screen) text() string {
 	return ansi.Strip(sc.out.String())
 }
 
+// raw is everything the session printed so far, escape sequences and all.
+func (sc *screen) raw() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.out.String()
+}
+
 // mark is the length of the text so far: waitAfter looks only at what comes after it.
 func (sc *screen) mark() int { return len(sc.text()) }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -412,4 +413,23 @@ func TestTheScenariosScreenOpensTheNextScenarioInTheSameSession(t *testing.T) {
 	// the next session opens where iris was: the second scenario
 	sc = join(t, ts.Server, "iris", key)
 	sc.waitFor(wait, second.Steps[1].Title)
+}
+
+func TestNoColorSessionGetsNoColours(t *testing.T) {
+	a, b := newKey(t), newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, append(gossh.MarshalAuthorizedKey(a.PublicKey()), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
+	ts := startServer(t, Config{NoLab: true, KeysFile: keys})
+	plain := join(t, ts.Server, "jo", a, "NO_COLOR", "1")
+	colour := join(t, ts.Server, "kai", b)
+	plain.waitFor(wait, firstStep)
+	colour.waitFor(wait, firstStep)
+	time.Sleep(300 * time.Millisecond) // the first frame drawn whole
+	sgrColour := regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m`)
+	if m := sgrColour.FindString(plain.raw()); m != "" {
+		t.Errorf("the NO_COLOR session got the colour %q", m)
+	}
+	if !sgrColour.MatchString(colour.raw()) {
+		t.Error("the xterm-256color session got no colour at all")
+	}
 }

@@ -246,8 +246,21 @@ func (s *Server) Room() *room.Room { return s.room }
 func (s *Server) Dir() string { return s.cfg.Dir }
 
 // Exposure is the warning to print when the SSH server is reachable from other machines ("" on
-// loopback).
-func (s *Server) Exposure() string { return feed.ExposureWarning(s.ln.Addr().String()) }
+// loopback): who may then try to join, and what keeps them out.
+func (s *Server) Exposure() string { return s.exposure(s.ln.Addr().String()) }
+
+func (s *Server) exposure(addr string) string {
+	if feed.ExposureWarning(addr) == "" { // loopback (the feed's rule of what is exposed)
+		return ""
+	}
+	gate := "the class code " + s.code
+	if s.allowed != nil {
+		gate = "a key listed in " + s.cfg.KeysFile
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	return fmt.Sprintf("the class server listens on %s: anyone who can reach this machine on port %s can try to join, and %s lets them in; "+
+		"share the code in the room only, or keep the class to this machine with --addr 127.0.0.1:%s", addr, port, gate, port)
+}
 
 // Run serves SSH sessions, the control socket and /metrics until ctx ends, then shuts the
 // class down: no new session, every session told and closed, every worksheet flushed, every

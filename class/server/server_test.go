@@ -433,3 +433,14 @@ func TestNoColorSessionGetsNoColours(t *testing.T) {
 		t.Error("the xterm-256color session got no colour at all")
 	}
 }
+
+func TestExposureIsSaidOffLoopback(t *testing.T) {
+	ts := startServer(t, Config{NoLab: true, Code: "abc123"})
+	if w := ts.Exposure(); w != "" {
+		t.Errorf("a loopback server warns: %s", w)
+	}
+	// what a server on every network would say (tests listen on loopback only)
+	if w := ts.exposure("0.0.0.0:2222"); !strings.Contains(w, "anyone who can reach this machine") || !strings.Contains(w, "--addr 127.0.0.1:2222") || !strings.Contains(w, "abc123") {
+		t.Errorf("a server on every network warns: %q", w)
+	}
+}

@@ -35,6 +35,7 @@ var commands = map[string]command{
 	"export":   {"write your answers and results into the scenario's markdown (stdout or -o FILE)", runExport},
 	"doctor":   {"check what the labs need: PostgreSQL, HAProxy (Scenario 2), data dir, terminal", runDoctor},
 	"psql":     {"open psql on the lab's database (--url prints its URL instead)", runPsql},
+	"class":    {"the classroom: serve the workshop over SSH (serve), the instructor's board, the class's export", runClass},
 }
 
 // defaultCommand runs when scalelab is started with no subcommand (or only flags).

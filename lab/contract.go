@@ -64,8 +64,8 @@ type Config struct {
 	// Home is the data home the lab keeps its files in (the private cluster, HAProxy's
 	// directory); "" = home.Dir(). The class server gives each learner their own.
 	Home string
-	Addr    string // where the lab's entry point listens ("" = the lab's default)
-	Rows    int    // posts to seed; 0 = the lab's default
+	Addr string // where the lab's entry point listens ("" = the lab's default)
+	Rows int    // posts to seed; 0 = the lab's default
 	// Reseed reseeds when the table holds another number of posts than Rows (--rows given).
 	Reseed bool
 	// Applied are the settings to start with (the worksheet's Lab field: what the learner

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"scalelab/content/worksheet"
+)
+
+// Who gets in: a learner is a name (the SSH user) bound to one public key. With --keys only the
+// keys of that file may log in at all; with a class code any key may open a session, but a
+// name not yet bound to it must type the code once. The bindings are kept in learners.json.
+
+// LearnersFile is the class directory's record of who joined: name → key fingerprint.
+const LearnersFile = "learners.json"
+
+// namePattern is the rule a learner's name (the SSH user name, lowercased) must follow: it
+// names their directory, so nothing but lowercase letters, digits, '_' and '-'.
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+// NameRule says the rule of namePattern to someone whose name broke it.
+const NameRule = "a name is 1 to 32 characters: lowercase letters, digits, '_' and '-', starting with a letter or a digit"
+
+// CleanName lowercases the SSH user name and checks it against the rule.
+func CleanName(user string) (string, error) {
+	name := strings.ToLower(user)
+	if !namePattern.MatchString(name) {
+		return "", fmt.Errorf("the name %q cannot join this class: %s (connect as ssh -p PORT NAME@HOST)", cleanForError(user), NameRule)
+	}
+	return name, nil
+}
+
+// cleanForError keeps a refused name printable: at most 40 runes of letters, digits and punctuation.
+func cleanForError(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == 40 {
+			b.WriteString("…")
+			break
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			r = '?'
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// Fingerprint is the key's SHA-256 fingerprint as OpenSSH prints it ("SHA256:...").
+func Fingerprint(k gossh.PublicKey) string { return gossh.FingerprintSHA256(k) }
+
+// LearnerID is the directory-safe, unique ID of the learner name with key k: the name, "-",
+// and the first 8 hex digits of the SHA-256 of the key.
+func LearnerID(name string, k gossh.PublicKey) string {
+	sum := sha256.Sum256(k.Marshal())
+	return name + "-" + hex.EncodeToString(sum[:])[:8]
+}
+
+// binding is one remembered learner.
+type binding struct {
+	Fingerprint string    `json:"fingerprint"`
+	ID          string    `json:"id"`
+	Joined      time.Time `json:"joined"`
+}
+
+// learnerBook is learners.json: who joined the class with which key.
+type learnerBook struct {
+	mu    sync.Mutex
+	path  string
+	Names map[string]binding `json:"learners"`
+}
+
+// openBook reads learners.json at path (none yet: an empty book).
+func openBook(path string) (*learnerBook, error) {
+	b := &learnerBook{path: path, Names: map[string]binding{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the class's learners %s: %w (check the directory's permissions)", path, err)
+	}
+	if err := json.Unmarshal(data, b); err != nil {
+		return nil, fmt.Errorf("%s does not read as the class's learners: %v (move it away to start the class afresh)", path, err)
+	}
+	if b.Names == nil {
+		b.Names = map[string]binding{}
+	}
+	return b, nil
+}
+
+// lookup says whether name is bound, and whether to the key with fingerprint fp.
+func (b *learnerBook) lookup(name, fp string) (bound, same bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e, ok := b.Names[name]
+	return ok, ok && e.Fingerprint == fp
+}
+
+// bind remembers name → fp (written at once, 0600). A name bound to another key meanwhile is
+// refused with ErrNameTaken.
+func (b *learnerBook) bind(name, fp, id string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e, ok := b.Names[name]; ok {
+		if e.Fingerprint != fp {
+			return errNameTaken(name)
+		}
+		return nil
+	}
+	b.Names[name] = binding{Fingerprint: fp, ID: id, Joined: time.Now().UTC()}
+	data, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := worksheet.WriteFileAtomic(b.path, append(data, '\n')); err != nil {
+		return fmt.Errorf("remembering %s in %s: %w", name, b.path, err)
+	}
+	return os.Chmod(b.path, 0o600)
+}
+
+func errNameTaken(name string) error {
+	return fmt.Errorf("the name %s is taken in this class: connect with another name", name)
+}
+
+// readAuthorizedKeys reads an authorized_keys file: the keys allowed in, by fingerprint.
+func readAuthorizedKeys(path string) (map[string]bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the allowed keys: %w (--keys takes a file in authorized_keys format)", err)
+	}
+	keys := map[string]bool{}
+	for rest := data; len(rest) > 0; {
+		var k gossh.PublicKey
+		k, _, _, rest, err = gossh.ParseAuthorizedKey(rest)
+		if err != nil {
+			break // no more keys (ParseAuthorizedKey skips comments and blank lines)
+		}
+		keys[Fingerprint(k)] = true
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%s holds no public key: put one learner's key per line (the lines of their ~/.ssh/id_ed25519.pub)", path)
+	}
+	return keys, nil
+}
+
+// readCode asks for the class code on the session: the client's terminal is raw, so the
+// characters are read one at a time and echoed as '*'. It gives tries attempts and says whether
+// one matched; ctrl+c or ctrl+d or the end of input stop at once.
+func readCode(rw io.ReadWriter, code string, tries int) bool {
+	r := bufio.NewReader(&byteReader{rw})
+	for try := 1; try <= tries; try++ {
+		fmt.Fprint(rw, "class code: ")
+		line, ok := readSecretLine(r, rw)
+		if !ok {
+			fmt.Fprint(rw, "\r\n")
+			return false
+		}
+		if line == code {
+			fmt.Fprint(rw, "\r\nwelcome: your key is remembered for this class\r\n")
+			return true
+		}
+		if try < tries {
+			fmt.Fprintf(rw, "\r\nthat is not the class code (ask the instructor); %d tries left\r\n", tries-try)
+		}
+	}
+	fmt.Fprint(rw, "\r\nthat is not the class code: ask the instructor for it, then connect again\r\n")
+	return false
+}
+
+// byteReader reads one byte at a time, so nothing after the code's line is consumed from the
+// session (the workshop reads what follows).
+type byteReader struct{ r io.Reader }
+
+func (b *byteReader) Read(p []byte) (int, error) {
+	if len(p) > 1 {
+		p = p[:1]
+	}
+	return b.r.Read(p)
+}
+
+// readSecretLine reads a line ended by Enter, echoing '*' and handling backspace; ok is false on
+// ctrl+c, ctrl+d, or the end of input. At most 64 characters are kept.
+func readSecretLine(r *bufio.Reader, echo io.Writer) (string, bool) {
+	var line []byte
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return "", false
+		}
+		switch {
+		case c == '\r' || c == '\n':
+			return string(line), true
+		case c == 3 || c == 4:
+			return "", false
+		case c == 0x7f || c == 0x08:
+			if len(line) > 0 {
+				line = line[:len(line)-1]
+				fmt.Fprint(echo, "\b \b")
+			}
+		case c >= 0x20 && c < 0x7f && len(line) < 64:
+			line = append(line, c)
+			fmt.Fprint(echo, "*")
+		}
+	}
+}
+
+// publicKeyHandler accepts the keys of allowed (nil: every key; the session then checks the
+// code). A client without a key is refused at authentication: no password, no keyboard-interactive.
+func publicKeyHandler(allowed map[string]bool) ssh.PublicKeyHandler {
+	return func(_ ssh.Context, k ssh.PublicKey) bool {
+		return allowed == nil || allowed[Fingerprint(k)]
+	}
+}

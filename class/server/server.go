@@ -1,0 +1,468 @@
+// Package server is `scalelab class serve`: the workshop over SSH, one isolated lab per learner.
+//
+// Every learner runs `ssh -p 2222 NAME@HOST` and gets the same tui.App as the local workshop,
+// on their own worksheet, run history and lab (their own PostgreSQL cluster, API port and
+// HAProxy files) under <class dir>/learners/<id>/. A dropped connection loses nothing: the
+// worksheet, the history and the lab controller are kept, and the next session resumes at the
+// same step with the same lab. Load tests pass through one queue (class/queue) so that at most
+// K run at once and every run notes how many ran beside it. The class's state lives in a
+// class/room Room: the board and the export read it through the control socket, Prometheus
+// through /metrics.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/bubbletea"
+	"github.com/muesli/termenv"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"scalelab/class/queue"
+	"scalelab/class/room"
+	"scalelab/lab/feed"
+	"scalelab/tui"
+)
+
+// Defaults of Config.
+const (
+	DefaultAddr        = "127.0.0.1:2222"
+	DefaultMetricsAddr = "127.0.0.1:9622"
+	DefaultIdle        = 20 * time.Minute
+	// MetricsOff as Config.MetricsAddr serves no /metrics.
+	MetricsOff = "off"
+)
+
+// Files of the class directory.
+const (
+	HostKeyFile  = "host_ed25519"
+	PIDFile      = "server.pid"
+	SocketFile   = "control.sock"
+	LearnersDir  = "learners"
+	stopNotice   = "the class server is stopping: your answers are saved"
+	takenOver    = "you opened this workshop in another session: this one is closed (your answers are saved)"
+	codeTries    = 3
+	codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789" // no 0/o, 1/l/i: read aloud in a room
+)
+
+// Config is what `scalelab class serve` was asked for.
+type Config struct {
+	Addr string // the SSH server's address; "" = DefaultAddr (loopback)
+	Dir  string // the class directory (required): host key, learners.json, learners/<id>/ ...
+	// KeysFile is an authorized_keys file: only its keys get in. "" = anyone with a key and the
+	// class code.
+	KeysFile string
+	// Code is the class code learners type once (when KeysFile is ""); "" = a random one
+	// (Server.Code says it).
+	Code  string
+	Slots int // load tests at once; 0 = queue.DefaultSlots(runtime.NumCPU())
+	// Idle is how long a learner may be away before their lab is closed (started again on
+	// return); 0 = DefaultIdle.
+	Idle        time.Duration
+	MetricsAddr string // "" = DefaultMetricsAddr; MetricsOff = none
+	// NoLab runs text-only sessions: no PostgreSQL, no API (a memory benchmark, a reading class).
+	NoLab bool
+	// Users and Duration override every load test's -c and -z when not 0 (as the workshop's
+	// --users and --duration).
+	Users    int
+	Duration time.Duration
+	Theme    tui.Theme
+	Class    string                           // the class's name on the board; "" = the directory's name
+	Logf     func(format string, args ...any) // the server's own log; nil = log.Printf
+}
+
+// Server is a running class server (New listens; Run serves until its context ends).
+type Server struct {
+	cfg     Config
+	code    string
+	allowed map[string]bool // nil: the code decides
+	book    *learnerBook
+	room    *room.Room
+	queue   *queue.Queue
+
+	ssh       *ssh.Server
+	ln        net.Listener
+	metricsLn net.Listener
+	metrics   *http.Server
+	pidPath   string
+	sockPath  string
+
+	mu       sync.Mutex
+	learners map[string]*learner // by ID
+	sessions map[*session]bool   // open sessions, learners' or not yet
+	stopping bool
+	wg       sync.WaitGroup // session handlers
+}
+
+// New checks the configuration, prepares the class directory (0700), takes server.pid (a
+// live server on the same directory is refused), loads or makes the host key, and listens on
+// the SSH and /metrics addresses. Nothing is served before Run.
+func New(cfg Config) (_ *Server, err error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("the class needs a directory: pass --dir DIR")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.MetricsAddr == "" {
+		cfg.MetricsAddr = DefaultMetricsAddr
+	}
+	if cfg.Idle <= 0 {
+		cfg.Idle = DefaultIdle
+	}
+	if cfg.Slots <= 0 {
+		cfg.Slots = queue.DefaultSlots(runtime.NumCPU())
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = log.Printf
+	}
+	if cfg.KeysFile != "" && cfg.Code != "" {
+		return nil, errors.New("--keys and --code exclude each other: give the list of allowed keys, or a class code, not both")
+	}
+	if cfg.Dir, err = filepath.Abs(cfg.Dir); err != nil {
+		return nil, err
+	}
+	if cfg.Class == "" {
+		cfg.Class = filepath.Base(cfg.Dir)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("making the class directory: %w (pass a writable --dir)", err)
+	}
+	if err := os.Chmod(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("making the class directory private: %w", err)
+	}
+	s := &Server{cfg: cfg, learners: map[string]*learner{}, sessions: map[*session]bool{}}
+	s.pidPath = filepath.Join(cfg.Dir, PIDFile)
+	s.sockPath = filepath.Join(cfg.Dir, SocketFile)
+	if err := takePIDFile(s.pidPath); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.closeListeners()
+			os.Remove(s.pidPath)
+		}
+	}()
+	if cfg.KeysFile != "" {
+		if s.allowed, err = readAuthorizedKeys(cfg.KeysFile); err != nil {
+			return nil, err
+		}
+	} else {
+		s.code = cfg.Code
+		if s.code == "" {
+			s.code = randomCode(7)
+		}
+	}
+	if s.book, err = openBook(filepath.Join(cfg.Dir, LearnersFile)); err != nil {
+		return nil, err
+	}
+	s.queue = queue.New(cfg.Slots)
+	s.room = room.New(cfg.Class, cfg.Slots)
+	s.queue.OnChange(func() { s.room.SetQueue(len(s.queue.Running()), len(s.queue.Waiting())) })
+
+	// The learners' terminals are not the server's stdout: the styles are rendered for a
+	// 256-colour terminal (what a terminal reached over SSH shows nearly everywhere), and a
+	// session whose TERM is dumb or that sends NO_COLOR gets the app's no-colour styles (bold
+	// and reverse only, see sessionLook). lipgloss's profile is one per process, so a session
+	// cannot have its own number of colours.
+	lipgloss.SetColorProfile(termenv.ANSI256)
+
+	hostKey := filepath.Join(cfg.Dir, HostKeyFile)
+	s.ssh, err = wish.NewServer(
+		wish.WithAddress(cfg.Addr),
+		wish.WithHostKeyPath(hostKey),
+		wish.WithPublicKeyAuth(publicKeyHandler(s.allowed)),
+		wish.WithMiddleware(
+			s.afterProgramMiddleware, // innermost: the series, the end
+			bubbletea.MiddlewareWithProgramHandler(s.program, termenv.Ascii), // the learner's program
+			s.interactiveOnly, // outermost: no exec, no subsystem, a pty
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("the SSH server: %w (the host key is %s)", err, hostKey)
+	}
+	if err := checkPrivate(hostKey); err != nil {
+		return nil, err
+	}
+	// No forwarding of any kind, no SFTP, no agent: only "session" channels and no subsystem.
+	s.ssh.LocalPortForwardingCallback = nil
+	s.ssh.ReversePortForwardingCallback = nil
+	s.ssh.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
+	s.ssh.ChannelHandlers = map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler}
+
+	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("listening on %s: %w (pass another --addr, or stop what uses that port)", cfg.Addr, err)
+	}
+	if cfg.MetricsAddr != MetricsOff {
+		if s.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("listening for /metrics on %s: %w (pass another --metrics-addr, or --metrics-addr off)", cfg.MetricsAddr, err)
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(s.room.Collector(), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	}
+	return s, nil
+}
+
+// Code is the class code learners type once; "" when --keys decides who gets in.
+func (s *Server) Code() string { return s.code }
+
+// Addr is where the SSH server listens.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// MetricsAddr is where /metrics is served; nil when off.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metricsLn == nil {
+		return nil
+	}
+	return s.metricsLn.Addr()
+}
+
+// Room is the class's state (what the board shows).
+func (s *Server) Room() *room.Room { return s.room }
+
+// Dir is the class directory.
+func (s *Server) Dir() string { return s.cfg.Dir }
+
+// Exposure is the warning to print when the SSH server is reachable from other machines ("" on
+// loopback): who may then try to join, and what keeps them out.
+func (s *Server) Exposure() string { return s.exposure(s.ln.Addr().String()) }
+
+func (s *Server) exposure(addr string) string {
+	if feed.ExposureWarning(addr) == "" { // loopback (the feed's rule of what is exposed)
+		return ""
+	}
+	gate := "the class code " + s.code
+	if s.allowed != nil {
+		gate = "a key listed in " + s.cfg.KeysFile
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	return fmt.Sprintf("the class server listens on %s: anyone who can reach this machine on port %s can try to join, and %s lets them in; "+
+		"share the code in the room only, or keep the class to this machine with --addr 127.0.0.1:%s", addr, port, gate, port)
+}
+
+// Run serves SSH sessions, the control socket and /metrics until ctx ends, then shuts the
+// class down: no new session, every session told and closed, every worksheet flushed, every
+// lab closed (PostgreSQL and HAProxy stopped), control.sock and server.pid removed.
+func (s *Server) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, 3)
+	go func() {
+		if err := s.ssh.Serve(s.ln); err != nil && !errors.Is(err, ssh.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			errs <- fmt.Errorf("the SSH server stopped: %w", err)
+		}
+	}()
+	if s.metrics != nil {
+		go func() {
+			if err := s.metrics.Serve(s.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("/metrics stopped: %w", err)
+			}
+		}()
+	}
+	sockDone := make(chan struct{})
+	go func() {
+		defer close(sockDone)
+		send := func(n room.Notice) error { s.room.Broadcast(n); return nil }
+		if err := room.Serve(ctx, s.sockPath, room.Handler(s.room, send)); err != nil && ctx.Err() == nil {
+			errs <- fmt.Errorf("the control socket: %w", err)
+		}
+	}()
+	unsubscribe := s.room.Subscribe(s.notify)
+	go s.reapIdle(ctx)
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+	}
+	unsubscribe()
+	cancel()
+	s.shutdown()
+	<-sockDone
+	os.Remove(s.sockPath)
+	os.Remove(s.pidPath)
+	return err
+}
+
+// shutdown ends every session (telling why), then flushes and closes every learner's lab.
+func (s *Server) shutdown() {
+	s.mu.Lock()
+	s.stopping = true
+	open := make([]*session, 0, len(s.sessions))
+	for st := range s.sessions {
+		open = append(open, st)
+	}
+	s.mu.Unlock()
+	s.ln.Close() // no new connection
+	for _, st := range open {
+		st.stop(stopNotice)
+	}
+	waitTimeout(&s.wg, 15*time.Second)
+	s.ssh.Close() // connections still open (a client that does not read) are cut
+	if s.metrics != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		s.metrics.Shutdown(sctx)
+		cancel()
+	}
+	s.mu.Lock()
+	all := make([]*learner, 0, len(s.learners))
+	for _, l := range s.learners {
+		all = append(all, l)
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, l := range all {
+		wg.Add(1)
+		go func() { defer wg.Done(); l.close() }()
+	}
+	wg.Wait()
+}
+
+// closeListeners undoes New's listening when New fails after it.
+func (s *Server) closeListeners() {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	if s.metricsLn != nil {
+		s.metricsLn.Close()
+	}
+}
+
+// notify passes the instructor's notice to every learner's live program. It must not block
+// (room.Subscribe): each Send waits for that program's loop on its own goroutine.
+func (s *Server) notify(n room.Notice) {
+	s.mu.Lock()
+	var ps []sender
+	for st := range s.sessions {
+		if p := st.program(); p != nil {
+			ps = append(ps, p)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range ps {
+		if n.Message != "" {
+			go p.Send(tui.BroadcastMsg{Text: n.Message})
+		}
+		if n.Goto >= 0 {
+			go p.Send(tui.GotoStepMsg{Step: n.Goto})
+		}
+	}
+}
+
+// reapIdle closes the labs of learners away for longer than Config.Idle.
+func (s *Server) reapIdle(ctx context.Context) {
+	every := min(max(s.cfg.Idle/4, 100*time.Millisecond), 30*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			s.mu.Lock()
+			all := make([]*learner, 0, len(s.learners))
+			for _, l := range s.learners {
+				all = append(all, l)
+			}
+			s.mu.Unlock()
+			for _, l := range all {
+				l.closeIfIdle(now, s.cfg.Idle)
+			}
+		}
+	}
+}
+
+// takePIDFile writes this process's pid to path; a file naming a live process is refused with
+// its pid, a stale one (its process gone) is replaced.
+func takePIDFile(path string) error {
+	for range 2 {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			_, err = fmt.Fprintf(f, "%d\n", os.Getpid())
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("writing %s: %w (pass a writable --dir)", path, err)
+		}
+		data, _ := os.ReadFile(path)
+		pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
+		if perr == nil && pid > 0 && isServer(pid) {
+			return fmt.Errorf("a class server (pid %d) already runs on %s: stop it first, or pass another --dir", pid, filepath.Dir(path))
+		}
+		os.Remove(path) // stale: its server was killed
+	}
+	return fmt.Errorf("cannot take %s: another server is starting on the same directory; try again", path)
+}
+
+// isServer says whether the process with this pid may be a class server: it exists and, where
+// /proc tells, runs this same program (a pid reused by another program after a kill -9 is stale).
+func isServer(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	theirs, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		return true // no /proc (or not ours to read): assume it is
+	}
+	ours, err := os.Executable()
+	return err != nil || strings.TrimSuffix(theirs, " (deleted)") == ours
+}
+
+// checkPrivate refuses a host key others can read.
+func checkPrivate(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("the host key: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("the host key %s can be read by others (mode %04o): run chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
+	return nil
+}
+
+// randomCode is a class code of n characters easy to read aloud.
+func randomCode(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b)
+}
+
+// waitTimeout waits for wg, at most d.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}

@@ -1,0 +1,415 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/bubbletea"
+	"github.com/muesli/termenv"
+
+	"scalelab/tui"
+)
+
+// sessionFPS is the most frames a second a session's program draws.
+const sessionFPS = 30
+
+// sender is what the server needs of a running program: to pass it a message.
+type sender interface{ Send(tea.Msg) }
+
+// session is one SSH session: a learner's, once their name and key are let in.
+type session struct {
+	sess  ssh.Session
+	in    *inputPump
+	l     *learner // nil until let in
+	done  chan struct{}
+	mu    sync.Mutex
+	p     *tea.Program
+	app   *tui.App
+	why   string // why the server ends it ("" while it may go on)
+	ended bool
+}
+
+type sessionKey struct{}
+
+func sessionOf(sess ssh.Session) *session {
+	st, _ := sess.Context().Value(sessionKey{}).(*session)
+	return st
+}
+
+// program is the session's running program (nil between programs).
+func (st *session) program() sender {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.p == nil || st.l == nil {
+		return nil
+	}
+	return st.p
+}
+
+// stop ends the session for why (told to the learner at its end): its program quits.
+func (st *session) stop(why string) {
+	st.mu.Lock()
+	if st.why == "" {
+		st.why = why
+	}
+	p := st.p
+	st.mu.Unlock()
+	if p != nil {
+		go p.Quit() // Send waits for the program's loop; never under a lock
+	}
+	st.in.close() // a session reading the code, or between programs, stops reading too
+}
+
+func (st *session) stopped() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.why
+}
+
+// interactiveOnly is the outermost middleware: a session must ask for a terminal and run no
+// command and no subsystem (there is no shell, no exec, no SFTP). It registers the session so
+// the shutdown can reach it.
+func (s *Server) interactiveOnly(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if _, _, ok := sess.Pty(); !ok || len(sess.Command()) > 0 || sess.Subsystem() != "" {
+			wish.Fatalln(sess, "this server runs the scalelab workshop only: connect with `ssh -p PORT NAME@HOST`, with no command (and no -T)")
+			return
+		}
+		st := &session{sess: sess, in: newInputPump(sess), done: make(chan struct{})}
+		s.mu.Lock()
+		if s.stopping {
+			s.mu.Unlock()
+			wish.Fatalln(sess, stopNotice)
+			return
+		}
+		s.sessions[st] = true
+		s.wg.Add(1)
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.sessions, st)
+			s.mu.Unlock()
+			st.in.close()
+			close(st.done)
+			s.wg.Done()
+		}()
+		sess.Context().SetValue(sessionKey{}, st)
+		next(sess)
+	}
+}
+
+// program lets the session's learner in (name, key, class code) and makes their program on the
+// scenario they are in. nil: refused (said on the session); the middleware then ends it.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	st := sessionOf(sess)
+	if st == nil {
+		return nil
+	}
+	l, err := s.letIn(sess, st)
+	if err != nil {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintf(sess.Stderr(), "%s\r\n", msg)
+		}
+		st.mu.Lock()
+		st.ended = true
+		st.mu.Unlock()
+		sess.Exit(1)
+		return nil
+	}
+	st.mu.Lock()
+	st.l = l
+	st.mu.Unlock()
+	if old := l.attach(st); old != nil {
+		old.stop(takenOver)
+		select {
+		case <-old.done:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	if why := st.stopped(); why != "" {
+		return nil
+	}
+	p, err := st.newProgram()
+	if err != nil {
+		fmt.Fprintf(sess.Stderr(), "%v\r\n", err)
+		return nil
+	}
+	return p
+}
+
+// errQuiet refuses without a further message (the prompt already said why).
+var errQuiet = errors.New("")
+
+// letIn checks the session's name and key against the class and returns its learner.
+func (s *Server) letIn(sess ssh.Session, st *session) (*learner, error) {
+	name, err := CleanName(sess.User())
+	if err != nil {
+		return nil, err
+	}
+	k := sess.PublicKey()
+	if k == nil {
+		return nil, errors.New("this class lets in SSH keys only: make one with `ssh-keygen -t ed25519`, then connect again")
+	}
+	fp := Fingerprint(k)
+	bound, same := s.book.lookup(name, fp)
+	switch {
+	case bound && !same:
+		return nil, errNameTaken(name)
+	case !bound && s.allowed == nil:
+		fmt.Fprintf(sess, "welcome to the class, %s: type the class code the instructor gave (once: your key is remembered)\r\n", name)
+		if !readCode(readWriter{st.in, sess}, s.code, codeTries) {
+			return nil, errQuiet
+		}
+	}
+	id := LearnerID(name, k)
+	if err := s.book.bind(name, fp, id); err != nil {
+		return nil, err
+	}
+	return s.learner(id, name)
+}
+
+type readWriter struct {
+	io.Reader
+	io.Writer
+}
+
+// newProgram makes the program of the learner's current scenario: the same tui.App as the
+// local workshop, in the session's window.
+func (st *session) newProgram() (*tea.Program, error) {
+	look := sessionLook(st.sess)
+	app, err := st.l.newApp(look)
+	if err != nil {
+		return nil, err
+	}
+	opts := append(bubbletea.MakeOptions(st.sess),
+		tea.WithInput(st.in.reader()), // keys read for this program only: none lost between two
+		tea.WithAltScreen(),
+		tea.WithoutSignalHandler(), // the server's signals are the server's, not a session's
+		// a frame every 1/30 s at most: the renderer wakes that often even when idle, in every
+		// session, and 30 redraws a second is more than a terminal over SSH shows
+		tea.WithFPS(sessionFPS),
+	)
+	p := tea.NewProgram(app, opts...)
+	st.mu.Lock()
+	st.p, st.app = p, app
+	st.mu.Unlock()
+	return p, nil
+}
+
+// afterProgramMiddleware is the innermost middleware: it runs once the learner's program ended.
+// The scenarios screen's choice opens the next scenario in another program on the same
+// session; the learner quitting, a takeover or the shutdown end the session, saying why.
+func (s *Server) afterProgramMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		st := sessionOf(sess)
+		if st != nil && st.l != nil {
+			s.afterProgram(sess, st)
+		}
+		next(sess)
+	}
+}
+
+func (s *Server) afterProgram(sess ssh.Session, st *session) {
+	defer st.l.detach(st)
+	for {
+		st.in.endReader()
+		st.mu.Lock()
+		app := st.app
+		st.p, st.app = nil, nil
+		st.mu.Unlock()
+		nextID := ""
+		if app != nil {
+			if err := app.Flush(); err != nil {
+				fmt.Fprintf(sess, "\r\nsaving your answers failed: %v (tell the instructor)\r\n", err)
+			}
+			nextID = app.Next()
+		}
+		if why := st.stopped(); why != "" {
+			fmt.Fprintf(sess, "\r\nscalelab: %s\r\n", why)
+			sess.Exit(0)
+			return
+		}
+		if nextID == "" || sess.Context().Err() != nil {
+			fmt.Fprintf(sess, "\r\nscalelab: your answers are saved; your lab keeps running for %v: connect again to go on\r\n", s.cfg.Idle)
+			sess.Exit(0)
+			return
+		}
+		if err := st.l.switchTo(nextID); err != nil {
+			fmt.Fprintf(sess, "\r\nscalelab: %v\r\n", err)
+			sess.Exit(1)
+			return
+		}
+		p, err := st.newProgram()
+		if err != nil {
+			fmt.Fprintf(sess, "\r\nscalelab: %v\r\n", err)
+			sess.Exit(1)
+			return
+		}
+		runInWindow(sess, p)
+	}
+}
+
+// runInWindow runs p in the session's window as the bubbletea middleware does for the first
+// program: the window's size at once, then its resizes; the session's end quits it.
+func runInWindow(sess ssh.Session, p *tea.Program) {
+	pty, winch, _ := sess.Pty()
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	go func() {
+		p.Send(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height})
+		for {
+			select {
+			case <-ctx.Done():
+				p.Quit()
+				return
+			case w, ok := <-winch:
+				if !ok {
+					return
+				}
+				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			}
+		}
+	}()
+	p.Run()
+	p.Kill()
+}
+
+// look is how a session's terminal wants the app drawn.
+type look struct {
+	noColor bool
+	glamour string
+	profile termenv.Profile
+}
+
+// sessionLook reads the session's terminal: NO_COLOR in its environment (OpenSSH sends it with
+// SendEnv/SetEnv) or TERM dumb or empty → no colour; else the markdown's colours follow TERM
+// (truecolor/24bit, 256color, else the 16 ANSI colours) and COLORFGBG for light or dark.
+func sessionLook(sess ssh.Session) look {
+	env := map[string]string{}
+	for _, kv := range sess.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	pty, _, _ := sess.Pty()
+	term := pty.Term
+	if _, ok := env["NO_COLOR"]; ok || term == "" || term == "dumb" {
+		return look{noColor: true, glamour: "notty", profile: termenv.Ascii}
+	}
+	lk := look{glamour: "dark", profile: termenv.ANSI}
+	switch ct := env["COLORTERM"]; {
+	case ct == "truecolor" || ct == "24bit" || strings.Contains(term, "truecolor") || strings.Contains(term, "direct"):
+		lk.profile = termenv.TrueColor
+	case strings.Contains(term, "256color"):
+		lk.profile = termenv.ANSI256
+	}
+	if v := env["COLORFGBG"]; v != "" {
+		parts := strings.Split(v, ";")
+		if p := parts[len(parts)-1]; p == "7" || p == "15" {
+			lk.glamour = "light"
+		}
+	}
+	return lk
+}
+
+// inputPump reads the session's input on one goroutine and hands it to one reader at a time:
+// the class code's prompt, then each program. A program's reader ends with the program, so no
+// key typed after it is lost to its abandoned read.
+type inputPump struct {
+	data   chan []byte
+	closed chan struct{}
+	once   sync.Once
+	mu     sync.Mutex
+	cur    *pumpReader
+	rest   []byte // read from data but not yet given out
+}
+
+func newInputPump(r io.Reader) *inputPump {
+	ip := &inputPump{data: make(chan []byte), closed: make(chan struct{})}
+	go func() {
+		for {
+			buf := make([]byte, 1024)
+			n, err := r.Read(buf)
+			if n > 0 {
+				select {
+				case ip.data <- buf[:n]:
+				case <-ip.closed:
+					return
+				}
+			}
+			if err != nil {
+				ip.close()
+				return
+			}
+		}
+	}()
+	return ip
+}
+
+func (ip *inputPump) close() { ip.once.Do(func() { close(ip.closed) }) }
+
+// Read is the pump read directly (the code's prompt).
+func (ip *inputPump) Read(p []byte) (int, error) { return ip.read(p, nil) }
+
+func (ip *inputPump) read(p []byte, done chan struct{}) (int, error) {
+	ip.mu.Lock()
+	if len(ip.rest) > 0 {
+		n := copy(p, ip.rest)
+		ip.rest = ip.rest[n:]
+		ip.mu.Unlock()
+		return n, nil
+	}
+	ip.mu.Unlock()
+	select {
+	case b := <-ip.data:
+		n := copy(p, b)
+		if n < len(b) {
+			ip.mu.Lock()
+			ip.rest = append(ip.rest, b[n:]...)
+			ip.mu.Unlock()
+		}
+		return n, nil
+	case <-ip.closed:
+		return 0, io.EOF
+	case <-done:
+		return 0, io.EOF
+	}
+}
+
+// reader is a reader for the next program (the one before it ends).
+func (ip *inputPump) reader() io.Reader {
+	ip.mu.Lock()
+	defer ip.mu.Unlock()
+	if ip.cur != nil {
+		ip.cur.end()
+	}
+	ip.cur = &pumpReader{ip: ip, done: make(chan struct{})}
+	return ip.cur
+}
+
+// endReader ends the current program's reader.
+func (ip *inputPump) endReader() {
+	ip.mu.Lock()
+	defer ip.mu.Unlock()
+	if ip.cur != nil {
+		ip.cur.end()
+		ip.cur = nil
+	}
+}
+
+type pumpReader struct {
+	ip   *inputPump
+	done chan struct{}
+	once sync.Once
+}
+
+func (r *pumpReader) end()                       { r.once.Do(func() { close(r.done) }) }
+func (r *pumpReader) Read(p []byte) (int, error) { return r.ip.read(p, r.done) }

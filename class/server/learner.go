@@ -82,7 +82,7 @@ func (s *Server) learner(id, name string) (*learner, error) {
 			}
 		}
 	}
-	l.scenario = lastBuiltin(dir)
+	l.scenario = tui.LastBuiltin(dir)
 	s.learners[id] = l
 	s.room.Update(id, func(r *room.Learner) { r.Name = name })
 	return l, nil
@@ -116,7 +116,7 @@ func (l *learner) detach(st *session) {
 // switchTo makes the built-in scenario with this ID the learner's current one; the lab of the
 // one they leave is closed (one lab per learner at a time).
 func (l *learner) switchTo(id string) error {
-	sc := builtinScenario(id)
+	sc := tui.BuiltinScenario(id)
 	if sc == nil {
 		return fmt.Errorf("the scenarios screen chose %q, which is no built-in scenario", id)
 	}
@@ -333,59 +333,13 @@ func labName(sc *content.Scenario) string {
 	return sc.Lab
 }
 
-// builtinScenario is the built-in scenario with this ID; nil when there is none.
-func builtinScenario(id string) *content.Scenario {
-	for _, sc := range content.Builtins() {
-		if sc.ID == id {
-			return sc
-		}
-	}
-	return nil
-}
-
-// readSheet reads a worksheet of the learner without changing anything (unreadable: empty).
-func readSheet(dir string, sc *content.Scenario) *worksheet.Worksheet {
-	ws, err := worksheet.Read(identity(sc).Path(dir))
-	if err != nil || ws == nil {
-		return worksheet.New(sc.ID)
-	}
-	return ws
-}
-
-// lastBuiltin is the built-in scenario whose worksheet in dir was saved last (the first one
-// when none was): where a learner's first session of this server starts.
-func lastBuiltin(dir string) *content.Scenario {
-	all := content.Builtins()
-	last, newest := all[0], time.Time{}
-	for _, sc := range all {
-		if u := readSheet(dir, sc).Updated; u.After(newest) {
-			last, newest = sc, u
-		}
-	}
-	return last
-}
-
-// seriesLocked is the scenarios screen's list with the learner's progress in each.
+// seriesLocked is the scenarios screen's list with the learner's progress in each (the
+// worksheets this server holds for them, the others from their directory).
 func (l *learner) seriesLocked(current *content.Scenario) []tui.SeriesEntry {
-	all := content.Builtins()
-	out := make([]tui.SeriesEntry, 0, len(all))
-	for i, sc := range all {
-		ws := readSheet(l.dir, sc)
-		if sh, ok := l.sheets[sc.ID]; ok {
-			ws = sh.ws
+	return tui.SeriesEntries(l.dir, current, func(id string) *worksheet.Worksheet {
+		if sh, ok := l.sheets[id]; ok {
+			return sh.ws
 		}
-		e := tui.SeriesEntry{
-			ID: sc.ID, Title: sc.Title, File: content.BuiltinFiles[i],
-			Steps: len(sc.Steps), Step: min(max(ws.Step, 0), max(len(sc.Steps)-1, 0)),
-			Current: current != nil && current.ID == sc.ID,
-		}
-		for _, q := range sc.Questions() {
-			e.Questions++
-			if ws.Answers[q.ID] != "" {
-				e.Answered++
-			}
-		}
-		out = append(out, e)
-	}
-	return out
+		return nil
+	})
 }

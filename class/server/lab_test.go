@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -11,10 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	gossh "golang.org/x/crypto/ssh"
 
 	"scalelab/class/room"
 	"scalelab/lab/load"
+	"scalelab/lab/pg"
+	"scalelab/lab/pg/pgtest"
 	"scalelab/lab/running"
 	_ "scalelab/lab/singleserver" // the first scenario's lab
 )
@@ -198,5 +202,43 @@ func TestAnIdleLearnersLabIsClosedAndStartedAgainOnReturn(t *testing.T) {
 	sc.waitFor(3*time.Minute, "PG ✓")
 	if pids := processesWith(clusters[0]); len(pids) == 0 {
 		t.Errorf("hana's PostgreSQL did not start again on her return")
+	}
+}
+
+// With a shared PostgreSQL each learner's lab runs on a database and a role of their own
+// there, limited to their share of connections, and no private cluster is made for them.
+func TestLearnersLabsOnASharedPostgreSQL(t *testing.T) {
+	needLabs(t)
+	shared := pgtest.Server(t)
+	key := newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
+	ts := startServer(t, Config{KeysFile: keys, SharedDB: shared.AdminURL(), SharedConns: 7})
+	id := LearnerID("ines", key.PublicKey())
+	dir := filepath.Join(ts.Dir(), LearnersDir, id)
+	t.Cleanup(func() { _ = pg.DropShared(context.Background(), shared.AdminURL(), id) })
+
+	sc := join(t, ts.Server, "ines", key)
+	sc.waitFor(3*time.Minute, "PG ✓")
+	if c := clusterDirs(dir); len(c) != 0 {
+		t.Errorf("a private cluster was made for a learner of a shared server: %v", c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgconn.Connect(ctx, shared.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	name := pg.SharedName(id)
+	res, err := conn.Exec(ctx, "SELECT r.rolconnlimit, (SELECT count(*) FROM pg_stat_activity WHERE usename = r.rolname AND datname = r.rolname) FROM pg_roles r WHERE r.rolname = '"+name+"'").ReadAll()
+	if err != nil || len(res) == 0 || len(res[0].Rows) != 1 {
+		t.Fatalf("the learner's role %s: %v %v", name, err, res)
+	}
+	if limit := string(res[0].Rows[0][0]); limit != "7" {
+		t.Errorf("the learner's role may open %s connections, want 7", limit)
+	}
+	if n := string(res[0].Rows[0][1]); n == "0" {
+		t.Errorf("the learner's lab has no connection to their own database %s", name)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"scalelab/content/worksheet"
 	"scalelab/lab"
 	"scalelab/lab/load"
+	"scalelab/lab/pg"
 	"scalelab/tui"
 )
 
@@ -230,6 +231,13 @@ func (l *learner) newController(sc *content.Scenario, ws *worksheet.Worksheet) (
 			ctl.Logf(format, args...)
 		},
 	}
+	if l.s.cfg.SharedDB != "" {
+		url, err := l.s.sharedDatabase(l.id)
+		if err != nil {
+			return nil, err
+		}
+		cfg.DBURL = url
+	}
 	lb, err := lab.New(labName(sc), cfg)
 	if err != nil {
 		return nil, err
@@ -342,4 +350,23 @@ func (l *learner) seriesLocked(current *content.Scenario) []tui.SeriesEntry {
 		}
 		return nil
 	})
+}
+
+// sharedDatabase gives the learner id their own database and role on the shared PostgreSQL
+// (a new password each time) and returns its URL; a learner beyond the server's room is told.
+func (s *Server) sharedDatabase(id string) (string, error) {
+	s.mu.Lock()
+	if !s.shared[id] && len(s.shared) >= s.sharedRoom {
+		s.mu.Unlock()
+		return "", fmt.Errorf("the class's shared PostgreSQL has room for %d labs and all are taken: tell the instructor", s.sharedRoom)
+	}
+	s.shared[id] = true
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	url, err := pg.ProvisionShared(ctx, s.cfg.SharedDB, id, s.cfg.SharedConns)
+	if err != nil {
+		return "", fmt.Errorf("your database on the class's PostgreSQL: %v (tell the instructor)", err)
+	}
+	return url, nil
 }

@@ -40,6 +40,7 @@ import (
 	"scalelab/class/queue"
 	"scalelab/class/room"
 	"scalelab/lab/feed"
+	"scalelab/lab/pg"
 	"scalelab/tui"
 )
 
@@ -81,6 +82,13 @@ type Config struct {
 	MetricsAddr string // "" = DefaultMetricsAddr; MetricsOff = none
 	// NoLab runs text-only sessions: no PostgreSQL, no API (a memory benchmark, a reading class).
 	NoLab bool
+	// SharedDB is a PostgreSQL every learner's lab uses instead of a private cluster each (its
+	// user may create roles and databases): each learner gets a database and a role of their
+	// own there, limited to SharedConns connections, so that one learner's broken run cannot
+	// take the connections of the rest. "" = a private cluster per learner.
+	SharedDB string
+	// SharedConns is each learner's connection limit on SharedDB; 0 = DefaultSharedConns.
+	SharedConns int
 	// Users and Duration override every load test's -c and -z when not 0 (as the workshop's
 	// --users and --duration).
 	Users    int
@@ -90,6 +98,11 @@ type Config struct {
 	Logf     func(format string, args ...any) // the server's own log; nil = log.Printf
 }
 
+// DefaultSharedConns is each learner's connection limit on a shared PostgreSQL: the
+// max_connections of the private cluster a learner's lab would have had (Scenario 1's lesson
+// is what happens at that ceiling).
+const DefaultSharedConns = 50
+
 // Server is a running class server (New listens; Run serves until its context ends).
 type Server struct {
 	cfg     Config
@@ -97,7 +110,12 @@ type Server struct {
 	allowed map[string]bool // nil: the code decides
 	book    *learnerBook
 	room    *room.Room
-	queue   *queue.Queue
+
+	// sharedRoom is how many learners' labs the shared PostgreSQL holds (SharedDB); shared
+	// names those given a database there so far (guarded by mu).
+	sharedRoom int
+	shared     map[string]bool
+	queue      *queue.Queue
 
 	ssh       *ssh.Server
 	ln        net.Listener
@@ -128,6 +146,9 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	if cfg.Idle <= 0 {
 		cfg.Idle = DefaultIdle
+	}
+	if cfg.SharedConns <= 0 {
+		cfg.SharedConns = DefaultSharedConns
 	}
 	if cfg.Slots <= 0 {
 		cfg.Slots = queue.DefaultSlots(runtime.NumCPU())
@@ -174,6 +195,19 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	if s.book, err = openBook(filepath.Join(cfg.Dir, LearnersFile)); err != nil {
 		return nil, err
+	}
+	if cfg.SharedDB != "" && !cfg.NoLab {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		n, maxConns, err := pg.SharedCapacity(ctx, cfg.SharedDB, cfg.SharedConns)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("the shared PostgreSQL: %w (check --db / DATABASE_URL, or leave it out to give every learner a private cluster)", err)
+		}
+		if n < 1 {
+			return nil, fmt.Errorf("the shared PostgreSQL's max_connections is %d: not enough for one learner's lab of %d connections; raise max_connections or leave --db out", maxConns, cfg.SharedConns)
+		}
+		s.sharedRoom, s.shared = n, map[string]bool{}
+		cfg.Logf("the shared PostgreSQL (max_connections %d) holds %d learners' labs of %d connections each", maxConns, n, cfg.SharedConns)
 	}
 	s.queue = queue.New(cfg.Slots)
 	s.room = room.New(cfg.Class, cfg.Slots)

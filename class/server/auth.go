@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -163,19 +164,25 @@ func readAuthorizedKeys(path string) (map[string]bool, error) {
 // readCode asks for the class code on the session: the client's terminal is raw, so the
 // characters are read one at a time and echoed as '*'. It gives tries attempts and says whether
 // one matched; ctrl+c or ctrl+d or the end of input stop at once.
-func readCode(rw io.ReadWriter, code string, tries int) bool {
+func readCode(rw io.ReadWriter, code string, tries int, guard *codeGuard) bool {
 	r := bufio.NewReader(&byteReader{rw})
 	for try := 1; try <= tries; try++ {
+		if !guard.allow(time.Now()) {
+			fmt.Fprint(rw, "\r\ntoo many wrong class codes in this class just now: wait a minute, then connect again\r\n")
+			return false
+		}
 		fmt.Fprint(rw, "class code: ")
 		line, ok := readSecretLine(r, rw)
 		if !ok {
 			fmt.Fprint(rw, "\r\n")
 			return false
 		}
-		if line == code {
+		if subtle.ConstantTimeCompare([]byte(line), []byte(code)) == 1 {
 			fmt.Fprint(rw, "\r\nwelcome: your key is remembered for this class\r\n")
 			return true
 		}
+		guard.failed(time.Now())
+		time.Sleep(guard.delay) // each wrong code costs its sender a second
 		if try < tries {
 			fmt.Fprintf(rw, "\r\nthat is not the class code (ask the instructor); %d tries left\r\n", tries-try)
 		}
@@ -227,4 +234,42 @@ func publicKeyHandler(allowed map[string]bool) ssh.PublicKeyHandler {
 	return func(_ ssh.Context, k ssh.PublicKey) bool {
 		return allowed == nil || allowed[Fingerprint(k)]
 	}
+}
+
+// codeGuard bounds how fast the class code can be guessed: each wrong code costs its session
+// delay, and the whole class server takes at most max wrong codes a minute (from every
+// connection together: new connections and new keys do not reset it). A room of learners
+// mistyping stays far below it; a guesser gets max a minute out of a code space of millions.
+type codeGuard struct {
+	mu     sync.Mutex
+	max    int
+	delay  time.Duration
+	recent []time.Time // the wrong codes of the last minute
+}
+
+// newCodeGuard is the server's guard: 30 wrong codes a minute, a second each.
+func newCodeGuard() *codeGuard { return &codeGuard{max: 30, delay: time.Second} }
+
+// allow says whether another try may be made now.
+func (g *codeGuard) allow(now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.trim(now)
+	return len(g.recent) < g.max
+}
+
+// failed counts a wrong code.
+func (g *codeGuard) failed(now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.trim(now)
+	g.recent = append(g.recent, now)
+}
+
+func (g *codeGuard) trim(now time.Time) {
+	i := 0
+	for i < len(g.recent) && now.Sub(g.recent[i]) >= time.Minute {
+		i++
+	}
+	g.recent = g.recent[i:]
 }

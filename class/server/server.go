@@ -110,6 +110,7 @@ type Server struct {
 	allowed map[string]bool // nil: the code decides
 	book    *learnerBook
 	room    *room.Room
+	codes   *codeGuard // wrong class codes, bounded for the whole server
 
 	// sharedRoom is how many learners' labs the shared PostgreSQL holds (SharedDB); shared
 	// names those given a database there so far (guarded by mu).
@@ -209,6 +210,7 @@ func New(cfg Config) (_ *Server, err error) {
 		s.sharedRoom, s.shared = n, map[string]bool{}
 		cfg.Logf("the shared PostgreSQL (max_connections %d) holds %d learners' labs of %d connections each", maxConns, n, cfg.SharedConns)
 	}
+	s.codes = newCodeGuard()
 	s.queue = queue.New(cfg.Slots)
 	s.room = room.New(cfg.Class, cfg.Slots)
 	s.queue.OnChange(func() { s.room.SetQueue(len(s.queue.Running()), len(s.queue.Waiting())) })

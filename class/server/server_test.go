@@ -444,3 +444,22 @@ func TestExposureIsSaidOffLoopback(t *testing.T) {
 		t.Errorf("a server on every network warns: %q", w)
 	}
 }
+
+// The class code cannot be guessed fast: the server takes only so many wrong codes a minute,
+// from every connection together, and takes more once the minute has passed.
+func TestWrongClassCodesAreBoundedForTheWholeServer(t *testing.T) {
+	g := &codeGuard{max: 3}
+	now := time.Now()
+	for i := 0; i < 3; i++ {
+		if !g.allow(now) {
+			t.Fatalf("try %d refused before the bound", i+1)
+		}
+		g.failed(now)
+	}
+	if g.allow(now.Add(30 * time.Second)) {
+		t.Fatal("a 4th wrong code within the minute was allowed")
+	}
+	if !g.allow(now.Add(61 * time.Second)) {
+		t.Fatal("tries are still refused a minute later")
+	}
+}

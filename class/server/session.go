@@ -165,7 +165,7 @@ func (s *Server) letIn(sess ssh.Session, st *session) (*learner, error) {
 		return nil, errNameTaken(name)
 	case !bound && s.allowed == nil:
 		fmt.Fprintf(sess, "welcome to the class, %s: type the class code the instructor gave (once: your key is remembered)\r\n", name)
-		if !readCode(readWriter{st.in, sess}, s.code, codeTries) {
+		if !readCode(readWriter{st.in, sess}, s.code, codeTries, s.codes) {
 			return nil, errQuiet
 		}
 	}

@@ -128,6 +128,9 @@ func (a *App) labUpdate(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		a.lab.status = msg
 		return tea.Batch(append(cmds, a.spinCmd(), a.broadcast(msg))...), true
 
+	case labLoopSampleMsg:
+		return a.labUpdate(labSampleMsg(msg))
+
 	case labSampleMsg:
 		if msg.Run != nil && a.loading() {
 			s := msg.LabSample
@@ -509,7 +512,7 @@ func (a *App) labHelp() []key.Binding {
 	}
 	var bs []key.Binding
 	seen := map[string]bool{}
-	for _, b := range stepBlocks(a.c.scenario, r.step) {
+	for _, b := range a.c.blocks(r.step) {
 		if b.Kind != content.CommandBlock || b.Action == nil {
 			continue
 		}

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
 
 	"scalelab/lab/load"
 )
@@ -129,4 +131,25 @@ func TestSecondProgramAttachesToTheRunningLab(t *testing.T) {
 	}
 	tm.Send(tea.Quit())
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// A 256- or 16-colour terminal gets the palette's colours turned once into its own, the same
+// ones lipgloss would pick at every frame.
+func TestPaletteInTheTerminalsProfile(t *testing.T) {
+	base := paletteFor(ThemeDefault, false)
+	for _, profile := range []termenv.Profile{termenv.ANSI256, termenv.ANSI} {
+		got := inProfile(Palette{Accent: base.Accent}, profile).Accent.(lipgloss.AdaptiveColor)
+		want := base.Accent.(lipgloss.AdaptiveColor)
+		for _, pair := range [][2]string{{got.Dark, want.Dark}, {got.Light, want.Light}} {
+			if profile.Color(pair[0]) != profile.Color(pair[1]) {
+				t.Errorf("profile %v: %s draws as %v, the hex %s as %v", profile, pair[0], profile.Color(pair[0]), pair[1], profile.Color(pair[1]))
+			}
+			if strings.HasPrefix(pair[0], "#") {
+				t.Errorf("profile %v: %s was not turned into the profile's colour", profile, pair[0])
+			}
+		}
+	}
+	if got := inProfile(base, termenv.TrueColor); got != base {
+		t.Errorf("a true-colour terminal's palette changed: %+v", got)
+	}
 }

@@ -25,13 +25,15 @@ func metaOnly(md string) bool {
 // common is the state every screen shares (soft-serve's "common" value): styles, keys,
 // the scenario, the worksheet and how markdown is rendered. Screens hold a pointer to it.
 type common struct {
-	styles   *Styles
-	keys     *KeyMap
-	scenario *content.Scenario
-	sheet    *sheet
-	render   renderSpec
-	runs     map[string]bool // stages with a recorded run (LabRunsMsg): the step checks
-	hints    map[string]bool // lab conditions that hold now (LabStatusMsg.Hints): live Stuck? rows
+	blockCache [][]content.Block // blocks, by step
+	measured   map[int][]string  // stagesMeasured, by step
+	styles     *Styles
+	keys       *KeyMap
+	scenario   *content.Scenario
+	sheet      *sheet
+	render     renderSpec
+	runs       map[string]bool // stages with a recorded run (LabRunsMsg): the step checks
+	hints      map[string]bool // lab conditions that hold now (LabStatusMsg.Hints): live Stuck? rows
 	// the lab whose records the screens read (nil with --no-lab: no lab keys, no stage rows),
 	// its stages and its actions' keys
 	lab     lab.Lab
@@ -65,6 +67,22 @@ func stepBlocks(sc *content.Scenario, i int) []content.Block {
 	return out
 }
 
+// blocks is stepBlocks of the scenario's step i, worked out once per step: the scenario does
+// not change, and the step list reads every step's blocks at every frame. The slice is shared:
+// read it, never change it.
+func (c *common) blocks(i int) []content.Block {
+	if i < 0 || i >= len(c.scenario.Steps) {
+		return nil
+	}
+	if c.blockCache == nil {
+		c.blockCache = make([][]content.Block, len(c.scenario.Steps))
+	}
+	if c.blockCache[i] == nil {
+		c.blockCache[i] = stepBlocks(c.scenario, i)
+	}
+	return c.blockCache[i]
+}
+
 // questionsIn lists the questions of blocks in order.
 func questionsIn(blocks []content.Block) []*content.Question {
 	var qs []*content.Question
@@ -78,7 +96,7 @@ func questionsIn(blocks []content.Block) []*content.Question {
 
 // progress counts the answered questions of step i.
 func (c *common) progress(i int) (answered, total int) {
-	for _, q := range questionsIn(stepBlocks(c.scenario, i)) {
+	for _, q := range questionsIn(c.blocks(i)) {
 		total++
 		if c.sheet.answered(q) {
 			answered++

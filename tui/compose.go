@@ -43,7 +43,7 @@ func (r *reader) compose() {
 	cp := &composer{r: r, promptAt: map[string]int{}}
 	cp.head()
 	rend := r.renderFor(r.step)
-	blocks := stepBlocks(r.c.scenario, r.step)
+	blocks := r.c.blocks(r.step)
 	if rend == nil {
 		rend = rawRender(blocks, r.textWidth()) // until glamour's rendering arrives: the source, wrapped
 	}

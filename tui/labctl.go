@@ -149,10 +149,10 @@ func (c *LabController) Logf(format string, args ...any) {
 func (c *LabController) Contract() lab.Lab { return c.lab }
 
 type labUpMsg struct{ err error }
-type labTickMsg struct{}
 
-// labLoopSampleMsg is a sample taken by the sampling loop (labTickMsg): the controller forwards
-// it to the screens as a labSampleMsg and schedules the next tick. Only this message reschedules,
+// labLoopSampleMsg is a sample taken by the sampling loop, a tick after the last one: the
+// controller schedules the next tick from it, and the app hands it to the screens as a
+// labSampleMsg (one message a second when idle: every message costs a View). Only this message reschedules,
 // so there is exactly one loop however many one-shot samples (a run's start and end) are taken.
 type labLoopSampleMsg struct{ LabSample }
 type labStartTickMsg struct{}
@@ -282,8 +282,6 @@ func (c *LabController) Update(msg tea.Msg) tea.Cmd {
 		}
 		c.syncTasks()
 		return tea.Batch(c.stateCmd(), c.fillTablesCmd(nil, true), c.tickCmd(0))
-	case labTickMsg:
-		return c.loopSampleCmd()
 	case labLoopSampleMsg:
 		return c.loopSample(msg.LabSample)
 	case labStateMsg:
@@ -306,7 +304,7 @@ func (c *LabController) loopSample(s LabSample) tea.Cmd {
 	if s.Run != nil {
 		every = 250 * time.Millisecond
 	}
-	cmds := []tea.Cmd{func() tea.Msg { return labSampleMsg{s} }, c.tickCmd(every)}
+	cmds := []tea.Cmd{c.tickCmd(every)} // the sample itself goes to the screens through the app
 	c.mu.Lock()
 	stale := time.Since(c.stateAt) > 3*time.Second
 	busy := c.busy
@@ -660,9 +658,16 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 
 func (c *LabController) tickCmd(after time.Duration) tea.Cmd {
 	if after <= 0 {
-		return func() tea.Msg { return labTickMsg{} }
+		return c.loopSampleCmd()
 	}
-	return c.after(after, func(time.Time) tea.Msg { return labTickMsg{} })
+	// the sample is read when the tick fires, in the tick's goroutine: one message per tick
+	return c.after(after, func(time.Time) tea.Msg {
+		s, ok := c.sample()
+		if !ok {
+			return nil // the lab is closed: the loop ends
+		}
+		return labLoopSampleMsg{s}
+	})
 }
 
 // sampleCmd reads the lab once (a one-shot sample: a run's start and end show at once); it

@@ -63,7 +63,7 @@ func (p *msgPump) until(t *testing.T, what string, ok func(tea.Msg) bool) tea.Ms
 func (p *msgPump) ticksInFlight() int {
 	n := 0
 	for _, m := range p.queue {
-		if _, ok := m.(labTickMsg); ok {
+		if _, ok := m.(labLoopSampleMsg); ok {
 			n++
 		}
 	}
@@ -101,9 +101,8 @@ func TestLabOneSamplingLoop(t *testing.T) {
 	for i := 0; i < 60; i++ {
 		most = max(most, p.ticksInFlight())
 		switch p.step(t).(type) {
-		case labTickMsg:
+		case labLoopSampleMsg: // the loop's tick and its sample in one message
 			ticks++
-		case labSampleMsg:
 			samples++
 		}
 	}

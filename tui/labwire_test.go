@@ -181,10 +181,10 @@ func (r *labRig) quit(t *testing.T) *App {
 func TestLabLoadTestFillsTables(t *testing.T) {
 	r := newLabRig(t, 80, 24, nil)
 	send(r.tm, "L")
-	sample := r.waitMsg(t, "a sample of the running load test", func(m tea.Msg) bool {
-		s, ok := m.(labSampleMsg)
+	sample, _ := asSample(r.waitMsg(t, "a sample of the running load test", func(m tea.Msg) bool {
+		s, ok := asSample(m)
 		return ok && s.Run != nil && s.Telemetry.Total.Requests > 0
-	}).(labSampleMsg)
+	}))
 	if sample.RunTotal != 2*time.Second {
 		t.Errorf("the run's planned duration = %v, want the --duration default 2s", sample.RunTotal)
 	}
@@ -375,7 +375,7 @@ func TestLabStopAndReset(t *testing.T) {
 	r.ctl.runOpts.Duration = time.Minute // long enough to be stopped
 	send(r.tm, "L")
 	r.waitMsg(t, "a running sample", func(m tea.Msg) bool {
-		s, ok := m.(labSampleMsg)
+		s, ok := asSample(m)
 		return ok && s.Run != nil && s.Telemetry.Total.Requests > 0
 	})
 	waitText(t, r.tm, "load test", "left") // the live strip and the pane beside the text
@@ -415,4 +415,16 @@ func TestLabStopAndReset(t *testing.T) {
 			t.Errorf("task %s still ticked after the reset", id)
 		}
 	}
+}
+
+// asSample is the sample a message carries to the screens: a one-shot sample, or the sampling
+// loop's.
+func asSample(m tea.Msg) (labSampleMsg, bool) {
+	switch s := m.(type) {
+	case labSampleMsg:
+		return s, true
+	case labLoopSampleMsg:
+		return labSampleMsg(s), true
+	}
+	return labSampleMsg{}, false
 }

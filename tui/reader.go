@@ -118,7 +118,7 @@ func (r *reader) widestDiagram() int {
 	if r.diagramW < 0 {
 		r.diagramW = 0
 		for i := range r.c.scenario.Steps {
-			for _, b := range stepBlocks(r.c.scenario, i) {
+			for _, b := range r.c.blocks(i) {
 				if b.Kind == content.ImageBlock && b.Image != nil {
 					r.diagramW = max(r.diagramW, lipgloss.Width(diagramFor(b.Image)))
 				}
@@ -166,7 +166,7 @@ func (r *reader) ensureRender(step int) tea.Cmd {
 		return nil
 	}
 	r.pending[k] = true
-	return renderFittedCmd(r.c.render, k, stepBlocks(r.c.scenario, step), r.c.styles.Hint)
+	return renderFittedCmd(r.c.render, k, r.c.blocks(step), r.c.styles.Hint)
 }
 
 // prefetch renders the neighbouring steps so n/p show them at once.
@@ -362,7 +362,7 @@ func (r *reader) moveFocus(dir int) tea.Cmd {
 		return nil
 	}
 	for s := r.step + dir; s >= 0 && s < len(r.c.scenario.Steps); s += dir {
-		if n := countItems(stepBlocks(r.c.scenario, s)); n > 0 {
+		if n := countItems(r.c.blocks(s)); n > 0 {
 			cmd := r.gotoStep(s)
 			if dir > 0 {
 				r.focus = 0

@@ -35,10 +35,10 @@ type stepCheck struct {
 // checks lists step i's checks.
 func (c *common) checks(i int) []stepCheck {
 	var out []stepCheck
-	for _, q := range questionsIn(stepBlocks(c.scenario, i)) {
+	for _, q := range questionsIn(c.blocks(i)) {
 		out = append(out, stepCheck{what: "answer " + q.ID, done: c.sheet.answered(q)})
 	}
-	for _, b := range stepBlocks(c.scenario, i) {
+	for _, b := range c.blocks(i) {
 		if b.Kind == content.TableBlock && b.Table != nil && b.Table.Fillable {
 			out = append(out, stepCheck{what: "fill the results table", done: tableFilled(b.Table, c.sheet.ws.Tables[b.Table.ID])})
 		}
@@ -60,6 +60,20 @@ func (c *common) stagesMeasured(i int) []string {
 	if c.lab == nil {
 		return nil
 	}
+	// the scenario and the lab's stages never change: worked out once per step (the step list
+	// asks for every step at every frame)
+	if c.measured == nil {
+		c.measured = map[int][]string{}
+	}
+	if m, ok := c.measured[i]; ok {
+		return m
+	}
+	m := c.workOutStagesMeasured(i)
+	c.measured[i] = m
+	return m
+}
+
+func (c *common) workOutStagesMeasured(i int) []string {
 	var before, out []string
 	for s := 0; s <= i && s < len(c.scenario.Steps); s++ {
 		names, loads := c.stepCommands(s)
@@ -84,7 +98,7 @@ func (c *common) stagesMeasured(i int) []string {
 // stepCommands lists the lab action names of step s's command blocks in order (the lab's name
 // for an alias), and which of them are load tests.
 func (c *common) stepCommands(s int) (names []string, loads []bool) {
-	for _, b := range stepBlocks(c.scenario, s) {
+	for _, b := range c.blocks(s) {
 		if b.Kind != content.CommandBlock || b.Action == nil {
 			continue
 		}

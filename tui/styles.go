@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Theme selects the palette: the default one, or the projector one (bold text and only the
@@ -49,7 +52,7 @@ func paletteFor(t Theme, noColor bool) Palette {
 			Bad: lipgloss.Color("9"), Focus: lipgloss.Color("11"), Highlight: lipgloss.Color("13"),
 		}
 	}
-	return Palette{
+	return inProfile(Palette{
 		Accent:    lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#9F8CFF"},
 		Subtle:    lipgloss.AdaptiveColor{Light: "#9A9A9A", Dark: "#5C5C5C"},
 		Muted:     lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#9A9A9A"},
@@ -59,7 +62,35 @@ func paletteFor(t Theme, noColor bool) Palette {
 		Bad:       lipgloss.AdaptiveColor{Light: "#C0262D", Dark: "#FF6B6B"},
 		Focus:     lipgloss.AdaptiveColor{Light: "#B25E00", Dark: "#FFB454"},
 		Highlight: lipgloss.AdaptiveColor{Light: "#A0007A", Dark: "#FF7AD9"},
+	}, lipgloss.ColorProfile())
+}
+
+// inProfile is p with its hex colours turned into the colours of profile (a 256- or 16-colour
+// terminal) once, as lipgloss would turn them at every Render: finding the nearest of 256
+// colours costs more than the rest of drawing a frame, and the class server draws a frame per
+// learner each second. A true-colour (or colourless) profile keeps them as they are.
+func inProfile(p Palette, profile termenv.Profile) Palette {
+	if profile != termenv.ANSI256 && profile != termenv.ANSI {
+		return p
 	}
+	conv := func(c lipgloss.TerminalColor) lipgloss.TerminalColor {
+		a, ok := c.(lipgloss.AdaptiveColor)
+		if !ok {
+			return c
+		}
+		one := func(hex string) string {
+			switch v := profile.Color(hex).(type) {
+			case termenv.ANSI256Color:
+				return strconv.Itoa(int(v))
+			case termenv.ANSIColor:
+				return strconv.Itoa(int(v))
+			}
+			return hex
+		}
+		return lipgloss.AdaptiveColor{Light: one(a.Light), Dark: one(a.Dark)}
+	}
+	return Palette{conv(p.Accent), conv(p.Subtle), conv(p.Muted), conv(p.Text), conv(p.Good),
+		conv(p.Warn), conv(p.Bad), conv(p.Focus), conv(p.Highlight)}
 }
 
 // Styles is the one set of lipgloss styles shared by every screen.

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"scalelab/class/room"
+	"scalelab/lab/load"
 	"scalelab/lab/pg/pgtest"
 )
 
@@ -37,11 +40,21 @@ func TestMain(m *testing.M) {
 // serveForBench runs a text-only class server on dir (keys from dir/keys) until SIGTERM,
 // printing its address.
 func serveForBench(dir string) int {
-	s, err := New(Config{Dir: filepath.Join(dir, "class"), Addr: "127.0.0.1:0", MetricsAddr: MetricsOff, NoLab: os.Getenv(benchLabEnv) == "",
-		KeysFile: filepath.Join(dir, "keys"), Logf: func(string, ...any) {}})
+	cfg := Config{Dir: filepath.Join(dir, "class"), Addr: "127.0.0.1:0", MetricsAddr: MetricsOff, NoLab: os.Getenv(benchLabEnv) == "",
+		KeysFile: filepath.Join(dir, "keys"), Logf: func(string, ...any) {}}
+	if !cfg.NoLab {
+		cfg.Duration, cfg.Users = 2*time.Second, 10 // the benchmarks' load tests are short
+	}
+	s, err := New(cfg)
 	if err != nil {
 		fmt.Println("ERR", err)
 		return 1
+	}
+	if prof := os.Getenv("SCALELAB_CLASS_BENCH_PROF"); prof != "" {
+		if f, err := os.Create(prof); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
 	}
 	fmt.Println("ADDR", s.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -280,6 +293,84 @@ func BenchmarkMemoryPerLearnerLab(b *testing.B) {
 		b.ReportMetric(per/(1<<20), "MB/learner-with-lab")
 		b.ReportMetric(textPer/(1<<20), "MB/learner-text")
 		b.ReportMetric(per/textPer, "lab/text")
+		for _, sc := range scs {
+			sc.close()
+		}
+	}
+}
+
+// BenchmarkTenLearnersWithLabs: 10 learners connected with their labs up (a PostgreSQL each):
+// the server's CPU over 10 s while they are idle, as % of one core (target < 5 %), against the
+// same server with none connected; then the delay from a learner's run being recorded (the
+// run's At in their history, written as it ends) to a board's Wait on the control socket
+// returning it (target < 1 s), against one Snapshot round trip on the same socket.
+func BenchmarkTenLearnersWithLabs(b *testing.B) {
+	if _, err := exec.LookPath("initdb"); err != nil {
+		if m, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb"); len(m) == 0 {
+			b.Skip("PostgreSQL is not installed")
+		}
+	}
+	const n, span, runs = 10, 10 * time.Second, 3
+	for range b.N {
+		var dir string
+		b.Cleanup(func() {
+			learners, _ := filepath.Glob(filepath.Join(dir, "class", LearnersDir, "*"))
+			removeRootClusters(learners...)
+		})
+		bs := startBenchServer(b, n, benchLabEnv+"=1")
+		dir = bs.dir
+		settle()
+		c0 := bs.cpuSeconds(b)
+		time.Sleep(span)
+		empty := (bs.cpuSeconds(b) - c0) / span.Seconds() * 100
+		scs := bs.joinAll(b)
+		for _, sc := range scs {
+			sc.waitFor(5*time.Minute, "PG ✓")
+		}
+		settle()
+		c1 := bs.cpuSeconds(b)
+		time.Sleep(span)
+		idle := (bs.cpuSeconds(b) - c1) / span.Seconds() * 100
+
+		c := room.Dial(filepath.Join(bs.dir, "class", SocketFile))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		t0 := time.Now()
+		snap, err := c.Snapshot(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		roundTrip := time.Since(t0)
+		var worst, sum time.Duration
+		for i := range runs {
+			name := fmt.Sprintf("learner%02d", i)
+			id := LearnerID(name, bs.keys[i].PublicKey())
+			scs[i].send("L")
+			var seen time.Time
+			for seen.IsZero() {
+				if snap, err = c.Wait(ctx, snap.Version); err != nil {
+					b.Fatal(err)
+				}
+				for _, l := range snap.Learners {
+					if l.ID == id && len(l.Runs) > 0 {
+						seen = time.Now()
+					}
+				}
+			}
+			h, err := load.OpenHistory(filepath.Join(bs.dir, "class", LearnersDir, id, load.HistoryFile))
+			if err != nil || len(h.List()) == 0 {
+				b.Fatalf("%s's history: %v", name, err)
+			}
+			d := seen.Sub(h.List()[0].At)
+			sum += d
+			worst = max(worst, d)
+		}
+		cancel()
+		c.Close()
+		b.ReportMetric(idle, "%core-10-labs-idle")
+		b.ReportMetric(empty, "%core-empty")
+		b.ReportMetric(float64(sum.Microseconds())/runs/1000, "ms-run-to-board")
+		b.ReportMetric(float64(worst.Microseconds())/1000, "ms-run-to-board-worst")
+		b.ReportMetric(float64(sum)/runs/float64(roundTrip), "board/round-trip")
 		for _, sc := range scs {
 			sc.close()
 		}

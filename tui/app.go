@@ -32,6 +32,9 @@ type Options struct {
 	Scenario      *content.Scenario
 	Worksheet     *worksheet.Worksheet // nil: an empty one
 	WorksheetPath string               // where answers are saved; "" saves nothing
+	// WorksheetName is shown on the status line instead of WorksheetPath ("" = the path): a
+	// learner of the class server has no use for a path on the server.
+	WorksheetName string
 	Theme         Theme
 	NoColor       bool            // NO_COLOR: no colour at all, bold and reverse only
 	GlamourStyle  string          // "dark" (default), "light" or "notty"; chosen once at start-up
@@ -533,6 +536,9 @@ func (a *App) saveState() (state, path string) {
 		return s.StatusWarn.Render("not saved (no worksheet)"), ""
 	}
 	where := shortPath(sh.path)
+	if a.opt.WorksheetName != "" {
+		where = a.opt.WorksheetName
+	}
 	switch {
 	case sh.lastErr != nil:
 		return s.StatusErr.Render("NOT SAVED: " + sh.lastErr.Error()), ""

@@ -83,7 +83,7 @@ const maxBroadcast = 200
 // oneLine is s as one line of at most n runes: control sequences replaced, runs of spaces and
 // line breaks made one space.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(termsafe.Clean(s)), " ")
+	s = strings.Join(strings.Fields(termsafe.StripBidi(termsafe.Clean(s))), " ")
 	if r := []rune(s); len(r) > n {
 		s = string(r[:n-1]) + "…"
 	}

@@ -135,7 +135,7 @@ func Handler(r *Room, send func(Notice) error) http.Handler {
 // (termsafe), line breaks and tabs turned to spaces, runs of spaces squeezed, trimmed. An
 // empty result or one over MaxMessage runes is an error.
 func CleanMessage(text string) (string, error) {
-	s := termsafe.Clean(text)
+	s := termsafe.StripBidi(termsafe.Clean(text))
 	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 	switch n := utf8.RuneCountInString(s); {
 	case n == 0:

@@ -151,7 +151,7 @@ func (l *learner) newApp(lk look) (*tui.App, error) {
 		return nil, err
 	}
 	opt := tui.Options{
-		Scenario: sc, Worksheet: sh.ws, WorksheetPath: sh.path,
+		Scenario: sc, Worksheet: sh.ws, WorksheetPath: sh.path, WorksheetName: "your worksheet, kept by the class server",
 		Theme: l.s.cfg.Theme, NoColor: lk.noColor, GlamourStyle: lk.glamour, ColorProfile: lk.profile,
 		Notice:  sh.note,
 		Series:  l.seriesLocked(sc),

@@ -155,3 +155,23 @@ func skipString(s string, i int) int {
 	}
 	return i
 }
+
+// StripBidi returns s without the Unicode bidirectional formatting characters (the embeddings,
+// overrides and isolates U+202A–U+202E and U+2066–U+2069, the marks U+200E, U+200F and U+061C).
+// They are not control sequences, but one of them in a line from somebody else (a broadcast)
+// reverses how the rest of the line reads on every screen that shows it.
+func StripBidi(s string) string {
+	if !strings.ContainsFunc(s, isBidi) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isBidi(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isBidi(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}

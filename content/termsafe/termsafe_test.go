@@ -101,3 +101,12 @@ func BenchmarkCleanDirty(b *testing.B) {
 		Clean(s)
 	}
 }
+
+func TestStripBidi(t *testing.T) {
+	if got := StripBidi("pay \u202Eevil\u202C now \u2066x\u2069"); got != "pay evil now x" {
+		t.Fatalf("StripBidi = %q", got)
+	}
+	if s := "plain: שלום"; StripBidi(s) != s {
+		t.Fatal("text with no formatting characters changed")
+	}
+}

@@ -733,3 +733,18 @@ func TestDurationsAreWrittenForPeople(t *testing.T) {
 		}
 	}
 }
+
+// The learner quitting is told how long their lab waits, written for people.
+func TestTheQuitLineSaysHowLongTheLabWaits(t *testing.T) {
+	key := newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
+	ts := startServer(t, Config{NoLab: true, KeysFile: keys})
+	sc := join(t, ts.Server, "lee", key)
+	sc.waitFor(wait, firstStep)
+	sc.send("q")
+	sc.waitEnd(wait)
+	if !strings.Contains(sc.text(), "your lab keeps running for 20 min: connect again to go on") {
+		t.Errorf("the quit line:\n%s", tailText(sc.text(), 500))
+	}
+}

@@ -278,10 +278,11 @@ func (s *Server) askCode(sess ssh.Session, st *session, name string) error {
 	defer t.Stop()
 	who := codeAttempt{addr: remoteHost(sess.RemoteAddr()), name: name}
 	rw := readWriter{&timedReader{r: st.in, t: t, d: s.cfg.codeTimeout}, sess}
-	if readCode(rw, s.code, codeTries, s.codes, who) {
+	ok := readCode(rw, s.code, codeTries, s.codes, who)
+	if t.Stop(); ok && !timedOut.Load() {
 		return nil
 	}
-	if timedOut.Load() {
+	if timedOut.Load() { // the input is closed: the session cannot go on
 		return errors.New("no code typed: connect again when you have it")
 	}
 	return errQuiet

@@ -52,6 +52,8 @@ const (
 	DefaultMaxLearners = 100
 	// DefaultCodeTimeout is how long the class code's prompt waits for a code.
 	DefaultCodeTimeout = 2 * time.Minute
+	// DefaultLoginTimeout is how long a connection may take to log in and open its session.
+	DefaultLoginTimeout = 30 * time.Second
 	// DefaultConnsPerAddr and DefaultConnsTotal cap the SSH connections open at once from one
 	// source address and in all: a room needs a few per learner, a flood gets no more.
 	DefaultConnsPerAddr = 64
@@ -115,6 +117,7 @@ type Config struct {
 	wrongCodeDelay      time.Duration // what each wrong code costs: a second
 	connsPerAddr        int           // DefaultConnsPerAddr
 	connsTotal          int           // DefaultConnsTotal
+	loginTimeout        time.Duration // DefaultLoginTimeout
 }
 
 // DefaultSharedConns is each learner's connection limit on a shared PostgreSQL: the
@@ -190,6 +193,9 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	if cfg.connsTotal <= 0 {
 		cfg.connsTotal = DefaultConnsTotal
+	}
+	if cfg.loginTimeout <= 0 {
+		cfg.loginTimeout = DefaultLoginTimeout
 	}
 	if cfg.KeysFile != "" && cfg.Code != "" {
 		return nil, errors.New("--keys and --code exclude each other: give the list of allowed keys, or a class code, not both")
@@ -282,12 +288,14 @@ func New(cfg Config) (_ *Server, err error) {
 	s.ssh.ReversePortForwardingCallback = nil
 	s.ssh.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 	s.ssh.ChannelHandlers = map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler}
+	// the connection travels with its context, so that its session can stop its login clock
+	s.ssh.ConnCallback = func(ctx ssh.Context, c net.Conn) net.Conn { ctx.SetValue(connKey{}, c); return c }
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w (pass another --addr, or stop what uses that port)", cfg.Addr, err)
 	}
-	s.ln = newCapListener(ln, cfg.connsPerAddr, cfg.connsTotal, cfg.Logf)
+	s.ln = newCapListener(ln, cfg.connsPerAddr, cfg.connsTotal, cfg.loginTimeout, cfg.Logf)
 	if cfg.MetricsAddr != MetricsOff {
 		if s.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
 			return nil, fmt.Errorf("listening for /metrics on %s: %w (pass another --metrics-addr, or --metrics-addr off)", cfg.MetricsAddr, err)
@@ -537,10 +545,13 @@ func randomCode(n int) string {
 
 // capListener caps the connections open at once: perAddr from one source address, total in
 // all. A connection over a cap is closed as soon as it is accepted (and logged), so that one
-// machine cannot take every file descriptor, or every learner's place, by opening connections.
+// machine cannot take every file descriptor, or every learner's place, by opening connections;
+// one that has not opened its session within login is closed too, so that the places are not
+// held by connections that never log in.
 type capListener struct {
 	net.Listener
 	perAddr, total int
+	login          time.Duration
 	logf           func(string, ...any)
 
 	mu     sync.Mutex
@@ -548,8 +559,8 @@ type capListener struct {
 	byAddr map[string]int
 }
 
-func newCapListener(ln net.Listener, perAddr, total int, logf func(string, ...any)) *capListener {
-	return &capListener{Listener: ln, perAddr: perAddr, total: total, logf: logf, byAddr: map[string]int{}}
+func newCapListener(ln net.Listener, perAddr, total int, login time.Duration, logf func(string, ...any)) *capListener {
+	return &capListener{Listener: ln, perAddr: perAddr, total: total, login: login, logf: logf, byAddr: map[string]int{}}
 }
 
 // Accept returns the next connection within the caps.
@@ -577,7 +588,12 @@ func (cl *capListener) Accept() (net.Conn, error) {
 			cl.logf("a connection from %s was closed at once: %s", addr, over)
 			continue
 		}
-		return &cappedConn{Conn: c, cl: cl, addr: addr}, nil
+		cc := &cappedConn{Conn: c, cl: cl, addr: addr}
+		cc.clock = time.AfterFunc(cl.login, func() {
+			cl.logf("a connection from %s was closed: it opened no session within %s", addr, humanDuration(cl.login))
+			cc.closeConn() // not Close: the clock is not this goroutine's to read
+		})
+		return cc, nil
 	}
 }
 
@@ -593,16 +609,29 @@ func (cl *capListener) release(addr string) {
 
 type cappedConn struct {
 	net.Conn
-	cl   *capListener
-	addr string
-	once sync.Once
+	cl    *capListener
+	addr  string
+	clock *time.Timer // closes the connection unless a session opens first
+	once  sync.Once
 }
 
+// loggedIn stops the login clock: the connection opened its session.
+func (c *cappedConn) loggedIn() { c.clock.Stop() }
+
 func (c *cappedConn) Close() error {
+	c.clock.Stop()
+	return c.closeConn()
+}
+
+// closeConn closes the connection and gives its place back (once).
+func (c *cappedConn) closeConn() error {
 	err := c.Conn.Close()
 	c.once.Do(func() { c.cl.release(c.addr) })
 	return err
 }
+
+// connKey keys a connection's *cappedConn in its ssh.Context.
+type connKey struct{}
 
 // remoteHost is the host of a peer's address (its IP without the port).
 func remoteHost(a net.Addr) string {

@@ -748,3 +748,31 @@ func TestTheQuitLineSaysHowLongTheLabWaits(t *testing.T) {
 		t.Errorf("the quit line:\n%s", tailText(sc.text(), 500))
 	}
 }
+
+// A connection that never logs in does not keep its place: it is closed after the login time.
+func TestAConnectionThatNeverLogsInIsClosed(t *testing.T) {
+	logs := &serverLog{t: t}
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", Logf: logs.logf, loginTimeout: 300 * time.Millisecond})
+	c, err := net.DialTimeout("tcp", ts.Addr().String(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(wait))
+	for buf := make([]byte, 256); ; { // the server's version line, then nothing: the end
+		if _, err := c.Read(buf); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatal("a connection that never logged in is still open")
+			}
+			break
+		}
+	}
+	logs.waitLog(wait, "a connection from 127.0.0.1 was closed: it opened no session within")
+
+	// a learner who logs in is not cut by the clock
+	sc := join(t, ts.Server, "alice", newKey(t))
+	sc.waitFor(wait, "class code:")
+	time.Sleep(600 * time.Millisecond) // past the login time, in the prompt
+	sc.send("abc123\r")
+	sc.waitFor(wait, firstStep)
+}

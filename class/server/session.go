@@ -168,6 +168,9 @@ func (st *session) stopped() string {
 // the shutdown can reach it.
 func (s *Server) interactiveOnly(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		if c, ok := sess.Context().Value(connKey{}).(*cappedConn); ok {
+			c.loggedIn()
+		}
 		if _, _, ok := sess.Pty(); !ok || len(sess.Command()) > 0 || sess.Subsystem() != "" {
 			wish.Fatalln(sess, "this server runs the scalelab workshop only: connect with `ssh -p PORT NAME@HOST`, with no command (and no -T)")
 			return

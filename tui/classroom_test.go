@@ -153,3 +153,50 @@ func TestPaletteInTheTerminalsProfile(t *testing.T) {
 		t.Errorf("a true-colour terminal's palette changed: %+v", got)
 	}
 }
+
+// A load test that ends while no program is attached (the learner's connection dropped during
+// the run) is over for the controller: it is told to OnRun, and the next program runs another.
+func TestLoadTestEndingWithTheLearnerAway(t *testing.T) {
+	admit := make(chan struct{}, 2)
+	entered := make(chan struct{}, 2)
+	runs := make(chan load.Record, 4)
+	r := newToyRigWith(t, 120, 40, 0, func(o *LabOptions) {
+		o.Gate = func(ctx context.Context, d time.Duration, wait func(int, time.Duration)) (func() int, error) {
+			entered <- struct{}{}
+			select {
+			case <-admit:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			return func() int { return 0 }, nil
+		}
+		o.OnRun = func(rec load.Record) { runs <- rec }
+	})
+	waitText(t, r.tm, "toy lab · 0 pokes")
+	send(r.tm, "L")
+	<-entered
+	r.tm.Send(tea.Quit()) // the learner is gone before the run has its turn
+	r.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	admit <- struct{}{}
+	select {
+	case <-runs:
+	case <-time.After(20 * time.Second):
+		t.Fatal("a run that ended with no program attached was not told to OnRun")
+	}
+
+	app := New(Options{Scenario: r.app.c.scenario, Worksheet: r.ws, WorksheetPath: r.app.c.sheet.path, Lab: r.ctl, History: r.hist, GlamourStyle: "dark"})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(120, 40))
+	waitText(t, tm, "toy lab · 0 pokes")
+	admit <- struct{}{}
+	send(tm, "L")
+	select {
+	case <-runs:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the learner back could not run another load test")
+	}
+	if n := len(r.hist.List()); n != 2 {
+		t.Fatalf("%d runs recorded, want 2", n)
+	}
+	tm.Send(tea.Quit())
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

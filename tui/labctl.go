@@ -417,6 +417,20 @@ func (c *LabController) CancelRun() {
 	c.mu.Unlock()
 }
 
+// spawn runs work at once on its own goroutine and returns the Cmd that delivers its message:
+// the work runs, and the controller's state settles (busy, a run's progress), even when the
+// program that asked ends before it would run a Cmd (a learner of the class server dropping
+// their connection). Close waits for it.
+func (c *LabController) spawn(work func() tea.Msg) tea.Cmd {
+	done := make(chan tea.Msg, 1)
+	c.inflight.Add(1)
+	go func() {
+		defer c.inflight.Done()
+		done <- work()
+	}()
+	return func() tea.Msg { return <-done }
+}
+
 // Close cancels any run and stops the lab.
 func (c *LabController) Close() error {
 	var err error
@@ -496,9 +510,7 @@ func (c *LabController) do(act lab.Action, a content.Action) tea.Cmd {
 	}
 	c.mu.Unlock()
 	c.actLine.Store(nil)
-	c.inflight.Add(1)
-	return func() tea.Msg {
-		defer c.inflight.Done()
+	return c.spawn(func() tea.Msg {
 		defer c.setIdle(act.Name)
 		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Minute)
 		defer cancel()
@@ -527,7 +539,7 @@ func (c *LabController) do(act lab.Action, a content.Action) tea.Cmd {
 			},
 			c.stateCmd(),
 		)
-	}
+	})
 }
 
 // planStage is the lab's stage now, read for a lab with a plan view only ("" otherwise).
@@ -571,14 +583,13 @@ func (c *LabController) loadTest(act lab.Action, a content.Action) tea.Cmd {
 	if c.gate == nil { // a gated run shows as running once it has its turn
 		c.progress.Store(&load.Progress{Duration: opt.Duration, Target: opt.Requests})
 	}
-	c.inflight.Add(1)
-	return tea.Batch(c.sampleCmd(), func() tea.Msg {
-		defer c.inflight.Done()
+	return tea.Batch(c.sampleCmd(), c.spawn(func() tea.Msg {
 		defer cancel()
 		// One load test at a time in a data home: one from another terminal would measure
 		// this lab together with this one, and both runs would be wrong.
 		release, lerr := running.LockLoadIn(c.home, orWorkshop(c.recordAs))
 		if lerr != nil {
+			c.settleLoad(nil, lerr)
 			return loadDoneMsg{action: a, err: lerr}
 		}
 		defer release()
@@ -594,6 +605,7 @@ func (c *LabController) loadTest(act lab.Action, a content.Action) tea.Cmd {
 			empty := ""
 			c.queueLine.Store(&empty)
 			if err != nil {
+				c.settleLoad(nil, err)
 				return loadDoneMsg{action: a, err: fmt.Errorf("waiting for a load-test turn: %w", err)}
 			}
 			defer turn()                                                                   // given back on every path; a second call is a no-op
@@ -608,8 +620,9 @@ func (c *LabController) loadTest(act lab.Action, a content.Action) tea.Cmd {
 				}
 			}
 		}
+		c.settleLoad(rec, err)
 		return loadDoneMsg{action: a, rec: rec, err: err}
-	})
+	}))
 }
 
 // orWorkshop names this process for the load lock: its record name, or "the workshop".
@@ -620,16 +633,36 @@ func orWorkshop(what string) string {
 	return what
 }
 
-func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
+// settleLoad is the controller's own end of a load test, on the test's goroutine: the run is
+// over for the lab and, recorded, told to OnRun, whether or not a program is there to hear
+// loadDoneMsg (the class server's learner may have dropped their connection meanwhile: the next
+// program must find no run going on, and the board the run).
+func (c *LabController) settleLoad(rec *load.Record, err error) {
 	c.progress.Store(nil)
 	c.mu.Lock()
 	c.runCancel = nil
 	c.mu.Unlock()
+	if rec == nil || rec.Result == nil {
+		return
+	}
+	c.lastRun.Store(rec.Result)
+	if err != nil { // stopped (the partial run is not recorded) or failed
+		return
+	}
+	if id := int64(rec.ID); id > c.histSeen.Load() {
+		c.histSeen.Store(id)
+	}
+	if c.onRun != nil {
+		c.onRun(*rec)
+	}
+}
+
+// loadDone is the program's end of a load test: its summary, the tables, the state.
+func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 	var summary string
 	err := msg.err
 	if msg.rec != nil && msg.rec.Result != nil {
 		r := msg.rec.Result
-		c.lastRun.Store(r)
 		summary = fmt.Sprintf("load test (%s): %s ok, %s failed, p99 %s, %s req/s",
 			lab.StageTitle(c.lab.Stages(), msg.rec.State), numfmt.Pct(r.SuccessRate)+"%", numfmt.Int(r.Failed), numfmt.Dur(r.P99), numfmt.RPS(r.RPS))
 	}
@@ -641,13 +674,7 @@ func (c *LabController) loadDone(msg loadDoneMsg) tea.Cmd {
 	var record tea.Cmd
 	if rec := msg.rec; err == nil && !stopped && rec != nil && rec.Result != nil {
 		fresh = map[string]bool{rec.State: true}
-		if id := int64(rec.ID); id > c.histSeen.Load() {
-			c.histSeen.Store(id)
-		}
 		record = func() tea.Msg { return runRecordMsg{rec: rec} }
-		if c.onRun != nil {
-			c.onRun(*rec)
-		}
 	}
 	return tea.Batch(
 		record,

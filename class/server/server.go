@@ -257,6 +257,7 @@ func New(cfg Config) (_ *Server, err error) {
 	s.codes = newCodeGuard(cfg.wrongCodesPerMinute, cfg.wrongCodeDelay, cfg.Logf)
 	s.queue = queue.New(cfg.Slots)
 	s.room = room.New(cfg.Class, cfg.Slots)
+	s.restoreRoom() // a restarted server's board shows everyone who joined before
 	s.queue.OnChange(func() { s.room.SetQueue(len(s.queue.Running()), len(s.queue.Waiting())) })
 
 	// The learners' terminals are not the server's stdout: the styles are rendered for a

@@ -776,3 +776,19 @@ func TestAConnectionThatNeverLogsInIsClosed(t *testing.T) {
 	sc.send("abc123\r")
 	sc.waitFor(wait, firstStep)
 }
+
+// A restarted server's room holds every learner who joined before, away until they return.
+func TestARestartedServerKnowsTheClass(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "class")
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", Dir: dir})
+	sc := join(t, ts.Server, "alice", newKey(t))
+	sc.waitFor(wait, "class code:")
+	sc.send("abc123\r")
+	sc.waitFor(wait, firstStep)
+	ts.stop(t)
+	again := startServer(t, Config{NoLab: true, Code: "abc123", Dir: dir})
+	waitRoom(t, again.Server, wait, "alice away", func(ls map[string]room.Learner) bool {
+		a, ok := ls["alice"]
+		return ok && !a.Connected
+	})
+}

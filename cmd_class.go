@@ -69,7 +69,7 @@ func classDirFlag(fs *flag.FlagSet) *string {
 }
 
 func runClassServe(args []string, stdout io.Writer) error {
-	fs := newFlagSet("class serve", "class serve [--addr HOST:PORT] [--dir DIR] [--keys FILE | --code CODE] [--slots K] [--idle D] [--metrics-addr HOST:PORT|off] [--db URL] [--no-lab]",
+	fs := newFlagSet("class serve", "class serve [--addr HOST:PORT] [--dir DIR] [--keys FILE | --code CODE] [--slots K] [--max-learners N] [--idle D] [--metrics-addr HOST:PORT|off] [--db URL] [--no-lab]",
 		"Run the workshop over SSH for a class. Every learner connects with `ssh -p 2222 NAME@HOST`\n"+
 			"(NAME: lowercase letters, digits, '_' and '-') and gets the full workshop in their terminal,\n"+
 			"with their own worksheet and their own lab (PostgreSQL cluster, API port) under\n"+
@@ -90,6 +90,7 @@ func runClassServe(args []string, stdout io.Writer) error {
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", server.DefaultMetricsAddr, "where /metrics is served for Prometheus, or off")
 	fs.StringVar(&cfg.SharedDB, "db", os.Getenv("DATABASE_URL"), "a PostgreSQL for every learner's lab instead of a private cluster each (default $DATABASE_URL; its user must create roles and databases): each learner gets a database and a role of their own there, limited to --db-conns connections")
 	fs.IntVar(&cfg.SharedConns, "db-conns", server.DefaultSharedConns, "with --db: each learner's connection limit on it (their private cluster's max_connections otherwise)")
+	fs.IntVar(&cfg.MaxLearners, "max-learners", server.DefaultMaxLearners, "how many learners may join the class (each with one name and one key); a new learner beyond it is refused")
 	fs.BoolVar(&cfg.NoLab, "no-lab", false, "text-only sessions: no lab for anyone (a reading class, a memory test)")
 	fs.IntVar(&cfg.Users, "users", 0, fmt.Sprintf("concurrent users of every learner's load tests, 1 to %d (default: each command's -c)", load.MaxConcurrency))
 	fs.DurationVar(&cfg.Duration, "duration", 0, "how long every learner's load test runs, e.g. 10s (default: each command's -z): shorter runs queue less")
@@ -108,6 +109,9 @@ func runClassServe(args []string, stdout io.Writer) error {
 	}
 	if cfg.SharedConns < 1 {
 		return fmt.Errorf("--db-conns %d is out of range: pass at least 1", cfg.SharedConns)
+	}
+	if cfg.MaxLearners < 1 {
+		return fmt.Errorf("--max-learners %d is out of range: pass at least 1", cfg.MaxLearners)
 	}
 	if explicit(fs, "slots") && cfg.Slots < 1 {
 		return fmt.Errorf("--slots %d is out of range: pass at least 1", cfg.Slots)

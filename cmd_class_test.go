@@ -23,7 +23,7 @@ func TestClassHelpExplainsEveryCommand(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"serve", "--help"}, []string{"ssh -p 2222 NAME@HOST", "ssh-keygen -t ed25519", "--keys", "--code", "--slots", "--idle", "--metrics-addr", "--no-lab"}},
+		{[]string{"serve", "--help"}, []string{"ssh -p 2222 NAME@HOST", "ssh-keygen -t ed25519", "--keys", "--code", "--slots", "--max-learners", "--idle", "--metrics-addr", "--no-lab"}},
 		{[]string{"board", "--help"}, []string{"projector", "scalelab class serve"}},
 		{[]string{"export", "--help"}, []string{"--csv", "--md", "markdown"}},
 	} {
@@ -67,6 +67,7 @@ func TestClassServeRefusesBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--slots", "0"}, "--slots 0 is out of range"},
+		{[]string{"--max-learners", "0"}, "--max-learners 0 is out of range"},
 		{[]string{"--idle", "10ms"}, "--idle 10ms is too short"},
 		{[]string{"--duration", "10h"}, "--duration 10h0m0s is out of range"},
 		{[]string{"--users", "0"}, "--users 0 is out of range"},
@@ -80,6 +81,23 @@ func TestClassServeRefusesBadFlags(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("class serve %v: %v, want %q", c.args, err, c.want)
 		}
+	}
+}
+
+// A class directory too deep for its control socket is refused before the join banner, and
+// leaves nothing behind.
+func TestClassServeRefusesADirTooLongForItsSocket(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 60), strings.Repeat("e", 60))
+	var stdout bytes.Buffer
+	err := runClassServe([]string{"--dir", dir, "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--no-lab"}, &stdout)
+	if err == nil || !strings.Contains(err.Error(), "pass a shorter --dir") {
+		t.Fatalf("a directory too long for its socket: %v", err)
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("the join banner printed before the refusal:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "server.pid")); err == nil {
+		t.Error("a refused server left server.pid")
 	}
 }
 

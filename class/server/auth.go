@@ -114,9 +114,27 @@ func (b *learnerBook) lookup(name, fp string) (bound, same bool) {
 	return ok, ok && e.Fingerprint == fp
 }
 
-// bind remembers name → fp (written at once, 0600). A name bound to another key meanwhile is
-// refused with ErrNameTaken.
-func (b *learnerBook) bind(name, fp, id string) error {
+// nameOf is the name the key with fingerprint fp joined as ("" none). A key is one learner.
+func (b *learnerBook) nameOf(fp string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.nameOfLocked(fp)
+}
+
+func (b *learnerBook) nameOfLocked(fp string) string {
+	first := ""
+	for name, e := range b.Names {
+		if e.Fingerprint == fp && (first == "" || name < first) {
+			first = name
+		}
+	}
+	return first
+}
+
+// bind remembers name → fp (written at once, 0600). It refuses a name bound to another key
+// (errNameTaken), a key bound to another name (errKeyJoined), and a new learner when max have
+// joined already.
+func (b *learnerBook) bind(name, fp, id string, max int) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if e, ok := b.Names[name]; ok {
@@ -124,6 +142,12 @@ func (b *learnerBook) bind(name, fp, id string) error {
 			return errNameTaken(name)
 		}
 		return nil
+	}
+	if other := b.nameOfLocked(fp); other != "" {
+		return errKeyJoined(other)
+	}
+	if len(b.Names) >= max {
+		return fmt.Errorf("this class is full: %d learners joined it, its most (the instructor can raise --max-learners)", len(b.Names))
 	}
 	b.Names[name] = binding{Fingerprint: fp, ID: id, Joined: time.Now().UTC()}
 	data, err := json.MarshalIndent(b, "", "  ")
@@ -138,6 +162,10 @@ func (b *learnerBook) bind(name, fp, id string) error {
 
 func errNameTaken(name string) error {
 	return fmt.Errorf("the name %s is taken in this class: connect with another name", name)
+}
+
+func errKeyJoined(name string) error {
+	return fmt.Errorf("this key joined this class as %s: connect as %s", name, name)
 }
 
 // readAuthorizedKeys reads an authorized_keys file: the keys allowed in, by fingerprint.
@@ -161,14 +189,18 @@ func readAuthorizedKeys(path string) (map[string]bool, error) {
 	return keys, nil
 }
 
+// codeAttempt is who is typing a class code: their source address and the name they gave.
+type codeAttempt struct{ addr, name string }
+
 // readCode asks for the class code on the session: the client's terminal is raw, so the
 // characters are read one at a time and echoed as '*'. It gives tries attempts and says whether
-// one matched; ctrl+c or ctrl+d or the end of input stop at once.
-func readCode(rw io.ReadWriter, code string, tries int, guard *codeGuard) bool {
+// one matched; ctrl+c or ctrl+d or the end of input stop at once. A source address over the
+// guard's bound is told so and not asked.
+func readCode(rw io.ReadWriter, code string, tries int, guard *codeGuard, who codeAttempt) bool {
 	r := bufio.NewReader(&byteReader{rw})
 	for try := 1; try <= tries; try++ {
-		if !guard.allow(time.Now()) {
-			fmt.Fprint(rw, "\r\ntoo many wrong class codes in this class just now: wait a minute, then connect again\r\n")
+		if !guard.allow(who.addr, time.Now()) {
+			fmt.Fprint(rw, "\r\ntoo many wrong class codes from your address just now: wait a minute, then connect again\r\n")
 			return false
 		}
 		fmt.Fprint(rw, "class code: ")
@@ -181,14 +213,21 @@ func readCode(rw io.ReadWriter, code string, tries int, guard *codeGuard) bool {
 			fmt.Fprint(rw, "\r\nwelcome: your key is remembered for this class\r\n")
 			return true
 		}
-		guard.failed(time.Now())
-		time.Sleep(guard.delay) // each wrong code costs its sender a second
+		time.Sleep(guard.failed(who, time.Now())) // each wrong code costs its sender a second
 		if try < tries {
-			fmt.Fprintf(rw, "\r\nthat is not the class code (ask the instructor); %d tries left\r\n", tries-try)
+			fmt.Fprintf(rw, "\r\nthat is not the class code (ask the instructor); %s left\r\n", plural(tries-try, "try", "tries"))
 		}
 	}
 	fmt.Fprint(rw, "\r\nthat is not the class code: ask the instructor for it, then connect again\r\n")
 	return false
+}
+
+// plural is "1 try", "2 tries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // byteReader reads one byte at a time, so nothing after the code's line is consumed from the
@@ -237,39 +276,66 @@ func publicKeyHandler(allowed map[string]bool) ssh.PublicKeyHandler {
 }
 
 // codeGuard bounds how fast the class code can be guessed: each wrong code costs its session
-// delay, and the whole class server takes at most max wrong codes a minute (from every
-// connection together: new connections and new keys do not reset it). A room of learners
-// mistyping stays far below it; a guesser gets max a minute out of a code space of millions.
+// delay, and each source address gets at most max wrong codes a minute (new connections and
+// new keys from it do not reset it). A learner mistyping stays far below it; a guesser gets max
+// a minute out of a code space of millions, and cannot lock anyone else out.
 type codeGuard struct {
 	mu     sync.Mutex
 	max    int
 	delay  time.Duration
-	recent []time.Time // the wrong codes of the last minute
+	logf   func(string, ...any)
+	recent map[string][]time.Time // by source address: its wrong codes of the last minute
 }
 
-// newCodeGuard is the server's guard: 30 wrong codes a minute, a second each.
-func newCodeGuard() *codeGuard { return &codeGuard{max: 30, delay: time.Second} }
+// newCodeGuard is a guard of max wrong codes a minute per address (0: 30), delay each (0: a
+// second), logging on logf.
+func newCodeGuard(max int, delay time.Duration, logf func(string, ...any)) *codeGuard {
+	if max <= 0 {
+		max = 30
+	}
+	if delay <= 0 {
+		delay = time.Second
+	}
+	return &codeGuard{max: max, delay: delay, logf: logf, recent: map[string][]time.Time{}}
+}
 
-// allow says whether another try may be made now.
-func (g *codeGuard) allow(now time.Time) bool {
+// allow says whether addr may try another code now.
+func (g *codeGuard) allow(addr string, now time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.trim(now)
-	return len(g.recent) < g.max
+	return len(g.trim(addr, now)) < g.max
 }
 
-// failed counts a wrong code.
-func (g *codeGuard) failed(now time.Time) {
+// failed counts a wrong code of who (logged, and the lock-out of their address when it
+// reaches the bound) and returns what it costs them.
+func (g *codeGuard) failed(who codeAttempt, now time.Time) time.Duration {
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.trim(now)
-	g.recent = append(g.recent, now)
+	for addr := range g.recent { // the map holds the addresses of the last minute only
+		g.trim(addr, now)
+	}
+	n := len(g.recent[who.addr]) + 1
+	g.recent[who.addr] = append(g.recent[who.addr], now)
+	g.mu.Unlock()
+	name := cleanForError(who.name)
+	g.logf("a wrong class code from %s as %q (%d in the last minute from there)", who.addr, name, n)
+	if n == g.max {
+		g.logf("%s is refused the class code for a minute: %d wrong codes in a minute (the last as %q)", who.addr, n, name)
+	}
+	return g.delay
 }
 
-func (g *codeGuard) trim(now time.Time) {
+// trim drops addr's wrong codes older than a minute (and addr, when none is left).
+func (g *codeGuard) trim(addr string, now time.Time) []time.Time {
+	times := g.recent[addr]
 	i := 0
-	for i < len(g.recent) && now.Sub(g.recent[i]) >= time.Minute {
+	for i < len(times) && now.Sub(times[i]) >= time.Minute {
 		i++
 	}
-	g.recent = g.recent[i:]
+	times = times[i:]
+	if len(times) == 0 {
+		delete(g.recent, addr)
+		return nil
+	}
+	g.recent[addr] = times
+	return times
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,4 +261,80 @@ func fileMode(t testing.TB, path string) os.FileMode {
 		t.Fatal(err)
 	}
 	return fi.Mode().Perm()
+}
+
+// dialFrom opens an SSH connection as user with key from the loopback address local
+// (127.0.0.2 is loopback on Linux too): a second source address for the per-address bounds.
+func dialFrom(local, addr, user string, key gossh.Signer) (*gossh.Client, error) {
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}, Timeout: 10 * time.Second}
+	conn, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	c, chans, reqs, err := gossh.NewClientConn(conn, addr, &gossh.ClientConfig{
+		User: user, Auth: []gossh.AuthMethod{gossh.PublicKeys(key)}, Timeout: 10 * time.Second,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	conn.SetDeadline(time.Time{})
+	return gossh.NewClient(c, chans, reqs), nil
+}
+
+// joinFrom is join from the loopback address local.
+func joinFrom(t testing.TB, s *Server, local, user string, key gossh.Signer) *screen {
+	t.Helper()
+	c, err := dialFrom(local, s.Addr().String(), user, key)
+	if err != nil {
+		t.Fatalf("joining as %s from %s: %v", user, local, err)
+	}
+	return openScreen(t, c)
+}
+
+// serverLog is a server's log lines, kept for the test to read (and passed to t.Logf).
+type serverLog struct {
+	t     testing.TB
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *serverLog) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	l.lines = append(l.lines, line)
+	l.mu.Unlock()
+	l.t.Logf("server: %s", line)
+}
+
+// has says whether a line holds every part.
+func (l *serverLog) has(parts ...string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range l.lines {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(line, p)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// waitLog waits up to d for a log line holding every part.
+func (l *serverLog) waitLog(d time.Duration, parts ...string) {
+	l.t.Helper()
+	deadline := time.Now().Add(d)
+	for !l.has(parts...) {
+		if time.Now().After(deadline) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			l.t.Fatalf("the server never logged %q within %v; it logged:\n%s", parts, d, strings.Join(l.lines, "\n"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -15,7 +15,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log"
 	"net"
 	"net/http"
@@ -23,11 +22,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
@@ -39,6 +37,7 @@ import (
 
 	"scalelab/class/queue"
 	"scalelab/class/room"
+	"scalelab/content/safefile"
 	"scalelab/lab/feed"
 	"scalelab/lab/pg"
 	"scalelab/tui"
@@ -49,14 +48,27 @@ const (
 	DefaultAddr        = "127.0.0.1:2222"
 	DefaultMetricsAddr = "127.0.0.1:9622"
 	DefaultIdle        = 20 * time.Minute
+	// DefaultMaxLearners is how many learners may join one class.
+	DefaultMaxLearners = 100
+	// DefaultCodeTimeout is how long the class code's prompt waits for a code.
+	DefaultCodeTimeout = 2 * time.Minute
+	// DefaultLoginTimeout is how long a connection may take to log in and open its session.
+	DefaultLoginTimeout = 30 * time.Second
+	// DefaultConnsPerAddr and DefaultConnsTotal cap the SSH connections open at once from one
+	// source address and in all: a room needs a few per learner, a flood gets no more.
+	DefaultConnsPerAddr = 64
+	DefaultConnsTotal   = 512
 	// MetricsOff as Config.MetricsAddr serves no /metrics.
 	MetricsOff = "off"
 )
 
 // Files of the class directory.
 const (
-	HostKeyFile  = "host_ed25519"
-	PIDFile      = "server.pid"
+	HostKeyFile = "host_ed25519"
+	PIDFile     = "server.pid"
+	// LockFile is held (an exclusive flock) by the class server running on the directory, for
+	// its whole life: the kernel drops it when that process ends, however it ends.
+	LockFile     = "server.lock"
 	SocketFile   = "control.sock"
 	LearnersDir  = "learners"
 	stopNotice   = "the class server is stopping: your answers are saved"
@@ -96,6 +108,16 @@ type Config struct {
 	Theme    tui.Theme
 	Class    string                           // the class's name on the board; "" = the directory's name
 	Logf     func(format string, args ...any) // the server's own log; nil = log.Printf
+	// MaxLearners is how many learners may join (each name and key once); 0 = DefaultMaxLearners.
+	MaxLearners int
+
+	// Bounds shortened by tests; 0 = the defaults.
+	codeTimeout         time.Duration // the class code's prompt: DefaultCodeTimeout
+	wrongCodesPerMinute int           // per source address: 30
+	wrongCodeDelay      time.Duration // what each wrong code costs: a second
+	connsPerAddr        int           // DefaultConnsPerAddr
+	connsTotal          int           // DefaultConnsTotal
+	loginTimeout        time.Duration // DefaultLoginTimeout
 }
 
 // DefaultSharedConns is each learner's connection limit on a shared PostgreSQL: the
@@ -110,7 +132,7 @@ type Server struct {
 	allowed map[string]bool // nil: the code decides
 	book    *learnerBook
 	room    *room.Room
-	codes   *codeGuard // wrong class codes, bounded for the whole server
+	codes   *codeGuard // wrong class codes, bounded per source address
 
 	// sharedRoom is how many learners' labs the shared PostgreSQL holds (SharedDB); shared
 	// names those given a database there so far (guarded by mu).
@@ -122,8 +144,10 @@ type Server struct {
 	ln        net.Listener
 	metricsLn net.Listener
 	metrics   *http.Server
+	sockLn    net.Listener // the control socket
 	pidPath   string
 	sockPath  string
+	unlock    func() // releases LockFile
 
 	mu       sync.Mutex
 	learners map[string]*learner // by ID
@@ -132,9 +156,10 @@ type Server struct {
 	wg       sync.WaitGroup // session handlers
 }
 
-// New checks the configuration, prepares the class directory (0700), takes server.pid (a
-// live server on the same directory is refused), loads or makes the host key, and listens on
-// the SSH and /metrics addresses. Nothing is served before Run.
+// New checks the configuration, prepares the class directory (0700), takes server.lock (a
+// live server on the same directory is refused, and nothing of it is touched), writes
+// server.pid, loads or makes the host key, and listens on the SSH and /metrics addresses and
+// the control socket. Nothing is served before Run.
 func New(cfg Config) (_ *Server, err error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("the class needs a directory: pass --dir DIR")
@@ -157,11 +182,29 @@ func New(cfg Config) (_ *Server, err error) {
 	if cfg.Logf == nil {
 		cfg.Logf = log.Printf
 	}
+	if cfg.MaxLearners <= 0 {
+		cfg.MaxLearners = DefaultMaxLearners
+	}
+	if cfg.codeTimeout <= 0 {
+		cfg.codeTimeout = DefaultCodeTimeout
+	}
+	if cfg.connsPerAddr <= 0 {
+		cfg.connsPerAddr = DefaultConnsPerAddr
+	}
+	if cfg.connsTotal <= 0 {
+		cfg.connsTotal = DefaultConnsTotal
+	}
+	if cfg.loginTimeout <= 0 {
+		cfg.loginTimeout = DefaultLoginTimeout
+	}
 	if cfg.KeysFile != "" && cfg.Code != "" {
 		return nil, errors.New("--keys and --code exclude each other: give the list of allowed keys, or a class code, not both")
 	}
 	if cfg.Dir, err = filepath.Abs(cfg.Dir); err != nil {
 		return nil, err
+	}
+	if sock := filepath.Join(cfg.Dir, SocketFile); len(sock) > maxSocketPath {
+		return nil, fmt.Errorf("the class directory's path is too long for its control socket (%s is %d bytes, a unix socket allows %d): pass a shorter --dir", sock, len(sock), maxSocketPath)
 	}
 	if cfg.Class == "" {
 		cfg.Class = filepath.Base(cfg.Dir)
@@ -175,13 +218,14 @@ func New(cfg Config) (_ *Server, err error) {
 	s := &Server{cfg: cfg, learners: map[string]*learner{}, sessions: map[*session]bool{}}
 	s.pidPath = filepath.Join(cfg.Dir, PIDFile)
 	s.sockPath = filepath.Join(cfg.Dir, SocketFile)
-	if err := takePIDFile(s.pidPath); err != nil {
+	if s.unlock, err = lockDir(cfg.Dir); err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			s.closeListeners()
 			os.Remove(s.pidPath)
+			s.unlock()
 		}
 	}()
 	if cfg.KeysFile != "" {
@@ -210,9 +254,10 @@ func New(cfg Config) (_ *Server, err error) {
 		s.sharedRoom, s.shared = n, map[string]bool{}
 		cfg.Logf("the shared PostgreSQL (max_connections %d) holds %d learners' labs of %d connections each", maxConns, n, cfg.SharedConns)
 	}
-	s.codes = newCodeGuard()
+	s.codes = newCodeGuard(cfg.wrongCodesPerMinute, cfg.wrongCodeDelay, cfg.Logf)
 	s.queue = queue.New(cfg.Slots)
 	s.room = room.New(cfg.Class, cfg.Slots)
+	s.restoreRoom() // a restarted server's board shows everyone who joined before
 	s.queue.OnChange(func() { s.room.SetQueue(len(s.queue.Running()), len(s.queue.Waiting())) })
 
 	// The learners' terminals are not the server's stdout: the styles are rendered for a
@@ -244,10 +289,14 @@ func New(cfg Config) (_ *Server, err error) {
 	s.ssh.ReversePortForwardingCallback = nil
 	s.ssh.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 	s.ssh.ChannelHandlers = map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler}
+	// the connection travels with its context, so that its session can stop its login clock
+	s.ssh.ConnCallback = func(ctx ssh.Context, c net.Conn) net.Conn { ctx.SetValue(connKey{}, c); return c }
 
-	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w (pass another --addr, or stop what uses that port)", cfg.Addr, err)
 	}
+	s.ln = newCapListener(ln, cfg.connsPerAddr, cfg.connsTotal, cfg.loginTimeout, cfg.Logf)
 	if cfg.MetricsAddr != MetricsOff {
 		if s.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
 			return nil, fmt.Errorf("listening for /metrics on %s: %w (pass another --metrics-addr, or --metrics-addr off)", cfg.MetricsAddr, err)
@@ -256,7 +305,11 @@ func New(cfg Config) (_ *Server, err error) {
 		reg.MustRegister(s.room.Collector(), collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		// a client that sends its headers slowly, or keeps an idle connection, is cut
+		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
+	}
+	if s.sockLn, err = room.Listen(s.sockPath); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -321,7 +374,7 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() {
 		defer close(sockDone)
 		send := func(n room.Notice) error { s.room.Broadcast(n); return nil }
-		if err := room.Serve(ctx, s.sockPath, room.Handler(s.room, send)); err != nil && ctx.Err() == nil {
+		if err := room.ServeListener(ctx, s.sockLn, room.Handler(s.room, send)); err != nil && ctx.Err() == nil {
 			errs <- fmt.Errorf("the control socket: %w", err)
 		}
 	}()
@@ -339,6 +392,7 @@ func (s *Server) Run(ctx context.Context) error {
 	<-sockDone
 	os.Remove(s.sockPath)
 	os.Remove(s.pidPath)
+	s.unlock() // last: until here a second server is refused
 	return err
 }
 
@@ -384,25 +438,36 @@ func (s *Server) closeListeners() {
 	if s.metricsLn != nil {
 		s.metricsLn.Close()
 	}
+	if s.sockLn != nil {
+		s.sockLn.Close()
+	}
 }
 
-// notify passes the instructor's notice to every learner's live program. It must not block
-// (room.Subscribe): each Send waits for that program's loop on its own goroutine.
+// notify passes the instructor's notice to every learner's live session. It must not block
+// (room.Subscribe): each session's notices go through its own small queue, drained by one
+// goroutine of that session; a session whose queue is full misses this notice.
 func (s *Server) notify(n room.Notice) {
+	var msgs []tea.Msg
+	if n.Message != "" {
+		msgs = append(msgs, tui.BroadcastMsg{Text: n.Message})
+	}
+	if n.Goto >= 0 {
+		msgs = append(msgs, tui.GotoStepMsg{Step: n.Goto})
+	}
 	s.mu.Lock()
-	var ps []sender
+	open := make([]*session, 0, len(s.sessions))
 	for st := range s.sessions {
-		if p := st.program(); p != nil {
-			ps = append(ps, p)
-		}
+		open = append(open, st)
 	}
 	s.mu.Unlock()
-	for _, p := range ps {
-		if n.Message != "" {
-			go p.Send(tui.BroadcastMsg{Text: n.Message})
+	for _, st := range open {
+		if st.program() == nil {
+			continue // not a learner's yet
 		}
-		if n.Goto >= 0 {
-			go p.Send(tui.GotoStepMsg{Step: n.Goto})
+		for _, m := range msgs {
+			if !st.deliver(m) {
+				s.cfg.Logf("a notice to %s was dropped: their session is not reading its notices", st.who())
+			}
 		}
 	}
 }
@@ -430,43 +495,29 @@ func (s *Server) reapIdle(ctx context.Context) {
 	}
 }
 
-// takePIDFile writes this process's pid to path; a file naming a live process is refused with
-// its pid, a stale one (its process gone) is replaced.
-func takePIDFile(path string) error {
-	for range 2 {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			_, err = fmt.Fprintf(f, "%d\n", os.Getpid())
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			return err
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("writing %s: %w (pass a writable --dir)", path, err)
-		}
-		data, _ := os.ReadFile(path)
-		pid, perr := strconv.Atoi(strings.TrimSpace(string(data)))
-		if perr == nil && pid > 0 && isServer(pid) {
-			return fmt.Errorf("a class server (pid %d) already runs on %s: stop it first, or pass another --dir", pid, filepath.Dir(path))
-		}
-		os.Remove(path) // stale: its server was killed
-	}
-	return fmt.Errorf("cannot take %s: another server is starting on the same directory; try again", path)
-}
-
-// isServer says whether the process with this pid may be a class server: it exists and, where
-// /proc tells, runs this same program (a pid reused by another program after a kill -9 is stale).
-func isServer(pid int) bool {
-	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false
-	}
-	theirs, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+// lockDir takes the class directory's LockFile (an exclusive flock, held until unlock) and
+// writes server.pid, which says who holds it. A directory another live server holds is refused
+// with that server's pid, and nothing of it is touched: the kernel's lock, not the pid file,
+// says whether it runs (a copy of the binary, `go run` or a reused pid cannot fool it).
+func lockDir(dir string) (unlock func(), err error) {
+	path := filepath.Join(dir, LockFile)
+	release, holder, err := safefile.Claim(path)
 	if err != nil {
-		return true // no /proc (or not ours to read): assume it is
+		return nil, fmt.Errorf("locking the class directory (%s): %w (pass a writable --dir)", path, err)
 	}
-	ours, err := os.Executable()
-	return err != nil || strings.TrimSuffix(theirs, " (deleted)") == ours
+	if release == nil {
+		who := "another process"
+		if holder > 0 {
+			who = fmt.Sprintf("pid %d", holder)
+		}
+		return nil, fmt.Errorf("a class server (%s) already runs on %s: stop it first, or pass another --dir", who, dir)
+	}
+	pidPath := filepath.Join(dir, PIDFile)
+	if err := safefile.WriteAtomic(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n")); err != nil {
+		release()
+		return nil, fmt.Errorf("%w (pass a writable --dir)", err)
+	}
+	return release, nil
 }
 
 // checkPrivate refuses a host key others can read.
@@ -492,6 +543,111 @@ func randomCode(n int) string {
 	}
 	return string(b)
 }
+
+// capListener caps the connections open at once: perAddr from one source address, total in
+// all. A connection over a cap is closed as soon as it is accepted (and logged), so that one
+// machine cannot take every file descriptor, or every learner's place, by opening connections;
+// one that has not opened its session within login is closed too, so that the places are not
+// held by connections that never log in.
+type capListener struct {
+	net.Listener
+	perAddr, total int
+	login          time.Duration
+	logf           func(string, ...any)
+
+	mu     sync.Mutex
+	open   int
+	byAddr map[string]int
+}
+
+func newCapListener(ln net.Listener, perAddr, total int, login time.Duration, logf func(string, ...any)) *capListener {
+	return &capListener{Listener: ln, perAddr: perAddr, total: total, login: login, logf: logf, byAddr: map[string]int{}}
+}
+
+// Accept returns the next connection within the caps.
+func (cl *capListener) Accept() (net.Conn, error) {
+	for {
+		c, err := cl.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		addr := remoteHost(c.RemoteAddr())
+		cl.mu.Lock()
+		over := ""
+		switch {
+		case cl.open >= cl.total:
+			over = fmt.Sprintf("the server holds %d connections, its most", cl.open)
+		case cl.byAddr[addr] >= cl.perAddr:
+			over = fmt.Sprintf("%s holds %d connections, the most from one address", addr, cl.byAddr[addr])
+		default:
+			cl.open++
+			cl.byAddr[addr]++
+		}
+		cl.mu.Unlock()
+		if over != "" {
+			c.Close()
+			cl.logf("a connection from %s was closed at once: %s", addr, over)
+			continue
+		}
+		cc := &cappedConn{Conn: c, cl: cl, addr: addr}
+		cc.clock = time.AfterFunc(cl.login, func() {
+			cl.logf("a connection from %s was closed: it opened no session within %s", addr, humanDuration(cl.login))
+			cc.closeConn() // not Close: the clock is not this goroutine's to read
+		})
+		return cc, nil
+	}
+}
+
+// release gives back the place of a closed connection from addr.
+func (cl *capListener) release(addr string) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	cl.open--
+	if cl.byAddr[addr]--; cl.byAddr[addr] <= 0 {
+		delete(cl.byAddr, addr)
+	}
+}
+
+type cappedConn struct {
+	net.Conn
+	cl    *capListener
+	addr  string
+	clock *time.Timer // closes the connection unless a session opens first
+	once  sync.Once
+}
+
+// loggedIn stops the login clock: the connection opened its session.
+func (c *cappedConn) loggedIn() { c.clock.Stop() }
+
+func (c *cappedConn) Close() error {
+	c.clock.Stop()
+	return c.closeConn()
+}
+
+// closeConn closes the connection and gives its place back (once).
+func (c *cappedConn) closeConn() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.cl.release(c.addr) })
+	return err
+}
+
+// connKey keys a connection's *cappedConn in its ssh.Context.
+type connKey struct{}
+
+// remoteHost is the host of a peer's address (its IP without the port).
+func remoteHost(a net.Addr) string {
+	if a == nil {
+		return "unknown"
+	}
+	if h, _, err := net.SplitHostPort(a.String()); err == nil {
+		return h
+	}
+	return a.String()
+}
+
+// maxSocketPath is the longest unix socket path class/room's Listen accepts (sun_path on every
+// platform): the same limit, checked before anything is printed or listened on.
+const maxSocketPath = 104
 
 // waitTimeout waits for wg, at most d.
 func waitTimeout(wg *sync.WaitGroup, d time.Duration) {

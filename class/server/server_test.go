@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
 	"scalelab/class/room"
@@ -50,10 +53,13 @@ func TestWrongCodeThreeTimesDisconnects(t *testing.T) {
 	ts := startServer(t, Config{NoLab: true, Code: "abc123"})
 	sc := join(t, ts.Server, "alice", newKey(t))
 	sc.waitFor(wait, "type the class code", "class code:")
-	for range codeTries {
+	for i := range codeTries {
 		m := sc.mark()
 		sc.send("nope\r")
-		sc.waitAfter(m, wait, "not the class code")
+		txt := sc.waitAfter(m, wait, "not the class code")
+		if left := []string{"2 tries left", "1 try left"}; i < len(left) && !strings.Contains(squash(txt), squash(left[i])) {
+			t.Errorf("wrong code %d does not say %q:\n%s", i+1, left[i], txt)
+		}
 	}
 	sc.waitEnd(wait)
 	if !strings.Contains(sc.text(), "ask the instructor for it, then connect again") {
@@ -99,8 +105,13 @@ func TestCodeOnceThenTheKeyIsRemembered(t *testing.T) {
 		t.Errorf("learners.json is %04o, want 0600", m)
 	}
 
-	// the name is alice's now: another key is refused with the rule
+	// the name is alice's now: another key is asked for the code first, then refused with the rule
 	other := join(t, ts.Server, "alice", newKey(t))
+	other.waitFor(wait, "class code:")
+	if strings.Contains(other.text(), "taken") {
+		t.Errorf("a stranger learned the name is taken before typing the code:\n%s", other.text())
+	}
+	other.send("abc123\r")
 	other.waitEnd(wait)
 	if !strings.Contains(other.text(), "the name alice is taken in this class: connect with another name") {
 		t.Errorf("another key as alice was told:\n%s", other.text())
@@ -254,7 +265,7 @@ func TestClassDirectoryIsPrivateAndItsHostKeyKept(t *testing.T) {
 	}
 
 	// a stale pid file (its server was killed) is replaced; the host key is the same
-	os.WriteFile(filepath.Join(dir, PIDFile), []byte("999999999\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, PIDFile), []byte(strconv.Itoa(os.Getppid())+"\n"), 0o600) // a live pid, not a server
 	again := startServer(t, Config{NoLab: true, Dir: dir})
 	if k := hostKey(again.Server); string(k.Marshal()) != string(first.Marshal()) {
 		t.Error("the host key changed between two starts")
@@ -445,21 +456,339 @@ func TestExposureIsSaidOffLoopback(t *testing.T) {
 	}
 }
 
-// The class code cannot be guessed fast: the server takes only so many wrong codes a minute,
-// from every connection together, and takes more once the minute has passed.
-func TestWrongClassCodesAreBoundedForTheWholeServer(t *testing.T) {
-	g := &codeGuard{max: 3}
+// The class code cannot be guessed fast: each source address gets only so many wrong codes a
+// minute, and more once the minute has passed; another address is not affected, and the guard
+// forgets the addresses of the minute before.
+func TestWrongClassCodesAreBoundedPerAddress(t *testing.T) {
+	g := newCodeGuard(3, time.Millisecond, t.Logf)
 	now := time.Now()
+	a, b := codeAttempt{addr: "192.0.2.1", name: "eve"}, codeAttempt{addr: "192.0.2.2", name: "bob"}
 	for i := 0; i < 3; i++ {
-		if !g.allow(now) {
+		if !g.allow(a.addr, now) {
 			t.Fatalf("try %d refused before the bound", i+1)
 		}
-		g.failed(now)
+		if d := g.failed(a, now); d != time.Millisecond {
+			t.Errorf("a wrong code costs %v", d)
+		}
 	}
-	if g.allow(now.Add(30 * time.Second)) {
+	if g.allow(a.addr, now.Add(30*time.Second)) {
 		t.Fatal("a 4th wrong code within the minute was allowed")
 	}
-	if !g.allow(now.Add(61 * time.Second)) {
+	if !g.allow(b.addr, now.Add(30*time.Second)) {
+		t.Fatal("another address was locked out too")
+	}
+	if !g.allow(a.addr, now.Add(61*time.Second)) {
 		t.Fatal("tries are still refused a minute later")
 	}
+	for i := range 100 {
+		g.failed(codeAttempt{addr: "198.51.100." + strconv.Itoa(i)}, now)
+	}
+	g.failed(b, now.Add(2*time.Minute))
+	if n := len(g.recent); n != 1 {
+		t.Errorf("the guard keeps %d addresses a minute later, want 1", n)
+	}
+}
+
+// Over real SSH: one address typing wrong codes is locked out (and told, and logged); a learner
+// from another address still gets in.
+func TestWrongCodesLockOutOneAddressOnly(t *testing.T) {
+	logs := &serverLog{t: t}
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", Logf: logs.logf, wrongCodesPerMinute: 3, wrongCodeDelay: time.Millisecond})
+	eve := join(t, ts.Server, "eve", newKey(t))
+	for range codeTries {
+		m := eve.mark()
+		eve.waitFor(wait, "class code:")
+		eve.send("nope\r")
+		eve.waitAfter(m, wait, "not the class code")
+	}
+	eve.waitEnd(wait)
+	logs.waitLog(wait, "a wrong class code from 127.0.0.1", `"eve"`)
+	logs.waitLog(wait, "127.0.0.1 is refused the class code for a minute")
+
+	again := join(t, ts.Server, "eve2", newKey(t))
+	again.waitEnd(wait)
+	if !strings.Contains(again.text(), "too many wrong class codes from your address") {
+		t.Errorf("the locked-out address was told:\n%s", again.text())
+	}
+
+	alice := joinFrom(t, ts.Server, "127.0.0.2", "alice", newKey(t))
+	alice.waitFor(wait, "class code:")
+	alice.send("abc123\r")
+	alice.waitFor(wait, "welcome", firstStep)
+}
+
+// A key is one learner: once joined as alice, it is refused under any other name, with the
+// code (the code is not even asked) and with --keys.
+func TestAKeyJoinsUnderOneNameOnly(t *testing.T) {
+	key := newKey(t)
+	ts := startServer(t, Config{NoLab: true, Code: "abc123"})
+	sc := join(t, ts.Server, "alice", key)
+	sc.waitFor(wait, "class code:")
+	sc.send("abc123\r")
+	sc.waitFor(wait, firstStep)
+	sc.close()
+	bob := join(t, ts.Server, "bob", key)
+	bob.waitEnd(wait)
+	if txt := bob.text(); !strings.Contains(txt, "this key joined this class as alice: connect as alice") || strings.Contains(txt, "class code:") {
+		t.Errorf("alice's key as bob was told:\n%s", txt)
+	}
+	if bound, _ := ts.book.lookup("bob", ""); bound {
+		t.Error("alice's key was bound to bob too")
+	}
+
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
+	tk := startServer(t, Config{NoLab: true, KeysFile: keys})
+	join(t, tk.Server, "carol", key).waitFor(wait, firstStep)
+	dave := join(t, tk.Server, "dave", key)
+	dave.waitEnd(wait)
+	if !strings.Contains(dave.text(), "this key joined this class as carol: connect as carol") {
+		t.Errorf("carol's key as dave (--keys) was told:\n%s", dave.text())
+	}
+}
+
+// A class of --max-learners N takes no N+1th learner; those who joined still get in.
+func TestAFullClassRefusesANewLearner(t *testing.T) {
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", MaxLearners: 1})
+	key := newKey(t)
+	sc := join(t, ts.Server, "alice", key)
+	sc.waitFor(wait, "class code:")
+	sc.send("abc123\r")
+	sc.waitFor(wait, firstStep)
+	sc.close()
+	bob := join(t, ts.Server, "bob", newKey(t))
+	bob.waitFor(wait, "class code:")
+	bob.send("abc123\r")
+	bob.waitEnd(wait)
+	if !strings.Contains(bob.text(), "this class is full: 1 learners joined it, its most (the instructor can raise --max-learners)") {
+		t.Errorf("the learner beyond the class's size was told:\n%s", bob.text())
+	}
+	join(t, ts.Server, "alice", key).waitFor(wait, firstStep)
+}
+
+// The class code's prompt does not wait forever.
+func TestTheCodePromptGivesUp(t *testing.T) {
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", codeTimeout: 300 * time.Millisecond})
+	sc := join(t, ts.Server, "alice", newKey(t))
+	sc.waitFor(wait, "class code:")
+	sc.waitEnd(wait)
+	if !strings.Contains(sc.text(), "no code typed: connect again when you have it") {
+		t.Errorf("the prompt that timed out said:\n%s", sc.text())
+	}
+}
+
+// One address holds at most connsPerAddr connections at once; another address is not
+// affected, and a closed connection gives its place back.
+func TestConnectionsAreCappedPerAddress(t *testing.T) {
+	logs := &serverLog{t: t}
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", Logf: logs.logf, connsPerAddr: 2})
+	var held []net.Conn
+	for range 2 {
+		c, err := net.DialTimeout("tcp", ts.Addr().String(), 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		held = append(held, c)
+	}
+	// wait until the server accepted both (a third is then over the cap)
+	deadline := time.Now().Add(wait)
+	for {
+		ts.ln.(*capListener).mu.Lock()
+		n := ts.ln.(*capListener).byAddr["127.0.0.1"]
+		ts.ln.(*capListener).mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server holds %d connections from 127.0.0.1, want 2", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c, err := dial(ts.Addr().String(), "alice", gossh.PublicKeys(newKey(t))); err == nil {
+		c.Close()
+		t.Fatal("a third connection from one address got in")
+	}
+	logs.waitLog(wait, "a connection from 127.0.0.1 was closed at once", "the most from one address")
+
+	other := joinFrom(t, ts.Server, "127.0.0.2", "bob", newKey(t))
+	other.waitFor(wait, "class code:")
+
+	held[0].Close()
+	for {
+		c, err := dial(ts.Addr().String(), "alice", gossh.PublicKeys(newKey(t)))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a closed connection did not give its place back: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A second server on the same directory, from another binary (a copy of this test binary: its
+// /proc/PID/exe differs), is refused naming the first's pid and removes nothing of it.
+func TestASecondServerFromAnotherBinaryTouchesNothing(t *testing.T) {
+	if dir := os.Getenv("SCALELAB_SECOND_SERVER_DIR"); dir != "" {
+		_, err := New(Config{Dir: dir, Addr: "127.0.0.1:0", MetricsAddr: MetricsOff, NoLab: true})
+		if err == nil {
+			os.Stdout.WriteString("started\n")
+			os.Exit(0) // without Run: what it took stays taken, as a server that would go on
+		}
+		os.Stdout.WriteString("refused: " + err.Error() + "\n")
+		os.Exit(0)
+	}
+	ts := startServer(t, Config{NoLab: true, Code: "abc123"})
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "copy.test")
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-test.run=^TestASecondServerFromAnotherBinaryTouchesNothing$")
+	cmd.Env = append(os.Environ(), "SCALELAB_SECOND_SERVER_DIR="+ts.Dir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the second server: %v\n%s", err, out)
+	}
+	ours := strconv.Itoa(os.Getpid())
+	if !strings.Contains(string(out), "refused: a class server (pid "+ours+") already runs on "+ts.Dir()) {
+		t.Errorf("the second server from another binary said:\n%s", out)
+	}
+	if pid, _ := os.ReadFile(filepath.Join(ts.Dir(), PIDFile)); strings.TrimSpace(string(pid)) != ours {
+		t.Errorf("server.pid holds %q after the second server, want %s", pid, ours)
+	}
+	c := room.Dial(filepath.Join(ts.Dir(), SocketFile))
+	defer c.Close()
+	if _, err := c.Snapshot(ctx); err != nil {
+		t.Errorf("the first server's control socket no longer answers: %v", err)
+	}
+	join(t, ts.Server, "alice", newKey(t)).waitFor(wait, "class code:")
+}
+
+// A session taken over is waited for until its program has really ended: one that does not
+// quit is killed, and the wait ends only after its Run has returned.
+func TestATakeoverWaitsForTheOldProgramToEnd(t *testing.T) {
+	st := &session{released: make(chan struct{})}
+	p := tea.NewProgram(stubbornModel{}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	st.p = p
+	runReturned := make(chan struct{})
+	go func() {
+		p.Run()
+		close(runReturned)
+		st.release() // as afterProgram does once the app is flushed
+	}()
+	done := make(chan struct{})
+	go func() { st.waitReleased(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		t.Fatal("the takeover still waits for a program that does not quit")
+	}
+	select {
+	case <-runReturned:
+	default:
+		t.Fatal("the takeover went on while the old program still ran")
+	}
+}
+
+// stubbornModel never quits by itself (the session was asked to, and did not).
+type stubbornModel struct{}
+
+func (stubbornModel) Init() tea.Cmd                         { return nil }
+func (m stubbornModel) Update(tea.Msg) (tea.Model, tea.Cmd) { return m, nil }
+func (stubbornModel) View() string                          { return "" }
+
+// The instructor's notices queue per session without waiting: a session that does not take
+// them misses the next ones instead of piling goroutines up.
+func TestNoticesToASessionAreBounded(t *testing.T) {
+	st := &session{notices: make(chan tea.Msg, noticeQueue)}
+	for i := range noticeQueue {
+		if !st.deliver(i) {
+			t.Fatalf("notice %d was dropped before the queue was full", i+1)
+		}
+	}
+	if st.deliver("one more") {
+		t.Error("a notice was queued beyond the queue's size")
+	}
+}
+
+func TestDurationsAreWrittenForPeople(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		20 * time.Minute: "20 min", 90 * time.Second: "90 s", time.Second: "1 s",
+		90 * time.Minute: "1 h 30 min", 2 * time.Hour: "2 h", 150 * time.Second: "2 min 30 s",
+	} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// The learner quitting is told how long their lab waits, written for people.
+func TestTheQuitLineSaysHowLongTheLabWaits(t *testing.T) {
+	key := newKey(t)
+	keys := filepath.Join(t.TempDir(), "keys")
+	os.WriteFile(keys, gossh.MarshalAuthorizedKey(key.PublicKey()), 0o600)
+	ts := startServer(t, Config{NoLab: true, KeysFile: keys})
+	sc := join(t, ts.Server, "lee", key)
+	sc.waitFor(wait, firstStep)
+	sc.send("q")
+	sc.waitEnd(wait)
+	if !strings.Contains(sc.text(), "your lab keeps running for 20 min: connect again to go on") {
+		t.Errorf("the quit line:\n%s", tailText(sc.text(), 500))
+	}
+}
+
+// A connection that never logs in does not keep its place: it is closed after the login time.
+func TestAConnectionThatNeverLogsInIsClosed(t *testing.T) {
+	logs := &serverLog{t: t}
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", Logf: logs.logf, loginTimeout: 300 * time.Millisecond})
+	c, err := net.DialTimeout("tcp", ts.Addr().String(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(wait))
+	for buf := make([]byte, 256); ; { // the server's version line, then nothing: the end
+		if _, err := c.Read(buf); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatal("a connection that never logged in is still open")
+			}
+			break
+		}
+	}
+	logs.waitLog(wait, "a connection from 127.0.0.1 was closed: it opened no session within")
+
+	// a learner who logs in is not cut by the clock
+	sc := join(t, ts.Server, "alice", newKey(t))
+	sc.waitFor(wait, "class code:")
+	time.Sleep(600 * time.Millisecond) // past the login time, in the prompt
+	sc.send("abc123\r")
+	sc.waitFor(wait, firstStep)
+}
+
+// A restarted server's room holds every learner who joined before, away until they return.
+func TestARestartedServerKnowsTheClass(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "class")
+	ts := startServer(t, Config{NoLab: true, Code: "abc123", Dir: dir})
+	sc := join(t, ts.Server, "alice", newKey(t))
+	sc.waitFor(wait, "class code:")
+	sc.send("abc123\r")
+	sc.waitFor(wait, firstStep)
+	ts.stop(t)
+	again := startServer(t, Config{NoLab: true, Code: "abc123", Dir: dir})
+	waitRoom(t, again.Server, wait, "alice away", func(ls map[string]room.Learner) bool {
+		a, ok := ls["alice"]
+		return ok && !a.Connected
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -24,17 +25,105 @@ const sessionFPS = 30
 // sender is what the server needs of a running program: to pass it a message.
 type sender interface{ Send(tea.Msg) }
 
+// noticeQueue is how many of the instructor's notices wait for a session's program: a session
+// further behind misses the next ones rather than holding a goroutine each.
+const noticeQueue = 8
+
+// takeoverGrace is how long a session taken over may take to quit before its program is killed.
+const takeoverGrace = 3 * time.Second
+
 // session is one SSH session: a learner's, once their name and key are let in.
 type session struct {
-	sess  ssh.Session
-	in    *inputPump
-	l     *learner // nil until let in
-	done  chan struct{}
-	mu    sync.Mutex
-	p     *tea.Program
-	app   *tui.App
-	why   string // why the server ends it ("" while it may go on)
-	ended bool
+	sess     ssh.Session
+	in       *inputPump
+	l        *learner // nil until let in
+	done     chan struct{}
+	released chan struct{} // closed once no program of this session runs or will run again
+	relOnce  sync.Once
+	notices  chan tea.Msg // the instructor's notices for the program (see deliver)
+	mu       sync.Mutex
+	p        *tea.Program
+	app      *tui.App
+	why      string // why the server ends it ("" while it may go on)
+	ended    bool
+}
+
+// release says that no program of the session runs any more, its app flushed.
+func (st *session) release() { st.relOnce.Do(func() { close(st.released) }) }
+
+// deliver queues msg for the session's program without waiting; false when the queue is full.
+func (st *session) deliver(msg tea.Msg) bool {
+	select {
+	case st.notices <- msg:
+		return true
+	default:
+		return false
+	}
+}
+
+// passNotices hands the queued notices to the program of the moment, one at a time, until
+// the session ends. A notice arriving between two programs goes to the next.
+func (st *session) passNotices() {
+	for {
+		select {
+		case <-st.done:
+			return
+		case msg := <-st.notices:
+			for {
+				st.mu.Lock()
+				p := st.p
+				st.mu.Unlock()
+				if p != nil {
+					p.Send(msg) // returns when the program took it or ended
+					break
+				}
+				select {
+				case <-st.done:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		}
+	}
+}
+
+// who is the session's learner's name, for the server's log.
+func (st *session) who() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.l != nil {
+		return st.l.name
+	}
+	return cleanForError(st.sess.User())
+}
+
+// kill ends the session's program at once (Run returns; the app is flushed after it).
+func (st *session) kill() {
+	st.mu.Lock()
+	p := st.p
+	st.mu.Unlock()
+	if p != nil {
+		p.Kill()
+	}
+}
+
+// waitReleased waits until the session taken over has no program left: it was asked to quit;
+// after takeoverGrace its program is killed, and the wait goes on until its Run has returned
+// and its app is flushed, so that two programs never share the learner's worksheet.
+func (st *session) waitReleased() {
+	select {
+	case <-st.released:
+		return
+	case <-time.After(takeoverGrace):
+	}
+	for {
+		st.kill() // again each second: a program made after the first kill is killed too
+		select {
+		case <-st.released:
+			return
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 type sessionKey struct{}
@@ -79,11 +168,15 @@ func (st *session) stopped() string {
 // the shutdown can reach it.
 func (s *Server) interactiveOnly(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		if c, ok := sess.Context().Value(connKey{}).(*cappedConn); ok {
+			c.loggedIn()
+		}
 		if _, _, ok := sess.Pty(); !ok || len(sess.Command()) > 0 || sess.Subsystem() != "" {
 			wish.Fatalln(sess, "this server runs the scalelab workshop only: connect with `ssh -p PORT NAME@HOST`, with no command (and no -T)")
 			return
 		}
-		st := &session{sess: sess, in: newInputPump(sess), done: make(chan struct{})}
+		st := &session{sess: sess, in: newInputPump(sess), done: make(chan struct{}),
+			released: make(chan struct{}), notices: make(chan tea.Msg, noticeQueue)}
 		s.mu.Lock()
 		if s.stopping {
 			s.mu.Unlock()
@@ -98,10 +191,12 @@ func (s *Server) interactiveOnly(next ssh.Handler) ssh.Handler {
 			delete(s.sessions, st)
 			s.mu.Unlock()
 			st.in.close()
+			st.release()
 			close(st.done)
 			s.wg.Done()
 		}()
 		sess.Context().SetValue(sessionKey{}, st)
+		go st.passNotices()
 		next(sess)
 	}
 }
@@ -129,10 +224,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	st.mu.Unlock()
 	if old := l.attach(st); old != nil {
 		old.stop(takenOver)
-		select {
-		case <-old.done:
-		case <-time.After(10 * time.Second):
-		}
+		old.waitReleased() // the worksheet is the old program's until it has ended
 	}
 	if why := st.stopped(); why != "" {
 		return nil
@@ -148,7 +240,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 // errQuiet refuses without a further message (the prompt already said why).
 var errQuiet = errors.New("")
 
-// letIn checks the session's name and key against the class and returns its learner.
+// letIn checks the session's name and key against the class and returns its learner. A key
+// is one learner: bound to a name, it gets in under that name only. A key not yet bound types
+// the class code first (when there is one): only then is it told whether the name is free.
 func (s *Server) letIn(sess ssh.Session, st *session) (*learner, error) {
 	name, err := CleanName(sess.User())
 	if err != nil {
@@ -159,21 +253,57 @@ func (s *Server) letIn(sess ssh.Session, st *session) (*learner, error) {
 		return nil, errors.New("this class lets in SSH keys only: make one with `ssh-keygen -t ed25519`, then connect again")
 	}
 	fp := Fingerprint(k)
-	bound, same := s.book.lookup(name, fp)
-	switch {
-	case bound && !same:
-		return nil, errNameTaken(name)
-	case !bound && s.allowed == nil:
-		fmt.Fprintf(sess, "welcome to the class, %s: type the class code the instructor gave (once: your key is remembered)\r\n", name)
-		if !readCode(readWriter{st.in, sess}, s.code, codeTries, s.codes) {
-			return nil, errQuiet
+	if _, same := s.book.lookup(name, fp); !same {
+		if other := s.book.nameOf(fp); other != "" {
+			return nil, errKeyJoined(other)
+		}
+		if s.allowed == nil {
+			fmt.Fprintf(sess, "welcome to the class, %s: type the class code the instructor gave (once: your key is remembered)\r\n", name)
+			if err := s.askCode(sess, st, name); err != nil {
+				return nil, err
+			}
 		}
 	}
 	id := LearnerID(name, k)
-	if err := s.book.bind(name, fp, id); err != nil {
+	if err := s.book.bind(name, fp, id, s.cfg.MaxLearners); err != nil {
 		return nil, err
 	}
 	return s.learner(id, name)
+}
+
+// askCode asks for the class code; it gives up when no code is typed for Config.codeTimeout.
+func (s *Server) askCode(sess ssh.Session, st *session, name string) error {
+	var timedOut atomic.Bool
+	t := time.AfterFunc(s.cfg.codeTimeout, func() {
+		timedOut.Store(true)
+		st.in.close() // the prompt's read ends; the session ends after it
+	})
+	defer t.Stop()
+	who := codeAttempt{addr: remoteHost(sess.RemoteAddr()), name: name}
+	rw := readWriter{&timedReader{r: st.in, t: t, d: s.cfg.codeTimeout}, sess}
+	ok := readCode(rw, s.code, codeTries, s.codes, who)
+	if t.Stop(); ok && !timedOut.Load() {
+		return nil
+	}
+	if timedOut.Load() { // the input is closed: the session cannot go on
+		return errors.New("no code typed: connect again when you have it")
+	}
+	return errQuiet
+}
+
+// timedReader restarts the prompt's timer at every key: the time runs while nothing is typed.
+type timedReader struct {
+	r io.Reader
+	t *time.Timer
+	d time.Duration
+}
+
+func (tr *timedReader) Read(p []byte) (int, error) {
+	n, err := tr.r.Read(p)
+	if n > 0 {
+		tr.t.Reset(tr.d)
+	}
+	return n, err
 }
 
 type readWriter struct {
@@ -233,12 +363,14 @@ func (s *Server) afterProgram(sess ssh.Session, st *session) {
 			nextID = app.Next()
 		}
 		if why := st.stopped(); why != "" {
+			st.release() // before writing to a client that may not read
 			fmt.Fprintf(sess, "\r\nscalelab: %s\r\n", why)
 			sess.Exit(0)
 			return
 		}
 		if nextID == "" || sess.Context().Err() != nil {
-			fmt.Fprintf(sess, "\r\nscalelab: your answers are saved; your lab keeps running for %v: connect again to go on\r\n", s.cfg.Idle)
+			st.release()
+			fmt.Fprintf(sess, "\r\nscalelab: your answers are saved; your lab keeps running for %s: connect again to go on\r\n", humanDuration(s.cfg.Idle))
 			sess.Exit(0)
 			return
 		}
@@ -255,6 +387,26 @@ func (s *Server) afterProgram(sess ssh.Session, st *session) {
 		}
 		runInWindow(sess, p)
 	}
+}
+
+// humanDuration writes d for people: "90 s", "20 min", "1 h 30 min".
+func humanDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < 2*time.Minute {
+		return fmt.Sprintf("%d s", int(d/time.Second))
+	}
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	var parts []string
+	if h > 0 {
+		parts = append(parts, fmt.Sprintf("%d h", h))
+	}
+	if m > 0 {
+		parts = append(parts, fmt.Sprintf("%d min", m))
+	}
+	if sec > 0 {
+		parts = append(parts, fmt.Sprintf("%d s", sec))
+	}
+	return strings.Join(parts, " ")
 }
 
 // runInWindow runs p in the session's window as the bubbletea middleware does for the first

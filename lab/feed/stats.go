@@ -100,11 +100,18 @@ func (s *Server) PoolStats() (PoolStats, int) {
 	return p, len(s.open)
 }
 
-const backendsQuery = `SELECT
-  count(*) FILTER (WHERE backend_type = 'client backend'),
+// backendsQuery counts the server's client backends against max_connections; for a role with a
+// CONNECTION LIMIT (a learner's own role on a class's shared server) it counts that role's
+// backends against its limit instead: that is the ceiling the lab meets, and the other
+// learners' connections are not this lab's story.
+const backendsQuery = `WITH lim AS (SELECT rolconnlimit AS n FROM pg_roles WHERE rolname = current_user)
+SELECT
+  count(*) FILTER (WHERE backend_type = 'client backend' AND (COALESCE((SELECT n FROM lim), -1) < 0 OR usename = current_user)),
   count(*) FILTER (WHERE application_name = $1 AND datname = current_database()),
   count(*) FILTER (WHERE application_name = $1 AND datname = current_database() AND state = 'active'),
-  current_setting('max_connections')::int
+  CASE WHEN COALESCE((SELECT n FROM lim), -1) >= 0
+       THEN least((SELECT n FROM lim), current_setting('max_connections')::int)
+       ELSE current_setting('max_connections')::int END
 FROM pg_stat_activity`
 
 // Stats returns the pool statistics and PostgreSQL's backend counts. It asks

@@ -135,8 +135,9 @@ func (s *single) Start(ctx context.Context) error {
 	return nil
 }
 
-// otherMaxConnections is max_connections of a DATABASE_URL server when it is not the private
-// cluster's DefaultMaxConnections (0 otherwise, or when it cannot be read in 2 s).
+// otherMaxConnections is the connection ceiling of a DATABASE_URL server (its max_connections,
+// or the lab's role's CONNECTION LIMIT when lower) when it is not the private cluster's
+// DefaultMaxConnections (0 otherwise, or when it cannot be read in 2 s).
 func otherMaxConnections(ctx context.Context, eng *engine) int {
 	if !eng.PG().Info().External {
 		return 0
@@ -144,7 +145,11 @@ func otherMaxConnections(ctx context.Context, eng *engine) int {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var n int
-	if err := eng.DB().QueryRow(ctx, "SELECT current_setting('max_connections')::int").Scan(&n); err != nil || n == DefaultMaxConnections {
+	// a role with a connection limit (a learner's on a class's shared server) meets that ceiling
+	q := `SELECT CASE WHEN r.rolconnlimit >= 0 THEN least(r.rolconnlimit, current_setting('max_connections')::int)
+	             ELSE current_setting('max_connections')::int END
+	      FROM pg_roles r WHERE r.rolname = current_user`
+	if err := eng.DB().QueryRow(ctx, q).Scan(&n); err != nil || n == DefaultMaxConnections {
 		return 0
 	}
 	return n

@@ -293,7 +293,21 @@ func (l *learner) closeIfIdle(now time.Time, idle time.Duration) {
 		l.mu.Unlock()
 		return
 	}
-	ctl := l.ctl
+	ctl, sh := l.ctl, l.sheets[l.ctlFor]
+	if sh != nil {
+		// the lab's settings as they are now, for its start on the learner's return: a fix
+		// applied just before the connection dropped reached the lab, but its message to the
+		// worksheet went to a program that was gone. Under l.mu no session can start a program
+		// on this worksheet meanwhile (at most the 2 s of Status).
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if st := ctl.Contract().Status(ctx); st.Applied != nil {
+			sh.ws.Lab = append([]string(nil), st.Applied...)
+			if err := sh.ws.Save(sh.path); err != nil {
+				l.log.Printf("worksheet: %v", err)
+			}
+		}
+		cancel()
+	}
 	l.ctl, l.ctlFor = nil, ""
 	l.mu.Unlock()
 	l.log.Printf("lab: closed after %v away", idle)

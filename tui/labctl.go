@@ -63,6 +63,7 @@ type LabController struct {
 	stateAt  time.Time
 
 	followStart bool // a program attached while the lab started: its start ticks report the end
+	closing     bool // Close has begun: spawn starts nothing more
 
 	ws         *worksheet.Worksheet // the app's worksheet: read on Update's goroutine only
 	record     *running.Handle      // lab.json in the data home while the lab serves
@@ -423,7 +424,13 @@ func (c *LabController) CancelRun() {
 // their connection). Close waits for it.
 func (c *LabController) spawn(work func() tea.Msg) tea.Cmd {
 	done := make(chan tea.Msg, 1)
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return func() tea.Msg { return nil } // the lab is closed: nothing more starts
+	}
 	c.inflight.Add(1)
+	c.mu.Unlock()
 	go func() {
 		defer c.inflight.Done()
 		done <- work()
@@ -435,6 +442,9 @@ func (c *LabController) spawn(work func() tea.Msg) tea.Cmd {
 func (c *LabController) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closing = true // no action starts from here: Close waits for those in flight
+		c.mu.Unlock()
 		c.cancel()
 		c.mu.Lock()
 		done := c.startDone
@@ -462,8 +472,9 @@ func (c *LabController) Run(a content.Action) tea.Cmd {
 	}
 	c.mu.Lock()
 	up, startErr, starting, busy := c.up, c.startErr, c.starting, c.busy
+	queued := c.runCancel != nil // a run waiting for its turn at the class's gate is one too
 	c.mu.Unlock()
-	loading := c.progress.Load() != nil
+	loading := c.progress.Load() != nil || queued
 	switch {
 	case starting:
 		return done(errors.New("the lab is still starting: try again in a moment"))

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"regexp"
 	"strings"
@@ -205,6 +206,7 @@ func readCode(rw io.ReadWriter, code string, tries int, guard *codeGuard, who co
 		}
 		fmt.Fprint(rw, "class code: ")
 		line, ok := readSecretLine(r, rw)
+		guard.done(who.addr)
 		if !ok {
 			fmt.Fprint(rw, "\r\n")
 			return false
@@ -285,6 +287,9 @@ type codeGuard struct {
 	delay  time.Duration
 	logf   func(string, ...any)
 	recent map[string][]time.Time // by source address: its wrong codes of the last minute
+	// pending counts the codes being typed now, by address: a try is reserved before its line
+	// is read, so that many prompts open at once from one address get no more tries between them
+	pending map[string]int
 }
 
 // newCodeGuard is a guard of max wrong codes a minute per address (0: 30), delay each (0: a
@@ -296,14 +301,40 @@ func newCodeGuard(max int, delay time.Duration, logf func(string, ...any)) *code
 	if delay <= 0 {
 		delay = time.Second
 	}
-	return &codeGuard{max: max, delay: delay, logf: logf, recent: map[string][]time.Time{}}
+	return &codeGuard{max: max, delay: delay, logf: logf, recent: map[string][]time.Time{}, pending: map[string]int{}}
 }
 
-// allow says whether addr may try another code now.
+// allow says whether addr may try another code now, and reserves the try: done gives the
+// reservation back once the line is read (then failed counts it when it was wrong).
 func (g *codeGuard) allow(addr string, now time.Time) bool {
+	addr = guardKey(addr)
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.trim(addr, now)) < g.max
+	if len(g.trim(addr, now))+g.pending[addr] >= g.max {
+		return false
+	}
+	g.pending[addr]++
+	return true
+}
+
+// done ends the try allow reserved for addr.
+func (g *codeGuard) done(addr string) {
+	addr = guardKey(addr)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pending[addr]--; g.pending[addr] <= 0 {
+		delete(g.pending, addr)
+	}
+}
+
+// guardKey is the address the guard counts under: an IPv4 address, or an IPv6 address's /64
+// (one host or network holds a whole /64, so every address in it counts together).
+func guardKey(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // failed counts a wrong code of who (logged, and the lock-out of their address when it
@@ -313,8 +344,9 @@ func (g *codeGuard) failed(who codeAttempt, now time.Time) time.Duration {
 	for addr := range g.recent { // the map holds the addresses of the last minute only
 		g.trim(addr, now)
 	}
-	n := len(g.recent[who.addr]) + 1
-	g.recent[who.addr] = append(g.recent[who.addr], now)
+	key := guardKey(who.addr)
+	n := len(g.recent[key]) + 1
+	g.recent[key] = append(g.recent[key], now)
 	g.mu.Unlock()
 	name := cleanForError(who.name)
 	g.logf("a wrong class code from %s as %q (%d in the last minute from there)", who.addr, name, n)

@@ -189,7 +189,8 @@ func New(cfg Config) (_ *Server, err error) {
 		cfg.codeTimeout = DefaultCodeTimeout
 	}
 	if cfg.connsPerAddr <= 0 {
-		cfg.connsPerAddr = DefaultConnsPerAddr
+		// a room behind one NAT is one address: it must hold the whole class
+		cfg.connsPerAddr = max(DefaultConnsPerAddr, cfg.MaxLearners+16)
 	}
 	if cfg.connsTotal <= 0 {
 		cfg.connsTotal = DefaultConnsTotal

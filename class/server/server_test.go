@@ -467,6 +467,7 @@ func TestWrongClassCodesAreBoundedPerAddress(t *testing.T) {
 		if !g.allow(a.addr, now) {
 			t.Fatalf("try %d refused before the bound", i+1)
 		}
+		g.done(a.addr)
 		if d := g.failed(a, now); d != time.Millisecond {
 			t.Errorf("a wrong code costs %v", d)
 		}
@@ -791,4 +792,28 @@ func TestARestartedServerKnowsTheClass(t *testing.T) {
 		a, ok := ls["alice"]
 		return ok && !a.Connected
 	})
+}
+
+// Prompts open at once from one address share its tries: each reserves one before its code is
+// typed. The addresses of one IPv6 /64 count as one.
+func TestParallelPromptsShareTheBound(t *testing.T) {
+	g := newCodeGuard(3, time.Millisecond, t.Logf)
+	now := time.Now()
+	for i := 0; i < 3; i++ {
+		if !g.allow("192.0.2.9", now) {
+			t.Fatalf("prompt %d refused before the bound", i+1)
+		}
+	}
+	if g.allow("192.0.2.9", now) {
+		t.Fatal("a 4th prompt open at once got a try")
+	}
+	for i := 0; i < 3; i++ {
+		g.allow("2001:db8:1:2::"+strconv.Itoa(i+1), now)
+	}
+	if g.allow("2001:db8:1:2:ffff::1", now) {
+		t.Fatal("another address of the same /64 got a 4th try")
+	}
+	if !g.allow("2001:db8:1:3::1", now) {
+		t.Fatal("another /64 was locked out too")
+	}
 }

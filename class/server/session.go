@@ -280,7 +280,9 @@ func (s *Server) askCode(sess ssh.Session, st *session, name string) error {
 	})
 	defer t.Stop()
 	who := codeAttempt{addr: remoteHost(sess.RemoteAddr()), name: name}
-	rw := readWriter{&timedReader{r: st.in, t: t, d: s.cfg.codeTimeout}, sess}
+	// each key gives the prompt codeTimeout more, but never past 3 times it in all: a byte
+	// every minute does not hold a connection's place for ever
+	rw := readWriter{&timedReader{r: st.in, t: t, d: s.cfg.codeTimeout, until: time.Now().Add(3 * s.cfg.codeTimeout)}, sess}
 	ok := readCode(rw, s.code, codeTries, s.codes, who)
 	if t.Stop(); ok && !timedOut.Load() {
 		return nil
@@ -293,15 +295,16 @@ func (s *Server) askCode(sess ssh.Session, st *session, name string) error {
 
 // timedReader restarts the prompt's timer at every key: the time runs while nothing is typed.
 type timedReader struct {
-	r io.Reader
-	t *time.Timer
-	d time.Duration
+	r     io.Reader
+	t     *time.Timer
+	d     time.Duration
+	until time.Time // the prompt's end however much is typed
 }
 
 func (tr *timedReader) Read(p []byte) (int, error) {
 	n, err := tr.r.Read(p)
 	if n > 0 {
-		tr.t.Reset(tr.d)
+		tr.t.Reset(max(0, min(tr.d, time.Until(tr.until))))
 	}
 	return n, err
 }
